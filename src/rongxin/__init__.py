@@ -1,0 +1,1 @@
+"""Rongxin (荣信): volunteer + credit civilization-practice platform."""

@@ -1,0 +1,50 @@
+"""API authentication: the browser session (with CSRF) or an ``Authorization: Bearer`` API key."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from typing import Any
+
+from django.http import HttpRequest
+from ninja.security import APIKeyCookie, HttpBearer
+
+from rongxin.accounts.models import ApiKey, User
+from rongxin.core import clock
+
+KEY_PREFIX = "rx_"
+
+
+def api_key_hash(key: str) -> str:
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+def new_api_key() -> str:
+    return KEY_PREFIX + secrets.token_urlsafe(32)
+
+
+class SessionAuth(APIKeyCookie):
+    """The Django session cookie; unsafe methods also need the CSRF token (checked by ninja)."""
+
+    param_name = "sessionid"
+
+    def authenticate(self, request: HttpRequest, key: str | None) -> Any:
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated and user.is_active:
+            return user
+        return None
+
+
+class ApiKeyAuth(HttpBearer):
+    def authenticate(self, request: HttpRequest, token: str) -> User | None:
+        if not token.startswith(KEY_PREFIX):
+            return None
+        key = ApiKey.objects.select_related("user").filter(key_hash=api_key_hash(token), revoked_at__isnull=True).first()
+        if key is None or not key.user.is_active:
+            return None
+        ApiKey.objects.filter(pk=key.pk).update(last_used_at=clock.now())
+        request.user = key.user
+        return key.user
+
+
+api_auth = [ApiKeyAuth(), SessionAuth(csrf=True)]

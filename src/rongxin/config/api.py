@@ -1,0 +1,70 @@
+"""The one NinjaAPI at /api/v1. Errors are RFC 7807 problem+json in the caller's language."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import Http404, HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, ValidationError
+from ninja.renderers import JSONRenderer
+
+from rongxin.accounts.api import router as accounts_router
+from rongxin.accounts.auth import api_auth
+from rongxin.accounts.audit_api import router as audit_router
+from rongxin.core.errors import ApplicationError
+from rongxin.regions.api import router as regions_router
+from rongxin.subjects.api import router as subjects_router
+
+PROBLEM = "application/problem+json"
+
+api = NinjaAPI(
+    title="Rongxin API",
+    version="1",
+    description="荣信 volunteer + credit platform. Errors are RFC 7807 problem+json.",
+    auth=api_auth,
+    renderer=JSONRenderer(),
+    urls_namespace="api",
+)
+
+
+def problem(request: HttpRequest, *, status: int, code: str, title: str, detail: str = "", errors: list[Any] | None = None) -> HttpResponse:
+    body: dict[str, Any] = {"type": f"/problems/{code}", "title": title, "status": status, "code": code}
+    if detail:
+        body["detail"] = detail
+    if errors:
+        body["errors"] = errors
+    response = api.create_response(request, body, status=status)
+    response["Content-Type"] = PROBLEM
+    return response
+
+
+@api.exception_handler(ApplicationError)
+def on_application_error(request: HttpRequest, exc: ApplicationError) -> HttpResponse:
+    return problem(request, status=exc.status, code=exc.code, title=str(exc.message), errors=exc.errors)
+
+
+@api.exception_handler(ValidationError)
+def on_validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    errors = [
+        {"field": ".".join(str(p) for p in e.get("loc", [])[1:]) or "body", "message": e.get("msg", ""), "code": e.get("type", "")}
+        for e in exc.errors
+    ]
+    return problem(request, status=422, code="invalid", title=_("The input is not valid."), errors=errors)
+
+
+@api.exception_handler(AuthenticationError)
+def on_auth_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    return problem(request, status=401, code="unauthenticated", title=_("Sign in or send an API key."))
+
+
+@api.exception_handler(Http404)
+def on_404(request: HttpRequest, exc: Http404) -> HttpResponse:
+    return problem(request, status=404, code="not_found", title=_("Not found."))
+
+
+api.add_router("/accounts", accounts_router)
+api.add_router("/regions", regions_router)
+api.add_router("/subjects", subjects_router)
+api.add_router("/audit", audit_router)

@@ -1,0 +1,175 @@
+"""Rongxin settings: one file; every difference between machines comes from the environment.
+
+Environment variables (all optional in development):
+
+- ``DATABASE_URL``: ``sqlite:///PATH`` or ``postgresql://USER@HOST:PORT/NAME``. Default: an
+  embedded SQLite file under ``RONGXIN_DATA_DIR``.
+- ``RONGXIN_DATA_DIR``: where the SQLite file and the generated development secrets live
+  (default ``./var``).
+- ``RONGXIN_SECRET_KEY``, ``RONGXIN_PII_KEY``: required when ``RONGXIN_ENV=production``; in
+  development they are generated on first run into ``RONGXIN_DATA_DIR/secrets.json`` (never
+  committed).
+- ``RONGXIN_ENV``: ``development`` (default), ``test`` or ``production``.
+- ``RONGXIN_ALLOWED_HOSTS``: comma-separated host names (production).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import dj_database_url
+
+from rongxin.core.secrets import load_secrets
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+ENV = os.environ.get("RONGXIN_ENV", "development")
+DATA_DIR = Path(os.environ.get("RONGXIN_DATA_DIR", Path.cwd() / "var")).resolve()
+
+_secrets = load_secrets(env=ENV, data_dir=DATA_DIR)
+SECRET_KEY = _secrets.secret_key
+RONGXIN_PII_KEY = _secrets.pii_key
+
+DEBUG = ENV == "development" and os.environ.get("RONGXIN_DEBUG", "1") == "1"
+if ENV == "production":
+    ALLOWED_HOSTS = [h.strip() for h in os.environ.get("RONGXIN_ALLOWED_HOSTS", "").split(",") if h.strip()]
+else:
+    ALLOWED_HOSTS = ["127.0.0.1", "localhost", "[::1]", "testserver"]
+
+INSTALLED_APPS = [
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "django_htmx",
+    "ninja",
+    "rongxin.core",
+    "rongxin.regions",
+    "rongxin.accounts",
+    "rongxin.subjects",
+    "rongxin.synth",
+    "rongxin.web",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+    "rongxin.core.middleware.RequestContextMiddleware",
+]
+
+ROOT_URLCONF = "rongxin.config.urls"
+WSGI_APPLICATION = "rongxin.config.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "rongxin.web.context.navigation",
+            ],
+        },
+    },
+]
+
+# --- Database ---------------------------------------------------------------------------
+DATA_DIR.mkdir(parents=True, exist_ok=True)
+_default_db_url = f"sqlite:///{DATA_DIR / 'rongxin.sqlite3'}"
+DATABASES = {"default": dj_database_url.parse(os.environ.get("DATABASE_URL", _default_db_url))}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"]["OPTIONS"] = {
+        # WAL lets the web server and the worker read while one writes; IMMEDIATE takes the
+        # write lock at BEGIN so two writers never deadlock upgrading a read lock.
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+        "init_command": (
+            "PRAGMA journal_mode=WAL;PRAGMA synchronous=NORMAL;PRAGMA foreign_keys=ON;"
+            "PRAGMA temp_store=MEMORY;PRAGMA cache_size=-65536;"
+        ),
+    }
+else:
+    DATABASES["default"]["CONN_MAX_AGE"] = 60
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+CACHES = {
+    # Shared across web workers and the worker process, on either engine, with no extra service.
+    "default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "rongxin_cache"},
+}
+
+# --- Auth -------------------------------------------------------------------------------
+AUTH_USER_MODEL = "accounts.User"
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+if ENV == "test":
+    # Tests create many users; argon2's cost is the production setting, not a test's concern.
+    PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher", *PASSWORD_HASHERS]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+LOGIN_URL = "web:login"
+LOGIN_REDIRECT_URL = "web:home"
+LOGOUT_REDIRECT_URL = "web:login"
+RATELIMIT_USE_CACHE = "default"
+RATELIMIT_VIEW = "rongxin.web.views.ratelimited"
+RONGXIN_LOGIN_RATE = os.environ.get("RONGXIN_LOGIN_RATE", "10/m")
+
+# --- Security ---------------------------------------------------------------------------
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_AGE = 8 * 3600
+CSRF_COOKIE_HTTPONLY = False  # htmx reads the token from the meta tag, not the cookie
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+if ENV == "production":
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    SECURE_SSL_REDIRECT = os.environ.get("RONGXIN_SSL_REDIRECT", "1") == "1"
+    SECURE_HSTS_SECONDS = 31536000
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# --- Internationalisation ---------------------------------------------------------------
+LANGUAGE_CODE = "zh-hans"
+LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+USE_I18N = True
+TIME_ZONE = "Asia/Shanghai"
+USE_TZ = True
+
+# --- Static files -----------------------------------------------------------------------
+STATIC_URL = "/static/"
+STATIC_ROOT = DATA_DIR / "static"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+WHITENOISE_USE_FINDERS = ENV != "production"
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": os.environ.get("RONGXIN_LOG_LEVEL", "INFO")},
+    "loggers": {"django.db.backends": {"level": "WARNING"}},
+}

@@ -1,0 +1,119 @@
+"""JSON endpoints for subjects. Thin: authorize and validate shape, call one service or selector."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest
+from ninja import Router
+
+from rongxin.core.errors import InvalidInput
+from rongxin.subjects import selectors, services
+from rongxin.subjects.models import ConsentEvent, Organisation, Person, Subject
+from rongxin.subjects.permissions import access_subject_for_read
+from rongxin.subjects.schemas import (
+    ConsentIn,
+    ConsentOut,
+    FileViewOut,
+    OrganisationIn,
+    PersonIn,
+    RegionCountOut,
+    SubjectFileOut,
+    SubjectOut,
+)
+
+router = Router(tags=["subjects"])
+
+
+def subject_out(subject: Subject) -> SubjectOut:
+    person: Person | None = getattr(subject, "person", None) if subject.kind == Subject.Kind.PERSON else None
+    org: Organisation | None = getattr(subject, "organisation", None) if subject.kind != Subject.Kind.PERSON else None
+    return SubjectOut(
+        id=subject.pk,
+        kind=subject.kind,
+        name=subject.name,
+        village_code=subject.village.code,
+        village_name=subject.village.name,
+        town_name=subject.town.name,
+        id_number_masked=person.id_number_masked if person else None,
+        uscc=org.uscc if org else None,
+        residency=person.residency if person else None,
+    )
+
+
+@router.get("/search", response=list[SubjectOut], operation_id="subjects_search")
+def search(request: HttpRequest, q: str = "") -> list[SubjectOut]:
+    """Find subjects in your region by name prefix, full ID number or full USCC (max 50)."""
+    return [subject_out(s) for s in selectors.subject_search(actor=request.user, query=q)]
+
+
+@router.get("/counts", response=list[RegionCountOut], operation_id="subjects_counts")
+def counts(request: HttpRequest, region: str = "") -> list[RegionCountOut]:
+    """Persons and organisations under each child of a region (the county when omitted)."""
+    return [
+        RegionCountOut(
+            code=n.region.code, name=n.region.name, level=n.region.level, persons=n.persons, organisations=n.organisations
+        )
+        for n in selectors.region_tree_counts(actor=request.user, code=region or None).children
+    ]
+
+
+@router.post("/persons", response={201: SubjectOut}, operation_id="persons_register")
+def register_person(request: HttpRequest, payload: PersonIn) -> tuple[int, SubjectOut]:
+    person = services.person_register(actor=request.user, **payload.dict())
+    return 201, subject_out(person.subject)
+
+
+@router.post("/organisations", response={201: SubjectOut}, operation_id="organisations_register")
+def register_organisation(request: HttpRequest, payload: OrganisationIn) -> tuple[int, SubjectOut]:
+    org = services.organisation_register(actor=request.user, **payload.dict())
+    return 201, subject_out(org.subject)
+
+
+@router.get("/{int:subject_id}", response=SubjectFileOut, operation_id="subjects_file")
+def file(request: HttpRequest, subject_id: int, purpose: str = "") -> SubjectFileOut:
+    """A subject's file. Staff must give a ``purpose`` (service, record, review, verification,
+    supervision); the read is audited and shown to the person."""
+    f = selectors.subject_file(actor=request.user, subject_id=subject_id, purpose=purpose)
+    person = f.person
+    org = getattr(f.subject, "organisation", None) if f.subject.kind != Subject.Kind.PERSON else None
+    return SubjectFileOut(
+        subject=subject_out(f.subject),
+        person=(
+            {
+                "residency": person.residency,
+                "id_number_masked": person.id_number_masked,
+                "sex": person.sex,
+                "birth_date": person.birth_date,
+                "age": f.age,
+                "phone_masked": person.phone_masked,
+                "consent_given": person.consent_given,
+                "consent_changed_at": person.consent_changed_at,
+            }
+            if person
+            else None
+        ),
+        organisation={"uscc": org.uscc, "legal_representative": org.legal_representative} if org else None,
+        consent_events=[{"action": e.action, "channel": e.channel, "at": e.at} for e in f.consent_events],
+    )
+
+
+@router.get("/{int:subject_id}/views", response=list[FileViewOut], operation_id="subjects_file_views")
+def views(request: HttpRequest, subject_id: int) -> list[FileViewOut]:
+    """Who viewed or changed this file (staff), newest first: for the subject itself, or staff in region."""
+    access_subject_for_read(actor=request.user, subject_id=subject_id)
+    return [
+        FileViewOut(at=e.at, actor_name=e.actor_name, actor_role=e.actor_role, kind=e.kind, action=e.action, purpose=e.purpose)
+        for e in selectors.file_views(subject_id=subject_id)
+    ]
+
+
+@router.post("/{int:subject_id}/consent", response={201: ConsentOut}, operation_id="subjects_consent")
+def consent(request: HttpRequest, subject_id: int, payload: ConsentIn) -> tuple[int, ConsentOut]:
+    """Grant or withdraw consent to scoring: the person online, or a keeper from a counter visit
+    or paper form."""
+    if payload.action == ConsentEvent.Action.GRANT:
+        event = services.consent_grant(actor=request.user, subject_id=subject_id, channel=payload.channel)
+    elif payload.action == ConsentEvent.Action.WITHDRAW:
+        event = services.consent_withdraw(actor=request.user, subject_id=subject_id, channel=payload.channel)
+    else:
+        raise InvalidInput(errors=[{"field": "action", "message": "grant | withdraw", "code": "action"}])
+    return 201, ConsentOut(subject_id=subject_id, consent_given=event.action == ConsentEvent.Action.GRANT, at=event.at)

@@ -1,0 +1,85 @@
+"""Access to subjects. Missing and forbidden raise the same :class:`NotFound`.
+
+- A linked account (resident, enterprise representative) reaches its own subject.
+- Staff with a file-reading role reach subjects whose village lies in their grant's region.
+- Staff may never act on a subject they are linked to ("nobody acts on their own record").
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.utils.translation import gettext_lazy as _
+
+from rongxin.accounts.models import Grant
+from rongxin.accounts.permissions import grant_covering, grants_with_roles, region_q
+from rongxin.accounts.roles import FILE_KEEPERS, FILE_READERS, Role
+from rongxin.core.errors import Forbidden, NotFound
+from rongxin.subjects.models import Subject, SubjectAccount
+
+
+@dataclass(frozen=True)
+class SubjectAccess:
+    subject: Subject
+    grant: Grant | None  # the staff grant that allowed access; None for the subject's own account
+    own: bool
+
+    @property
+    def role(self) -> str:
+        if self.grant is not None:
+            return self.grant.role
+        return Role.RESIDENT if self.subject.kind == Subject.Kind.PERSON else Role.ENTERPRISE_REP
+
+
+def linked_subject_ids(user: Any) -> set[int]:
+    if user is None or not getattr(user, "is_authenticated", False):
+        return set()
+    return set(SubjectAccount.objects.filter(user=user).values_list("subject_id", flat=True))
+
+
+def _load(subject_id: int) -> Subject:
+    try:
+        return Subject.objects.select_related("village", "town", "person", "organisation").get(pk=subject_id)
+    except (Subject.DoesNotExist, ValueError, TypeError):
+        raise NotFound() from None
+
+
+def access_subject_for_read(*, actor: Any, subject_id: int) -> SubjectAccess:
+    """The subject if ``actor`` may read its file: its own account, or staff in region."""
+    if actor is None or not getattr(actor, "is_authenticated", False):
+        raise NotFound()
+    subject = _load(subject_id)
+    if subject.pk in linked_subject_ids(actor):
+        return SubjectAccess(subject=subject, grant=None, own=True)
+    grant = grant_covering(actor, FILE_READERS, subject.village)
+    if grant is None:
+        raise NotFound()
+    return SubjectAccess(subject=subject, grant=grant, own=False)
+
+
+def access_subject_for_keeping(*, actor: Any, subject_id: int) -> SubjectAccess:
+    """The subject if ``actor`` is a file keeper over its village and not linked to it."""
+    if actor is None or not getattr(actor, "is_authenticated", False):
+        raise NotFound()
+    subject = _load(subject_id)
+    grant = grant_covering(actor, FILE_KEEPERS, subject.village)
+    if grant is None:
+        raise NotFound()
+    if subject.pk in linked_subject_ids(actor):
+        raise Forbidden(_("You may not act on your own record; ask a colleague."), code="own_record")
+    return SubjectAccess(subject=subject, grant=grant, own=False)
+
+
+def access_own_subject(*, actor: Any, subject_id: int) -> SubjectAccess:
+    """The subject if it is linked to ``actor``'s account."""
+    if actor is None or not getattr(actor, "is_authenticated", False):
+        raise NotFound()
+    if subject_id not in linked_subject_ids(actor):
+        raise NotFound()
+    return SubjectAccess(subject=_load(subject_id), grant=None, own=True)
+
+
+def readable_subjects_q(actor: Any) -> Any:
+    """Filter for the subjects ``actor`` may find by search (staff reading roles, in region)."""
+    return region_q(grants_with_roles(actor, FILE_READERS))

@@ -1,0 +1,241 @@
+"""Writes to subjects: registering persons and organisations, consent, account links.
+
+Each service validates across rows, writes inside one transaction and appends an audit event in
+that transaction.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext_lazy as _
+
+from rongxin.accounts.permissions import grant_covering, grants_with_roles
+from rongxin.accounts.roles import FILE_KEEPERS
+from rongxin.core import clock, pii
+from rongxin.core.audit import audit_record
+from rongxin.core.errors import Conflict, InvalidInput, NotFound, field_error
+from rongxin.core.models import AuditEvent
+from rongxin.regions.models import Region
+from rongxin.regions.selectors import region_get_by_code
+from rongxin.subjects.identifiers import parse_id_number, parse_uscc
+from rongxin.subjects.models import ConsentEvent, Organisation, Person, Subject, SubjectAccount
+from rongxin.subjects.permissions import SubjectAccess, access_own_subject, access_subject_for_keeping
+
+PHONE_DIGITS = 11
+
+
+def _clean_name(name: str, *, field: str = "name", max_length: int = 100) -> str:
+    name = " ".join((name or "").split())
+    if not name:
+        raise field_error(field, _("A name is required."), code="required")
+    if len(name) > max_length:
+        raise field_error(field, _("A name has at most %(n)d characters.") % {"n": max_length}, code="too_long")
+    return name
+
+
+def _clean_phone(phone: str | None) -> str:
+    phone = (phone or "").strip().replace(" ", "").replace("-", "")
+    if phone and not (phone.isdigit() and len(phone) == PHONE_DIGITS and phone.startswith("1")):
+        raise field_error("phone", _("A mobile number is 11 digits starting with 1."), code="phone_format")
+    return phone
+
+
+def _keeper_village(*, actor: Any, village_code: str) -> tuple[Region, Any]:
+    village = region_get_by_code(code=village_code, level=Region.Level.VILLAGE, field="village_code")
+    grant = grant_covering(actor, FILE_KEEPERS, village)
+    if grant is None:
+        # Same answer as an unknown code: a keeper learns nothing about regions outside their own.
+        raise field_error(
+            "village_code", _("No region has the code “%(code)s”.") % {"code": village_code}, code="unknown_region"
+        )
+    return village, grant
+
+
+@transaction.atomic
+def person_register(
+    *,
+    actor: Any,
+    name: str,
+    id_number: str,
+    residency: str,
+    village_code: str,
+    phone: str | None = None,
+) -> Person:
+    """Register a person (resident or migrant) in a village within the actor's keeping.
+
+    Writes a Subject, a Person (ID number encrypted, hashed, masked) and an audit event.
+    Raises InvalidInput (bad ID number, phone, residency or region), Conflict (ID number already
+    registered), NotFound (actor keeps no region).
+    """
+    if not grants_with_roles(actor, FILE_KEEPERS):
+        raise NotFound()
+    name = _clean_name(name, max_length=60)
+    try:
+        parsed = parse_id_number(id_number, today=clock.today_local())
+    except InvalidInput as exc:
+        raise field_error("id_number", exc.message, code=exc.code) from None
+    if residency not in Person.Residency.values:
+        raise field_error("residency", _("Residency must be resident or migrant."), code="residency")
+    phone = _clean_phone(phone)
+    village, grant = _keeper_village(actor=actor, village_code=village_code)
+    id_hash = pii.lookup_hash(parsed.number)
+    if Person.objects.filter(id_number_hash=id_hash).exists():
+        raise Conflict(_("A person with this ID number is already registered."), code="duplicate_id_number")
+    now = clock.now()
+    try:
+        with transaction.atomic():
+            subject = Subject.objects.create(
+                kind=Subject.Kind.PERSON, name=name, village=village, town_id=village.parent_id, created_at=now
+            )
+            person = Person.objects.create(
+                subject=subject,
+                residency=residency,
+                id_number_encrypted=pii.encrypt(parsed.number),
+                id_number_hash=id_hash,
+                id_number_masked=pii.mask_id_number(parsed.number),
+                sex=parsed.sex,
+                birth_date=parsed.birth_date,
+                phone_encrypted=pii.encrypt(phone) if phone else None,
+                phone_masked=pii.mask_phone(phone) if phone else "",
+            )
+    except IntegrityError:
+        # A concurrent registration of the same ID number won the race.
+        raise Conflict(_("A person with this ID number is already registered."), code="duplicate_id_number") from None
+    audit_record(
+        actor=actor,
+        role=grant.role,
+        kind=AuditEvent.Kind.WRITE,
+        action="person.register",
+        object_type="subject",
+        object_id=subject.pk,
+        subject_id=subject.pk,
+        details={"residency": residency, "village": village.code},
+    )
+    return person
+
+
+@transaction.atomic
+def organisation_register(
+    *,
+    actor: Any,
+    kind: str,
+    name: str,
+    uscc: str,
+    legal_representative: str,
+    village_code: str,
+) -> Organisation:
+    """Register an enterprise or individual business in a village within the actor's keeping.
+
+    Raises InvalidInput (bad USCC, kind or region), Conflict (USCC already registered), NotFound.
+    """
+    if not grants_with_roles(actor, FILE_KEEPERS):
+        raise NotFound()
+    if kind not in (Subject.Kind.ENTERPRISE, Subject.Kind.INDIVIDUAL_BUSINESS):
+        raise field_error("kind", _("Kind must be enterprise or individual business."), code="kind")
+    name = _clean_name(name)
+    legal_representative = _clean_name(legal_representative, field="legal_representative", max_length=60)
+    try:
+        code = parse_uscc(uscc)
+    except InvalidInput as exc:
+        raise field_error("uscc", exc.message, code=exc.code) from None
+    village, grant = _keeper_village(actor=actor, village_code=village_code)
+    if Organisation.objects.filter(uscc=code).exists():
+        raise Conflict(_("This unified social credit code is already registered."), code="duplicate_uscc")
+    try:
+        with transaction.atomic():
+            subject = Subject.objects.create(
+                kind=kind, name=name, village=village, town_id=village.parent_id, created_at=clock.now()
+            )
+            organisation = Organisation.objects.create(subject=subject, uscc=code, legal_representative=legal_representative)
+    except IntegrityError:
+        raise Conflict(_("This unified social credit code is already registered."), code="duplicate_uscc") from None
+    audit_record(
+        actor=actor,
+        role=grant.role,
+        kind=AuditEvent.Kind.WRITE,
+        action="organisation.register",
+        object_type="subject",
+        object_id=subject.pk,
+        subject_id=subject.pk,
+        details={"kind": kind, "village": village.code},
+    )
+    return organisation
+
+
+def _consent_change(*, actor: Any, access: SubjectAccess, action: str, channel: str) -> ConsentEvent:
+    subject = access.subject
+    if subject.kind != Subject.Kind.PERSON:
+        raise InvalidInput(_("Consent to scoring applies to persons only."), code="not_a_person")
+    if channel not in ConsentEvent.Channel.values:
+        raise field_error("channel", _("Unknown consent channel."), code="channel")
+    if access.own and channel != ConsentEvent.Channel.ONLINE:
+        raise field_error("channel", _("A person changes their own consent online."), code="channel")
+    person = Person.objects.select_for_update().get(pk=subject.pk)
+    wanted = action == ConsentEvent.Action.GRANT
+    if person.consent_given == wanted:
+        raise Conflict(
+            _("Consent is already given.") if wanted else _("Consent is not currently given."), code="consent_unchanged"
+        )
+    now = clock.now()
+    event = ConsentEvent.objects.create(subject=subject, action=action, channel=channel, at=now, recorded_by=actor)
+    person.consent_given = wanted
+    person.consent_changed_at = now
+    person.save(update_fields=["consent_given", "consent_changed_at"])
+    audit_record(
+        actor=actor,
+        role=access.role,
+        kind=AuditEvent.Kind.WRITE,
+        action=f"consent.{action}",
+        object_type="subject",
+        object_id=subject.pk,
+        subject_id=subject.pk,
+        details={"channel": channel},
+    )
+    return event
+
+
+def _consent_access(*, actor: Any, subject_id: int) -> SubjectAccess:
+    try:
+        return access_own_subject(actor=actor, subject_id=subject_id)
+    except NotFound:
+        return access_subject_for_keeping(actor=actor, subject_id=subject_id)
+
+
+@transaction.atomic
+def consent_grant(*, actor: Any, subject_id: int, channel: str) -> ConsentEvent:
+    """Record that a person consents to scoring: by the person online, or by a keeper in region
+    from a counter visit or signed form. Raises NotFound, Forbidden (own record as staff),
+    InvalidInput (not a person, bad channel), Conflict (already given)."""
+    access = _consent_access(actor=actor, subject_id=subject_id)
+    return _consent_change(actor=actor, access=access, action=ConsentEvent.Action.GRANT, channel=channel)
+
+
+@transaction.atomic
+def consent_withdraw(*, actor: Any, subject_id: int, channel: str) -> ConsentEvent:
+    """Record that a person withdraws consent. Same rules and errors as :func:`consent_grant`."""
+    access = _consent_access(actor=actor, subject_id=subject_id)
+    return _consent_change(actor=actor, access=access, action=ConsentEvent.Action.WITHDRAW, channel=channel)
+
+
+@transaction.atomic
+def subject_account_link(*, actor: Any, user: Any, subject: Subject, relation: str) -> SubjectAccount:
+    """Link an account to the subject it speaks for (used by platform administration and the
+    demo). Raises Conflict if the link, or another self-link for the subject, exists."""
+    if SubjectAccount.objects.filter(subject=subject, user=user).exists() or (
+        relation == SubjectAccount.Relation.SELF
+        and SubjectAccount.objects.filter(subject=subject, relation=SubjectAccount.Relation.SELF).exists()
+    ):
+        raise Conflict(_("This account link already exists."), code="duplicate_link")
+    link = SubjectAccount.objects.create(user=user, subject=subject, relation=relation, created_at=clock.now())
+    audit_record(
+        actor=actor,
+        kind=AuditEvent.Kind.WRITE,
+        action="subject_account.link",
+        object_type="subject",
+        object_id=subject.pk,
+        subject_id=subject.pk,
+        details={"user": user.get_username(), "relation": relation},
+    )
+    return link

@@ -1,0 +1,44 @@
+"""Navigation by role: each signed-in user sees the pages their grants allow."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from rongxin.accounts.permissions import user_roles
+from rongxin.accounts.roles import FILE_KEEPERS, FILE_READERS, STAFF_ROLES, Role
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: str
+    url: str
+    active: bool
+
+
+def navigation_for(request: HttpRequest) -> list[NavItem]:
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return []
+    roles = user_roles(user)
+    entries: list[tuple[object, str]] = [(_("Home"), "web:home")]
+    if roles & {Role.RESIDENT, Role.ENTERPRISE_REP} or user.subject_links.exists():
+        entries.append((_("My credit file"), "web:my_file"))
+    if roles & FILE_READERS:
+        entries.append((_("Search files"), "web:subject_search"))
+    if roles & FILE_KEEPERS:
+        entries.append((_("Register"), "web:person_register"))
+    if roles & STAFF_ROLES:
+        entries.append((_("Regions"), "web:regions"))
+    if Role.AUDITOR in roles:
+        entries.append((_("Audit log"), "web:audit_log"))
+    path = request.path
+    items = []
+    for label, name in entries:
+        url = reverse(name)
+        active = path == url if url == "/" else path.startswith(url)
+        items.append(NavItem(label=str(label), url=url, active=active))
+    return items
