@@ -1,0 +1,67 @@
+# Rongxin. `make demo` and `make test` are the two commands a fresh machine needs.
+SHELL := /bin/bash
+PY ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+RONGXIN := $(BIN)/rongxin
+
+.PHONY: setup demo serve test test-pg check lint typecheck contracts openapi messages bench browser clean
+
+$(STAMP): pyproject.toml requirements/lock.txt
+	@command -v $(PY) >/dev/null || { echo "Python 3.11 is required ($(PY) not found)"; exit 1; }
+	test -d $(VENV) || $(PY) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade "pip==24.3.1"
+	$(BIN)/pip install --quiet -c requirements/lock.txt -e ".[dev]"
+	touch $(STAMP)
+
+setup: $(STAMP)
+
+demo: setup
+	$(RONGXIN) migrate --noinput -v 0
+	$(RONGXIN) collectstatic --noinput -v 0
+	$(RONGXIN) demo
+	$(BIN)/honcho start -f Procfile
+
+# Playwright drives Debian's Chromium (never a downloaded browser). Installed when missing and
+# we may (root with apt); otherwise the browser tests skip, except in CI where they must run.
+browser:
+	@if [ ! -x /usr/bin/chromium ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "Installing Debian chromium and CJK fonts for the browser tests"; \
+	    (apt-get install -y -q chromium fonts-noto-cjk >/dev/null 2>&1 || (apt-get update -q >/dev/null && apt-get install -y -q chromium fonts-noto-cjk >/dev/null)); \
+	  else echo "chromium not installed: browser tests will be skipped"; fi; \
+	fi
+
+test: setup browser
+	$(BIN)/pytest
+
+test-pg: setup browser
+	@pg_isready -h 127.0.0.1 -p 5432 -q || pg_ctlcluster --skip-systemctl-redirect $$(ls /etc/postgresql) main start
+	DATABASE_URL=postgresql://postgres@127.0.0.1:5432/rongxin $(BIN)/pytest
+
+lint: setup
+	$(BIN)/ruff check src
+	$(BIN)/ruff format --check src
+
+typecheck: setup
+	$(BIN)/mypy src/rongxin
+
+contracts: setup
+	$(BIN)/lint-imports
+
+openapi: setup
+	$(RONGXIN) export_openapi docs/openapi.json
+
+messages: setup
+	cd src/rongxin && ../../$(RONGXIN) makemessages -l zh_Hans --no-location --no-obsolete -i "*/tests/*" && ../../$(RONGXIN) compilemessages -l zh_Hans
+
+check: lint typecheck contracts
+	$(RONGXIN) makemigrations --check --dry-run
+	$(BIN)/pytest
+
+bench: setup
+	$(RONGXIN) bench generate --scale $${SCALE:-1.0} --json $${OUT:-bench-generate.json}
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,117 @@
+"""Shared test fixtures: a small region tree, users with grants, persons and organisations.
+
+Factories build exactly what a test needs; nothing is shared through a fixture database.
+"""
+
+from __future__ import annotations
+
+import itertools
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from rongxin.accounts.models import Department, User
+from rongxin.accounts.roles import Role
+from rongxin.accounts.services import GrantSpec, user_create
+from rongxin.core import clock, pii
+from rongxin.regions.models import Region
+from rongxin.subjects.identifiers import id_check_digit, organisation_code_check, uscc_check_char
+from rongxin.subjects.models import Organisation, Person, Subject, SubjectAccount
+
+_seq = itertools.count(1)
+
+
+def make_id_number(*, birth: str = "19900101", male: bool = True, area: str = "371082") -> str:
+    """A valid ID number, unique per call (the sequence digits count up)."""
+    n = next(_seq)
+    seq = (n * 2 + (1 if male else 0)) % 1000
+    first17 = f"{area}{birth}{seq:03d}"
+    return first17 + id_check_digit(first17)
+
+
+def make_uscc(*, kind_digit: str = "1") -> str:
+    n = next(_seq)
+    org8 = f"{n:08d}"
+    first17 = f"9{kind_digit}371082{org8}{organisation_code_check(org8)}"
+    return first17 + uscc_check_char(first17)
+
+
+class Tree:
+    """County 371082 with towns A and B, each with two villages."""
+
+    def __init__(self) -> None:
+        self.county = Region.objects.create(code="371082000000", prefix="371082", name="荣成市", level="county")
+        self.town_a = Region.objects.create(code="371082001000", prefix="371082001", name="崖头街道", level="town", parent=self.county)
+        self.town_b = Region.objects.create(code="371082101000", prefix="371082101", name="俚岛镇", level="town", parent=self.county)
+        self.village_a1 = self._village(self.town_a, "001", "东山社区")
+        self.village_a2 = self._village(self.town_a, "002", "西山社区")
+        self.village_b1 = self._village(self.town_b, "001", "烟墩角村")
+        self.village_b2 = self._village(self.town_b, "002", "马栏湾村")
+
+    def _village(self, town: Region, suffix: str, name: str) -> Region:
+        code = town.prefix + suffix
+        return Region.objects.create(code=code, prefix=code, name=name, level="village", parent=town)
+
+
+@pytest.fixture
+def tree(db: Any) -> Tree:
+    return Tree()
+
+
+def make_user(username: str, role: str | None = None, region: Region | None = None, *, department: Department | None = None) -> User:
+    grants = [GrantSpec(role=role, region=region, department=department)] if role and region else []
+    return user_create(actor=None, username=username, display_name=username, password="pw-for-tests-only", grants=grants, check_password=False)
+
+
+def make_person(village: Region, *, name: str = "张三", id_number: str | None = None, consent: bool = False, residency: str = "resident") -> Person:
+    number = id_number or make_id_number()
+    subject = Subject.objects.create(kind="person", name=name, village=village, town_id=village.parent_id, created_at=clock.now())
+    return Person.objects.create(
+        subject=subject,
+        residency=residency,
+        id_number_encrypted=pii.encrypt(number),
+        id_number_hash=pii.lookup_hash(number),
+        id_number_masked=pii.mask_id_number(number),
+        sex="M",
+        birth_date="1990-01-01",
+        consent_given=consent,
+        consent_changed_at=clock.now() if consent else None,
+    )
+
+
+def make_organisation(village: Region, *, name: str = "荣成市海洋食品有限公司", kind: str = "enterprise") -> Organisation:
+    subject = Subject.objects.create(kind=kind, name=name, village=village, town_id=village.parent_id, created_at=clock.now())
+    return Organisation.objects.create(subject=subject, uscc=make_uscc(), legal_representative="李四")
+
+
+def link(user: User, subject: Subject, relation: str = "self") -> SubjectAccount:
+    return SubjectAccount.objects.create(user=user, subject=subject, relation=relation, created_at=clock.now())
+
+
+def client_for(user: User | None) -> Client:
+    client = Client()
+    if user is not None:
+        client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def traffic(db: Any) -> Department:
+    return Department.objects.get(code="traffic_police")
+
+
+@pytest.fixture
+def staff(tree: Tree, traffic: Department) -> dict[str, User]:
+    """One user per staff situation used by the permission matrices."""
+    return {
+        "county_office": make_user("county_office", Role.COUNTY_CREDIT_OFFICE, tree.county),
+        "recorder": make_user("recorder", Role.DEPARTMENT_RECORDER, tree.county, department=traffic),
+        "town_a_officer": make_user("town_a_officer", Role.TOWN_OFFICER, tree.town_a),
+        "town_b_officer": make_user("town_b_officer", Role.TOWN_OFFICER, tree.town_b),
+        "village_a1_officer": make_user("village_a1_officer", Role.VILLAGE_OFFICER, tree.village_a1),
+        "village_a2_officer": make_user("village_a2_officer", Role.VILLAGE_OFFICER, tree.village_a2),
+        "team_leader": make_user("team_leader", Role.TEAM_LEADER, tree.town_a),
+        "auditor": make_user("auditor", Role.AUDITOR, tree.county),
+        "no_role": make_user("no_role"),
+    }

@@ -1,0 +1,38 @@
+"""Display helpers for audit rows: role and action codes as words."""
+
+from __future__ import annotations
+
+from django import template
+from django.utils.translation import gettext_lazy as _
+
+from rongxin.accounts.roles import Role
+
+register = template.Library()
+
+ACTION_LABELS = {
+    "subject.view": _("Opened the file"),
+    "subject.search": _("Searched files"),
+    "person.register": _("Registered a person"),
+    "organisation.register": _("Registered an enterprise or business"),
+    "consent.grant": _("Recorded consent"),
+    "consent.withdraw": _("Recorded withdrawal of consent"),
+    "auth.login": _("Signed in"),
+    "auth.login_failed": _("Failed sign-in"),
+    "user.create": _("Created an account"),
+    "grant.add": _("Granted a role"),
+    "api_key.create": _("Created an API key"),
+    "subject_account.link": _("Linked an account to a file"),
+    "synth.generate": _("Loaded synthetic data"),
+}
+
+
+@register.filter
+def role_label(code: str) -> str:
+    if code in Role.values:
+        return str(Role(code).label)
+    return code or str(_("System"))
+
+
+@register.filter
+def action_label(code: str) -> str:
+    return str(ACTION_LABELS.get(code, code))
