@@ -51,7 +51,7 @@ contracts: setup
 	$(BIN)/lint-imports
 
 openapi: setup
-	$(RONGXIN) export_openapi docs/openapi.json
+	$(BIN)/python -m rongxin.config.openapi docs/openapi.json
 
 messages: setup
 	cd src/rongxin && ../../$(RONGXIN) makemessages -l zh_Hans --no-location --no-obsolete -i "*/tests/*" && ../../$(RONGXIN) compilemessages -l zh_Hans

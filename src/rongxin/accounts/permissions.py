@@ -58,7 +58,7 @@ def require_role(user: Any, roles: Iterable[str]) -> Grant:
     return grants[0]
 
 
-def region_q(grants: Iterable[Grant], *, village_field: str = "village", town_field: str = "town") -> Q:
+def region_q(grants: Iterable[Grant], *, village_id_field: str = "village_id", town_field: str = "town") -> Q:
     """A filter for rows whose village lies inside any of ``grants``' regions.
 
     Rows carry both their village and its town, so a town or village grant is one indexed
@@ -73,7 +73,7 @@ def region_q(grants: Iterable[Grant], *, village_field: str = "village", town_fi
         elif region.level == Region.Level.TOWN:
             q |= Q(**{f"{town_field}_id": region.id})
         else:
-            q |= Q(**{f"{village_field}_id": region.id})
+            q |= Q(**{village_id_field: region.id})
     return q
 
 

@@ -45,11 +45,17 @@ def on_application_error(request: HttpRequest, exc: ApplicationError) -> HttpRes
     return problem(request, status=exc.status, code=exc.code, title=str(exc.message), errors=exc.errors)
 
 
+def _field_path(loc: list[Any]) -> str:
+    # ("body", "payload", "id_number") → "id_number"; ("query", "q") → "q".
+    parts = [str(p) for p in loc]
+    parts = parts[2:] if parts[:1] == ["body"] else parts[1:]
+    return ".".join(parts) or "body"
+
+
 @api.exception_handler(ValidationError)
 def on_validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
     errors = [
-        {"field": ".".join(str(p) for p in e.get("loc", [])[1:]) or "body", "message": e.get("msg", ""), "code": e.get("type", "")}
-        for e in exc.errors
+        {"field": _field_path(e.get("loc", [])), "message": e.get("msg", ""), "code": e.get("type", "")} for e in exc.errors
     ]
     return problem(request, status=422, code="invalid", title=_("The input is not valid."), errors=errors)
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.http import HttpRequest
-from ninja import Router
+from ninja import Router, Status
 
 from rongxin.core.errors import InvalidInput
 from rongxin.subjects import selectors, services
@@ -57,15 +57,15 @@ def counts(request: HttpRequest, region: str = "") -> list[RegionCountOut]:
 
 
 @router.post("/persons", response={201: SubjectOut}, operation_id="persons_register")
-def register_person(request: HttpRequest, payload: PersonIn) -> tuple[int, SubjectOut]:
+def register_person(request: HttpRequest, payload: PersonIn) -> Status[SubjectOut]:
     person = services.person_register(actor=request.user, **payload.dict())
-    return 201, subject_out(person.subject)
+    return Status(201, subject_out(person.subject))
 
 
 @router.post("/organisations", response={201: SubjectOut}, operation_id="organisations_register")
-def register_organisation(request: HttpRequest, payload: OrganisationIn) -> tuple[int, SubjectOut]:
+def register_organisation(request: HttpRequest, payload: OrganisationIn) -> Status[SubjectOut]:
     org = services.organisation_register(actor=request.user, **payload.dict())
-    return 201, subject_out(org.subject)
+    return Status(201, subject_out(org.subject))
 
 
 @router.get("/{int:subject_id}", response=SubjectFileOut, operation_id="subjects_file")
@@ -107,7 +107,7 @@ def views(request: HttpRequest, subject_id: int) -> list[FileViewOut]:
 
 
 @router.post("/{int:subject_id}/consent", response={201: ConsentOut}, operation_id="subjects_consent")
-def consent(request: HttpRequest, subject_id: int, payload: ConsentIn) -> tuple[int, ConsentOut]:
+def consent(request: HttpRequest, subject_id: int, payload: ConsentIn) -> Status[ConsentOut]:
     """Grant or withdraw consent to scoring: the person online, or a keeper from a counter visit
     or paper form."""
     if payload.action == ConsentEvent.Action.GRANT:
@@ -116,4 +116,4 @@ def consent(request: HttpRequest, subject_id: int, payload: ConsentIn) -> tuple[
         event = services.consent_withdraw(actor=request.user, subject_id=subject_id, channel=payload.channel)
     else:
         raise InvalidInput(errors=[{"field": "action", "message": "grant | withdraw", "code": "action"}])
-    return 201, ConsentOut(subject_id=subject_id, consent_given=event.action == ConsentEvent.Action.GRANT, at=event.at)
+    return Status(201, ConsentOut(subject_id=subject_id, consent_given=event.action == ConsentEvent.Action.GRANT, at=event.at))

@@ -51,15 +51,20 @@ def classify_query(raw: str) -> SearchQuery:
         raise field_error("q", _("Enter a name, an ID number or a unified social credit code."), code="empty_query")
     upper = q.upper()
     if len(upper) == 18 and (ID_PATTERN.match(upper) or USCC_PATTERN.match(upper)):
+        id_error: InvalidInput | None = None
         if ID_PATTERN.match(upper):
             try:
                 return SearchQuery("id_number", parse_id_number(upper).number)
-            except InvalidInput as id_error:
+            except InvalidInput as exc:
+                id_error = exc
                 if not USCC_PATTERN.match(upper):
-                    raise field_error("q", id_error.message, code=id_error.code) from None
+                    raise field_error("q", exc.message, code=exc.code) from None
         try:
             return SearchQuery("uscc", parse_uscc(upper))
         except InvalidInput:
+            if id_error is not None:
+                # Digits only: far more likely a mistyped ID number than a USCC.
+                raise field_error("q", id_error.message, code=id_error.code) from None
             raise field_error(
                 "q", _("This is neither a valid ID number nor a valid unified social credit code."), code="bad_number"
             ) from None
@@ -153,6 +158,7 @@ def file_views(*, subject_id: int, limit: int = 100) -> list[AuditEvent]:
     """
     return list(
         AuditEvent.objects.filter(subject_id=subject_id, kind__in=[AuditEvent.Kind.READ, AuditEvent.Kind.WRITE])
+        .select_related("actor")
         .exclude(actor_role__in=["resident", "enterprise_rep"])
         .order_by("-at", "-id")[:limit]
     )

@@ -229,7 +229,7 @@ def _village_choices(request: HttpRequest) -> list[tuple[str, str]]:
     grants = grants_with_roles(request.user, FILE_KEEPERS)
     villages = (
         Region.objects.filter(level=Region.Level.VILLAGE)
-        .filter(region_q(grants, village_field="id", town_field="parent"))
+        .filter(region_q(grants, village_id_field="id", town_field="parent"))
         .select_related("parent")
         .order_by("code")
     )
