@@ -16,6 +16,7 @@ from rongxin.accounts.roles import Role
 from rongxin.accounts.services import GrantSpec, user_create
 from rongxin.core import clock, pii
 from rongxin.regions.models import Region
+from rongxin.regions.selectors import town_of
 from rongxin.subjects.identifiers import id_check_digit, organisation_code_check, uscc_check_char
 from rongxin.subjects.models import Organisation, Person, Subject, SubjectAccount
 
@@ -42,8 +43,12 @@ class Tree:
 
     def __init__(self) -> None:
         self.county = Region.objects.create(code="371082000000", prefix="371082", name="荣成市", level="county")
-        self.town_a = Region.objects.create(code="371082001000", prefix="371082001", name="崖头街道", level="town", parent=self.county)
-        self.town_b = Region.objects.create(code="371082101000", prefix="371082101", name="俚岛镇", level="town", parent=self.county)
+        self.town_a = Region.objects.create(
+            code="371082001000", prefix="371082001", name="崖头街道", level="town", parent=self.county
+        )
+        self.town_b = Region.objects.create(
+            code="371082101000", prefix="371082101", name="俚岛镇", level="town", parent=self.county
+        )
         self.village_a1 = self._village(self.town_a, "001", "东山社区")
         self.village_a2 = self._village(self.town_a, "002", "西山社区")
         self.village_b1 = self._village(self.town_b, "001", "烟墩角村")
@@ -59,14 +64,32 @@ def tree(db: Any) -> Tree:
     return Tree()
 
 
-def make_user(username: str, role: str | None = None, region: Region | None = None, *, department: Department | None = None) -> User:
+def make_user(
+    username: str, role: str | None = None, region: Region | None = None, *, department: Department | None = None
+) -> User:
     grants = [GrantSpec(role=role, region=region, department=department)] if role and region else []
-    return user_create(actor=None, username=username, display_name=username, password="pw-for-tests-only", grants=grants, check_password=False)
+    return user_create(
+        actor=None,
+        username=username,
+        display_name=username,
+        password="pw-for-tests-only",
+        grants=grants,
+        check_password=False,
+    )
 
 
-def make_person(village: Region, *, name: str = "张三", id_number: str | None = None, consent: bool = False, residency: str = "resident") -> Person:
+def make_person(
+    village: Region,
+    *,
+    name: str = "张三",
+    id_number: str | None = None,
+    consent: bool = False,
+    residency: str = "resident",
+) -> Person:
     number = id_number or make_id_number()
-    subject = Subject.objects.create(kind="person", name=name, village=village, town_id=village.parent_id, created_at=clock.now())
+    subject = Subject.objects.create(
+        kind="person", name=name, village=village, town=town_of(village), created_at=clock.now()
+    )
     return Person.objects.create(
         subject=subject,
         residency=residency,
@@ -80,8 +103,12 @@ def make_person(village: Region, *, name: str = "张三", id_number: str | None 
     )
 
 
-def make_organisation(village: Region, *, name: str = "荣成市海洋食品有限公司", kind: str = "enterprise") -> Organisation:
-    subject = Subject.objects.create(kind=kind, name=name, village=village, town_id=village.parent_id, created_at=clock.now())
+def make_organisation(
+    village: Region, *, name: str = "荣成市海洋食品有限公司", kind: str = "enterprise"
+) -> Organisation:
+    subject = Subject.objects.create(
+        kind=kind, name=name, village=village, town=town_of(village), created_at=clock.now()
+    )
     return Organisation.objects.create(subject=subject, uscc=make_uscc(), legal_representative="李四")
 
 

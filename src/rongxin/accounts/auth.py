@@ -39,7 +39,9 @@ class ApiKeyAuth(HttpBearer):
     def authenticate(self, request: HttpRequest, token: str) -> User | None:
         if not token.startswith(KEY_PREFIX):
             return None
-        key = ApiKey.objects.select_related("user").filter(key_hash=api_key_hash(token), revoked_at__isnull=True).first()
+        key = (
+            ApiKey.objects.select_related("user").filter(key_hash=api_key_hash(token), revoked_at__isnull=True).first()
+        )
         if key is None or not key.user.is_active:
             return None
         ApiKey.objects.filter(pk=key.pk).update(last_used_at=clock.now())

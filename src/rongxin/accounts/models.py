@@ -43,7 +43,7 @@ class User(AbstractBaseUser, PermissionsMixin):
     objects = UserManager()
 
     USERNAME_FIELD = "username"
-    REQUIRED_FIELDS: list[str] = ["display_name"]
+    REQUIRED_FIELDS = ["display_name"]  # noqa: RUF012
 
     class Meta:
         verbose_name = _("user")
@@ -73,7 +73,9 @@ class Department(models.Model):
 class Grant(models.Model):
     """A role held by a user over a region subtree (and, for recorders, for one department)."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="grants", verbose_name=_("user"))
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="grants", verbose_name=_("user")
+    )
     role = models.CharField(_("role"), max_length=32, choices=Role.choices)
     region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="+", verbose_name=_("region"))
     department = models.ForeignKey(
@@ -81,7 +83,12 @@ class Grant(models.Model):
     )
     granted_at = models.DateTimeField(_("granted at"), default=timezone.now)
     granted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("granted by")
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("granted by"),
     )
     revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
 
@@ -111,7 +118,9 @@ class Grant(models.Model):
 class ApiKey(models.Model):
     """A key for programmatic API access. Only its SHA-256 is stored; the key is shown once."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_keys", verbose_name=_("user"))
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_keys", verbose_name=_("user")
+    )
     name = models.CharField(_("name"), max_length=60)
     prefix = models.CharField(_("prefix"), max_length=12)
     key_hash = models.CharField(_("key hash"), max_length=64, unique=True)

@@ -22,7 +22,9 @@ def active_grants(user: Any) -> list[Grant]:
     cached = getattr(user, _CACHE_ATTR, None)
     if cached is None:
         cached = list(
-            Grant.objects.filter(user=user, revoked_at__isnull=True).select_related("region", "department").order_by("id")
+            Grant.objects.filter(user=user, revoked_at__isnull=True)
+            .select_related("region", "department")
+            .order_by("id")
         )
         setattr(user, _CACHE_ATTR, cached)
     return cached

@@ -22,9 +22,7 @@ class Role(models.TextChoices):
 
 
 # Staff who may search and read credit files within their region.
-FILE_READERS = frozenset(
-    {Role.COUNTY_CREDIT_OFFICE, Role.DEPARTMENT_RECORDER, Role.TOWN_OFFICER, Role.VILLAGE_OFFICER}
-)
+FILE_READERS = frozenset({Role.COUNTY_CREDIT_OFFICE, Role.DEPARTMENT_RECORDER, Role.TOWN_OFFICER, Role.VILLAGE_OFFICER})
 # Staff who may register subjects and record consent on a subject's behalf within their region.
 FILE_KEEPERS = frozenset({Role.COUNTY_CREDIT_OFFICE, Role.TOWN_OFFICER, Role.VILLAGE_OFFICER})
 # Roles whose grant is about one subject (their own), not a region they manage.

@@ -59,7 +59,9 @@ def grant_add(*, actor: Any, user: User, spec: GrantSpec) -> Grant:
     if spec.role not in Role.values:
         raise field_error("role", _("Unknown role."), code="role")
     if (spec.role == Role.DEPARTMENT_RECORDER) != (spec.department is not None):
-        raise field_error("department", _("A department is required for recorders and only for them."), code="department")
+        raise field_error(
+            "department", _("A department is required for recorders and only for them."), code="department"
+        )
     grant = Grant.objects.create(
         user=user,
         role=spec.role,
@@ -83,7 +85,9 @@ def api_key_create(*, actor: Any, user: User, name: str) -> tuple[ApiKey, str]:
     """Create an API key for ``user``; returns the row and the key, which is never stored."""
     key = new_api_key()
     row = ApiKey.objects.create(user=user, name=name, prefix=key[:8], key_hash=api_key_hash(key))
-    audit_record(actor=actor, kind=AuditEvent.Kind.WRITE, action="api_key.create", object_type="user", object_id=user.pk)
+    audit_record(
+        actor=actor, kind=AuditEvent.Kind.WRITE, action="api_key.create", object_type="user", object_id=user.pk
+    )
     return row, key
 
 

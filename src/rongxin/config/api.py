@@ -11,8 +11,8 @@ from ninja.errors import AuthenticationError, ValidationError
 from ninja.renderers import JSONRenderer
 
 from rongxin.accounts.api import router as accounts_router
-from rongxin.accounts.auth import api_auth
 from rongxin.accounts.audit_api import router as audit_router
+from rongxin.accounts.auth import api_auth
 from rongxin.core.errors import ApplicationError
 from rongxin.regions.api import router as regions_router
 from rongxin.subjects.api import router as subjects_router
@@ -29,7 +29,9 @@ api = NinjaAPI(
 )
 
 
-def problem(request: HttpRequest, *, status: int, code: str, title: str, detail: str = "", errors: list[Any] | None = None) -> HttpResponse:
+def problem(
+    request: HttpRequest, *, status: int, code: str, title: str, detail: str = "", errors: list[Any] | None = None
+) -> HttpResponse:
     body: dict[str, Any] = {"type": f"/problems/{code}", "title": title, "status": status, "code": code}
     if detail:
         body["detail"] = detail
@@ -55,7 +57,8 @@ def _field_path(loc: list[Any]) -> str:
 @api.exception_handler(ValidationError)
 def on_validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
     errors = [
-        {"field": _field_path(e.get("loc", [])), "message": e.get("msg", ""), "code": e.get("type", "")} for e in exc.errors
+        {"field": _field_path(e.get("loc", [])), "message": e.get("msg", ""), "code": e.get("type", "")}
+        for e in exc.errors
     ]
     return problem(request, status=422, code="invalid", title=_("The input is not valid."), errors=errors)
 

@@ -40,7 +40,7 @@ class PiiKeys:
         nonce = os.urandom(12)
         return bytes([KEY_VERSION]) + nonce + self.aead.encrypt(nonce, plaintext.encode(), None)
 
-    def decrypt(self, blob: bytes) -> str:
+    def decrypt(self, blob: bytes | memoryview) -> str:
         blob = bytes(blob)
         if blob[0] != KEY_VERSION:
             raise ValueError(f"unknown PII key version {blob[0]}")
@@ -59,7 +59,7 @@ def encrypt(plaintext: str) -> bytes:
     return keys().encrypt(plaintext)
 
 
-def decrypt(blob: bytes) -> str:
+def decrypt(blob: bytes | memoryview) -> str:
     return keys().decrypt(blob)
 
 

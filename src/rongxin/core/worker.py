@@ -68,7 +68,7 @@ def run_job(job: Job) -> JobRun:
     JobRun.objects.filter(pk=run.pk).update(last_started_at=started)
     try:
         result, status = job.func(), "ok"
-    except Exception:  # noqa: BLE001 - recorded and logged; the loop carries on
+    except Exception:
         result, status = traceback.format_exc(limit=5), "failed"
         log.exception("job %s failed", job.name)
     run.refresh_from_db()
@@ -100,7 +100,12 @@ class Loop:
         while not self.stopping:
             close_old_connections()
             for run in run_due():
-                log.info("job %s: %s %s", run.name, run.last_status, run.last_result.splitlines()[0] if run.last_result else "")
+                log.info(
+                    "job %s: %s %s",
+                    run.name,
+                    run.last_status,
+                    run.last_result.splitlines()[0] if run.last_result else "",
+                )
             if once:
                 break
             slept = 0.0

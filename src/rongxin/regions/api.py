@@ -59,4 +59,9 @@ def detail(request: HttpRequest, code: str) -> RegionDetailOut:
 
 
 def _out(region: Region) -> RegionOut:
-    return RegionOut(code=region.code, name=region.name, level=region.level, parent_code=region.parent.code if region.parent_id else None)
+    return RegionOut(
+        code=region.code,
+        name=region.name,
+        level=region.level,
+        parent_code=region.parent.code if region.parent else None,
+    )

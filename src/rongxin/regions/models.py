@@ -64,7 +64,9 @@ class PracticeSite(models.Model):
         Region.Level.VILLAGE: Kind.STATION,
     }
 
-    region = models.OneToOneField(Region, on_delete=models.PROTECT, related_name="practice_site", verbose_name=_("region"))
+    region = models.OneToOneField(
+        Region, on_delete=models.PROTECT, related_name="practice_site", verbose_name=_("region")
+    )
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
     name = models.CharField(_("name"), max_length=100)
     address = models.CharField(_("address"), max_length=200, blank=True)
@@ -106,7 +108,9 @@ class Venue(models.Model):
         verbose_name_plural = _("venues")
         ordering = ["region__code", "name"]
         constraints = [
-            models.CheckConstraint(condition=models.Q(latitude__gte=-90, latitude__lte=90), name="venue_latitude_range"),
+            models.CheckConstraint(
+                condition=models.Q(latitude__gte=-90, latitude__lte=90), name="venue_latitude_range"
+            ),
             models.CheckConstraint(
                 condition=models.Q(longitude__gte=-180, longitude__lte=180), name="venue_longitude_range"
             ),

@@ -10,14 +10,15 @@ from rongxin.core.errors import field_error
 from rongxin.regions.models import PracticeSite, Region, Venue
 
 
-
 def region_get_by_code(*, code: str, level: str | None = None, field: str = "region") -> Region:
     """The region with this 12-digit code; :class:`InvalidInput` on ``field`` if there is none."""
     code = (code or "").strip()
     try:
         region = Region.objects.select_related("parent").get(code=code)
     except Region.DoesNotExist:
-        raise field_error(field, _("No region has the code “%(code)s”.") % {"code": code[:20]}, code="unknown_region") from None
+        raise field_error(
+            field, _("No region has the code “%(code)s”.") % {"code": code[:20]}, code="unknown_region"
+        ) from None
     if level is not None and region.level != level:
         raise field_error(
             field,
@@ -26,6 +27,13 @@ def region_get_by_code(*, code: str, level: str | None = None, field: str = "reg
             code="wrong_region_level",
         )
     return region
+
+
+def town_of(village: Region) -> Region:
+    """The town a village belongs to (every village has one: enforced by the tree's shape)."""
+    if village.parent is None:
+        raise ValueError(f"region {village.code} has no parent")
+    return village.parent
 
 
 def region_root() -> Region | None:
@@ -66,4 +74,8 @@ def practice_site_for(*, region: Region) -> PracticeSite | None:
 
 
 def venues_in(*, region: Region) -> list[Venue]:
-    return list(Venue.objects.filter(region__prefix__startswith=region.prefix).select_related("region").order_by("region__code", "name"))
+    return list(
+        Venue.objects.filter(region__prefix__startswith=region.prefix)
+        .select_related("region")
+        .order_by("region__code", "name")
+    )

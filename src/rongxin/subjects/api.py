@@ -10,10 +10,13 @@ from rongxin.subjects import selectors, services
 from rongxin.subjects.models import ConsentEvent, Organisation, Person, Subject
 from rongxin.subjects.permissions import access_subject_for_read
 from rongxin.subjects.schemas import (
+    ConsentEventOut,
     ConsentIn,
     ConsentOut,
     FileViewOut,
+    OrganisationDetailOut,
     OrganisationIn,
+    PersonDetailOut,
     PersonIn,
     RegionCountOut,
     SubjectFileOut,
@@ -50,7 +53,11 @@ def counts(request: HttpRequest, region: str = "") -> list[RegionCountOut]:
     """Persons and organisations under each child of a region (the county when omitted)."""
     return [
         RegionCountOut(
-            code=n.region.code, name=n.region.name, level=n.region.level, persons=n.persons, organisations=n.organisations
+            code=n.region.code,
+            name=n.region.name,
+            level=n.region.level,
+            persons=n.persons,
+            organisations=n.organisations,
         )
         for n in selectors.region_tree_counts(actor=request.user, code=region or None).children
     ]
@@ -78,21 +85,23 @@ def file(request: HttpRequest, subject_id: int, purpose: str = "") -> SubjectFil
     return SubjectFileOut(
         subject=subject_out(f.subject),
         person=(
-            {
-                "residency": person.residency,
-                "id_number_masked": person.id_number_masked,
-                "sex": person.sex,
-                "birth_date": person.birth_date,
-                "age": f.age,
-                "phone_masked": person.phone_masked,
-                "consent_given": person.consent_given,
-                "consent_changed_at": person.consent_changed_at,
-            }
+            PersonDetailOut(
+                residency=person.residency,
+                id_number_masked=person.id_number_masked,
+                sex=person.sex,
+                birth_date=person.birth_date,
+                age=f.age or 0,
+                phone_masked=person.phone_masked,
+                consent_given=person.consent_given,
+                consent_changed_at=person.consent_changed_at,
+            )
             if person
             else None
         ),
-        organisation={"uscc": org.uscc, "legal_representative": org.legal_representative} if org else None,
-        consent_events=[{"action": e.action, "channel": e.channel, "at": e.at} for e in f.consent_events],
+        organisation=OrganisationDetailOut(uscc=org.uscc, legal_representative=org.legal_representative)
+        if org
+        else None,
+        consent_events=[ConsentEventOut(action=e.action, channel=e.channel, at=e.at) for e in f.consent_events],
     )
 
 
@@ -101,7 +110,9 @@ def views(request: HttpRequest, subject_id: int) -> list[FileViewOut]:
     """Who viewed or changed this file (staff), newest first: for the subject itself, or staff in region."""
     access_subject_for_read(actor=request.user, subject_id=subject_id)
     return [
-        FileViewOut(at=e.at, actor_name=e.actor_name, actor_role=e.actor_role, kind=e.kind, action=e.action, purpose=e.purpose)
+        FileViewOut(
+            at=e.at, actor_name=e.actor_name, actor_role=e.actor_role, kind=e.kind, action=e.action, purpose=e.purpose
+        )
         for e in selectors.file_views(subject_id=subject_id)
     ]
 
@@ -116,4 +127,6 @@ def consent(request: HttpRequest, subject_id: int, payload: ConsentIn) -> Status
         event = services.consent_withdraw(actor=request.user, subject_id=subject_id, channel=payload.channel)
     else:
         raise InvalidInput(errors=[{"field": "action", "message": "grant | withdraw", "code": "action"}])
-    return Status(201, ConsentOut(subject_id=subject_id, consent_given=event.action == ConsentEvent.Action.GRANT, at=event.at))
+    return Status(
+        201, ConsentOut(subject_id=subject_id, consent_given=event.action == ConsentEvent.Action.GRANT, at=event.at)
+    )

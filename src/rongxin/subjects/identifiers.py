@@ -39,7 +39,9 @@ def parse_id_number(value: str, *, today: dt.date | None = None) -> IdNumber:
     """
     number = value.strip().upper()
     if len(number) != 18:
-        raise InvalidInput(_("An ID number has 18 characters; this one has %(n)d.") % {"n": len(number)}, code="id_length")
+        raise InvalidInput(
+            _("An ID number has 18 characters; this one has %(n)d.") % {"n": len(number)}, code="id_length"
+        )
     if not ID_PATTERN.match(number):
         raise InvalidInput(_("An ID number is 17 digits followed by a digit or X."), code="id_format")
     try:
@@ -85,11 +87,13 @@ def parse_uscc(value: str) -> str:
     code = value.strip().upper()
     if len(code) != 18:
         raise InvalidInput(
-            _("A unified social credit code has 18 characters; this one has %(n)d.") % {"n": len(code)}, code="uscc_length"
+            _("A unified social credit code has 18 characters; this one has %(n)d.") % {"n": len(code)},
+            code="uscc_length",
         )
     if not USCC_PATTERN.match(code) or code[0] not in USCC_AUTHORITIES:
         raise InvalidInput(
-            _("A unified social credit code uses digits and capital letters except I, O, Z, S and V."), code="uscc_format"
+            _("A unified social credit code uses digits and capital letters except I, O, Z, S and V."),
+            code="uscc_format",
         )
     if uscc_check_char(code[:17]) != code[17]:
         raise InvalidInput(_("The check character of this unified social credit code is wrong."), code="uscc_checksum")

@@ -104,7 +104,12 @@ class ConsentEvent(models.Model):
     channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
     at = models.DateTimeField(_("time"))
     recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("recorded by")
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("recorded by"),
     )
 
     class Meta:

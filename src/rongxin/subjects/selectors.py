@@ -148,7 +148,9 @@ def subject_file(*, actor: Any, subject_id: int, purpose: str = "") -> SubjectFi
     subject = access.subject
     person = getattr(subject, "person", None) if subject.kind == Subject.Kind.PERSON else None
     events = list(ConsentEvent.objects.filter(subject=subject).order_by("-at", "-id")[:20]) if person else []
-    return SubjectFile(access=access, subject=subject, person=person, consent_events=events, age=_age(person) if person else None)
+    return SubjectFile(
+        access=access, subject=subject, person=person, consent_events=events, age=_age(person) if person else None
+    )
 
 
 def file_views(*, subject_id: int, limit: int = 100) -> list[AuditEvent]:
@@ -207,7 +209,7 @@ def region_tree_counts(*, actor: Any, code: str | None = None) -> RegionTree:
         own = _counts_by("village_id", {"village_id": region.id}).get(region.id, (0, 0))
     else:
         own = (sum(c.persons for c in children), sum(c.organisations for c in children))
-    ancestors = []
+    ancestors: list[Region] = []
     parent = region.parent
     while parent is not None:
         ancestors.insert(0, parent)

@@ -18,7 +18,7 @@ from rongxin.core.audit import audit_record
 from rongxin.core.errors import Conflict, InvalidInput, NotFound, field_error
 from rongxin.core.models import AuditEvent
 from rongxin.regions.models import Region
-from rongxin.regions.selectors import region_get_by_code
+from rongxin.regions.selectors import region_get_by_code, town_of
 from rongxin.subjects.identifiers import parse_id_number, parse_uscc
 from rongxin.subjects.models import ConsentEvent, Organisation, Person, Subject, SubjectAccount
 from rongxin.subjects.permissions import SubjectAccess, access_own_subject, access_subject_for_keeping
@@ -87,7 +87,7 @@ def person_register(
     try:
         with transaction.atomic():
             subject = Subject.objects.create(
-                kind=Subject.Kind.PERSON, name=name, village=village, town_id=village.parent_id, created_at=now
+                kind=Subject.Kind.PERSON, name=name, village=village, town=town_of(village), created_at=now
             )
             person = Person.objects.create(
                 subject=subject,
@@ -146,9 +146,11 @@ def organisation_register(
     try:
         with transaction.atomic():
             subject = Subject.objects.create(
-                kind=kind, name=name, village=village, town_id=village.parent_id, created_at=clock.now()
+                kind=kind, name=name, village=village, town=town_of(village), created_at=clock.now()
             )
-            organisation = Organisation.objects.create(subject=subject, uscc=code, legal_representative=legal_representative)
+            organisation = Organisation.objects.create(
+                subject=subject, uscc=code, legal_representative=legal_representative
+            )
     except IntegrityError:
         raise Conflict(_("This unified social credit code is already registered."), code="duplicate_uscc") from None
     audit_record(

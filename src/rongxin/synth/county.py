@@ -211,15 +211,30 @@ def plan_county(
     plan.region_rows.append((county_id, code, code[:6], regions_data.COUNTY_NAME, "county", None))
     county_address = "山东省威海市荣成市"
     plan.site_rows.append(
-        (county_id, "centre", regions_data.CENTRE_NAME, county_address + "成山大道",
-         _dec(regions_data.COUNTY_LATITUDE), _dec(regions_data.COUNTY_LONGITUDE))
+        (
+            county_id,
+            "centre",
+            regions_data.CENTRE_NAME,
+            county_address + "成山大道",
+            _dec(regions_data.COUNTY_LATITUDE),
+            _dec(regions_data.COUNTY_LONGITUDE),
+        )
     )
     venue_rng = seeded_rng(seed, "venues")
-    for kind, vname, cap in (("lecture_hall", "荣成市新时代文明实践中心报告厅", 400), ("square", "荣成市市民广场", 3000)):
+    for kind, vname, cap in (
+        ("lecture_hall", "荣成市新时代文明实践中心报告厅", 400),
+        ("square", "荣成市市民广场", 3000),
+    ):
         plan.venue_rows.append(
-            (county_id, kind, vname, county_address,
-             _dec(regions_data.COUNTY_LATITUDE + venue_rng.uniform(-0.004, 0.004)),
-             _dec(regions_data.COUNTY_LONGITUDE + venue_rng.uniform(-0.004, 0.004)), cap)
+            (
+                county_id,
+                kind,
+                vname,
+                county_address,
+                _dec(regions_data.COUNTY_LATITUDE + venue_rng.uniform(-0.004, 0.004)),
+                _dec(regions_data.COUNTY_LONGITUDE + venue_rng.uniform(-0.004, 0.004)),
+                cap,
+            )
         )
 
     village_weights: list[float] = []
@@ -253,8 +268,17 @@ def plan_county(
             lat = town.latitude + radius * math.sin(angle)
             lon = town.longitude + radius * math.cos(angle) * 1.25
             village = Village(
-                index=len(plan.villages), region_id=region_id, town_id=town_id, town_index=ti, code=vcode,
-                name=vname, short_name=short, is_community=is_comm, clan_surname=clan, latitude=lat, longitude=lon,
+                index=len(plan.villages),
+                region_id=region_id,
+                town_id=town_id,
+                town_index=ti,
+                code=vcode,
+                name=vname,
+                short_name=short,
+                is_community=is_comm,
+                clan_surname=clan,
+                latitude=lat,
+                longitude=lon,
             )
             plan.villages.append(village)
             plan.region_rows.append((region_id, vcode, vcode, vname, "village", town_id))
@@ -291,7 +315,10 @@ def plan_county(
             sid += n
             stream += 1
     plan.person_streams = max(stream, 1)
-    for part, total in (("enterprise", counts["enterprises"]), ("individual_business", counts["individual_businesses"])):
+    for part, total in (
+        ("enterprise", counts["enterprises"]),
+        ("individual_business", counts["individual_businesses"]),
+    ):
         for index, start in enumerate(range(0, total, chunk_size)):
             n = min(chunk_size, total - start)
             plan.tasks.append(Task(part, index, -1, start, n, sid))

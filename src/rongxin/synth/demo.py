@@ -66,7 +66,10 @@ def demo_accounts_ensure() -> list[DemoAccount]:
         .first()
     )
     enterprise_subject = (
-        Subject.objects.filter(town=town, kind=Subject.Kind.ENTERPRISE).exclude(account_links__isnull=False).order_by("id").first()
+        Subject.objects.filter(town=town, kind=Subject.Kind.ENTERPRISE)
+        .exclude(account_links__isnull=False)
+        .order_by("id")
+        .first()
     )
     out: list[DemoAccount] = []
     for username, display, role, region, department in plan:
@@ -91,12 +94,18 @@ def demo_accounts_ensure() -> list[DemoAccount]:
             if role == Role.PLATFORM_ADMIN:
                 User.objects.filter(pk=user.pk).update(is_staff=True, is_superuser=True)
             if linked is not None:
-                relation = SubjectAccount.Relation.SELF if role == Role.RESIDENT else SubjectAccount.Relation.REPRESENTATIVE
+                relation = (
+                    SubjectAccount.Relation.SELF if role == Role.RESIDENT else SubjectAccount.Relation.REPRESENTATIVE
+                )
                 subject_account_link(actor=None, user=user, subject=linked, relation=relation)
         note = ""
         if linked is not None:
             note = linked.name
             if role == Role.RESIDENT:
                 note += f"（{Person.objects.get(pk=linked.pk).id_number_masked}）"
-        out.append(DemoAccount(username=username, display_name=display, role=str(Role(role).label), region=region.name, note=note))
+        out.append(
+            DemoAccount(
+                username=username, display_name=display, role=str(Role(role).label), region=region.name, note=note
+            )
+        )
     return out

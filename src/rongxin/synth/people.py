@@ -27,8 +27,17 @@ from rongxin.synth.county import CREATED_WINDOW_SECONDS, CountyPlan, Task, seede
 
 SUBJECT_FIELDS = ("id", "kind", "name", "village", "town", "created_at")
 PERSON_FIELDS = (
-    "subject", "residency", "id_number_encrypted", "id_number_hash", "id_number_masked", "sex", "birth_date",
-    "phone_encrypted", "phone_masked", "consent_given", "consent_changed_at",
+    "subject",
+    "residency",
+    "id_number_encrypted",
+    "id_number_hash",
+    "id_number_masked",
+    "sex",
+    "birth_date",
+    "phone_encrypted",
+    "phone_masked",
+    "consent_given",
+    "consent_changed_at",
 )
 ORGANISATION_FIELDS = ("subject", "uscc", "legal_representative")
 CONSENT_FIELDS = ("subject", "action", "channel", "at")
@@ -38,14 +47,43 @@ ORGANISATION_PARTS = ("enterprise", "individual_business")
 
 # Age bands (from, to years, weight): an ageing rural county, a third aged 60 or more.
 RESIDENT_AGE_BANDS = (
-    (0, 5, 3.2), (5, 10, 4.0), (10, 15, 4.3), (15, 20, 4.0), (20, 25, 3.6), (25, 30, 4.0), (30, 35, 5.6),
-    (35, 40, 5.8), (40, 45, 5.6), (45, 50, 7.2), (50, 55, 9.0), (55, 60, 9.6), (60, 65, 8.4), (65, 70, 8.2),
-    (70, 75, 6.8), (75, 80, 4.4), (80, 85, 2.8), (85, 90, 1.4), (90, 95, 0.5), (95, 101, 0.1),
+    (0, 5, 3.2),
+    (5, 10, 4.0),
+    (10, 15, 4.3),
+    (15, 20, 4.0),
+    (20, 25, 3.6),
+    (25, 30, 4.0),
+    (30, 35, 5.6),
+    (35, 40, 5.8),
+    (40, 45, 5.6),
+    (45, 50, 7.2),
+    (50, 55, 9.0),
+    (55, 60, 9.6),
+    (60, 65, 8.4),
+    (65, 70, 8.2),
+    (70, 75, 6.8),
+    (75, 80, 4.4),
+    (80, 85, 2.8),
+    (85, 90, 1.4),
+    (90, 95, 0.5),
+    (95, 101, 0.1),
 )
 # Migrants: working age, some children.
 MIGRANT_AGE_BANDS = (
-    (0, 5, 2.0), (5, 10, 2.0), (10, 15, 1.5), (15, 20, 3.0), (20, 25, 9.0), (25, 30, 11.0), (30, 35, 12.0),
-    (35, 40, 12.0), (40, 45, 12.0), (45, 50, 12.0), (50, 55, 10.0), (55, 60, 7.0), (60, 65, 4.0), (65, 70, 2.0),
+    (0, 5, 2.0),
+    (5, 10, 2.0),
+    (10, 15, 1.5),
+    (15, 20, 3.0),
+    (20, 25, 9.0),
+    (25, 30, 11.0),
+    (30, 35, 12.0),
+    (35, 40, 12.0),
+    (40, 45, 12.0),
+    (45, 50, 12.0),
+    (50, 55, 10.0),
+    (55, 60, 7.0),
+    (60, 65, 4.0),
+    (65, 70, 2.0),
     (70, 75, 0.5),
 )
 MALE_SHARE = {"resident": 0.51, "migrant": 0.58}
@@ -252,8 +290,19 @@ def person_chunk(plan: CountyPlan, task: Task) -> Chunk:
             consents.append((sid, "grant", "import", consent_at))
         subjects.append((sid, "person", name, village.region_id, village.town_id, created))
         persons.append(
-            (sid, residency, id_enc, lookup_hash(id_bytes), mask_id(id_number), "M" if male else "F", iso,
-             phone_enc, phone_masked, consent, consent_at)
+            (
+                sid,
+                residency,
+                id_enc,
+                lookup_hash(id_bytes),
+                mask_id(id_number),
+                "M" if male else "F",
+                iso,
+                phone_enc,
+                phone_masked,
+                consent,
+                consent_at,
+            )
         )
         sid += 1
     return Chunk(task.part, subjects, persons, consents)
@@ -323,7 +372,11 @@ def organisation_chunk(plan: CountyPlan, task: Task) -> Chunk:
                     word += other if other != word else ""
                 name = f"荣成市{word}{rng.choice(industries)}{rng.choice(suffixes)}"
             else:
-                shop = rng.choice(shop_words) if attempt < 4 or rand() < 0.5 else rng.choice(shop_words) + rng.choice(shop_words)
+                shop = (
+                    rng.choice(shop_words)
+                    if attempt < 4 or rand() < 0.5
+                    else rng.choice(shop_words) + rng.choice(shop_words)
+                )
                 name = f"{village.short_name}{shop}{rng.choice(shop_kinds)}"
             if name not in seen:
                 break

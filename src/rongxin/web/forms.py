@@ -35,7 +35,10 @@ class PersonForm(forms.Form):
 class OrganisationForm(forms.Form):
     kind = forms.ChoiceField(
         label=_("Kind"),
-        choices=[(Subject.Kind.ENTERPRISE, Subject.Kind.ENTERPRISE.label), (Subject.Kind.INDIVIDUAL_BUSINESS, Subject.Kind.INDIVIDUAL_BUSINESS.label)],
+        choices=[
+            (Subject.Kind.ENTERPRISE, Subject.Kind.ENTERPRISE.label),
+            (Subject.Kind.INDIVIDUAL_BUSINESS, Subject.Kind.INDIVIDUAL_BUSINESS.label),
+        ],
     )
     name = forms.CharField(label=_("Name"), max_length=100)
     uscc = forms.CharField(label=_("Unified social credit code"), max_length=18, min_length=18)

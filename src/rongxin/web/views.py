@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import authenticate, login, logout
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.forms import Form
-from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -42,7 +42,12 @@ from rongxin.web.forms import (
 
 
 def ratelimited(request: HttpRequest, exception: Exception) -> HttpResponse:
-    return render(request, "web/error.html", {"title": _("Too many attempts"), "message": _("Too many attempts. Wait a minute and try again.")}, status=429)
+    return render(
+        request,
+        "web/error.html",
+        {"title": _("Too many attempts"), "message": _("Too many attempts. Wait a minute and try again.")},
+        status=429,
+    )
 
 
 def _apply_error(form: Form, exc: ApplicationError) -> None:
@@ -58,7 +63,12 @@ def _apply_error(form: Form, exc: ApplicationError) -> None:
 
 
 def _not_found(request: HttpRequest) -> HttpResponse:
-    return render(request, "web/error.html", {"title": _("Not found"), "message": _("This page does not exist or is not yours to see.")}, status=404)
+    return render(
+        request,
+        "web/error.html",
+        {"title": _("Not found"), "message": _("This page does not exist or is not yours to see.")},
+        status=404,
+    )
 
 
 # --- Sign-in ------------------------------------------------------------------------------
@@ -93,13 +103,13 @@ def logout_view(request: HttpRequest) -> HttpResponse:
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     grants = active_grants(request.user)
-    links = list(SubjectAccount.objects.filter(user=request.user).select_related("subject"))
+    links = list(SubjectAccount.objects.filter(user_id=int(request.user.pk or 0)).select_related("subject"))
     return render(request, "web/home.html", {"grants": grants, "links": links, "roles": user_roles(request.user)})
 
 
 # --- The person's own file ----------------------------------------------------------------
 def _own_subject_id(request: HttpRequest) -> int:
-    link = SubjectAccount.objects.filter(user=request.user).order_by("relation", "id").first()
+    link = SubjectAccount.objects.filter(user_id=int(request.user.pk or 0)).order_by("relation", "id").first()
     if link is None:
         raise NotFound()
     return link.subject_id
@@ -129,10 +139,14 @@ def my_consent(request: HttpRequest) -> HttpResponse:
     try:
         subject_id = _own_subject_id(request)
         if request.POST.get("action") == ConsentEvent.Action.GRANT:
-            subject_services.consent_grant(actor=request.user, subject_id=subject_id, channel=ConsentEvent.Channel.ONLINE)
+            subject_services.consent_grant(
+                actor=request.user, subject_id=subject_id, channel=ConsentEvent.Channel.ONLINE
+            )
             messages.success(request, _("Thank you. Your credit score will now be computed."))
         else:
-            subject_services.consent_withdraw(actor=request.user, subject_id=subject_id, channel=ConsentEvent.Channel.ONLINE)
+            subject_services.consent_withdraw(
+                actor=request.user, subject_id=subject_id, channel=ConsentEvent.Channel.ONLINE
+            )
             messages.success(request, _("Consent withdrawn. No score will be computed for you."))
     except NotFound:
         return _not_found(request)
@@ -167,7 +181,9 @@ def subject_search(request: HttpRequest) -> HttpResponse:
             results = subject_selectors.subject_search(actor=request.user, query=form.cleaned_data["q"])
         except ApplicationError as exc:
             _apply_error(form, exc)
-    template = "web/_search_results.html" if request.htmx and results is not None else "web/search.html"
+    template = (
+        "web/_search_results.html" if getattr(request, "htmx", False) and results is not None else "web/search.html"
+    )
     return render(request, template, {"form": form, "results": results, "purpose": form.data.get("purpose", "service")})
 
 
@@ -213,7 +229,9 @@ def subject_consent(request: HttpRequest, subject_id: int) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, _("Choose how the person consented."))
         return redirect(back)
-    service = subject_services.consent_grant if form.cleaned_data["action"] == "grant" else subject_services.consent_withdraw
+    service = (
+        subject_services.consent_grant if form.cleaned_data["action"] == "grant" else subject_services.consent_withdraw
+    )
     try:
         service(actor=request.user, subject_id=subject_id, channel=form.cleaned_data["channel"])
         messages.success(request, _("Consent recorded."))
@@ -233,7 +251,7 @@ def _village_choices(request: HttpRequest) -> list[tuple[str, str]]:
         .select_related("parent")
         .order_by("code")
     )
-    return [(v.code, f"{v.parent.name} · {v.name}") for v in villages]
+    return [(v.code, f"{v.parent.name} · {v.name}" if v.parent else v.name) for v in villages]
 
 
 def _register(request: HttpRequest, form_class: type[Form], template: str, service: Any) -> HttpResponse:
@@ -294,4 +312,3 @@ def audit_log(request: HttpRequest) -> HttpResponse:
 
 def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
     return _not_found(request)
-

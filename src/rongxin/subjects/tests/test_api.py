@@ -16,7 +16,12 @@ def post(client, url, payload):
 
 
 def state():
-    return (Subject.objects.count(), Person.objects.count(), ConsentEvent.objects.count(), AuditEvent.objects.filter(kind="write").count())
+    return (
+        Subject.objects.count(),
+        Person.objects.count(),
+        ConsentEvent.objects.count(),
+        AuditEvent.objects.filter(kind="write").count(),
+    )
 
 
 # --- reading a file ------------------------------------------------------------------------
@@ -68,7 +73,12 @@ def test_staff_read_requires_a_purpose_and_is_audited_exactly(tree, staff):
     assert "id_number" not in body["person"]
     event = AuditEvent.objects.get(action="subject.view")
     assert (event.actor_name, event.actor_role, event.kind, event.subject_id, event.purpose, event.ip) == (
-        "village_a1_officer", "village_officer", "read", person.pk, "核实登记信息", "10.1.2.3",
+        "village_a1_officer",
+        "village_officer",
+        "read",
+        person.pk,
+        "核实登记信息",
+        "10.1.2.3",
     )
 
 
@@ -104,7 +114,9 @@ def test_search_by_name_prefix_id_number_and_uscc_within_scope(tree, staff):
     assert [(s["id"], s["id_number_masked"]) for s in by_id] == [(b.pk, b.id_number_masked)]
     by_uscc = client.get("/api/v1/subjects/search", {"q": org.uscc}).json()
     assert [s["id"] for s in by_uscc] == [org.pk]
-    assert a.pk in [s["id"] for s in client_for(staff["county_office"]).get("/api/v1/subjects/search", {"q": "张伟"}).json()]
+    assert a.pk in [
+        s["id"] for s in client_for(staff["county_office"]).get("/api/v1/subjects/search", {"q": "张伟"}).json()
+    ]
 
 
 @pytest.mark.parametrize(
@@ -148,13 +160,20 @@ def test_search_denied_for_non_readers(tree, staff, who):
 )
 def test_register_person_matrix(tree, staff, who, status):
     before = state()
-    payload = {"name": "新居民", "id_number": make_id_number(), "residency": "resident", "village_code": tree.village_a1.code}
+    payload = {
+        "name": "新居民",
+        "id_number": make_id_number(),
+        "residency": "resident",
+        "village_code": tree.village_a1.code,
+    }
     client = client_for(staff[who] if who else None)
     client.handler.enforce_csrf_checks = False
     response = post(client, "/api/v1/subjects/persons", payload)
     assert response.status_code == status
     if status == 201:
-        assert response.json()["id_number_masked"] == payload["id_number"][:4] + "**********" + payload["id_number"][-4:]
+        assert (
+            response.json()["id_number_masked"] == payload["id_number"][:4] + "**********" + payload["id_number"][-4:]
+        )
         assert state() == (before[0] + 1, before[1] + 1, before[2], before[3] + 1)
     else:
         assert state() == before
@@ -162,10 +181,19 @@ def test_register_person_matrix(tree, staff, who, status):
 
 def test_register_duplicate_person_is_409_problem(tree, staff):
     client = client_for(staff["county_office"])
-    payload = {"name": "甲", "id_number": make_id_number(), "residency": "resident", "village_code": tree.village_a1.code}
+    payload = {
+        "name": "甲",
+        "id_number": make_id_number(),
+        "residency": "resident",
+        "village_code": tree.village_a1.code,
+    }
     assert post(client, "/api/v1/subjects/persons", payload).status_code == 201
     response = post(client, "/api/v1/subjects/persons", payload | {"village_code": tree.village_b2.code})
-    assert (response.status_code, response.json()["code"], response.json()["title"]) == (409, "duplicate_id_number", "该身份证号码已登记。")
+    assert (response.status_code, response.json()["code"], response.json()["title"]) == (
+        409,
+        "duplicate_id_number",
+        "该身份证号码已登记。",
+    )
 
 
 def test_register_with_missing_field_is_422_problem(tree, staff):
@@ -179,7 +207,12 @@ def test_session_api_writes_need_csrf(tree, staff):
 
     client = Client(enforce_csrf_checks=True)
     client.force_login(staff["county_office"])
-    payload = {"name": "甲", "id_number": make_id_number(), "residency": "resident", "village_code": tree.village_a1.code}
+    payload = {
+        "name": "甲",
+        "id_number": make_id_number(),
+        "residency": "resident",
+        "village_code": tree.village_a1.code,
+    }
     assert post(client, "/api/v1/subjects/persons", payload).status_code == 403
     assert Subject.objects.count() == 0
 
@@ -191,8 +224,18 @@ def test_api_key_authenticates(tree, staff):
     from django.test import Client
 
     client = Client()
-    payload = {"name": "甲", "id_number": make_id_number(), "residency": "resident", "village_code": tree.village_a1.code}
-    ok = client.post("/api/v1/subjects/persons", data=json.dumps(payload), content_type="application/json", HTTP_AUTHORIZATION=f"Bearer {key}")
+    payload = {
+        "name": "甲",
+        "id_number": make_id_number(),
+        "residency": "resident",
+        "village_code": tree.village_a1.code,
+    }
+    ok = client.post(
+        "/api/v1/subjects/persons",
+        data=json.dumps(payload),
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Bearer {key}",
+    )
     bad = client.get("/api/v1/accounts/me", HTTP_AUTHORIZATION="Bearer rx_not-a-key")
     assert (ok.status_code, bad.status_code) == (201, 401)
 
@@ -200,12 +243,23 @@ def test_api_key_authenticates(tree, staff):
 # --- consent ---------------------------------------------------------------------------------
 @pytest.mark.parametrize(
     ("who", "status"),
-    [(None, 401), ("no_role", 404), ("recorder", 404), ("town_b_officer", 404), ("village_a1_officer", 201), ("town_a_officer", 201)],
+    [
+        (None, 401),
+        ("no_role", 404),
+        ("recorder", 404),
+        ("town_b_officer", 404),
+        ("village_a1_officer", 201),
+        ("town_a_officer", 201),
+    ],
 )
 def test_consent_matrix(tree, staff, who, status):
     person = make_person(tree.village_a1)
     before = state()
-    response = post(client_for(staff[who] if who else None), f"/api/v1/subjects/{person.pk}/consent", {"action": "grant", "channel": "paper"})
+    response = post(
+        client_for(staff[who] if who else None),
+        f"/api/v1/subjects/{person.pk}/consent",
+        {"action": "grant", "channel": "paper"},
+    )
     assert response.status_code == status
     person.refresh_from_db()
     assert person.consent_given is (status == 201)
@@ -222,6 +276,9 @@ def test_region_counts(tree, staff):
     county = client.get("/api/v1/subjects/counts").json()
     assert [(r["name"], r["persons"], r["organisations"]) for r in county] == [("崖头街道", 2, 1), ("俚岛镇", 1, 0)]
     town = client.get("/api/v1/subjects/counts", {"region": tree.town_a.code}).json()
-    assert [(r["code"], r["persons"], r["organisations"]) for r in town] == [(tree.village_a1.code, 1, 0), (tree.village_a2.code, 1, 1)]
+    assert [(r["code"], r["persons"], r["organisations"]) for r in town] == [
+        (tree.village_a1.code, 1, 0),
+        (tree.village_a2.code, 1, 1),
+    ]
     assert client.get("/api/v1/subjects/counts", {"region": "371082999999"}).status_code == 422
     assert client_for(None).get("/api/v1/subjects/counts").status_code == 401

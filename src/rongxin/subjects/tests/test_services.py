@@ -1,7 +1,7 @@
 import pytest
 import time_machine
 
-from rongxin.conftest import link, make_id_number, make_person, make_user, make_uscc
+from rongxin.conftest import link, make_id_number, make_person, make_uscc, make_user
 from rongxin.core import pii
 from rongxin.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from rongxin.core.models import AuditEvent
@@ -16,8 +16,12 @@ def test_register_person_stores_the_id_number_encrypted_hashed_and_masked(tree, 
     number = make_id_number(birth="19850704", male=False)
     # when
     person = person_register(
-        actor=staff["village_a1_officer"], name="王 芳", id_number=number, residency="resident",
-        village_code=tree.village_a1.code, phone="13812345678",
+        actor=staff["village_a1_officer"],
+        name="王 芳",
+        id_number=number,
+        residency="resident",
+        village_code=tree.village_a1.code,
+        phone="13812345678",
     )
     # then
     person.refresh_from_db()
@@ -36,13 +40,26 @@ def test_register_person_stores_the_id_number_encrypted_hashed_and_masked(tree, 
 def test_register_person_writes_one_audit_row(tree, staff):
     before = AuditEvent.objects.count()
     person = person_register(
-        actor=staff["town_a_officer"], name="赵六", id_number=make_id_number(), residency="migrant", village_code=tree.village_a2.code
+        actor=staff["town_a_officer"],
+        name="赵六",
+        id_number=make_id_number(),
+        residency="migrant",
+        village_code=tree.village_a2.code,
     )
-    rows = list(AuditEvent.objects.order_by("id")[before:].values("actor_name", "actor_role", "kind", "action", "object_type", "object_id", "subject_id", "details"))
+    rows = list(
+        AuditEvent.objects.order_by("id")[before:].values(
+            "actor_name", "actor_role", "kind", "action", "object_type", "object_id", "subject_id", "details"
+        )
+    )
     assert rows == [
         {
-            "actor_name": "town_a_officer", "actor_role": "town_officer", "kind": "write", "action": "person.register",
-            "object_type": "subject", "object_id": str(person.pk), "subject_id": person.pk,
+            "actor_name": "town_a_officer",
+            "actor_role": "town_officer",
+            "kind": "write",
+            "action": "person.register",
+            "object_type": "subject",
+            "object_id": str(person.pk),
+            "subject_id": person.pk,
             "details": {"residency": "migrant", "village": tree.village_a2.code},
         }
     ]
@@ -60,7 +77,12 @@ def test_register_person_writes_one_audit_row(tree, staff):
     ],
 )
 def test_bad_person_input_is_refused_and_nothing_is_saved(tree, staff, field, overrides, code):
-    args = {"name": "钱七", "id_number": make_id_number(), "residency": "resident", "village_code": tree.village_a1.code} | overrides
+    args = {
+        "name": "钱七",
+        "id_number": make_id_number(),
+        "residency": "resident",
+        "village_code": tree.village_a1.code,
+    } | overrides
     counts = (Subject.objects.count(), Person.objects.count(), AuditEvent.objects.count())
     with pytest.raises(InvalidInput) as info:
         person_register(actor=staff["village_a1_officer"], **args)
@@ -70,9 +92,21 @@ def test_bad_person_input_is_refused_and_nothing_is_saved(tree, staff, field, ov
 
 def test_second_person_with_the_same_id_number_is_a_conflict(tree, staff):
     number = make_id_number()
-    person_register(actor=staff["town_a_officer"], name="甲", id_number=number, residency="resident", village_code=tree.village_a1.code)
+    person_register(
+        actor=staff["town_a_officer"],
+        name="甲",
+        id_number=number,
+        residency="resident",
+        village_code=tree.village_a1.code,
+    )
     with pytest.raises(Conflict) as info:
-        person_register(actor=staff["county_office"], name="乙", id_number=number.lower(), residency="resident", village_code=tree.village_b1.code)
+        person_register(
+            actor=staff["county_office"],
+            name="乙",
+            id_number=number.lower(),
+            residency="resident",
+            village_code=tree.village_b1.code,
+        )
     assert info.value.code == "duplicate_id_number"
     assert Person.objects.count() == 1
     assert str(info.value.message) == "该身份证号码已登记。"
@@ -80,7 +114,13 @@ def test_second_person_with_the_same_id_number_is_a_conflict(tree, staff):
 
 def test_village_officer_cannot_register_in_another_village(tree, staff):
     with pytest.raises(InvalidInput) as info:
-        person_register(actor=staff["village_a1_officer"], name="丙", id_number=make_id_number(), residency="resident", village_code=tree.village_a2.code)
+        person_register(
+            actor=staff["village_a1_officer"],
+            name="丙",
+            id_number=make_id_number(),
+            residency="resident",
+            village_code=tree.village_a2.code,
+        )
     assert info.value.code == "unknown_region"
     assert Subject.objects.count() == 0
 
@@ -88,29 +128,69 @@ def test_village_officer_cannot_register_in_another_village(tree, staff):
 @pytest.mark.parametrize("who", ["recorder", "team_leader", "auditor", "no_role"])
 def test_non_keepers_cannot_register(tree, staff, who):
     with pytest.raises(NotFound):
-        person_register(actor=staff[who], name="丁", id_number=make_id_number(), residency="resident", village_code=tree.village_a1.code)
+        person_register(
+            actor=staff[who],
+            name="丁",
+            id_number=make_id_number(),
+            residency="resident",
+            village_code=tree.village_a1.code,
+        )
     assert Subject.objects.count() == 0
 
 
 def test_register_organisation(tree, staff):
     code = make_uscc(kind_digit="2")
     org = organisation_register(
-        actor=staff["town_a_officer"], kind="individual_business", name="东山渔具店", uscc=code.lower(),
-        legal_representative="孙八", village_code=tree.village_a1.code,
+        actor=staff["town_a_officer"],
+        kind="individual_business",
+        name="东山渔具店",
+        uscc=code.lower(),
+        legal_representative="孙八",
+        village_code=tree.village_a1.code,
     )
     org.refresh_from_db()
-    assert (org.uscc, org.subject.kind, org.subject.name, org.legal_representative) == (code, "individual_business", "东山渔具店", "孙八")
+    assert (org.uscc, org.subject.kind, org.subject.name, org.legal_representative) == (
+        code,
+        "individual_business",
+        "东山渔具店",
+        "孙八",
+    )
 
 
 def test_duplicate_and_invalid_uscc(tree, staff):
     code = make_uscc()
-    organisation_register(actor=staff["county_office"], kind="enterprise", name="甲公司", uscc=code, legal_representative="甲", village_code=tree.village_b1.code)
+    organisation_register(
+        actor=staff["county_office"],
+        kind="enterprise",
+        name="甲公司",
+        uscc=code,
+        legal_representative="甲",
+        village_code=tree.village_b1.code,
+    )
     with pytest.raises(Conflict):
-        organisation_register(actor=staff["county_office"], kind="enterprise", name="乙公司", uscc=code, legal_representative="乙", village_code=tree.village_b1.code)
+        organisation_register(
+            actor=staff["county_office"],
+            kind="enterprise",
+            name="乙公司",
+            uscc=code,
+            legal_representative="乙",
+            village_code=tree.village_b1.code,
+        )
     bad = code[:17] + ("0" if code[17] != "0" else "1")
     with pytest.raises(InvalidInput) as info:
-        organisation_register(actor=staff["county_office"], kind="enterprise", name="丙公司", uscc=bad, legal_representative="丙", village_code=tree.village_b1.code)
-    assert info.value.errors[0] == {"field": "uscc", "message": "统一社会信用代码校验位不正确。", "code": "uscc_checksum"}
+        organisation_register(
+            actor=staff["county_office"],
+            kind="enterprise",
+            name="丙公司",
+            uscc=bad,
+            legal_representative="丙",
+            village_code=tree.village_b1.code,
+        )
+    assert info.value.errors[0] == {
+        "field": "uscc",
+        "message": "统一社会信用代码校验位不正确。",
+        "code": "uscc_checksum",
+    }
     assert Organisation.objects.count() == 1
 
 
@@ -127,7 +207,8 @@ def test_person_grants_and_withdraws_own_consent_online(tree):
     assert person.consent_changed_at.isoformat() == "2026-05-01T01:00:00+00:00"
     assert list(ConsentEvent.objects.values_list("action", "channel")) == [("grant", "online"), ("withdraw", "online")]
     assert list(AuditEvent.objects.filter(subject_id=person.pk).values_list("action", "actor_role").order_by("id")) == [
-        ("consent.grant", "resident"), ("consent.withdraw", "resident"),
+        ("consent.grant", "resident"),
+        ("consent.withdraw", "resident"),
     ]
 
 

@@ -33,7 +33,9 @@ def test_catalogue_has_every_message_in_the_source(tmp_path, monkeypatch, settin
         pytest.skip("GNU gettext (xgettext) is not installed")
     source = Path(__file__).resolve().parents[2]
     copy = tmp_path / "rongxin"
-    shutil.copytree(source, copy, ignore=shutil.ignore_patterns("locale", "tests", "__pycache__", "conftest.py", "static"))
+    shutil.copytree(
+        source, copy, ignore=shutil.ignore_patterns("locale", "tests", "__pycache__", "conftest.py", "static")
+    )
     (copy / "locale").mkdir()
     monkeypatch.chdir(copy)
     settings.LOCALE_PATHS = [copy / "locale"]

@@ -30,22 +30,29 @@ def test_sign_in_and_failed_sign_in_are_audited(tree):
     good = client.post("/login/", {"username": "alice", "password": "pw-for-tests-only"})
     assert (good.status_code, good["Location"]) == (302, "/")
     assert list(AuditEvent.objects.filter(kind="auth").order_by("id").values_list("action", "actor_name")) == [
-        ("auth.login_failed", "system"), ("auth.login", "alice"),
+        ("auth.login_failed", "system"),
+        ("auth.login", "alice"),
     ]
 
 
 def test_sign_in_does_not_redirect_off_site(tree):
     make_user("bob")
-    response = Client().post("/login/", {"username": "bob", "password": "pw-for-tests-only", "next": "https://evil.example/"})
+    response = Client().post(
+        "/login/", {"username": "bob", "password": "pw-for-tests-only", "next": "https://evil.example/"}
+    )
     assert response["Location"] == "/"
 
 
 def test_navigation_follows_roles(tree, staff):
     resident = make_user("res")
     link(resident, make_person(tree.village_a1).subject)
+
     def nav(user):
         html = client_for(user).get("/").content.decode()
-        return [label for label in ["我的信用档案", "查询档案", "登记", "行政区划", "审计日志"] if f">{label}</a>" in html]
+        return [
+            label for label in ["我的信用档案", "查询档案", "登记", "行政区划", "审计日志"] if f">{label}</a>" in html
+        ]
+
     assert nav(resident) == ["我的信用档案"]
     assert nav(staff["village_a1_officer"]) == ["查询档案", "登记", "行政区划"]
     assert nav(staff["recorder"]) == ["查询档案", "行政区划"]
@@ -56,14 +63,20 @@ def test_navigation_follows_roles(tree, staff):
 def test_search_page_shows_results_in_scope_with_masked_numbers(tree, staff):
     inside = make_person(tree.village_a1, name="张伟")
     make_person(tree.village_b1, name="张伟民")
-    html = client_for(staff["village_a1_officer"]).get("/subjects/", {"q": "张伟", "purpose": "record"}).content.decode()
+    html = (
+        client_for(staff["village_a1_officer"]).get("/subjects/", {"q": "张伟", "purpose": "record"}).content.decode()
+    )
     assert f'href="/subjects/{inside.pk}/?purpose=record"' in html
     assert inside.id_number_masked in html
     assert "张伟民" not in html
 
 
 def test_bad_search_shows_a_chinese_error(tree, staff):
-    html = client_for(staff["county_office"]).get("/subjects/", {"q": "110105194912310021", "purpose": "service"}).content.decode()
+    html = (
+        client_for(staff["county_office"])
+        .get("/subjects/", {"q": "110105194912310021", "purpose": "service"})
+        .content.decode()
+    )
     assert "身份证号码校验位不正确。" in html
 
 
@@ -111,7 +124,12 @@ def test_register_person_page_reports_errors_in_chinese_and_saves_nothing(tree, 
     client = client_for(staff["village_a1_officer"])
     response = client.post(
         "/subjects/new/person/",
-        {"name": "王五", "id_number": "110105194912310021", "residency": "resident", "village_code": tree.village_a1.code},
+        {
+            "name": "王五",
+            "id_number": "110105194912310021",
+            "residency": "resident",
+            "village_code": tree.village_a1.code,
+        },
     )
     assert response.status_code == 422
     assert "身份证号码校验位不正确。" in response.content.decode()
@@ -121,11 +139,18 @@ def test_register_person_page_reports_errors_in_chinese_and_saves_nothing(tree, 
 def test_register_person_page_offers_only_own_villages_and_saves(tree, staff):
     client = client_for(staff["village_a1_officer"])
     form = client.get("/subjects/new/person/").content.decode()
-    assert tree.village_a1.code in form and tree.village_a2.code not in form
+    assert tree.village_a1.code in form
+    assert tree.village_a2.code not in form
     number = make_id_number()
     response = client.post(
         "/subjects/new/person/",
-        {"name": "王五", "id_number": number, "residency": "resident", "village_code": tree.village_a1.code, "phone": ""},
+        {
+            "name": "王五",
+            "id_number": number,
+            "residency": "resident",
+            "village_code": tree.village_a1.code,
+            "phone": "",
+        },
     )
     person = Person.objects.get()
     assert response["Location"] == f"/subjects/{person.pk}/?purpose=verification"
@@ -135,7 +160,8 @@ def test_region_pages_show_counts(tree, staff):
     make_person(tree.village_a1)
     make_person(tree.village_a2)
     html = client_for(staff["team_leader"]).get(f"/regions/{tree.town_a.code}/").content.decode()
-    assert tree.village_a1.name in html and tree.village_a2.name in html
+    assert tree.village_a1.name in html
+    assert tree.village_a2.name in html
     assert client_for(staff["team_leader"]).get("/regions/371082999999/").status_code == 404
     resident = make_user("res")
     assert client_for(resident).get("/regions/").status_code == 404
@@ -145,8 +171,13 @@ def test_audit_log_only_for_auditors_and_filters(tree, staff):
     person = make_person(tree.village_a1)
     client_for(staff["town_a_officer"]).get(f"/subjects/{person.pk}/", {"purpose": "service"})
     assert client_for(staff["county_office"]).get("/audit/").status_code == 404
-    html = client_for(staff["auditor"]).get("/audit/", {"action": "subject.view", "actor": "town_a_officer"}).content.decode()
-    assert "town_a_officer" in html and "查看档案" in html
+    html = (
+        client_for(staff["auditor"])
+        .get("/audit/", {"action": "subject.view", "actor": "town_a_officer"})
+        .content.decode()
+    )
+    assert "town_a_officer" in html
+    assert "查看档案" in html
     bad = client_for(staff["auditor"]).get("/audit/", {"since": "2026-05-01", "until": "2026-01-01"}).content.decode()
     assert "结束日期早于开始日期。" in bad
 
@@ -158,5 +189,7 @@ def test_audit_api_for_auditors_only(tree, staff):
     body = client_for(staff["auditor"]).get("/api/v1/audit/events", {"action": "subject.view"}).json()
     assert body["count"] == 1
     assert (body["items"][0]["actor_name"], body["items"][0]["subject_id"], body["items"][0]["purpose"]) == (
-        "town_a_officer", person.pk, "处理异议或信用修复",
+        "town_a_officer",
+        person.pk,
+        "处理异议或信用修复",
     )

@@ -23,7 +23,9 @@ class Command(BaseCommand):
             call_command("generate", scale=scale, seed=seed)
         accounts = demo_accounts_ensure()
         self.stdout.write("")
-        self.stdout.write("演示账号（密码均为 %s）/ Demo accounts (password for all: %s)" % (DEMO_PASSWORD, DEMO_PASSWORD))
+        self.stdout.write(
+            "演示账号（密码均为 %s）/ Demo accounts (password for all: %s)" % (DEMO_PASSWORD, DEMO_PASSWORD)
+        )
         width = max(len(a.username) for a in accounts)
         for a in accounts:
             line = f"  {a.username.ljust(width)}  {a.role} · {a.region}"
