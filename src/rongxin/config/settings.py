@@ -103,7 +103,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         ),
     }
 else:
-    DATABASES["default"]["CONN_MAX_AGE"] = 60
+    # Tests close every connection (the live server thread too) so the test database can be dropped.
+    DATABASES["default"]["CONN_MAX_AGE"] = 0 if ENV == "test" else 60
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
