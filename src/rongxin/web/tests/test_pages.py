@@ -193,3 +193,18 @@ def test_audit_api_for_auditors_only(tree, staff):
         person.pk,
         "处理异议或信用修复",
     )
+
+
+def test_sign_in_is_rate_limited_per_username(tree, settings):
+    from django.core.cache import cache
+
+    cache.clear()
+    settings.RONGXIN_LOGIN_RATE = "3/m"
+    make_user("carol")
+    client = Client()
+    statuses = [client.post("/login/", {"username": "carol", "password": "wrong"}).status_code for _ in range(4)]
+    assert statuses == [200, 200, 200, 429]
+    blocked = client.post("/login/", {"username": "carol", "password": "pw-for-tests-only"})
+    assert blocked.status_code == 429
+    assert "尝试次数过多" in blocked.content.decode()
+    assert AuditEvent.objects.filter(action="auth.login").count() == 0
