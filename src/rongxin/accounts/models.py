@@ -43,7 +43,7 @@ class User(AbstractBaseUser, PermissionsMixin):
     objects = UserManager()
 
     USERNAME_FIELD = "username"
-    REQUIRED_FIELDS = ["display_name"]  # noqa: RUF012
+    REQUIRED_FIELDS = ["display_name"]
 
     class Meta:
         verbose_name = _("user")

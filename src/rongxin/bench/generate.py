@@ -97,12 +97,26 @@ def _child_env(database_url: str, data_dir: Path) -> dict[str, str]:
 
 
 def _run(args: list[str], env: dict[str, str]) -> None:
-    subprocess.run([sys.executable, *args], env=env, check=True)
+    subprocess.run([sys.executable, *args], env=env, check=True)  # noqa: S603 - our own interpreter and module
 
 
-def _phase(phase: str, env: dict[str, str], out: Path, *, scale: float, seed: int, as_of: str, workers: int | None) -> dict:
-    args = ["-m", "rongxin.bench.generate", "--phase", phase, "--scale", str(scale), "--seed", str(seed),
-            "--as-of", as_of, "--out", str(out)]
+def _phase(
+    phase: str, env: dict[str, str], out: Path, *, scale: float, seed: int, as_of: str, workers: int | None
+) -> dict:
+    args = [
+        "-m",
+        "rongxin.bench.generate",
+        "--phase",
+        phase,
+        "--scale",
+        str(scale),
+        "--seed",
+        str(seed),
+        "--as-of",
+        as_of,
+        "--out",
+        str(out),
+    ]
     if workers is not None:
         args += ["--workers", str(workers)]
     _run(args, env)
@@ -199,8 +213,14 @@ def _child(phase: str, *, scale: float, seed: int, as_of: dt.date, workers: int 
     connection.ensure_connection()
     if phase == "generate":
         result = generate_county(scale=scale, seed=seed, as_of=as_of, workers=workers, progress=False)
-        out = {"rows": result.rows, "counts": result.counts, "seconds": result.seconds,
-               "method": result.method, "workers": result.workers, "build_seconds": 0.0}
+        out = {
+            "rows": result.rows,
+            "counts": result.counts,
+            "seconds": result.seconds,
+            "method": result.method,
+            "workers": result.workers,
+            "build_seconds": 0.0,
+        }
     else:
         t = time.perf_counter()
         plan = plan_for_database(scale=scale, seed=seed, as_of=as_of)
@@ -215,8 +235,14 @@ def _child(phase: str, *, scale: float, seed: int, as_of: dt.date, workers: int 
             counts = load_plan(writer, plan, chunks)
             writer.close()
         seconds = time.perf_counter() - started
-        out = {"rows": counts["rows"], "counts": counts, "seconds": seconds, "method": writer.method,
-               "workers": source.workers, "build_seconds": build_seconds}
+        out = {
+            "rows": counts["rows"],
+            "counts": counts,
+            "seconds": seconds,
+            "method": writer.method,
+            "workers": source.workers,
+            "build_seconds": build_seconds,
+        }
     out["server_version"] = _server_version()
     return out
 

@@ -5,8 +5,6 @@ from decimal import Decimal
 from django.http import HttpRequest
 from ninja import Router, Schema
 
-from rongxin.accounts.permissions import require_role
-from rongxin.accounts.roles import Role
 from rongxin.regions import selectors
 from rongxin.regions.models import Region
 
@@ -43,8 +41,8 @@ class RegionDetailOut(Schema):
 
 @router.get("/{code}", response=RegionDetailOut, operation_id="regions_detail")
 def detail(request: HttpRequest, code: str) -> RegionDetailOut:
-    """A region with its children, its practice site and the venues in its subtree."""
-    require_role(request.user, list(Role))
+    """A region with its children, its practice site and the venues in its subtree (region names
+    and codes are public; any signed-in account may read them)."""
     region = selectors.region_get_by_code(code=code)
     site = selectors.practice_site_for(region=region)
     return RegionDetailOut(

@@ -28,6 +28,7 @@ BASE_COUNTS = {
 BASE_VILLAGES = 910
 MIN_VILLAGES_PER_TOWN = 2
 DEFAULT_CHUNK_SIZE = 20_000
+MAX_PERSON_STREAMS = 200
 # Registration times are spread over this window before "now".
 CREATED_WINDOW_SECONDS = 3 * 365 * 86400
 
@@ -148,7 +149,7 @@ def _village_names(rng: random.Random, town: TownData, n: int, n_communities: in
             seen.add(name)
             out.append((name, short, True, ""))
             continue
-        for attempt in range(60):
+        for _attempt in range(60):
             clan = ""
             direction = rng.choice(names.VILLAGE_DIRECTIONS) if rng.random() < 0.22 else ""
             if rng.random() < 0.45:
@@ -253,7 +254,7 @@ def plan_county(
         n_comm = max(1, round(0.35 * nv)) if town.is_subdistrict else 1
         n_comm = min(n_comm, nv - 1) if nv > 1 else n_comm
         next_comm, next_vill = 1, 200
-        for vi, (vname, short, is_comm, clan) in enumerate(_village_names(rng, town, nv, n_comm)):
+        for vname, short, is_comm, clan in _village_names(rng, town, nv, n_comm):
             if is_comm:
                 num, next_comm = next_comm, next_comm + 1
             else:
@@ -306,6 +307,10 @@ def plan_county(
     )
 
     # Tasks: persons first (residents, then migrants), then enterprises, then businesses.
+    # Each chunk of persons is one "stream" of ID sequence numbers (see people.person_chunk);
+    # keep the streams well below the 500 sequence slots by making chunks bigger if needed.
+    persons = counts["residents"] + counts["migrants"]
+    chunk_size = max(chunk_size, math.ceil(persons / MAX_PERSON_STREAMS))
     sid = first_subject_id
     stream = 0
     for part, total in (("resident", counts["residents"]), ("migrant", counts["migrants"])):
@@ -367,7 +372,7 @@ def _town_venues(plan: CountyPlan, rng: random.Random, town: TownData, town_id: 
 
 def _village_venues(plan: CountyPlan, rng: random.Random, town: TownData, village: Village, address: str) -> None:
     # About half of the villages have a warm-heart canteen (472 of 910 in 2021).
-    venues = []
+    venues: list[tuple[str, str, int | None]] = []
     if rng.random() < 0.52:
         venues.append(("canteen", f"{village.short_name}暖心食堂", rng.randint(20, 80)))
     if rng.random() < 0.30:

@@ -17,7 +17,8 @@ from rongxin.regions.models import Region
 from rongxin.subjects.models import Person, Subject, SubjectAccount
 from rongxin.subjects.services import subject_account_link
 
-DEMO_PASSWORD = "rongxin-demo-2026"
+# Printed by `make demo`; the demo only listens on 127.0.0.1.
+DEMO_PASSWORD = "rongxin-demo-2026"  # noqa: S105
 
 
 @dataclass(frozen=True)

@@ -28,7 +28,7 @@ import time
 from collections import deque
 from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import Any, cast
 
 from django.core.management.color import no_style
 from django.db import connection, models, transaction
@@ -66,7 +66,7 @@ REFUSAL_MESSAGE = "数据库中已有数据（区域或合成数据），拒绝�
 
 class SyntheticLoadRefused(Conflict):
     code = "synth_already_loaded"
-    default_message = REFUSAL_MESSAGE
+    default_message: Any = REFUSAL_MESSAGE
 
 
 @dataclass
@@ -97,7 +97,7 @@ class TableSpec:
     @classmethod
     def of(cls, model: type[models.Model], fields: Iterable[str]) -> TableSpec:
         meta = model._meta
-        return cls(meta.db_table, tuple(meta.get_field(name).column for name in fields))
+        return cls(meta.db_table, tuple(str(cast(models.Field, meta.get_field(name)).column) for name in fields))
 
 
 def table_specs() -> dict[str, TableSpec]:
@@ -140,7 +140,8 @@ class BulkWriter:
             if self.method == "copy":
                 sql = f"COPY {qn(spec.table)} ({cols}) FROM STDIN"
             else:
-                sql = f"INSERT INTO {qn(spec.table)} ({cols}) VALUES ({', '.join(['%s'] * len(spec.columns))})"
+                # Table and column names come from the models' _meta, quoted; values are parameters.
+                sql = f"INSERT INTO {qn(spec.table)} ({cols}) VALUES ({', '.join(['%s'] * len(spec.columns))})"  # noqa: S608
             self._sql[spec] = sql
         return sql
 
@@ -168,23 +169,42 @@ class BulkWriter:
 
 def empty_counts() -> dict[str, int]:
     keys = (
-        "regions", "practice_sites", "venues", "subjects", "residents", "migrants", "enterprises",
-        "individual_businesses", "persons", "organisations", "consent_events", "rows",
+        "regions",
+        "practice_sites",
+        "venues",
+        "subjects",
+        "residents",
+        "migrants",
+        "enterprises",
+        "individual_businesses",
+        "persons",
+        "organisations",
+        "consent_events",
+        "rows",
     )
     return dict.fromkeys(keys, 0)
 
 
-def load_plan(writer: BulkWriter, plan: CountyPlan, chunks: Iterable[Chunk], *, bar: tqdm | None = None) -> dict[str, int]:
+def load_plan(
+    writer: BulkWriter, plan: CountyPlan, chunks: Iterable[Chunk], *, bar: tqdm | None = None
+) -> dict[str, int]:
     """Write the plan's fixed rows, then every chunk; return the row counts."""
     specs = table_specs()
     counts = empty_counts()
     counts["regions"] = writer.write(specs["regions"], plan.region_rows)
     counts["practice_sites"] = writer.write(specs["practice_sites"], plan.site_rows)
     counts["venues"] = writer.write(specs["venues"], plan.venue_rows)
-    part_key = {"resident": "residents", "migrant": "migrants", "enterprise": "enterprises",
-                "individual_business": "individual_businesses"}
+    part_key = {
+        "resident": "residents",
+        "migrant": "migrants",
+        "enterprise": "enterprises",
+        "individual_business": "individual_businesses",
+    }
     subjects, persons, organisations, consents = (
-        specs["subjects"], specs["persons"], specs["organisations"], specs["consent_events"],
+        specs["subjects"],
+        specs["persons"],
+        specs["organisations"],
+        specs["consent_events"],
     )
     for chunk in chunks:
         n = writer.write(subjects, chunk.subjects)
@@ -199,7 +219,8 @@ def load_plan(writer: BulkWriter, plan: CountyPlan, chunks: Iterable[Chunk], *, 
             bar.update(n)
     writer.reset_sequences()
     counts["rows"] = sum(
-        counts[k] for k in ("regions", "practice_sites", "venues", "subjects", "persons", "organisations", "consent_events")
+        counts[k]
+        for k in ("regions", "practice_sites", "venues", "subjects", "persons", "organisations", "consent_events")
     )
     return counts
 
@@ -265,9 +286,9 @@ class ChunkSource:
                 break
         while pending:
             chunk = pending.popleft().get()
-            task = next(tasks, None)
-            if task is not None:
-                pending.append(self._pool.apply_async(_worker_produce, (task,)))
+            following = next(tasks, None)
+            if following is not None:
+                pending.append(self._pool.apply_async(_worker_produce, (following,)))
             yield chunk
 
 
@@ -319,21 +340,38 @@ def generate_county(
         writer = BulkWriter(connection, method=method)
         with ChunkSource(plan, workers=workers) as source:
             bar = tqdm(
-                total=sum(t.count for t in plan.tasks), unit="subjects", unit_scale=True, file=sys.stderr,
-                disable=not progress, desc="rongxin generate",
+                total=sum(t.count for t in plan.tasks),
+                unit="subjects",
+                unit_scale=True,
+                file=sys.stderr,
+                disable=not progress,
+                desc="rongxin generate",
             )
             with bar:
                 counts = load_plan(writer, plan, source, bar=bar)
         writer.close()
         load = SyntheticLoad.objects.create(
-            scale=scale, seed=seed, loaded_at=clock.now(), counts=counts, seconds=round(time.perf_counter() - started, 3)
+            scale=scale,
+            seed=seed,
+            loaded_at=clock.now(),
+            counts=counts,
+            seconds=round(time.perf_counter() - started, 3),
         )
         result = GenerationResult(
-            scale=scale, seed=seed, as_of=plan.as_of.isoformat(), engine=connection.vendor, method=writer.method,
-            workers=source.workers, counts=counts,
+            scale=scale,
+            seed=seed,
+            as_of=plan.as_of.isoformat(),
+            engine=connection.vendor,
+            method=writer.method,
+            workers=source.workers,
+            counts=counts,
         )
         audit_record(
-            actor=None, kind="write", action="synth.generate", object_type="synth.syntheticload", object_id=load.pk,
+            actor=None,
+            kind="write",
+            action="synth.generate",
+            object_type="synth.syntheticload",
+            object_id=load.pk,
             details={"scale": scale, "seed": seed, "as_of": result.as_of, "counts": counts},
         )
     result.seconds = time.perf_counter() - started

@@ -195,7 +195,7 @@ def person_chunk(plan: CountyPlan, task: Task) -> Chunk:
     mask_id, mask_phone = pii.mask_id_number, pii.mask_phone
     suffix = plan.datetime_suffix
     now_ts = int(plan.now.timestamp())
-    epoch = dt.datetime(1970, 1, 1)
+    epoch = dt.datetime(1970, 1, 1)  # noqa: DTZ001 - naive UTC, formatted as text (+ suffix)
     seconds = dt.timedelta(seconds=1)
 
     bands = RESIDENT_AGE_BANDS if resident else MIGRANT_AGE_BANDS
@@ -347,7 +347,7 @@ def organisation_chunk(plan: CountyPlan, task: Task) -> Chunk:
     surname_of = rng.choices(_LOCAL_SURNAMES, cum_weights=_LOCAL_SURNAME_CUM, k=n)
     suffix = plan.datetime_suffix
     now_ts = int(plan.now.timestamp())
-    epoch = dt.datetime(1970, 1, 1)
+    epoch = dt.datetime(1970, 1, 1)  # noqa: DTZ001 - naive UTC, formatted as text (+ suffix)
     seconds = dt.timedelta(seconds=1)
     # Running numbers: enterprises first, then businesses, so codes never repeat across kinds.
     offset = 0 if enterprise else plan.counts["enterprises"]

@@ -5,9 +5,9 @@ from typing import Any
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 
+from rongxin.regions.models import Region
 from rongxin.synth.demo import DEMO_PASSWORD, demo_accounts_ensure
 from rongxin.synth.models import SyntheticLoad
-from rongxin.regions.models import Region
 
 
 class Command(BaseCommand):
@@ -23,9 +23,7 @@ class Command(BaseCommand):
             call_command("generate", scale=scale, seed=seed)
         accounts = demo_accounts_ensure()
         self.stdout.write("")
-        self.stdout.write(
-            "演示账号（密码均为 %s）/ Demo accounts (password for all: %s)" % (DEMO_PASSWORD, DEMO_PASSWORD)
-        )
+        self.stdout.write(f"演示账号（密码均为 {DEMO_PASSWORD}）/ Demo accounts (password for all: {DEMO_PASSWORD})")
         width = max(len(a.username) for a in accounts)
         for a in accounts:
             line = f"  {a.username.ljust(width)}  {a.role} · {a.region}"

@@ -44,7 +44,8 @@ class Command(BaseCommand):
             f"已生成合成县域（规模 {result.scale}，种子 {result.seed}）：{c['regions']} 个区域、"
             f"{c['residents']} 名常住居民、{c['migrants']} 名流动人口、{c['enterprises']} 家企业、"
             f"{c['individual_businesses']} 家个体工商户、{c['consent_events']} 条授权记录；"
-            f"共 {result.rows} 行，用时 {result.seconds:.1f} 秒（{result.rows / max(result.seconds, 1e-9):,.0f} 行/秒）。"
+            f"共 {result.rows} 行，用时 {result.seconds:.1f} 秒"
+            f"（{result.rows / max(result.seconds, 1e-9):,.0f} 行/秒）。"
         )
         if options["json"]:
             Path(options["json"]).write_text(json.dumps(result.to_dict(), ensure_ascii=False, indent=2) + "\n")

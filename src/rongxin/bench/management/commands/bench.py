@@ -1,14 +1,16 @@
 from __future__ import annotations
 
-import importlib
+from collections.abc import Callable
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-# Benchmark name → module with a ``run(*, scale, seed, json_path, engine_url, workers, stdout)``
-# function. Add new benchmarks here.
-BENCHMARKS: dict[str, str] = {
-    "generate": "rongxin.bench.generate",
+from rongxin.bench import generate
+
+# Benchmark name → its ``run(*, scale, seed, json_path, engine_url, workers, stdout)``.
+# Add new benchmarks here.
+BENCHMARKS: dict[str, Callable[..., Any]] = {
+    "generate": generate.run,
 }
 
 
@@ -30,8 +32,7 @@ class Command(BaseCommand):
     def handle(self, *args: Any, name: str, **options: Any) -> None:
         if options["scale"] <= 0:
             raise CommandError("--scale 必须大于 0。")
-        module = importlib.import_module(BENCHMARKS[name])
-        module.run(
+        BENCHMARKS[name](
             scale=options["scale"],
             seed=options["seed"],
             json_path=options["json_path"],
