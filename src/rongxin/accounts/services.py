@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from rongxin.accounts.auth import api_key_hash, new_api_key
 from rongxin.accounts.models import ApiKey, Department, Grant, User
+from rongxin.accounts.permissions import active_grants
 from rongxin.accounts.roles import Role
 from rongxin.core import clock
 from rongxin.core.audit import audit_record
@@ -93,8 +94,10 @@ def api_key_create(*, actor: Any, user: User, name: str) -> tuple[ApiKey, str]:
 
 def sign_in_record(*, user: Any, username: str, success: bool) -> AuditEvent:
     """Audit a sign-in attempt (the username only; never the password)."""
+    grants = active_grants(user) if success else []
     return audit_record(
         actor=user if success else None,
+        role=grants[0].role if grants else "",
         kind=AuditEvent.Kind.AUTH,
         action="auth.login" if success else "auth.login_failed",
         object_type="user",

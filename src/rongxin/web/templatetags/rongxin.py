@@ -30,7 +30,7 @@ ACTION_LABELS = {
 def role_label(code: str) -> str:
     if code in Role.values:
         return str(Role(code).label)
-    return code or str(_("System"))
+    return code or "—"
 
 
 @register.filter
