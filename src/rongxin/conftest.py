@@ -18,7 +18,7 @@ from rongxin.core import clock, pii
 from rongxin.regions.models import Region
 from rongxin.regions.selectors import town_of
 from rongxin.subjects.identifiers import id_check_digit, organisation_code_check, uscc_check_char
-from rongxin.subjects.models import Organisation, Person, Subject, SubjectAccount
+from rongxin.subjects.models import ConsentEvent, Organisation, Person, Subject, SubjectAccount
 
 _seq = itertools.count(1)
 
@@ -90,7 +90,7 @@ def make_person(
     subject = Subject.objects.create(
         kind="person", name=name, village=village, town=town_of(village), created_at=clock.now()
     )
-    return Person.objects.create(
+    person = Person.objects.create(
         subject=subject,
         residency=residency,
         id_number_encrypted=pii.encrypt(number),
@@ -101,6 +101,9 @@ def make_person(
         consent_given=consent,
         consent_changed_at=clock.now() if consent else None,
     )
+    if consent:
+        ConsentEvent.objects.create(subject=subject, action="grant", channel="paper", at=clock.now())
+    return person
 
 
 def make_organisation(

@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "rongxin.regions",
     "rongxin.accounts",
     "rongxin.subjects",
+    "rongxin.credit",
     "rongxin.synth",
     "rongxin.bench",
     "rongxin.web",

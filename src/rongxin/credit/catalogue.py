@@ -27,15 +27,15 @@ from rongxin.credit.models import Catalogue, Direction, GradeBand, Rule, Severit
 from rongxin.credit.periods import OBJECTION_DAYS, defaults_for
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
-STARTER_FILES = {SubjectKind.PERSON: DATA_DIR / "catalogue_person.yaml", SubjectKind.ORGANISATION: DATA_DIR / "catalogue_organisation.yaml"}
+STARTER_FILES = {
+    SubjectKind.PERSON: DATA_DIR / "catalogue_person.yaml",
+    SubjectKind.ORGANISATION: DATA_DIR / "catalogue_organisation.yaml",
+}
 CATEGORIES = frozenset(
-    "volunteering practice_activity good_deed filial_piety family_virtue neighbourhood environment traffic "
-    "public_facility public_order civility contract debt utility tax product_quality food_safety labour donation "
-    "honour social_responsibility safety_production law_abiding".split()
+    ["volunteering", "practice_activity", "good_deed", "filial_piety", "family_virtue", "neighbourhood", "environment", "traffic", "public_facility", "public_order", "civility", "contract", "debt", "utility", "tax", "product_quality", "food_safety", "labour", "donation", "honour", "social_responsibility", "safety_production", "law_abiding"]
 )
 RULE_KEYS = frozenset(
-    "code name_zh name_en category direction points points_min points_max severity legal_basis evidence departments "
-    "yearly_cap_count yearly_cap_points review_required counting_days objection_days repair_after_days".split()
+    ["code", "name_zh", "name_en", "category", "direction", "points", "points_min", "points_max", "severity", "legal_basis", "evidence", "departments", "yearly_cap_count", "yearly_cap_points", "review_required", "counting_days", "objection_days", "repair_after_days"]
 )
 
 
@@ -221,7 +221,11 @@ def catalogue_draft_create(*, actor: Any, document: Any) -> Catalogue:
     )
     through = Rule.departments.through
     through.objects.bulk_create(
-        [through(rule_id=rule.pk, department_id=dept_ids[d]) for rule, r in zip(created, rules, strict=True) for d in r["departments"]]
+        [
+            through(rule_id=rule.pk, department_id=dept_ids[d])
+            for rule, r in zip(created, rules, strict=True)
+            for d in r["departments"]
+        ]
     )
     audit_record(
         actor=actor,
@@ -267,7 +271,13 @@ def catalogue_publish(*, actor: Any, catalogue_id: int) -> Catalogue:
     catalogue.published_at = clock.now()
     catalogue.published_by = actor if getattr(actor, "is_authenticated", False) else None
     catalogue.save(update_fields=["status", "published_at", "published_by"])
-    audit_record(actor=actor, kind=AuditEvent.Kind.WRITE, action="catalogue.publish", object_type="catalogue", object_id=catalogue.pk)
+    audit_record(
+        actor=actor,
+        kind=AuditEvent.Kind.WRITE,
+        action="catalogue.publish",
+        object_type="catalogue",
+        object_id=catalogue.pk,
+    )
     return catalogue
 
 
@@ -284,7 +294,13 @@ def catalogue_export(catalogue: Catalogue) -> dict[str, Any]:
     """The catalogue as a document in the YAML format (round-trips through the loader)."""
     rules = []
     for r in catalogue.rules.prefetch_related("departments").order_by("code"):
-        item: dict[str, Any] = {"code": r.code, "name_zh": r.name_zh, "name_en": r.name_en, "category": r.category, "direction": r.direction}
+        item: dict[str, Any] = {
+            "code": r.code,
+            "name_zh": r.name_zh,
+            "name_en": r.name_en,
+            "category": r.category,
+            "direction": r.direction,
+        }
         if r.points_min == r.points_max:
             item["points"] = r.points_min
         else:
@@ -355,7 +371,7 @@ def catalogue_document_from_xlsx(data: bytes) -> dict[str, Any]:
         wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
         head_rows = list(wb["catalogue"].iter_rows(values_only=True))
         rule_rows = list(wb["rules"].iter_rows(values_only=True))
-    except Exception as exc:  # noqa: BLE001 - any unreadable workbook is the user's input error
+    except Exception as exc:
         raise InvalidInput(_("This is not a catalogue workbook: %(e)s") % {"e": exc}, code="xlsx") from None
     doc: dict[str, Any] = {"grades": [], "rules": []}
     for row in head_rows:

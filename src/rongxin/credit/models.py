@@ -111,7 +111,9 @@ class Rule(models.Model):
         ordering = ["catalogue_id", "code"]
         constraints = [
             models.UniqueConstraint(fields=["catalogue", "code"], name="rule_catalogue_code"),
-            models.CheckConstraint(condition=models.Q(points_min__lte=models.F("points_max")), name="rule_points_range"),
+            models.CheckConstraint(
+                condition=models.Q(points_min__lte=models.F("points_max")), name="rule_points_range"
+            ),
             models.CheckConstraint(
                 condition=models.Q(direction="award") | (~models.Q(legal_basis="") & ~models.Q(severity="")),
                 name="rule_deduction_has_basis_and_severity",
@@ -254,7 +256,10 @@ class GradeChange(models.Model):
     class Meta:
         verbose_name = _("grade change")
         verbose_name_plural = _("grade changes")
-        indexes = [models.Index(fields=["subject", "at"], name="grade_change_subject_at"), models.Index(fields=["at"], name="grade_change_at")]
+        indexes = [
+            models.Index(fields=["subject", "at"], name="grade_change_subject_at"),
+            models.Index(fields=["at"], name="grade_change_at"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.subject_id} {self.old_grade}→{self.new_grade}"

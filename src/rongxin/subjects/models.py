@@ -147,3 +147,23 @@ class SubjectAccount(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} → {self.subject}"
+
+
+class Notice(models.Model):
+    """An in-app notice to a subject (publicity of a record, a decision, ...)."""
+
+    subject = models.ForeignKey(Subject, on_delete=models.PROTECT, related_name="notices")
+    at = models.DateTimeField(_("time"))
+    kind = models.CharField(_("kind"), max_length=40)
+    title = models.CharField(_("title"), max_length=200)
+    body = models.TextField(_("text"), blank=True)
+    read_at = models.DateTimeField(_("read at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("notice")
+        verbose_name_plural = _("notices")
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["subject", "at"], name="notice_subject_at")]
+
+    def __str__(self) -> str:
+        return self.title

@@ -6,6 +6,7 @@ that transaction.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -20,10 +21,15 @@ from rongxin.core.models import AuditEvent
 from rongxin.regions.models import Region
 from rongxin.regions.selectors import region_get_by_code, town_of
 from rongxin.subjects.identifiers import parse_id_number, parse_uscc
-from rongxin.subjects.models import ConsentEvent, Organisation, Person, Subject, SubjectAccount
+from rongxin.subjects.models import ConsentEvent, Notice, Organisation, Person, Subject, SubjectAccount
 from rongxin.subjects.permissions import SubjectAccess, access_own_subject, access_subject_for_keeping
 
 PHONE_DIGITS = 11
+
+# Called inside the consent transaction with (subject_id=, consent=). Modules above subjects
+# (credit) register here so that a score appears or disappears in the same transaction as the
+# consent that allows it, without subjects importing them.
+consent_listeners: list[Callable[..., None]] = []
 
 
 def _clean_name(name: str, *, field: str = "name", max_length: int = 100) -> str:
@@ -185,6 +191,8 @@ def _consent_change(*, actor: Any, access: SubjectAccess, action: str, channel: 
     person.consent_given = wanted
     person.consent_changed_at = now
     person.save(update_fields=["consent_given", "consent_changed_at"])
+    for listener in consent_listeners:
+        listener(subject_id=subject.pk, consent=wanted)
     audit_record(
         actor=actor,
         role=access.role,
@@ -219,6 +227,11 @@ def consent_withdraw(*, actor: Any, subject_id: int, channel: str) -> ConsentEve
     """Record that a person withdraws consent. Same rules and errors as :func:`consent_grant`."""
     access = _consent_access(actor=actor, subject_id=subject_id)
     return _consent_change(actor=actor, access=access, action=ConsentEvent.Action.WITHDRAW, channel=channel)
+
+
+def notice_send(*, subject_id: int, kind: str, title: str, body: str = "") -> Notice:
+    """Put a notice in the subject's inbox (shown on their file page)."""
+    return Notice.objects.create(subject_id=subject_id, at=clock.now(), kind=kind, title=title, body=body)
 
 
 @transaction.atomic

@@ -1,0 +1,164 @@
+"""The ledger's pure core: canonical fact payloads, the per-subject hash chain, and replaying an
+entry's transitions to know whether it counts at a given time.
+
+Nothing here touches the database, so the same code serves the services (which write), the
+reconciler and the verifier (which re-derive everything from the facts), and the tests.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+GENESIS = "0" * 64
+
+
+def _ts(value: dt.datetime | None) -> str | None:
+    if value is None:
+        return None
+    return value.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def entry_payload(e: Any) -> dict[str, Any]:
+    """The fields of an entry that the chain protects (every fact column, no cache column)."""
+    return {
+        "fact": "entry",
+        "subject": e.subject_id,
+        "seq": e.seq,
+        "rule": e.rule_id,
+        "points": e.points,
+        "occurred_at": _ts(e.occurred_at),
+        "recorded_at": _ts(e.recorded_at),
+        "recorder": e.recorder_id,
+        "department": e.department_id,
+        "source": e.source,
+        "source_key": e.source_key,
+        "content_hash": e.content_hash,
+        "evidence": e.evidence,
+        "objection_days": e.objection_days,
+        "counting_days": e.counting_days,
+        "repair_after_days": e.repair_after_days,
+    }
+
+
+def transition_payload(t: Any) -> dict[str, Any]:
+    return {
+        "fact": "transition",
+        "subject": t.subject_id,
+        "seq": t.seq,
+        "entry": t.entry_id,
+        "kind": t.kind,
+        "at": _ts(t.at),
+        "actor": t.actor_id,
+        "reason": t.reason,
+    }
+
+
+def fact_hash(prev_hash: str, payload: dict[str, Any]) -> str:
+    body = json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256((prev_hash + body).encode()).hexdigest()
+
+
+def content_hash(
+    *, rule_code: str, catalogue_version: int, points: int, occurred_at: dt.datetime, department: str, evidence: str
+) -> str:
+    """What an idempotent retry must repeat exactly (the key alone identifies the record)."""
+    body = json.dumps(
+        [rule_code, catalogue_version, points, _ts(occurred_at), department, evidence],
+        ensure_ascii=False,
+        separators=(",", ":"),
+    )
+    return hashlib.sha256(body.encode()).hexdigest()
+
+
+# --- Replaying an entry's life --------------------------------------------------------------
+PENDING_REVIEW, REJECTED, ACTIVE, SUSPENDED, REVOKED, REPAIRED, EXPIRED = (
+    "pending_review", "rejected", "active", "suspended", "revoked", "repaired", "expired",
+)  # fmt: skip
+
+# Which transitions are legal from which state (anything else is refused by the services).
+LEGAL = {
+    "approved": {PENDING_REVIEW},
+    "rejected": {PENDING_REVIEW},
+    "objected": {ACTIVE},
+    "upheld": {SUSPENDED},
+    "revoked": {SUSPENDED},
+    "repair_applied": {ACTIVE},
+    "repaired": {ACTIVE},
+    "repair_refused": {ACTIVE},
+}
+NEXT_STATE = {
+    "approved": ACTIVE,
+    "rejected": REJECTED,
+    "objected": SUSPENDED,
+    "upheld": ACTIVE,
+    "revoked": REVOKED,
+    "repaired": REPAIRED,
+}
+
+
+@dataclass(frozen=True)
+class EntryState:
+    status: str
+    effective_at: dt.datetime | None
+    counts_until: dt.datetime | None
+    objected_at: dt.datetime | None = None
+    repair_pending: bool = False
+
+    def counts_at(self, at: dt.datetime) -> bool:
+        return (
+            self.status == ACTIVE
+            and self.effective_at is not None
+            and self.counts_until is not None
+            and self.effective_at <= at < self.counts_until
+        )
+
+
+def replay(
+    *, recorded_at: dt.datetime, review_required: bool, counting_days: int, transitions: Iterable[Any], at: dt.datetime
+) -> EntryState:
+    """The state of an entry at ``at`` from its facts: recorded, then each transition up to ``at``
+    in chain order. An entry that is past its period is ``expired`` (time alone ends it)."""
+    if recorded_at > at:
+        raise ValueError("entry not yet recorded at that time")
+    status = PENDING_REVIEW if review_required else ACTIVE
+    effective = None if review_required else recorded_at
+    objected_at = None
+    repair_pending = False
+    for t in transitions:
+        if t.at > at:
+            break
+        if t.kind == "approved":
+            effective = t.at
+        if t.kind == "objected":
+            objected_at = t.at
+        if t.kind == "repair_applied":
+            repair_pending = True
+        if t.kind in ("repaired", "repair_refused"):
+            repair_pending = False
+        status = NEXT_STATE.get(t.kind, status)
+    until = effective + dt.timedelta(days=counting_days) if effective is not None else None
+    # Time alone ends a counting entry; a suspended one waits for its decision.
+    if status == ACTIVE and until is not None and at >= until:
+        status = EXPIRED
+    return EntryState(
+        status=status,
+        effective_at=effective,
+        counts_until=until,
+        objected_at=objected_at,
+        repair_pending=repair_pending,
+    )
+
+
+def grade_for(score: int | None, bands: list[tuple[str, int | None]]) -> str:
+    """The grade of ``score`` under ``bands`` (highest minimum first; the last band has none)."""
+    if score is None:
+        return ""
+    for code, minimum in bands:
+        if minimum is None or score >= minimum:
+            return code
+    return bands[-1][0] if bands else ""

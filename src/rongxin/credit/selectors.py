@@ -1,0 +1,320 @@
+"""Reads over the ledger: score as of a time, the explanation of a file, verification of the
+chains and reconciliation of the cached state against the facts."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections import defaultdict
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Prefetch
+
+from rongxin.core import clock
+from rongxin.credit import ledger
+from rongxin.credit.models import Entry, GradeChange, SubjectCredit, Transition
+from rongxin.credit.services import scale_in_force, subject_kind_of
+from rongxin.subjects.models import ConsentEvent, Subject
+from rongxin.subjects.permissions import SubjectAccess
+
+
+def _consent_at(subject: Subject, at: dt.datetime) -> bool:
+    if subject.kind != Subject.Kind.PERSON:
+        return True
+    last = ConsentEvent.objects.filter(subject=subject, at__lte=at).order_by("-at", "-id").first()
+    return last is not None and last.action == ConsentEvent.Action.GRANT
+
+
+@dataclass
+class Replayed:
+    score: int | None
+    grade: str
+    states: dict[int, ledger.EntryState]
+    next_change_at: dt.datetime | None
+
+
+def replay_subject(
+    *,
+    subject: Subject,
+    at: dt.datetime,
+    entries: list[Entry] | None = None,
+    transitions: list[Transition] | None = None,
+    consent: bool | None = None,
+) -> Replayed:
+    """Everything about a subject at ``at`` derived from facts alone (entries and transitions
+    recorded up to ``at``, consent events up to ``at``, the catalogue in force on that day)."""
+    if entries is None:
+        entries = list(
+            Entry.objects.filter(subject=subject, recorded_at__lte=at).select_related("rule").order_by("seq")
+        )
+    if transitions is None:
+        transitions = list(Transition.objects.filter(subject=subject, at__lte=at).order_by("seq"))
+    by_entry: dict[int, list[Transition]] = defaultdict(list)
+    for t in transitions:
+        by_entry[t.entry_id].append(t)
+    states: dict[int, ledger.EntryState] = {}
+    total = 0
+    next_change: dt.datetime | None = None
+    for e in entries:
+        if e.recorded_at > at:
+            continue
+        state = ledger.replay(
+            recorded_at=e.recorded_at,
+            review_required=e.rule.review_required,
+            counting_days=e.counting_days,
+            transitions=by_entry.get(e.pk, []),
+            at=at,
+        )
+        states[e.pk] = state
+        if state.counts_at(at):
+            total += e.points
+            if next_change is None or state.counts_until < next_change:  # type: ignore[operator]
+                next_change = state.counts_until
+    scale = scale_in_force(subject_kind=subject_kind_of(subject), on=at.astimezone(clock.LOCAL_TZ).date())
+    if consent is None:
+        consent = _consent_at(subject, at)
+    score = scale.base + total if scale is not None and consent else None
+    grade = ledger.grade_for(score, scale.bands) if scale is not None else ""
+    return Replayed(score=score, grade=grade, states=states, next_change_at=next_change)
+
+
+def score_as_of(*, subject: Subject, at: dt.datetime) -> tuple[int | None, str]:
+    """The score and grade the subject had at ``at``, from the facts."""
+    r = replay_subject(subject=subject, at=at)
+    return r.score, r.grade
+
+
+# --- Explanation ------------------------------------------------------------------------------
+@dataclass
+class ExplainedEntry:
+    entry: Entry
+    state: ledger.EntryState
+    objection_until: dt.datetime | None
+    repair_from: dt.datetime | None
+    transitions: list[Transition]
+
+    @property
+    def can_object(self) -> bool:
+        now = clock.now()
+        return (
+            self.entry.points < 0
+            and self.state.status == ledger.ACTIVE
+            and self.objection_until is not None
+            and now < self.objection_until
+        )
+
+    @property
+    def can_repair(self) -> bool:
+        now = clock.now()
+        return (
+            self.entry.points < 0
+            and self.state.status == ledger.ACTIVE
+            and not self.state.repair_pending
+            and self.repair_from is not None
+            and now >= self.repair_from
+        )
+
+
+@dataclass
+class Explanation:
+    subject: Subject
+    score: int | None
+    grade: str
+    base: int | None
+    consent: bool
+    counting: list[ExplainedEntry] = field(default_factory=list)
+    pending: list[ExplainedEntry] = field(default_factory=list)
+    suspended: list[ExplainedEntry] = field(default_factory=list)
+    ended: list[ExplainedEntry] = field(default_factory=list)
+    changes: list[Any] = field(default_factory=list)
+    grade_changes: list[GradeChange] = field(default_factory=list)
+
+
+def credit_explanation(*, access: SubjectAccess, since: dt.datetime | None = None) -> Explanation:
+    """Why the subject has its score: every counting entry with its rule, legal basis, date,
+    evidence and end; pending and suspended entries; what changed since ``since``. The caller has
+    already authorised (and, for staff, audited) the read through ``access``."""
+    subject = access.subject
+    now = clock.now()
+    entries = list(
+        Entry.objects.filter(subject=subject)
+        .select_related("rule", "department")
+        .prefetch_related(Prefetch("transitions", queryset=Transition.objects.order_by("seq")))
+        .order_by("-occurred_at", "-id")
+    )
+    transitions = [t for e in entries for t in e.transitions.all()]
+    replayed = replay_subject(
+        subject=subject, at=now, entries=entries, transitions=sorted(transitions, key=lambda t: t.seq)
+    )
+    scale = scale_in_force(subject_kind=subject_kind_of(subject), on=now.astimezone(clock.LOCAL_TZ).date())
+    credit = SubjectCredit.objects.filter(pk=subject.pk).first()
+    out = Explanation(
+        subject=subject,
+        score=credit.score if credit else replayed.score,
+        grade=credit.grade if credit else replayed.grade,
+        base=scale.base if scale else None,
+        consent=_consent_at(subject, now),
+    )
+    for e in entries:
+        state = replayed.states[e.pk]
+        item = ExplainedEntry(
+            entry=e,
+            state=state,
+            objection_until=state.effective_at + dt.timedelta(days=e.objection_days) if state.effective_at else None,
+            repair_from=state.effective_at + dt.timedelta(days=e.repair_after_days)
+            if state.effective_at and e.repair_after_days is not None
+            else None,
+            transitions=list(e.transitions.all()),
+        )
+        if state.counts_at(now):
+            out.counting.append(item)
+        elif state.status == ledger.PENDING_REVIEW:
+            out.pending.append(item)
+        elif state.status == ledger.SUSPENDED:
+            out.suspended.append(item)
+        else:
+            out.ended.append(item)
+        if since is not None:
+            if e.recorded_at >= since:
+                out.changes.append(("recorded", e.recorded_at, e, None))
+            for t in e.transitions.all():
+                if t.at >= since:
+                    out.changes.append(("transition", t.at, e, t))
+    out.changes.sort(key=lambda c: c[1], reverse=True)
+    out.grade_changes = list(GradeChange.objects.filter(subject=subject).order_by("-at", "-id")[:20])
+    return out
+
+
+# --- Verification -----------------------------------------------------------------------------
+@dataclass(frozen=True)
+class BrokenLink:
+    subject_id: int
+    seq: int
+    fact: str
+    reason: str
+
+
+def _facts_by_subject() -> Iterator[tuple[int, list[Any]]]:
+    """Every subject's facts (entries and transitions) merged in chain order, subject by subject."""
+    entries = Entry.objects.order_by("subject_id", "seq").iterator(chunk_size=5000)
+    transitions = Transition.objects.order_by("subject_id", "seq").iterator(chunk_size=5000)
+    e = next(entries, None)
+    t = next(transitions, None)
+    current: int | None = None
+    facts: list[Any] = []
+    while e is not None or t is not None:
+        take_e = t is None or (e is not None and (e.subject_id, e.seq) <= (t.subject_id, t.seq))
+        fact = e if take_e else t
+        if take_e:
+            e = next(entries, None)
+        else:
+            t = next(transitions, None)
+        if fact.subject_id != current:
+            if current is not None:
+                yield current, facts
+            current, facts = fact.subject_id, []
+        facts.append(fact)
+    if current is not None:
+        yield current, facts
+
+
+def chains_verify() -> tuple[int, int, BrokenLink | None]:
+    """Re-walk every subject's chain. Returns (chains, facts, first broken link or None)."""
+    heads = dict(SubjectCredit.objects.values_list("subject_id", "chain_head"))
+    chains = facts_total = 0
+    for subject_id, facts in _facts_by_subject():
+        chains += 1
+        prev = ledger.GENESIS
+        for expected_seq, fact in enumerate(facts, start=1):
+            facts_total += 1
+            kind = "entry" if isinstance(fact, Entry) else "transition"
+            if fact.seq != expected_seq:
+                return (
+                    chains,
+                    facts_total,
+                    BrokenLink(subject_id, fact.seq, kind, f"sequence gap: expected {expected_seq}"),
+                )
+            if fact.prev_hash != prev:
+                return chains, facts_total, BrokenLink(subject_id, fact.seq, kind, "previous hash does not match")
+            payload = ledger.entry_payload(fact) if kind == "entry" else ledger.transition_payload(fact)
+            if ledger.fact_hash(prev, payload) != fact.hash:
+                return chains, facts_total, BrokenLink(subject_id, fact.seq, kind, "content does not match its hash")
+            prev = fact.hash
+        if heads.get(subject_id) != prev:
+            return (
+                chains,
+                facts_total,
+                BrokenLink(subject_id, len(facts), "head", "stored chain head does not match the last fact"),
+            )
+    return chains, facts_total, None
+
+
+def chains_root() -> tuple[str, int, int]:
+    """A root over all chain heads: SHA-256 of ``subject:seq:head`` lines in subject order."""
+    h = hashlib.sha256()
+    subjects = facts = 0
+    for subject_id, seq, head in (
+        SubjectCredit.objects.filter(chain_seq__gt=0)
+        .order_by("subject_id")
+        .values_list("subject_id", "chain_seq", "chain_head")
+        .iterator(chunk_size=10000)
+    ):
+        h.update(f"{subject_id}:{seq}:{head}\n".encode())
+        subjects += 1
+        facts += seq
+    return h.hexdigest(), subjects, facts
+
+
+# --- Reconciliation ---------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Drift:
+    subject_id: int
+    what: str
+    cached: Any
+    derived: Any
+
+
+def credit_reconcile(*, at: dt.datetime | None = None, fix: bool = False, limit: int = 50) -> tuple[int, list[Drift]]:
+    """Recompute every subject with credit state from the facts and compare with the caches
+    (score, grade, next change, each entry's status and period). Returns (subjects checked,
+    drifts found, at most ``limit``). With ``fix``, caches are rewritten from the facts."""
+    at = at or clock.now()
+    drifts: list[Drift] = []
+    checked = 0
+    credits = SubjectCredit.objects.select_related("subject").order_by("pk").iterator(chunk_size=2000)
+    for credit in credits:
+        checked += 1
+        subject = credit.subject
+        entries = list(Entry.objects.filter(subject=subject).select_related("rule").order_by("seq"))
+        transitions = list(Transition.objects.filter(subject=subject).order_by("seq"))
+        r = replay_subject(subject=subject, at=at, entries=entries, transitions=transitions)
+        found: list[Drift] = []
+        if credit.score != r.score:
+            found.append(Drift(subject.pk, "score", credit.score, r.score))
+        if credit.grade != r.grade:
+            found.append(Drift(subject.pk, "grade", credit.grade, r.grade))
+        for e in entries:
+            s = r.states[e.pk]
+            if (e.status, e.effective_at, e.counts_until) != (s.status, s.effective_at, s.counts_until):
+                found.append(
+                    Drift(
+                        subject.pk,
+                        f"entry {e.pk}",
+                        (e.status, e.effective_at, e.counts_until),
+                        (s.status, s.effective_at, s.counts_until),
+                    )
+                )
+        if found:
+            drifts.extend(found[: max(limit - len(drifts), 0)])
+            if fix:
+                for e in entries:
+                    s = r.states[e.pk]
+                    Entry.objects.filter(pk=e.pk).update(
+                        status=s.status, effective_at=s.effective_at, counts_until=s.counts_until
+                    )
+                SubjectCredit.objects.filter(pk=subject.pk).update(
+                    score=r.score, grade=r.grade, next_change_at=r.next_change_at, updated_at=at
+                )
+    return checked, drifts

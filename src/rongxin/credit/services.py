@@ -1,0 +1,543 @@
+"""Writes to the credit ledger: record, review, object, decide, apply for and decide repair,
+and the worker's time-driven refresh.
+
+Every service locks the subject's :class:`SubjectCredit` row (the chain head) first, so writers
+for one subject queue while writers for different subjects never wait on each other; appends
+its facts to the subject's chain; refreshes the score and grade in the same transaction; writes
+the audit row; and sends the subject a notice.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Min, Sum
+from django.utils.translation import gettext as _g
+from django.utils.translation import gettext_lazy as _
+
+from rongxin.core import clock
+from rongxin.core.audit import audit_record
+from rongxin.core.errors import Conflict, InvalidInput, NotFound, field_error
+from rongxin.core.models import AuditEvent
+from rongxin.credit import ledger
+from rongxin.credit.catalogue import catalogue_in_force
+from rongxin.credit.models import Direction, Entry, GradeBand, GradeChange, Rule, SubjectCredit, SubjectKind, Transition
+from rongxin.credit.permissions import recording_right, require_own_subject, reviewer_grant
+from rongxin.subjects.models import Person, Subject
+from rongxin.subjects.services import notice_send
+
+MAX_EVIDENCE = 2000
+MAX_REASON = 1000
+
+
+def subject_kind_of(subject: Subject) -> str:
+    return SubjectKind.PERSON if subject.kind == Subject.Kind.PERSON else SubjectKind.ORGANISATION
+
+
+# --- Chain head and score ------------------------------------------------------------------
+def credit_row_locked(subject_id: int) -> SubjectCredit:
+    """The subject's credit row, created if missing, locked for the rest of the transaction."""
+    SubjectCredit.objects.bulk_create(
+        [SubjectCredit(subject_id=subject_id, updated_at=clock.now())], ignore_conflicts=True
+    )
+    return SubjectCredit.objects.select_for_update().get(pk=subject_id)
+
+
+@dataclass(frozen=True)
+class Scale:
+    base: int
+    bands: list[tuple[str, int | None]]
+
+
+def scale_in_force(*, subject_kind: str, on: dt.date) -> Scale | None:
+    catalogue = catalogue_in_force(subject_kind=subject_kind, on=on)
+    if catalogue is None:
+        return None
+    bands = list(GradeBand.objects.filter(catalogue=catalogue).values_list("code", "min_score"))
+    return Scale(base=catalogue.base_score, bands=bands)
+
+
+def scored(subject: Subject) -> bool:
+    """Persons are scored only with consent; organisations always."""
+    if subject.kind != Subject.Kind.PERSON:
+        return True
+    return Person.objects.filter(pk=subject.pk, consent_given=True).exists()
+
+
+def refresh_subject(*, credit: SubjectCredit, subject: Subject, now: dt.datetime, cause: str) -> None:
+    """Recompute score, grade and ``next_change_at`` from the entries' cached state, and append
+    a :class:`GradeChange` when the grade moves. The caller holds the row lock."""
+    Entry.objects.filter(subject_id=subject.pk, status=Entry.Status.ACTIVE, counts_until__lte=now).update(
+        status=Entry.Status.EXPIRED
+    )
+    counting = Entry.objects.filter(
+        subject_id=subject.pk, status=Entry.Status.ACTIVE, effective_at__lte=now, counts_until__gt=now
+    )
+    agg = counting.aggregate(points=Sum("points"), next_end=Min("counts_until"))
+    scale = scale_in_force(subject_kind=subject_kind_of(subject), on=now.astimezone(clock.LOCAL_TZ).date())
+    score = scale.base + (agg["points"] or 0) if scale is not None and scored(subject) else None
+    grade = ledger.grade_for(score, scale.bands) if scale is not None else ""
+    if grade != credit.grade:
+        GradeChange.objects.create(
+            subject_id=subject.pk,
+            at=now,
+            old_grade=credit.grade,
+            new_grade=grade,
+            old_score=credit.score,
+            new_score=score,
+            cause=cause,
+        )
+    credit.score = score
+    credit.grade = grade
+    credit.next_change_at = agg["next_end"]
+    credit.updated_at = now
+    credit.save(update_fields=["score", "grade", "next_change_at", "updated_at"])
+
+
+def _append_transition(
+    *, credit: SubjectCredit, entry: Entry, kind: str, actor: Any, reason: str, at: dt.datetime
+) -> Transition:
+    if entry.status not in ledger.LEGAL[kind]:
+        raise Conflict(
+            _("This step is not possible while the entry is “%(status)s”.") % {"status": entry.get_status_display()},
+            code="illegal_transition",
+        )
+    t = Transition(
+        subject_id=entry.subject_id,
+        entry=entry,
+        kind=kind,
+        at=at,
+        actor=actor if getattr(actor, "is_authenticated", False) else None,
+        reason=reason,
+        seq=credit.chain_seq + 1,
+        prev_hash=credit.chain_head or ledger.GENESIS,
+    )
+    t.hash = ledger.fact_hash(t.prev_hash, ledger.transition_payload(t))
+    t.save(force_insert=True)
+    credit.chain_seq, credit.chain_head = t.seq, t.hash
+    credit.save(update_fields=["chain_seq", "chain_head"])
+    new_status = ledger.NEXT_STATE.get(kind)
+    if new_status is not None:
+        entry.status = new_status
+        fields = ["status"]
+        if kind == "approved":
+            entry.effective_at = at
+            entry.counts_until = at + dt.timedelta(days=entry.counting_days)
+            fields += ["effective_at", "counts_until"]
+        entry.save(update_fields=fields)
+    return t
+
+
+def _clean_text(value: str | None, *, field: str, required: bool, max_length: int) -> str:
+    text = (value or "").strip()
+    if required and not text:
+        raise field_error(field, _("This field is required."), code="required")
+    if len(text) > max_length:
+        raise field_error(field, _("At most %(n)d characters.") % {"n": max_length}, code="too_long")
+    return text
+
+
+# --- Recording -----------------------------------------------------------------------------
+@transaction.atomic
+def entry_record(
+    *,
+    actor: Any,
+    subject_id: int,
+    rule_code: str,
+    occurred_at: dt.datetime,
+    evidence: str,
+    source_key: str,
+    points: int | None = None,
+    source: str = Entry.Source.MANUAL,
+) -> tuple[Entry, bool]:
+    """Record one credit entry. Returns ``(entry, created)``; a retry with the same
+    ``source_key`` and the same content returns the existing entry with ``created=False``.
+
+    Raises NotFound (subject missing or out of scope), Forbidden (rule not the actor's
+    department's, own record), InvalidInput (unknown rule, future date, points out of range,
+    yearly cap reached, missing evidence or key), Conflict (key reused with other content).
+    Emits a notice to the subject; the audit row lands in the same transaction.
+    """
+    now = clock.now()
+    subject = Subject.objects.select_related("village").filter(pk=subject_id).first()
+    if subject is None:
+        raise NotFound()
+    if occurred_at.tzinfo is None:
+        raise field_error("occurred_at", _("The time needs a time zone."), code="naive_time")
+    if occurred_at > now:
+        raise field_error("occurred_at", _("The behaviour cannot have occurred in the future."), code="future_date")
+    source_key = _clean_text(source_key, field="source_key", required=True, max_length=120)
+    evidence = _clean_text(evidence, field="evidence", required=True, max_length=MAX_EVIDENCE)
+    catalogue = catalogue_in_force(
+        subject_kind=subject_kind_of(subject), on=occurred_at.astimezone(clock.LOCAL_TZ).date()
+    )
+    rule = (
+        Rule.objects.filter(catalogue=catalogue, code=(rule_code or "").strip()).prefetch_related("departments").first()
+        if catalogue
+        else None
+    )
+    if rule is None:
+        raise field_error(
+            "rule_code",
+            _("No rule %(code)s is in force for this subject on that date.") % {"code": (rule_code or "")[:20]},
+            code="unknown_rule",
+        )
+    right = recording_right(actor=actor, subject=subject, rule=rule)
+    if points is None:
+        if rule.points_min != rule.points_max:
+            raise field_error(
+                "points",
+                _("Choose the points, between %(a)d and %(b)d.") % {"a": rule.points_min, "b": rule.points_max},
+                code="points_required",
+            )
+        points = rule.points_min
+    if not (rule.points_min <= points <= rule.points_max):
+        raise field_error(
+            "points",
+            _("Points must be between %(a)d and %(b)d.") % {"a": rule.points_min, "b": rule.points_max},
+            code="points_out_of_range",
+        )
+    signed = points * rule.sign
+    chash = ledger.content_hash(
+        rule_code=rule.code,
+        catalogue_version=catalogue.version,  # type: ignore[union-attr]
+        points=signed,
+        occurred_at=occurred_at,
+        department=right.department.code,
+        evidence=evidence,
+    )
+    credit = credit_row_locked(subject.pk)
+    existing = Entry.objects.filter(subject_id=subject.pk, source=source, source_key=source_key).first()
+    if existing is not None:
+        if existing.content_hash == chash:
+            return existing, False
+        raise Conflict(_("This idempotency key was already used for a different record."), code="idempotency_conflict")
+    _check_caps(subject=subject, rule=rule, points=points, occurred_at=occurred_at)
+    entry = Entry(
+        subject_id=subject.pk,
+        rule=rule,
+        points=signed,
+        occurred_at=occurred_at,
+        recorded_at=now,
+        recorder=actor if getattr(actor, "is_authenticated", False) else None,
+        department=right.department,
+        source=source,
+        source_key=source_key,
+        content_hash=chash,
+        evidence=evidence,
+        objection_days=rule.objection_days,
+        counting_days=rule.counting_days,
+        repair_after_days=rule.repair_after_days,
+        seq=credit.chain_seq + 1,
+        prev_hash=credit.chain_head or ledger.GENESIS,
+    )
+    entry.hash = ledger.fact_hash(entry.prev_hash, ledger.entry_payload(entry))
+    if rule.review_required:
+        entry.status, entry.effective_at, entry.counts_until = Entry.Status.PENDING_REVIEW, None, None
+    else:
+        entry.status = Entry.Status.ACTIVE
+        entry.effective_at = now
+        entry.counts_until = now + dt.timedelta(days=rule.counting_days)
+    entry.save(force_insert=True)
+    credit.chain_seq, credit.chain_head = entry.seq, entry.hash
+    credit.save(update_fields=["chain_seq", "chain_head"])
+    refresh_subject(credit=credit, subject=subject, now=now, cause="entry.record")
+    audit_record(
+        actor=actor,
+        role=right.grant.role,
+        kind=AuditEvent.Kind.WRITE,
+        action="credit.entry.record",
+        object_type="credit_entry",
+        object_id=entry.pk,
+        subject_id=subject.pk,
+        details={"rule": rule.code, "points": signed, "department": right.department.code, "source": source},
+    )
+    _notify_recorded(entry=entry, rule=rule)
+    return entry, True
+
+
+def _check_caps(*, subject: Subject, rule: Rule, points: int, occurred_at: dt.datetime) -> None:
+    if rule.yearly_cap_count is None and rule.yearly_cap_points is None:
+        return
+    year = occurred_at.astimezone(clock.LOCAL_TZ).year
+    start = dt.datetime(year, 1, 1, tzinfo=clock.LOCAL_TZ)
+    end = dt.datetime(year + 1, 1, 1, tzinfo=clock.LOCAL_TZ)
+    same = Entry.objects.filter(
+        subject_id=subject.pk, rule__code=rule.code, occurred_at__gte=start, occurred_at__lt=end
+    ).exclude(status__in=[Entry.Status.REJECTED, Entry.Status.REVOKED])
+    agg = same.aggregate(total=Sum("points"))
+    count = same.count()
+    used = abs(agg["total"] or 0)
+    if rule.yearly_cap_count is not None and count + 1 > rule.yearly_cap_count:
+        raise field_error(
+            "rule_code",
+            _("Rule %(code)s allows %(n)d entries per year for one subject; %(year)d has them all.")
+            % {"code": rule.code, "n": rule.yearly_cap_count, "year": year},
+            code="yearly_cap_count",
+        )
+    if rule.yearly_cap_points is not None and used + points > rule.yearly_cap_points:
+        raise field_error(
+            "points",
+            _("Rule %(code)s allows %(cap)d points per year for one subject; %(left)d are left for %(year)d.")
+            % {
+                "code": rule.code,
+                "cap": rule.yearly_cap_points,
+                "left": max(rule.yearly_cap_points - used, 0),
+                "year": year,
+            },
+            code="yearly_cap_points",
+        )
+
+
+def _notify_recorded(*, entry: Entry, rule: Rule) -> None:
+    if entry.status == Entry.Status.PENDING_REVIEW:
+        return
+    if rule.direction == Direction.DEDUCTION:
+        window_end = (entry.effective_at + dt.timedelta(days=entry.objection_days)).astimezone(clock.LOCAL_TZ)  # type: ignore[operator]
+        notice_send(
+            subject_id=entry.subject_id,
+            kind="credit.deduction",
+            title=_g("A credit record was made: %(rule)s (%(points)+d points)")
+            % {"rule": rule.name_zh, "points": entry.points},
+            body=_g("You may object until %(date)s if you think it is wrong.")
+            % {"date": f"{window_end:%Y-%m-%d %H:%M}"},
+        )
+    else:
+        notice_send(
+            subject_id=entry.subject_id,
+            kind="credit.award",
+            title=_g("A credit award was recorded: %(rule)s (%(points)+d points)")
+            % {"rule": rule.name_zh, "points": entry.points},
+        )
+
+
+# --- Review, objection, repair ---------------------------------------------------------------
+def _entry_locked(entry_id: int) -> tuple[Entry, SubjectCredit]:
+    entry = Entry.objects.select_related("subject__village", "rule").filter(pk=entry_id).first()
+    if entry is None:
+        raise NotFound()
+    credit = credit_row_locked(entry.subject_id)
+    entry.refresh_from_db(fields=["status", "effective_at", "counts_until"])
+    return entry, credit
+
+
+def _finish(
+    *,
+    actor: Any,
+    role: str,
+    entry: Entry,
+    credit: SubjectCredit,
+    action: str,
+    now: dt.datetime,
+    details: dict[str, Any],
+) -> None:
+    refresh_subject(credit=credit, subject=entry.subject, now=now, cause=action)
+    audit_record(
+        actor=actor,
+        role=role,
+        kind=AuditEvent.Kind.WRITE,
+        action=action,
+        object_type="credit_entry",
+        object_id=entry.pk,
+        subject_id=entry.subject_id,
+        details=details,
+    )
+
+
+@transaction.atomic
+def entry_review(*, actor: Any, entry_id: int, approve: bool, reason: str = "") -> Transition:
+    """Approve (the entry starts counting and its publicity begins now) or reject an entry that
+    awaits review. Raises NotFound, Forbidden (own entry or record), Conflict (not awaiting)."""
+    entry, credit = _entry_locked(entry_id)
+    grant = reviewer_grant(actor=actor, entry=entry)
+    reason = _clean_text(reason, field="reason", required=not approve, max_length=MAX_REASON)
+    now = clock.now()
+    t = _append_transition(
+        credit=credit, entry=entry, kind="approved" if approve else "rejected", actor=actor, reason=reason, at=now
+    )
+    _finish(
+        actor=actor,
+        role=grant.role,
+        entry=entry,
+        credit=credit,
+        action=f"credit.entry.{t.kind}",
+        now=now,
+        details={"reason": reason},
+    )
+    if approve:
+        _notify_recorded(entry=entry, rule=entry.rule)
+    return t
+
+
+@transaction.atomic
+def entry_object(*, actor: Any, entry_id: int, reason: str) -> Transition:
+    """The subject objects to a deduction within its objection window; the entry stops counting
+    until a reviewer decides. Raises NotFound, InvalidInput (not a deduction, window closed,
+    no reason), Conflict (not counting)."""
+    entry, credit = _entry_locked(entry_id)
+    require_own_subject(actor=actor, entry=entry)
+    reason = _clean_text(reason, field="reason", required=True, max_length=MAX_REASON)
+    if entry.points >= 0:
+        raise InvalidInput(_("Objections are for deductions."), code="not_a_deduction")
+    now = clock.now()
+    if entry.effective_at is None or now >= entry.effective_at + dt.timedelta(days=entry.objection_days):
+        raise InvalidInput(_("The objection window for this record has closed."), code="objection_window_closed")
+    t = _append_transition(credit=credit, entry=entry, kind="objected", actor=actor, reason=reason, at=now)
+    _finish(
+        actor=actor,
+        role="resident" if entry.subject.kind == Subject.Kind.PERSON else "enterprise_rep",
+        entry=entry,
+        credit=credit,
+        action="credit.entry.objected",
+        now=now,
+        details={},
+    )
+    return t
+
+
+@transaction.atomic
+def objection_decide(*, actor: Any, entry_id: int, uphold: bool, reason: str) -> Transition:
+    """A reviewer other than the recorder upholds the entry (it counts again) or revokes it (it
+    never counts again). Raises NotFound, Forbidden, InvalidInput (no reason), Conflict."""
+    entry, credit = _entry_locked(entry_id)
+    grant = reviewer_grant(actor=actor, entry=entry)
+    reason = _clean_text(reason, field="reason", required=True, max_length=MAX_REASON)
+    now = clock.now()
+    t = _append_transition(
+        credit=credit, entry=entry, kind="upheld" if uphold else "revoked", actor=actor, reason=reason, at=now
+    )
+    _finish(
+        actor=actor,
+        role=grant.role,
+        entry=entry,
+        credit=credit,
+        action=f"credit.entry.{t.kind}",
+        now=now,
+        details={"reason": reason},
+    )
+    notice_send(
+        subject_id=entry.subject_id,
+        kind=f"credit.{t.kind}",
+        title=(
+            _g("Your objection was not accepted: the record stands.")
+            if uphold
+            else _g("Your objection was accepted: the record is revoked.")
+        ),
+        body=reason,
+    )
+    return t
+
+
+@transaction.atomic
+def repair_apply(*, actor: Any, entry_id: int, commitment: str, evidence: str) -> Transition:
+    """The subject applies to repair a deduction after its minimum period, with a written
+    commitment and evidence of correction. Raises NotFound, InvalidInput (too early, not a
+    deduction, not repairable), Conflict (not counting, or an application is pending)."""
+    entry, credit = _entry_locked(entry_id)
+    require_own_subject(actor=actor, entry=entry)
+    commitment = _clean_text(commitment, field="commitment", required=True, max_length=MAX_REASON)
+    evidence = _clean_text(evidence, field="evidence", required=True, max_length=MAX_EVIDENCE)
+    if entry.points >= 0 or entry.repair_after_days is None:
+        raise InvalidInput(_("Only deductions can be repaired."), code="not_repairable")
+    now = clock.now()
+    earliest = entry.effective_at + dt.timedelta(days=entry.repair_after_days) if entry.effective_at else None
+    if earliest is None or now < earliest:
+        raise InvalidInput(
+            _("Repair can be applied for from %(date)s.")
+            % {"date": f"{earliest.astimezone(clock.LOCAL_TZ):%Y-%m-%d}" if earliest else "—"},
+            code="repair_too_early",
+        )
+    transitions = list(entry.transitions.order_by("seq"))
+    state = ledger.replay(
+        recorded_at=entry.recorded_at,
+        review_required=entry.rule.review_required,
+        counting_days=entry.counting_days,
+        transitions=transitions,
+        at=now,
+    )
+    if state.repair_pending:
+        raise Conflict(_("A repair application for this record is already being reviewed."), code="repair_pending")
+    reason = f"{commitment}\n---\n{evidence}"
+    t = _append_transition(credit=credit, entry=entry, kind="repair_applied", actor=actor, reason=reason, at=now)
+    _finish(
+        actor=actor,
+        role="resident" if entry.subject.kind == Subject.Kind.PERSON else "enterprise_rep",
+        entry=entry,
+        credit=credit,
+        action="credit.repair.applied",
+        now=now,
+        details={},
+    )
+    return t
+
+
+@transaction.atomic
+def repair_decide(*, actor: Any, entry_id: int, approve: bool, reason: str) -> Transition:
+    """A reviewer approves (the entry stops counting) or refuses a pending repair application."""
+    entry, credit = _entry_locked(entry_id)
+    grant = reviewer_grant(actor=actor, entry=entry)
+    reason = _clean_text(reason, field="reason", required=True, max_length=MAX_REASON)
+    now = clock.now()
+    state = ledger.replay(
+        recorded_at=entry.recorded_at,
+        review_required=entry.rule.review_required,
+        counting_days=entry.counting_days,
+        transitions=list(entry.transitions.order_by("seq")),
+        at=now,
+    )
+    if not state.repair_pending:
+        raise Conflict(_("There is no pending repair application for this record."), code="no_repair_pending")
+    t = _append_transition(
+        credit=credit, entry=entry, kind="repaired" if approve else "repair_refused", actor=actor, reason=reason, at=now
+    )
+    _finish(
+        actor=actor,
+        role=grant.role,
+        entry=entry,
+        credit=credit,
+        action=f"credit.repair.{'approved' if approve else 'refused'}",
+        now=now,
+        details={"reason": reason},
+    )
+    notice_send(
+        subject_id=entry.subject_id,
+        kind="credit.repair",
+        title=_g("Your credit repair was approved.") if approve else _g("Your credit repair was not approved."),
+        body=reason,
+    )
+    return t
+
+
+# --- Time-driven changes (the worker) --------------------------------------------------------
+def credit_apply_time_changes(*, now: dt.datetime | None = None, batch: int = 500) -> int:
+    """Expire entries whose period has ended and refresh the subjects concerned (those whose
+    ``next_change_at`` has passed). Idempotent; returns the number of subjects refreshed."""
+    now = now or clock.now()
+    done = 0
+    while True:
+        ids = list(
+            SubjectCredit.objects.filter(next_change_at__lte=now).order_by("pk").values_list("pk", flat=True)[:batch]
+        )
+        if not ids:
+            return done
+        for subject_id in ids:
+            with transaction.atomic():
+                credit = credit_row_locked(subject_id)
+                if credit.next_change_at is None or credit.next_change_at > now:
+                    continue
+                subject = Subject.objects.get(pk=subject_id)
+                refresh_subject(credit=credit, subject=subject, now=now, cause="time")
+                done += 1
+
+
+def credit_on_consent_change(*, subject_id: int, consent: bool) -> None:
+    """Consent listener (registered in :class:`~rongxin.credit.apps.CreditConfig`): the score
+    appears or disappears in the consent's own transaction."""
+    credit = credit_row_locked(subject_id)
+    subject = Subject.objects.get(pk=subject_id)
+    refresh_subject(
+        credit=credit, subject=subject, now=clock.now(), cause="consent.grant" if consent else "consent.withdraw"
+    )

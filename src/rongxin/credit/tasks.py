@@ -1,0 +1,28 @@
+"""Worker jobs of the credit engine."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from rongxin.core import clock
+from rongxin.core.worker import periodic
+from rongxin.credit.models import ChainRoot
+from rongxin.credit.selectors import chains_root
+from rongxin.credit.services import credit_apply_time_changes
+
+
+@periodic(name="credit.apply_time_changes", every=dt.timedelta(minutes=1))
+def apply_time_changes() -> str:
+    """Entries whose period ended stop counting; scores and grades follow."""
+    return f"refreshed {credit_apply_time_changes()} subjects"
+
+
+@periodic(name="credit.daily_root", every=dt.timedelta(hours=1))
+def daily_root() -> str:
+    """Compute today's root over all chain heads once a day (the job checks hourly)."""
+    today = clock.today_local()
+    if ChainRoot.objects.filter(day=today).exists():
+        return f"root for {today} already computed"
+    root, subjects, facts = chains_root()
+    ChainRoot.objects.create(day=today, root=root, subjects=subjects, facts=facts, computed_at=clock.now())
+    return f"root {root[:16]}… over {subjects} chains, {facts} facts"
