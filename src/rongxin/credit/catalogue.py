@@ -32,10 +32,53 @@ STARTER_FILES = {
     SubjectKind.ORGANISATION: DATA_DIR / "catalogue_organisation.yaml",
 }
 CATEGORIES = frozenset(
-    ["volunteering", "practice_activity", "good_deed", "filial_piety", "family_virtue", "neighbourhood", "environment", "traffic", "public_facility", "public_order", "civility", "contract", "debt", "utility", "tax", "product_quality", "food_safety", "labour", "donation", "honour", "social_responsibility", "safety_production", "law_abiding"]
+    [
+        "volunteering",
+        "practice_activity",
+        "good_deed",
+        "filial_piety",
+        "family_virtue",
+        "neighbourhood",
+        "environment",
+        "traffic",
+        "public_facility",
+        "public_order",
+        "civility",
+        "contract",
+        "debt",
+        "utility",
+        "tax",
+        "product_quality",
+        "food_safety",
+        "labour",
+        "donation",
+        "honour",
+        "social_responsibility",
+        "safety_production",
+        "law_abiding",
+    ]
 )
 RULE_KEYS = frozenset(
-    ["code", "name_zh", "name_en", "category", "direction", "points", "points_min", "points_max", "severity", "legal_basis", "evidence", "departments", "yearly_cap_count", "yearly_cap_points", "review_required", "counting_days", "objection_days", "repair_after_days"]
+    [
+        "code",
+        "name_zh",
+        "name_en",
+        "category",
+        "direction",
+        "points",
+        "points_min",
+        "points_max",
+        "severity",
+        "legal_basis",
+        "evidence",
+        "departments",
+        "yearly_cap_count",
+        "yearly_cap_points",
+        "review_required",
+        "counting_days",
+        "objection_days",
+        "repair_after_days",
+    ]
 )
 
 
@@ -148,7 +191,10 @@ def parse_catalogue(data: Any) -> tuple[dict[str, Any], list[dict[str, Any]], li
         name_zh = str(raw.get("name_zh") or "").strip()
         if not name_zh:
             _problem(problems, where, _("needs a Chinese name"))
-        periods = defaults_for(direction=direction or "award", severity=severity or "general")
+        periods = defaults_for(
+            direction=direction if direction in Direction.values else "award",
+            severity=severity if severity in Severity.values else "general",
+        )
         rules.append(
             {
                 "code": code,
