@@ -14,6 +14,7 @@ from rongxin.accounts.api import router as accounts_router
 from rongxin.accounts.audit_api import router as audit_router
 from rongxin.accounts.auth import api_auth
 from rongxin.core.errors import ApplicationError
+from rongxin.credit.api import router as credit_router
 from rongxin.regions.api import router as regions_router
 from rongxin.subjects.api import router as subjects_router
 
@@ -77,3 +78,4 @@ api.add_router("/accounts", accounts_router)
 api.add_router("/regions", regions_router)
 api.add_router("/subjects", subjects_router)
 api.add_router("/audit", audit_router)
+api.add_router("/credit", credit_router)
