@@ -8,7 +8,7 @@ indexes):
 1. *generate*: ``generate_county`` runs as ``rongxin generate`` would: planning, row building,
    encryption, hashing and inserting, timed from the call to the commit.
 2. *baseline*: the same rows (same seed, scale and as-of day) are built first, untimed; then
-   only the writes are timed: the same :class:`~rongxin.synth.generator.BulkWriter` (bare
+   only the writes are timed: the same :class:`~rongxin.core.bulk.BulkWriter` (bare
    ``executemany`` on SQLite, ``COPY`` on PostgreSQL, the fastest raw method of each engine),
    the same tables, chunks and single transaction.
 
@@ -208,7 +208,8 @@ def _server_version() -> str:
 def _child(phase: str, *, scale: float, seed: int, as_of: dt.date, workers: int | None) -> dict[str, Any]:
     from django.db import connection, transaction
 
-    from rongxin.synth.generator import BulkWriter, ChunkSource, generate_county, load_plan, plan_for_database
+    from rongxin.core.bulk import BulkWriter
+    from rongxin.synth.generator import ChunkSource, generate_county, load_plan, plan_for_database
 
     connection.ensure_connection()
     if phase == "generate":

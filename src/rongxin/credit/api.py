@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.http import HttpRequest, HttpResponse
-from ninja import File, Router, Status, UploadedFile
+from ninja import File, Form, Router, Status, UploadedFile
 
 from rongxin.accounts.permissions import require_role
 from rongxin.accounts.roles import STAFF_ROLES, Role
@@ -13,7 +13,8 @@ from rongxin.core import clock
 from rongxin.core.errors import InvalidInput, NotFound
 from rongxin.credit import catalogue as cat
 from rongxin.credit import services
-from rongxin.credit.models import Catalogue, Entry, Rule
+from rongxin.credit.imports import import_create
+from rongxin.credit.models import Catalogue, Entry, ImportBatch, Rule
 from rongxin.credit.schemas import (
     CatalogueDetailOut,
     CatalogueOut,
@@ -23,13 +24,14 @@ from rongxin.credit.schemas import (
     EntryOut,
     ExplainedEntryOut,
     ExplanationOut,
+    ImportOut,
     ReasonIn,
     RepairIn,
     RuleOut,
     ScoreOut,
     TransitionOut,
 )
-from rongxin.credit.selectors import ExplainedEntry, credit_explanation, score_as_of
+from rongxin.credit.selectors import ExplainedEntry, credit_explanation, imports_visible, score_as_of
 from rongxin.subjects.selectors import subject_file
 
 router = Router(tags=["credit"])
@@ -70,7 +72,9 @@ def review(request: HttpRequest, entry_id: int, payload: DecisionIn) -> Transiti
     if payload.decision not in ("approve", "reject"):
         raise InvalidInput(errors=[{"field": "decision", "message": "approve | reject", "code": "decision"}])
     return transition_out(
-        services.entry_review(actor=request.user, entry_id=entry_id, approve=payload.decision == "approve", reason=payload.reason)
+        services.entry_review(
+            actor=request.user, entry_id=entry_id, approve=payload.decision == "approve", reason=payload.reason
+        )
     )
 
 
@@ -80,13 +84,17 @@ def object_(request: HttpRequest, entry_id: int, payload: ReasonIn) -> Transitio
     return transition_out(services.entry_object(actor=request.user, entry_id=entry_id, reason=payload.reason))
 
 
-@router.post("/entries/{int:entry_id}/objection/decision", response=TransitionOut, operation_id="credit_objection_decide")
+@router.post(
+    "/entries/{int:entry_id}/objection/decision", response=TransitionOut, operation_id="credit_objection_decide"
+)
 def decide(request: HttpRequest, entry_id: int, payload: DecisionIn) -> TransitionOut:
     """A reviewer upholds or revokes an objected entry (``decision``: uphold | revoke)."""
     if payload.decision not in ("uphold", "revoke"):
         raise InvalidInput(errors=[{"field": "decision", "message": "uphold | revoke", "code": "decision"}])
     return transition_out(
-        services.objection_decide(actor=request.user, entry_id=entry_id, uphold=payload.decision == "uphold", reason=payload.reason)
+        services.objection_decide(
+            actor=request.user, entry_id=entry_id, uphold=payload.decision == "uphold", reason=payload.reason
+        )
     )
 
 
@@ -102,7 +110,9 @@ def repair_decision(request: HttpRequest, entry_id: int, payload: DecisionIn) ->
     if payload.decision not in ("approve", "reject"):
         raise InvalidInput(errors=[{"field": "decision", "message": "approve | reject", "code": "decision"}])
     return transition_out(
-        services.repair_decide(actor=request.user, entry_id=entry_id, approve=payload.decision == "approve", reason=payload.reason)
+        services.repair_decide(
+            actor=request.user, entry_id=entry_id, approve=payload.decision == "approve", reason=payload.reason
+        )
     )
 
 
@@ -127,7 +137,9 @@ def explained_out(x: ExplainedEntry) -> ExplainedEntryOut:
 
 
 @router.get("/subjects/{int:subject_id}/explanation", response=ExplanationOut, operation_id="credit_explanation")
-def explanation(request: HttpRequest, subject_id: int, purpose: str = "", since: dt.date | None = None) -> ExplanationOut:
+def explanation(
+    request: HttpRequest, subject_id: int, purpose: str = "", since: dt.date | None = None
+) -> ExplanationOut:
     """Why a subject has its score: for the subject itself, or staff in region with a
     ``purpose`` (audited, and shown to the person). ``since`` lists what changed from a date."""
     f = subject_file(actor=request.user, subject_id=subject_id, purpose=purpose)
@@ -212,7 +224,9 @@ def catalogue_detail(request: HttpRequest, catalogue_id: int) -> CatalogueDetail
     require_role(request.user, STAFF_ROLES)
     c = _catalogue(catalogue_id)
     base = catalogue_out(c)
-    return CatalogueDetailOut(**base.dict(), rule_list=[rule_out(r) for r in c.rules.prefetch_related("departments").order_by("code")])
+    return CatalogueDetailOut(
+        **base.dict(), rule_list=[rule_out(r) for r in c.rules.prefetch_related("departments").order_by("code")]
+    )
 
 
 @router.post("/catalogues", response={201: CatalogueOut}, operation_id="credit_catalogue_draft")
@@ -221,7 +235,9 @@ def catalogue_upload(request: HttpRequest, file: File[UploadedFile]) -> Status[C
     require_role(request.user, [Role.COUNTY_CREDIT_OFFICE])
     data = file.read()
     name = (file.name or "").lower()
-    document = cat.catalogue_document_from_xlsx(data) if name.endswith(".xlsx") else cat.catalogue_document_from_yaml(data)
+    document = (
+        cat.catalogue_document_from_xlsx(data) if name.endswith(".xlsx") else cat.catalogue_document_from_yaml(data)
+    )
     return Status(201, catalogue_out(cat.catalogue_draft_create(actor=request.user, document=document)))
 
 
@@ -237,7 +253,8 @@ def catalogue_export(request: HttpRequest, catalogue_id: int, format: str = "yam
     c = _catalogue(catalogue_id)
     if format == "xlsx":
         response = HttpResponse(
-            cat.catalogue_export_xlsx(c), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+            cat.catalogue_export_xlsx(c),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         )
         ext = "xlsx"
     elif format == "yaml":
@@ -247,3 +264,52 @@ def catalogue_export(request: HttpRequest, catalogue_id: int, format: str = "yam
         raise InvalidInput(errors=[{"field": "format", "message": "yaml | xlsx", "code": "format"}])
     response["Content-Disposition"] = f'attachment; filename="catalogue-{c.subject_kind}-v{c.version}.{ext}"'
     return response
+
+
+# --- Imports ---------------------------------------------------------------------------------
+def import_out(b: ImportBatch) -> ImportOut:
+    return ImportOut(
+        id=b.pk,
+        department=b.department.code,
+        file_name=b.file_name,
+        status=b.status,
+        partial=b.partial,
+        rows_total=b.rows_total,
+        rows_done=b.rows_done,
+        created=b.created,
+        existing=b.existing,
+        failed=b.failed,
+        errors=b.errors,
+        queued_at=b.queued_at,
+        finished_at=b.finished_at,
+    )
+
+
+@router.post("/imports", response={202: ImportOut}, operation_id="credit_import_create")
+def import_upload(
+    request: HttpRequest, file: File[UploadedFile], department: Form[str], partial: Form[bool] = False
+) -> Status[ImportOut]:
+    """Queue a CSV/XLSX file of records for your department; the worker checks and commits it.
+    Poll ``GET /credit/imports/{id}`` for progress and the per-row report."""
+    batch = import_create(
+        actor=request.user,
+        department_code=department,
+        file_name=file.name or "upload",
+        content=file.read(),
+        partial=partial,
+    )
+    return Status(202, import_out(batch))
+
+
+@router.get("/imports", response=list[ImportOut], operation_id="credit_imports")
+def imports_list(request: HttpRequest) -> list[ImportOut]:
+    """Import history of your departments (the credit office sees all), newest first."""
+    return [import_out(b) for b in imports_visible(actor=request.user)[:100]]
+
+
+@router.get("/imports/{int:batch_id}", response=ImportOut, operation_id="credit_import")
+def import_detail(request: HttpRequest, batch_id: int) -> ImportOut:
+    batch = imports_visible(actor=request.user).filter(pk=batch_id).first()
+    if batch is None:
+        raise NotFound()
+    return import_out(batch)

@@ -281,3 +281,39 @@ class ChainRoot(models.Model):
 
     def __str__(self) -> str:
         return f"{self.day} {self.root[:12]}"
+
+
+class ImportBatch(models.Model):
+    """One bulk import of credit records from a CSV or XLSX file, and its per-row report."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed, nothing saved")
+        PARTIAL = "partial", _("Done, rows with errors skipped")
+
+    department = models.ForeignKey(Department, on_delete=models.PROTECT, related_name="+", verbose_name=_("department"))
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
+    file_name = models.CharField(_("file"), max_length=200)
+    file_sha256 = models.CharField(_("file hash"), max_length=64)
+    content = models.BinaryField(_("content"), null=True)  # kept until processed
+    partial = models.BooleanField(_("save valid rows even if some fail"), default=False)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.QUEUED)
+    rows_total = models.PositiveIntegerField(_("rows"), default=0)
+    rows_done = models.PositiveIntegerField(_("rows checked"), default=0)
+    created = models.PositiveIntegerField(_("entries created"), default=0)
+    existing = models.PositiveIntegerField(_("already recorded"), default=0)
+    failed = models.PositiveIntegerField(_("rows with errors"), default=0)
+    errors = models.JSONField(_("errors"), default=list)
+    queued_at = models.DateTimeField(_("uploaded at"))
+    started_at = models.DateTimeField(_("started at"), null=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True)
+
+    class Meta:
+        verbose_name = _("import")
+        verbose_name_plural = _("imports")
+        ordering = ["-queued_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.file_name} ({self.status})"

@@ -126,3 +126,19 @@ class CatalogueOut(Schema):
 
 class CatalogueDetailOut(CatalogueOut):
     rule_list: list[RuleOut]
+
+
+class ImportOut(Schema):
+    id: int
+    department: str
+    file_name: str
+    status: str
+    partial: bool
+    rows_total: int
+    rows_done: int
+    created: int
+    existing: int
+    failed: int
+    errors: list[dict[str, object]]
+    queued_at: dt.datetime
+    finished_at: dt.datetime | None

@@ -10,11 +10,16 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Prefetch
+from django.db.models import Prefetch, QuerySet
 
+from rongxin.accounts.permissions import grants_with_roles, region_q
+from rongxin.accounts.roles import Role
 from rongxin.core import clock
+from rongxin.core.errors import NotFound
 from rongxin.credit import ledger
-from rongxin.credit.models import Entry, GradeChange, SubjectCredit, Transition
+from rongxin.credit.catalogue import catalogue_in_force
+from rongxin.credit.models import Entry, GradeChange, ImportBatch, Rule, SubjectCredit, Transition
+from rongxin.credit.permissions import LOCAL_DEPARTMENT, LOCAL_RECORDERS
 from rongxin.credit.services import scale_in_force, subject_kind_of
 from rongxin.subjects.models import ConsentEvent, Subject
 from rongxin.subjects.permissions import SubjectAccess
@@ -318,3 +323,63 @@ def credit_reconcile(*, at: dt.datetime | None = None, fix: bool = False, limit:
                     score=r.score, grade=r.grade, next_change_at=r.next_change_at, updated_at=at
                 )
     return checked, drifts
+
+
+# --- Work queues and choices for pages ---------------------------------------------------------
+@dataclass
+class ReviewQueue:
+    pending_review: list[Entry]
+    objections: list[Entry]
+    repairs: list[tuple[Entry, Transition]]
+
+
+def review_queue(*, actor: Any) -> ReviewQueue:
+    """Entries in the reviewer's regions that wait for a decision: review, objection, repair.
+    Raises NotFound for anyone who is not a credit office."""
+    grants = grants_with_roles(actor, [Role.COUNTY_CREDIT_OFFICE])
+    if not grants:
+        raise NotFound()
+    in_region = Entry.objects.filter(
+        region_q(grants, village_id_field="subject__village_id", town_field="subject__town")
+    )
+    base = in_region.select_related("subject", "rule", "department", "recorder").order_by("recorded_at", "id")
+    pending = list(base.filter(status=Entry.Status.PENDING_REVIEW)[:200])
+    objections = list(base.filter(status=Entry.Status.SUSPENDED)[:200])
+    repairs: list[tuple[Entry, Transition]] = []
+    candidates = base.filter(status=Entry.Status.ACTIVE, transitions__kind="repair_applied").distinct()[:200]
+    for e in candidates:
+        last = e.transitions.exclude(kind__in=["objected", "upheld"]).order_by("-seq").first()
+        if last is not None and last.kind == "repair_applied":
+            repairs.append((e, last))
+    return ReviewQueue(pending_review=pending, objections=objections, repairs=repairs)
+
+
+def recordable_rules(*, actor: Any, subject: Subject) -> list[Any]:
+    """Rules of the catalogue in force today that ``actor`` may record for ``subject``."""
+    catalogue = catalogue_in_force(subject_kind=subject_kind_of(subject), on=clock.today_local())
+    if catalogue is None:
+        return []
+    departments: set[str] = set()
+    for g in grants_with_roles(actor, [Role.DEPARTMENT_RECORDER, *LOCAL_RECORDERS]):
+        if not g.region.contains(subject.village):
+            continue
+        if g.role == Role.DEPARTMENT_RECORDER and g.department:
+            departments.add(g.department.code)
+        elif g.role in LOCAL_RECORDERS:
+            departments.add(LOCAL_DEPARTMENT)
+    if not departments:
+        return []
+    return list(
+        Rule.objects.filter(catalogue=catalogue, departments__code__in=departments)
+        .distinct()
+        .order_by("direction", "code")
+    )
+
+
+def imports_visible(*, actor: Any) -> Any:
+    """Imports of the actor's recording departments, or all for a credit office; else none."""
+    qs: QuerySet[ImportBatch] = ImportBatch.objects.select_related("department").defer("content")
+    if grants_with_roles(actor, [Role.COUNTY_CREDIT_OFFICE]):
+        return qs
+    departments = [g.department_id for g in grants_with_roles(actor, [Role.DEPARTMENT_RECORDER])]
+    return qs.filter(department_id__in=departments)

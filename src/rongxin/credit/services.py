@@ -15,7 +15,7 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models import Min, Sum
-from django.utils.translation import gettext as _g
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from rongxin.core import clock
@@ -300,16 +300,16 @@ def _notify_recorded(*, entry: Entry, rule: Rule) -> None:
         notice_send(
             subject_id=entry.subject_id,
             kind="credit.deduction",
-            title=_g("A credit record was made: %(rule)s (%(points)+d points)")
+            title=gettext("A credit record was made: %(rule)s (%(points)+d points)")
             % {"rule": rule.name_zh, "points": entry.points},
-            body=_g("You may object until %(date)s if you think it is wrong.")
+            body=gettext("You may object until %(date)s if you think it is wrong.")
             % {"date": f"{window_end:%Y-%m-%d %H:%M}"},
         )
     else:
         notice_send(
             subject_id=entry.subject_id,
             kind="credit.award",
-            title=_g("A credit award was recorded: %(rule)s (%(points)+d points)")
+            title=gettext("A credit award was recorded: %(rule)s (%(points)+d points)")
             % {"rule": rule.name_zh, "points": entry.points},
         )
 
@@ -422,9 +422,9 @@ def objection_decide(*, actor: Any, entry_id: int, uphold: bool, reason: str) ->
         subject_id=entry.subject_id,
         kind=f"credit.{t.kind}",
         title=(
-            _g("Your objection was not accepted: the record stands.")
+            gettext("Your objection was not accepted: the record stands.")
             if uphold
-            else _g("Your objection was accepted: the record is revoked.")
+            else gettext("Your objection was accepted: the record is revoked.")
         ),
         body=reason,
     )
@@ -505,7 +505,9 @@ def repair_decide(*, actor: Any, entry_id: int, approve: bool, reason: str) -> T
     notice_send(
         subject_id=entry.subject_id,
         kind="credit.repair",
-        title=_g("Your credit repair was approved.") if approve else _g("Your credit repair was not approved."),
+        title=gettext("Your credit repair was approved.")
+        if approve
+        else gettext("Your credit repair was not approved."),
         body=reason,
     )
     return t

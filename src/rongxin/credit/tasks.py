@@ -6,6 +6,7 @@ import datetime as dt
 
 from rongxin.core import clock
 from rongxin.core.worker import periodic
+from rongxin.credit.imports import import_process_queued
 from rongxin.credit.models import ChainRoot
 from rongxin.credit.selectors import chains_root
 from rongxin.credit.services import credit_apply_time_changes
@@ -26,3 +27,9 @@ def daily_root() -> str:
     root, subjects, facts = chains_root()
     ChainRoot.objects.create(day=today, root=root, subjects=subjects, facts=facts, computed_at=clock.now())
     return f"root {root[:16]}… over {subjects} chains, {facts} facts"
+
+
+@periodic(name="credit.process_imports", every=dt.timedelta(seconds=5))
+def process_imports() -> str:
+    """Check and commit the imports uploaded through the page or the API."""
+    return f"processed {import_process_queued()} imports"

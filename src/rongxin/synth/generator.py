@@ -28,16 +28,15 @@ import time
 from collections import deque
 from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass, field
-from typing import Any, cast
+from typing import Any
 
-from django.core.management.color import no_style
-from django.db import connection, models, transaction
-from django.db.backends.base.base import BaseDatabaseWrapper
+from django.db import connection, transaction
 from django.db.models import Max
 from tqdm import tqdm
 
 from rongxin.core import clock, pii
 from rongxin.core.audit import audit_record
+from rongxin.core.bulk import BulkWriter, TableSpec
 from rongxin.core.errors import Conflict
 from rongxin.regions.models import PracticeSite, Region, Venue
 from rongxin.subjects.models import ConsentEvent, Organisation, Person, Subject
@@ -89,17 +88,6 @@ class GenerationResult:
 
 
 # --- Writing ----------------------------------------------------------------------------
-@dataclass(frozen=True)
-class TableSpec:
-    table: str
-    columns: tuple[str, ...]
-
-    @classmethod
-    def of(cls, model: type[models.Model], fields: Iterable[str]) -> TableSpec:
-        meta = model._meta
-        return cls(meta.db_table, tuple(str(cast(models.Field, meta.get_field(name)).column) for name in fields))
-
-
 def table_specs() -> dict[str, TableSpec]:
     """The tables a load writes, in foreign-key order."""
     return {
@@ -111,60 +99,6 @@ def table_specs() -> dict[str, TableSpec]:
         "organisations": TableSpec.of(Organisation, ORGANISATION_FIELDS),
         "consent_events": TableSpec.of(ConsentEvent, CONSENT_FIELDS),
     }
-
-
-class BulkWriter:
-    """Raw bulk inserts on one connection: ``executemany`` or PostgreSQL ``COPY``.
-
-    Rows are tuples in the order of the spec's columns, already in a form both engines accept
-    (datetimes as text, see :attr:`CountyPlan.datetime_suffix`).
-    """
-
-    def __init__(self, conn: BaseDatabaseWrapper, *, method: str = "auto"):
-        if method == "auto":
-            method = "copy" if conn.vendor == "postgresql" else "executemany"
-        if method not in ("copy", "executemany"):
-            raise ValueError(f"unknown write method {method!r}")
-        if method == "copy" and conn.vendor != "postgresql":
-            raise ValueError("COPY needs PostgreSQL")
-        self.connection = conn
-        self.method = method
-        self.cursor = conn.cursor()
-        self._sql: dict[TableSpec, str] = {}
-
-    def _statement(self, spec: TableSpec) -> str:
-        sql = self._sql.get(spec)
-        if sql is None:
-            qn = self.connection.ops.quote_name
-            cols = ", ".join(qn(c) for c in spec.columns)
-            if self.method == "copy":
-                sql = f"COPY {qn(spec.table)} ({cols}) FROM STDIN"
-            else:
-                # Table and column names come from the models' _meta, quoted; values are parameters.
-                sql = f"INSERT INTO {qn(spec.table)} ({cols}) VALUES ({', '.join(['%s'] * len(spec.columns))})"  # noqa: S608
-            self._sql[spec] = sql
-        return sql
-
-    def write(self, spec: TableSpec, rows: list[tuple]) -> int:
-        if not rows:
-            return 0
-        sql = self._statement(spec)
-        if self.method == "copy":
-            with self.cursor.cursor.copy(sql) as copy:
-                write_row = copy.write_row
-                for row in rows:
-                    write_row(row)
-        else:
-            self.cursor.executemany(sql, rows)
-        return len(rows)
-
-    def reset_sequences(self) -> None:
-        """After explicit ids: move PostgreSQL's sequences past them (a no-op on SQLite)."""
-        for sql in self.connection.ops.sequence_reset_sql(no_style(), [Region, Subject]):
-            self.cursor.execute(sql)
-
-    def close(self) -> None:
-        self.cursor.close()
 
 
 def empty_counts() -> dict[str, int]:
@@ -217,7 +151,7 @@ def load_plan(
         counts["consent_events"] += writer.write(consents, chunk.consents)
         if bar is not None:
             bar.update(n)
-    writer.reset_sequences()
+    writer.reset_sequences([Region, Subject])
     counts["rows"] = sum(
         counts[k]
         for k in ("regions", "practice_sites", "venues", "subjects", "persons", "organisations", "consent_events")

@@ -61,3 +61,32 @@ class AuditFilterForm(forms.Form):
     subject_id = forms.IntegerField(label=_("Subject number"), required=False, min_value=1)
     since = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     until = forms.DateField(label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+
+class EntryForm(forms.Form):
+    rule_code = forms.ChoiceField(label=_("Rule"))
+    points = forms.IntegerField(label=_("Points (for rules with a range)"), required=False, min_value=1)
+    occurred_at = forms.DateTimeField(
+        label=_("When it happened"),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+        input_formats=["%Y-%m-%dT%H:%M"],
+    )
+    evidence = forms.CharField(label=_("Evidence"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
+    source_key = forms.CharField(widget=forms.HiddenInput, max_length=120)
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}), max_length=1000)
+
+
+class RepairForm(forms.Form):
+    commitment = forms.CharField(
+        label=_("Written commitment"), widget=forms.Textarea(attrs={"rows": 3}), max_length=1000
+    )
+    evidence = forms.CharField(
+        label=_("Evidence of correction"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000
+    )
+
+
+class CatalogueUploadForm(forms.Form):
+    file = forms.FileField(label=_("Catalogue file (YAML or XLSX)"))

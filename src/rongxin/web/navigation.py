@@ -31,7 +31,10 @@ def navigation_for(request: HttpRequest) -> list[NavItem]:
         entries.append((_("Search files"), "web:subject_search"))
     if roles & FILE_KEEPERS:
         entries.append((_("Register"), "web:person_register"))
+    if Role.COUNTY_CREDIT_OFFICE in roles:
+        entries.append((_("Reviews"), "web:credit_review"))
     if roles & STAFF_ROLES:
+        entries.append((_("Catalogues"), "web:catalogues"))
         entries.append((_("Regions"), "web:regions"))
     if Role.AUDITOR in roles:
         entries.append((_("Audit log"), "web:audit_log"))

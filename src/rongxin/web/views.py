@@ -24,12 +24,14 @@ from rongxin.accounts.permissions import active_grants, grants_with_roles, regio
 from rongxin.accounts.roles import FILE_KEEPERS, FILE_READERS, Role
 from rongxin.core.errors import ApplicationError, NotFound
 from rongxin.core.selectors import audit_events
+from rongxin.credit.selectors import credit_explanation
 from rongxin.regions.models import Region
 from rongxin.regions.selectors import practice_site_for, venues_in
 from rongxin.subjects import selectors as subject_selectors
 from rongxin.subjects import services as subject_services
-from rongxin.subjects.models import ConsentEvent, SubjectAccount
+from rongxin.subjects.models import ConsentEvent, Notice, SubjectAccount
 from rongxin.subjects.permissions import access_subject_for_read
+from rongxin.web.credit_views import entry_form_for
 from rongxin.web.forms import (
     AuditFilterForm,
     ConsentForm,
@@ -37,8 +39,11 @@ from rongxin.web.forms import (
     OrganisationForm,
     PersonForm,
     PurposeForm,
+    ReasonForm,
+    RepairForm,
     SearchForm,
 )
+from rongxin.web.responses import apply_error, not_found
 
 
 def ratelimited(request: HttpRequest, exception: Exception) -> HttpResponse:
@@ -47,27 +52,6 @@ def ratelimited(request: HttpRequest, exception: Exception) -> HttpResponse:
         "web/error.html",
         {"title": _("Too many attempts"), "message": _("Too many attempts. Wait a minute and try again.")},
         status=429,
-    )
-
-
-def _apply_error(form: Form, exc: ApplicationError) -> None:
-    """Put a service error on the form: on its fields when it names them, else on the form."""
-    placed = False
-    for err in exc.errors:
-        field = err.get("field")
-        if field in form.fields:
-            form.add_error(field, err["message"])
-            placed = True
-    if not placed:
-        form.add_error(None, str(exc.message))
-
-
-def _not_found(request: HttpRequest) -> HttpResponse:
-    return render(
-        request,
-        "web/error.html",
-        {"title": _("Not found"), "message": _("This page does not exist or is not yours to see.")},
-        status=404,
     )
 
 
@@ -121,7 +105,7 @@ def my_file(request: HttpRequest) -> HttpResponse:
         subject_id = _own_subject_id(request)
         f = subject_selectors.subject_file(actor=request.user, subject_id=subject_id)
     except NotFound:
-        return _not_found(request)
+        return not_found(request)
     return render(
         request,
         "web/my_file.html",
@@ -129,6 +113,10 @@ def my_file(request: HttpRequest) -> HttpResponse:
             "file": f,
             "views": subject_selectors.file_views(subject_id=subject_id),
             "id_number": subject_selectors.person_id_number(access=f.access) if f.person else "",
+            "credit": credit_explanation(access=f.access),
+            "notices": Notice.objects.filter(subject_id=subject_id).order_by("-at", "-id")[:10],
+            "reason_form": ReasonForm(),
+            "repair_form": RepairForm(),
         },
     )
 
@@ -149,7 +137,7 @@ def my_consent(request: HttpRequest) -> HttpResponse:
             )
             messages.success(request, _("Consent withdrawn. No score will be computed for you."))
     except NotFound:
-        return _not_found(request)
+        return not_found(request)
     except ApplicationError as exc:
         messages.error(request, str(exc.message))
     return redirect("web:my_file")
@@ -161,7 +149,7 @@ def regions(request: HttpRequest, code: str | None = None) -> HttpResponse:
     try:
         tree = subject_selectors.region_tree_counts(actor=request.user, code=code)
     except ApplicationError:
-        return _not_found(request)
+        return not_found(request)
     return render(
         request,
         "web/regions.html",
@@ -173,14 +161,14 @@ def regions(request: HttpRequest, code: str | None = None) -> HttpResponse:
 @login_required
 def subject_search(request: HttpRequest) -> HttpResponse:
     if not grants_with_roles(request.user, FILE_READERS):
-        return _not_found(request)
+        return not_found(request)
     form = SearchForm(request.GET or None)
     results = None
     if request.GET and form.is_valid():
         try:
             results = subject_selectors.subject_search(actor=request.user, query=form.cleaned_data["q"])
         except ApplicationError as exc:
-            _apply_error(form, exc)
+            apply_error(form, exc)
     template = (
         "web/_search_results.html" if getattr(request, "htmx", False) and results is not None else "web/search.html"
     )
@@ -196,17 +184,17 @@ def subject_detail(request: HttpRequest, subject_id: int) -> HttpResponse:
         try:
             access = access_subject_for_read(actor=request.user, subject_id=subject_id)
         except NotFound:
-            return _not_found(request)
+            return not_found(request)
         if access.own:
             return redirect("web:my_file")
         return render(request, "web/purpose.html", {"form": PurposeForm(), "subject_id": subject_id})
     try:
         f = subject_selectors.subject_file(actor=request.user, subject_id=subject_id, purpose=purpose)
     except NotFound:
-        return _not_found(request)
+        return not_found(request)
     except ApplicationError as exc:
         form = PurposeForm(request.GET)
-        _apply_error(form, exc)
+        apply_error(form, exc)
         return render(request, "web/purpose.html", {"form": form, "subject_id": subject_id}, status=422)
     can_keep = bool(grants_with_roles(request.user, FILE_KEEPERS)) and not f.access.own
     return render(
@@ -217,6 +205,8 @@ def subject_detail(request: HttpRequest, subject_id: int) -> HttpResponse:
             "views": subject_selectors.file_views(subject_id=subject_id, limit=20),
             "consent_form": ConsentForm(initial={"channel": "counter"}) if can_keep and f.person else None,
             "purpose": purpose,
+            "credit": credit_explanation(access=f.access),
+            "entry_form": entry_form_for(request, subject_id),
         },
     )
 
@@ -236,7 +226,7 @@ def subject_consent(request: HttpRequest, subject_id: int) -> HttpResponse:
         service(actor=request.user, subject_id=subject_id, channel=form.cleaned_data["channel"])
         messages.success(request, _("Consent recorded."))
     except NotFound:
-        return _not_found(request)
+        return not_found(request)
     except ApplicationError as exc:
         messages.error(request, str(exc.message))
     return redirect(back)
@@ -256,14 +246,14 @@ def _village_choices(request: HttpRequest) -> list[tuple[str, str]]:
 
 def _register(request: HttpRequest, form_class: type[Form], template: str, service: Any) -> HttpResponse:
     if not grants_with_roles(request.user, FILE_KEEPERS):
-        return _not_found(request)
+        return not_found(request)
     form = form_class(request.POST or None)
     form.fields["village_code"].choices = _village_choices(request)  # type: ignore[attr-defined]
     if request.method == "POST" and form.is_valid():
         try:
             created = service(actor=request.user, **form.cleaned_data)
         except ApplicationError as exc:
-            _apply_error(form, exc)
+            apply_error(form, exc)
         else:
             messages.success(request, _("Registered %(name)s.") % {"name": created.subject.name})
             return redirect(reverse("web:subject_detail", args=[created.subject.pk]) + "?purpose=verification")
@@ -288,7 +278,7 @@ def audit_log(request: HttpRequest) -> HttpResponse:
     try:
         require_role(request.user, [Role.AUDITOR])
     except NotFound:
-        return _not_found(request)
+        return not_found(request)
     form = AuditFilterForm(request.GET or None)
     page = None
     if form.is_valid() or not request.GET:
@@ -304,11 +294,11 @@ def audit_log(request: HttpRequest) -> HttpResponse:
             )
             page = Paginator(qs, 50).get_page(request.GET.get("page"))
         except ApplicationError as exc:
-            _apply_error(form, exc)
+            apply_error(form, exc)
     query = request.GET.copy()
     query.pop("page", None)
     return render(request, "web/audit.html", {"form": form, "page": page, "query": query.urlencode()})
 
 
-def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
-    return _not_found(request)
+def pagenot_found(request: HttpRequest, exception: Exception) -> HttpResponse:
+    return not_found(request)

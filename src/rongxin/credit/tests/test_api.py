@@ -15,13 +15,21 @@ def post(client, url, payload):
 
 def payload(people, **extra):
     return {
-        "subject_id": people["person"].pk, "rule_code": "T-GEN", "points": 12,
-        "occurred_at": "2026-02-28T09:00:00+08:00", "evidence": "电子警察抓拍 0228", "source_key": "tp-0001",
+        "subject_id": people["person"].pk,
+        "rule_code": "T-GEN",
+        "points": 12,
+        "occurred_at": "2026-02-28T09:00:00+08:00",
+        "evidence": "电子警察抓拍 0228",
+        "source_key": "tp-0001",
     } | extra
 
 
 def facts():
-    return (Entry.objects.count(), Transition.objects.count(), AuditEvent.objects.filter(kind="write", action__startswith="credit").count())
+    return (
+        Entry.objects.count(),
+        Transition.objects.count(),
+        AuditEvent.objects.filter(kind="write", action__startswith="credit").count(),
+    )
 
 
 @pytest.mark.parametrize(
@@ -91,7 +99,9 @@ def test_objection_and_decision_matrix(catalogue, people, staff):
 
 def test_explanation_for_self_and_staff(catalogue, people, staff):
     post(client_for(people["police"]), "/api/v1/credit/entries", payload(people))
-    own = client_for(people["resident"]).get(f"/api/v1/credit/subjects/{people['person'].pk}/explanation", {"since": "2026-01-01"})
+    own = client_for(people["resident"]).get(
+        f"/api/v1/credit/subjects/{people['person'].pk}/explanation", {"since": "2026-01-01"}
+    )
     body = own.json()
     assert (body["score"], body["grade"], body["base"], body["consent"]) == (988, "A", 1000, True)
     assert [(e["rule_code"], e["points"], e["legal_basis"], e["counts_until"]) for e in body["counting"]] == [
@@ -121,7 +131,9 @@ def test_catalogue_endpoints(catalogue, people, staff):
     from rongxin.credit.catalogue import catalogue_export_yaml
 
     listing = client_for(staff["team_leader"]).get("/api/v1/credit/catalogues").json()
-    assert [(c["subject_kind"], c["version"], c["status"], c["rules"]) for c in listing] == [("person", 1, "published", 6)]
+    assert [(c["subject_kind"], c["version"], c["status"], c["rules"]) for c in listing] == [
+        ("person", 1, "published", 6)
+    ]
     text = catalogue_export_yaml(catalogue).replace("effective_from: 2025-01-01", "effective_from: 2027-01-01")
     upload = SimpleUploadedFile("next.yaml", text.encode())
     assert client_for(staff["town_a_officer"]).post("/api/v1/credit/catalogues", {"file": upload}).status_code == 404
@@ -129,10 +141,14 @@ def test_catalogue_endpoints(catalogue, people, staff):
     created = client_for(staff["county_office"]).post("/api/v1/credit/catalogues", {"file": upload})
     assert (created.status_code, created.json()["version"], created.json()["status"]) == (201, 2, "draft")
     new_id = created.json()["id"]
-    assert post(client_for(staff["town_a_officer"]), f"/api/v1/credit/catalogues/{new_id}/publish", {}).status_code == 404
+    assert (
+        post(client_for(staff["town_a_officer"]), f"/api/v1/credit/catalogues/{new_id}/publish", {}).status_code == 404
+    )
     published = post(client_for(staff["county_office"]), f"/api/v1/credit/catalogues/{new_id}/publish", {})
     assert published.json()["status"] == "published"
     xlsx = client_for(staff["county_office"]).get(f"/api/v1/credit/catalogues/{new_id}/export", {"format": "xlsx"})
     assert xlsx["Content-Disposition"] == 'attachment; filename="catalogue-person-v2.xlsx"'
-    bad = client_for(staff["county_office"]).post("/api/v1/credit/catalogues", {"file": SimpleUploadedFile("x.yaml", b"rules: [")})
+    bad = client_for(staff["county_office"]).post(
+        "/api/v1/credit/catalogues", {"file": SimpleUploadedFile("x.yaml", b"rules: [")}
+    )
     assert (bad.status_code, bad.json()["code"]) == (422, "yaml")

@@ -180,7 +180,8 @@ class LedgerMachine(RuleBasedStateMachine):
         try:
             entry_object(actor=self.resident, entry_id=e.pk, reason="异议")
         except ApplicationError as exc:
-            assert not in_window and exc.code == "objection_window_closed"
+            assert not in_window
+            assert exc.code == "objection_window_closed"
             return
         assert in_window
         e.status = "suspended"
@@ -203,7 +204,8 @@ class LedgerMachine(RuleBasedStateMachine):
         try:
             repair_apply(actor=self.resident, entry_id=e.pk, commitment="承诺", evidence="证明")
         except ApplicationError as exc:
-            assert not allowed and exc.code == "repair_too_early"
+            assert not allowed
+            assert exc.code == "repair_too_early"
             return
         assert allowed
         e.repair_pending = True
@@ -252,7 +254,7 @@ class LedgerMachine(RuleBasedStateMachine):
 
     @invariant()
     def chains_verify_and_nothing_drifts(self) -> None:
-        _, facts, broken = chains_verify()
+        _, _facts, broken = chains_verify()
         assert broken is None
         _, drifts = credit_reconcile()
         assert drifts == []

@@ -320,7 +320,7 @@ def test_verify_and_reconcile_pass_then_catch_tampering(catalogue, people):
     assert credit_reconcile(at=T0 + dt.timedelta(days=2)) == (1, [])
     # Someone edits a stored fact behind the application's back.
     Entry.objects.filter(pk=a.pk).update(points=-1)
-    chains, facts, broken = chains_verify()
+    _chains, _facts, broken = chains_verify()
     assert (broken.subject_id, broken.seq, broken.fact, broken.reason) == (
         people["person"].pk,
         1,
@@ -330,7 +330,7 @@ def test_verify_and_reconcile_pass_then_catch_tampering(catalogue, people):
     # And a cache drifts.
     Entry.objects.filter(pk=a.pk).update(points=-10)
     SubjectCredit.objects.filter(pk=people["person"].pk).update(score=1)
-    checked, drifts = credit_reconcile(at=T0 + dt.timedelta(days=2))
+    _checked, drifts = credit_reconcile(at=T0 + dt.timedelta(days=2))
     assert [(d.what, d.cached, d.derived) for d in drifts] == [("score", 1, 988)]
     credit_reconcile(at=T0 + dt.timedelta(days=2), fix=True)
     assert credit_reconcile(at=T0 + dt.timedelta(days=2)) == (1, [])

@@ -2,11 +2,16 @@ from __future__ import annotations
 
 import datetime as dt
 import sys
+from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from tqdm import tqdm
 
+from rongxin.core.errors import ApplicationError
 from rongxin.credit.catalogue import catalogue_load_starters
+from rongxin.credit.imports import import_create, import_process
+from rongxin.credit.models import ImportBatch
 from rongxin.credit.selectors import chains_root, chains_verify, credit_reconcile
 
 
@@ -21,14 +26,18 @@ class Command(BaseCommand):
         rec.add_argument("--at", help="ISO time to reconcile at (default now)")
         sub.add_parser("root", help="print the root over all chain heads")
         sub.add_parser("load-starters", help="load and publish the starter catalogues if none exist")
+        imp = sub.add_parser("import", help="import a CSV/XLSX file of credit records for a department")
+        imp.add_argument("file")
+        imp.add_argument("--department", required=True, help="department code, e.g. traffic_police")
+        imp.add_argument("--partial", action="store_true", help="save the valid rows even if some rows fail")
+        imp.add_argument("--no-progress", action="store_true")
 
     def handle(self, *args: Any, action: str, **options: Any) -> None:
         if action == "verify":
             chains, facts, broken = chains_verify()
             if broken is not None:
-                self.stderr.write(
-                    f"链条断裂 / broken chain: subject {broken.subject_id}, seq {broken.seq} ({broken.fact}): {broken.reason}"
-                )
+                where = f"subject {broken.subject_id}, seq {broken.seq} ({broken.fact})"
+                self.stderr.write(f"链条断裂 / broken chain: {where}: {broken.reason}")
                 sys.exit(1)
             self.stdout.write(f"ok: {chains} chains, {facts} facts verified")
         elif action == "reconcile":
@@ -45,6 +54,44 @@ class Command(BaseCommand):
         elif action == "root":
             root, subjects, facts = chains_root()
             self.stdout.write(f"{root} {subjects} chains {facts} facts")
+        elif action == "import":
+            self._import(options)
         elif action == "load-starters":
             loaded = catalogue_load_starters()
             self.stdout.write(f"loaded {len(loaded)} catalogue(s)")
+
+    def _import(self, options: dict[str, Any]) -> None:
+        path = Path(options["file"])
+        if not path.is_file():
+            raise CommandError(f"找不到文件：{path}")
+        try:
+            batch = import_create(
+                actor=None,
+                department_code=options["department"],
+                file_name=path.name,
+                content=path.read_bytes(),
+                partial=options["partial"],
+            )
+        except ApplicationError as exc:
+            raise CommandError(str(exc.message)) from None
+        bar = None if options["no_progress"] else tqdm(total=0, unit="行", desc="导入", file=sys.stderr)
+
+        def progress(done: int, total: int) -> None:
+            if bar is not None:
+                bar.total = total
+                bar.n = done
+                bar.refresh()
+
+        batch = import_process(batch_id=batch.pk, progress=progress)
+        if bar is not None:
+            bar.close()
+        for e in batch.errors:
+            self.stderr.write(f"第 {e['line']} 行 {e['column']}：{e['message']}")
+        summary = (
+            f"{batch.get_status_display()}：共 {batch.rows_total} 行，新增 {batch.created} 条，"
+            f"已存在 {batch.existing} 条，出错 {batch.failed} 行（导入批次 {batch.pk}）"
+        )
+        if batch.status == ImportBatch.Status.FAILED:
+            self.stderr.write(summary)
+            sys.exit(1)
+        self.stdout.write(summary)

@@ -1,0 +1,362 @@
+"""The ledger's set-based append, for bulk imports and synthetic history.
+
+:func:`ledger_bulk_append` writes many entries (and, for history, their transitions) for many
+subjects in one transaction with the same facts, chain and caches as the one-entry services:
+
+1. lock (PostgreSQL: ``SELECT ... FOR UPDATE`` in subject order) or create the subjects'
+   :class:`SubjectCredit` rows and read their chain heads;
+2. order each subject's new facts in time, give them the next sequence numbers and hash them onto
+   the chain (pure Python, no query per row);
+3. insert entries and transitions with ``executemany``/``COPY`` (explicit ids, so transitions can
+   point at their entries);
+4. refresh every affected subject's score, grade and next change with one grouped query over a
+   temporary id table, write the new heads and scores, append grade changes and notices.
+
+Callers validate first (rights, rules, points, caps, idempotency); this function trusts its input.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import connection
+from django.utils.translation import gettext
+
+from rongxin.core import clock
+from rongxin.core.bulk import BulkWriter, TableSpec, TempIds, adapt_datetime
+from rongxin.credit import ledger
+from rongxin.credit.models import Entry, GradeChange, Rule, SubjectCredit, SubjectKind, Transition
+from rongxin.credit.services import Scale, scale_in_force
+from rongxin.subjects.models import Notice, Person, Subject
+
+ENTRY_FIELDS = (
+    "id", "subject", "rule", "points", "occurred_at", "recorded_at", "recorder", "department", "source", "source_key",
+    "content_hash", "evidence", "objection_days", "counting_days", "repair_after_days", "seq", "prev_hash", "hash",
+    "status", "effective_at", "counts_until",
+)  # fmt: skip
+TRANSITION_FIELDS = ("id", "subject", "entry", "kind", "at", "actor", "reason", "seq", "prev_hash", "hash")
+NOTICE_FIELDS = ("subject", "at", "kind", "title", "body")
+GRADE_CHANGE_FIELDS = ("subject", "at", "old_grade", "new_grade", "old_score", "new_score", "cause")
+CREDIT_FIELDS = ("subject", "chain_seq", "chain_head", "score", "grade", "next_change_at", "updated_at")
+
+
+@dataclass
+class NewTransition:
+    kind: str
+    at: dt.datetime
+    actor_id: int | None = None
+    reason: str = ""
+
+
+@dataclass
+class NewEntry:
+    subject_id: int
+    rule: Rule
+    points: int  # signed
+    occurred_at: dt.datetime
+    recorded_at: dt.datetime
+    department_id: int | None
+    recorder_id: int | None
+    source: str
+    source_key: str
+    content_hash: str
+    evidence: str
+    transitions: list[NewTransition] = field(default_factory=list)
+
+
+@dataclass
+class _Fact:
+    at: dt.datetime
+    order: int  # entries before their own transitions at the same instant
+    entry: NewEntry
+    transition: NewTransition | None
+    seq: int = 0
+    prev_hash: str = ""
+    hash: str = ""
+
+
+@dataclass
+class BulkResult:
+    entries: int = 0
+    transitions: int = 0
+    subjects: int = 0
+    grade_changes: int = 0
+    notices: int = 0
+
+
+class _Row:
+    """A duck-typed fact for :mod:`ledger`'s payload functions (no model instances per row)."""
+
+    __slots__ = (
+        "actor_id",
+        "at",
+        "content_hash",
+        "counting_days",
+        "department_id",
+        "entry_id",
+        "evidence",
+        "kind",
+        "objection_days",
+        "occurred_at",
+        "points",
+        "reason",
+        "recorded_at",
+        "recorder_id",
+        "repair_after_days",
+        "rule_id",
+        "seq",
+        "source",
+        "source_key",
+        "subject_id",
+    )  # fmt: skip
+
+
+def _reserve_ids(model: type[Entry] | type[Transition], n: int) -> list[int]:
+    if n == 0:
+        return []
+    table = model._meta.db_table
+    with connection.cursor() as cur:
+        if connection.vendor == "postgresql":
+            cur.execute("SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)", [table, n])
+            return [r[0] for r in cur.fetchall()]
+        cur.execute(f"SELECT COALESCE(MAX(id), 0) FROM {connection.ops.quote_name(table)}")  # noqa: S608
+        start = cur.fetchone()[0] + 1
+    return list(range(start, start + n))
+
+
+def _heads(subject_ids: list[int], now: dt.datetime) -> dict[int, tuple[int, str, int | None, str]]:
+    """Lock or create the subjects' credit rows; return seq, head, score, grade for each."""
+    SubjectCredit.objects.bulk_create(
+        [SubjectCredit(subject_id=s, updated_at=now) for s in subject_ids], ignore_conflicts=True, batch_size=5000
+    )
+    out: dict[int, tuple[int, str, int | None, str]] = {}
+    lock = " FOR UPDATE OF c" if connection.vendor == "postgresql" else ""
+    temp = TempIds(connection, "rx_bulk_heads", subject_ids)
+    try:
+        table = SubjectCredit._meta.db_table
+        with connection.cursor() as cur:
+            cur.execute(
+                f"SELECT c.subject_id, c.chain_seq, c.chain_head, c.score, c.grade FROM {table} c "  # noqa: S608
+                f"JOIN rx_bulk_heads t ON t.id = c.subject_id ORDER BY c.subject_id{lock}"
+            )
+            for sid, seq, head, score, grade in cur.fetchall():
+                out[sid] = (seq, head, score, grade)
+    finally:
+        temp.drop()
+    return out
+
+
+def ledger_bulk_append(
+    *, entries: list[NewEntry], now: dt.datetime | None = None, notify: bool = True, cause: str = "import"
+) -> BulkResult:
+    """Append ``entries`` (and their transitions) to their subjects' chains and refresh the
+    subjects' scores. Must run inside a transaction (the caller's)."""
+    now = now or clock.now()
+    result = BulkResult()
+    if not entries:
+        return result
+    by_subject: dict[int, list[_Fact]] = defaultdict(list)
+    for e in entries:
+        by_subject[e.subject_id].append(_Fact(at=e.recorded_at, order=0, entry=e, transition=None))
+        for t in e.transitions:
+            by_subject[e.subject_id].append(_Fact(at=t.at, order=1, entry=e, transition=t))
+    subject_ids = sorted(by_subject)
+    heads = _heads(subject_ids, now)
+    entry_ids = iter(_reserve_ids(Entry, len(entries)))
+    n_transitions = sum(len(e.transitions) for e in entries)
+    transition_ids = iter(_reserve_ids(Transition, n_transitions))
+    entry_id_of: dict[int, int] = {}
+    entry_rows: list[tuple[Any, ...]] = []
+    transition_rows: list[tuple[Any, ...]] = []
+    new_heads: dict[int, tuple[int, str]] = {}
+    adapt = lambda v: adapt_datetime(connection, v)  # noqa: E731
+    row = _Row()
+    for sid in subject_ids:
+        facts = by_subject[sid]
+        facts.sort(key=lambda f: (f.at, f.order))
+        seq, head = heads[sid][0], heads[sid][1] or ledger.GENESIS
+        for f in facts:
+            seq += 1
+            e = f.entry
+            if f.transition is None:
+                eid = next(entry_ids)
+                entry_id_of[id(e)] = eid
+                rule = e.rule
+                row.subject_id, row.seq, row.rule_id, row.points = sid, seq, rule.pk, e.points
+                row.occurred_at, row.recorded_at, row.recorder_id = e.occurred_at, e.recorded_at, e.recorder_id
+                row.department_id, row.source, row.source_key = e.department_id, e.source, e.source_key
+                row.content_hash, row.evidence = e.content_hash, e.evidence
+                row.objection_days, row.counting_days, row.repair_after_days = (
+                    rule.objection_days,
+                    rule.counting_days,
+                    rule.repair_after_days,
+                )
+                h = ledger.fact_hash(head, ledger.entry_payload(row))
+                state = ledger.replay(
+                    recorded_at=e.recorded_at,
+                    review_required=rule.review_required,
+                    counting_days=rule.counting_days,
+                    transitions=e.transitions,
+                    at=now,
+                )
+                entry_rows.append(
+                    (
+                        eid,
+                        sid,
+                        rule.pk,
+                        e.points,
+                        adapt(e.occurred_at),
+                        adapt(e.recorded_at),
+                        e.recorder_id,
+                        e.department_id,
+                        e.source,
+                        e.source_key,
+                        e.content_hash,
+                        e.evidence,
+                        rule.objection_days,
+                        rule.counting_days,
+                        rule.repair_after_days,
+                        seq,
+                        head,
+                        h,
+                        state.status,
+                        adapt(state.effective_at),
+                        adapt(state.counts_until),
+                    )
+                )
+            else:
+                t = f.transition
+                tid = next(transition_ids)
+                row.subject_id, row.seq, row.entry_id, row.kind = sid, seq, entry_id_of[id(e)], t.kind
+                row.at, row.actor_id, row.reason = t.at, t.actor_id, t.reason
+                h = ledger.fact_hash(head, ledger.transition_payload(row))
+                transition_rows.append(
+                    (tid, sid, row.entry_id, t.kind, adapt(t.at), t.actor_id, t.reason, seq, head, h)
+                )
+            head = h
+        new_heads[sid] = (seq, head)
+    writer = BulkWriter(connection)
+    try:
+        writer.write(TableSpec.of(Entry, ENTRY_FIELDS), entry_rows)
+        writer.write(TableSpec.of(Transition, TRANSITION_FIELDS), transition_rows)
+        if connection.vendor == "postgresql":
+            writer.reset_sequences([Entry, Transition])
+        result.entries, result.transitions, result.subjects = len(entry_rows), len(transition_rows), len(subject_ids)
+        changes = refresh_subjects(
+            subject_ids=subject_ids, heads=heads, new_heads=new_heads, now=now, cause=cause, writer=writer
+        )
+        result.grade_changes = changes
+        if notify:
+            result.notices = writer.write(TableSpec.of(Notice, NOTICE_FIELDS), _notices(entries, now))
+    finally:
+        writer.close()
+    return result
+
+
+def _notices(entries: list[NewEntry], now: dt.datetime) -> list[tuple[Any, ...]]:
+    rows = []
+    at = adapt_datetime(connection, now)
+    for e in entries:
+        if e.points < 0:
+            title = gettext("A credit record was made: %(rule)s (%(points)+d points)") % {
+                "rule": e.rule.name_zh,
+                "points": e.points,
+            }
+            window_end = (now + dt.timedelta(days=e.rule.objection_days)).astimezone(clock.LOCAL_TZ)
+            body = gettext("You may object until %(date)s if you think it is wrong.") % {
+                "date": f"{window_end:%Y-%m-%d %H:%M}"
+            }
+            kind = "credit.deduction"
+        else:
+            title = gettext("A credit award was recorded: %(rule)s (%(points)+d points)") % {
+                "rule": e.rule.name_zh,
+                "points": e.points,
+            }
+            body, kind = "", "credit.award"
+        rows.append((e.subject_id, at, kind, title, body))
+    return rows
+
+
+def refresh_subjects(
+    *,
+    subject_ids: list[int],
+    heads: dict[int, tuple[int, str, int | None, str]],
+    new_heads: dict[int, tuple[int, str]],
+    now: dt.datetime,
+    cause: str,
+    writer: BulkWriter,
+) -> int:
+    """Set-based :func:`~rongxin.credit.services.refresh_subject` for many subjects: expire
+    finished entries, sum what counts, grade, write heads and scores. Returns grade changes."""
+    temp = TempIds(connection, "rx_bulk_refresh", subject_ids)
+    qn = connection.ops.quote_name
+    entry_t, subject_t, person_t = Entry._meta.db_table, Subject._meta.db_table, Person._meta.db_table
+    at = adapt_datetime(connection, now)
+    try:
+        with connection.cursor() as cur:
+            cur.execute(
+                f"UPDATE {qn(entry_t)} SET status = %s WHERE status = %s AND counts_until <= %s "  # noqa: S608
+                f"AND subject_id IN (SELECT id FROM rx_bulk_refresh)",
+                [Entry.Status.EXPIRED, Entry.Status.ACTIVE, at],
+            )
+            cur.execute(
+                f"SELECT e.subject_id, SUM(e.points), MIN(e.counts_until) FROM {qn(entry_t)} e "  # noqa: S608
+                f"JOIN rx_bulk_refresh t ON t.id = e.subject_id "
+                f"WHERE e.status = %s AND e.effective_at <= %s AND e.counts_until > %s GROUP BY e.subject_id",
+                [Entry.Status.ACTIVE, at, at],
+            )
+            sums = {sid: (total, nxt) for sid, total, nxt in cur.fetchall()}
+            cur.execute(
+                f"SELECT s.id, s.kind, p.consent_given FROM {qn(subject_t)} s "  # noqa: S608
+                f"JOIN rx_bulk_refresh t ON t.id = s.id LEFT JOIN {qn(person_t)} p ON p.subject_id = s.id"
+            )
+            kinds = {sid: (kind, consent) for sid, kind, consent in cur.fetchall()}
+    finally:
+        temp.drop()
+    today = now.astimezone(clock.LOCAL_TZ).date()
+    scales: dict[str, Scale | None] = {k: scale_in_force(subject_kind=k, on=today) for k in SubjectKind.values}
+    credit_rows: list[tuple[Any, ...]] = []
+    grade_rows: list[tuple[Any, ...]] = []
+    for sid in subject_ids:
+        kind, consent = kinds[sid]
+        is_person = kind == Subject.Kind.PERSON
+        scale = scales[SubjectKind.PERSON if is_person else SubjectKind.ORGANISATION]
+        total, nxt = sums.get(sid, (0, None))
+        score = scale.base + (total or 0) if scale is not None and (consent or not is_person) else None
+        grade = ledger.grade_for(score, scale.bands) if scale is not None else ""
+        _, _, old_score, old_grade = heads[sid]
+        if grade != old_grade:
+            grade_rows.append((sid, at, old_grade, grade, old_score, score, cause))
+        seq, head = new_heads[sid]
+        if connection.vendor == "sqlite" and isinstance(nxt, str):
+            nxt_value: Any = nxt
+        else:
+            nxt_value = adapt_datetime(connection, nxt)
+        credit_rows.append((seq, head, score, grade, nxt_value, at, sid))
+    table = qn(SubjectCredit._meta.db_table)
+    with connection.cursor() as cur:
+        if connection.vendor == "postgresql":
+            cur.execute(
+                "CREATE TEMPORARY TABLE rx_bulk_credit (chain_seq int, chain_head varchar(64), score int, grade "
+                "varchar(4), next_change_at timestamptz, updated_at timestamptz, subject_id bigint) ON COMMIT DROP"
+            )
+            with cur.cursor.copy("COPY rx_bulk_credit FROM STDIN") as copy:
+                for r in credit_rows:
+                    copy.write_row(r)
+            cur.execute(
+                f"UPDATE {table} c SET chain_seq = n.chain_seq, chain_head = n.chain_head, score = n.score, "  # noqa: S608
+                "grade = n.grade, next_change_at = n.next_change_at, updated_at = n.updated_at "
+                "FROM rx_bulk_credit n WHERE c.subject_id = n.subject_id"
+            )
+            cur.execute("DROP TABLE rx_bulk_credit")
+        else:
+            cur.executemany(
+                f"UPDATE {table} SET chain_seq = %s, chain_head = %s, score = %s, grade = %s, "  # noqa: S608
+                "next_change_at = %s, updated_at = %s WHERE subject_id = %s",
+                credit_rows,
+            )
+    writer.write(TableSpec.of(GradeChange, GRADE_CHANGE_FIELDS), grade_rows)
+    return len(grade_rows)

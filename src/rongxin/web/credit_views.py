@@ -1,0 +1,215 @@
+"""Credit pages: record an entry, object, apply for repair, the review queue, catalogues."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from rongxin.accounts.permissions import require_role
+from rongxin.accounts.roles import STAFF_ROLES, Role
+from rongxin.core.errors import ApplicationError, InvalidInput, NotFound
+from rongxin.credit import catalogue as cat
+from rongxin.credit import services
+from rongxin.credit.models import Catalogue
+from rongxin.credit.selectors import recordable_rules, review_queue
+from rongxin.subjects.permissions import access_subject_for_read
+from rongxin.web.forms import CatalogueUploadForm, EntryForm, ReasonForm, RepairForm
+from rongxin.web.responses import apply_error, not_found
+
+
+def entry_form_for(request: HttpRequest, subject_id: int, data: object = None) -> EntryForm | None:
+    """The recording form for this subject, or None if the user may record nothing for it."""
+    try:
+        access = access_subject_for_read(actor=request.user, subject_id=subject_id)
+    except NotFound:
+        return None
+    if access.own:
+        return None
+    rules = recordable_rules(actor=request.user, subject=access.subject)
+    if not rules:
+        return None
+    form = EntryForm(data, initial={"source_key": f"web-{uuid.uuid4()}"})  # type: ignore[arg-type]
+    form.fields["rule_code"].choices = [  # type: ignore[attr-defined]
+        (
+            r.code,
+            f"{r.code} {r.name_zh}（{'+' if r.direction == 'award' else '-'}"
+            f"{r.points_min if r.points_min == r.points_max else f'{r.points_min}~{r.points_max}'}）",
+        )
+        for r in rules
+    ]
+    return form
+
+
+@login_required
+@require_POST
+def entry_record(request: HttpRequest, subject_id: int) -> HttpResponse:
+    form = entry_form_for(request, subject_id, request.POST)
+    back = reverse("web:subject_detail", args=[subject_id]) + "?purpose=record"
+    if form is None:
+        return not_found(request)
+    if form.is_valid():
+        try:
+            entry, created = services.entry_record(actor=request.user, subject_id=subject_id, **form.cleaned_data)
+        except ApplicationError as exc:
+            apply_error(form, exc)
+        else:
+            if created:
+                messages.success(
+                    request,
+                    _("Recorded: %(rule)s, %(points)+d points.") % {"rule": entry.rule.name_zh, "points": entry.points},
+                )
+            else:
+                messages.info(request, _("This record was already saved; nothing was added."))
+            return redirect(back)
+    errors = "; ".join(str(e) for errs in form.errors.values() for e in errs)
+    messages.error(request, _("Not recorded: %(errors)s") % {"errors": errors})
+    return redirect(back)
+
+
+def _own_action(
+    request: HttpRequest, entry_id: int, form: ReasonForm | RepairForm, run: object, done: str
+) -> HttpResponse:
+    if form.is_valid():
+        try:
+            run(**form.cleaned_data)  # type: ignore[operator]
+        except NotFound:
+            return not_found(request)
+        except ApplicationError as exc:
+            messages.error(request, str(exc.message) + "".join(f" {e['message']}" for e in exc.errors))
+        else:
+            messages.success(request, done)
+    else:
+        messages.error(request, _("Please fill in every field."))
+    return redirect(reverse("web:my_file") + "#credit")
+
+
+@login_required
+@require_POST
+def entry_object(request: HttpRequest, entry_id: int) -> HttpResponse:
+    form = ReasonForm(request.POST)
+    return _own_action(
+        request,
+        entry_id,
+        form,
+        lambda reason: services.entry_object(actor=request.user, entry_id=entry_id, reason=reason),
+        _("Your objection was received. The record does not count until it is decided."),
+    )
+
+
+@login_required
+@require_POST
+def repair_apply(request: HttpRequest, entry_id: int) -> HttpResponse:
+    form = RepairForm(request.POST)
+    return _own_action(
+        request,
+        entry_id,
+        form,
+        lambda commitment, evidence: services.repair_apply(
+            actor=request.user, entry_id=entry_id, commitment=commitment, evidence=evidence
+        ),
+        _("Your repair application was received and will be reviewed."),
+    )
+
+
+# --- Review queue ------------------------------------------------------------------------------
+@login_required
+@require_http_methods(["GET", "POST"])
+def review(request: HttpRequest) -> HttpResponse:
+    try:
+        queue = review_queue(actor=request.user)
+    except NotFound:
+        return not_found(request)
+    if request.method == "POST":
+        action = request.POST.get("action", "")
+        reason = request.POST.get("reason", "")
+        try:
+            entry_id = int(request.POST.get("entry_id", "0"))
+            if action in ("approve", "reject"):
+                services.entry_review(actor=request.user, entry_id=entry_id, approve=action == "approve", reason=reason)
+            elif action in ("uphold", "revoke"):
+                services.objection_decide(
+                    actor=request.user, entry_id=entry_id, uphold=action == "uphold", reason=reason
+                )
+            elif action in ("repair_approve", "repair_refuse"):
+                services.repair_decide(
+                    actor=request.user, entry_id=entry_id, approve=action == "repair_approve", reason=reason
+                )
+            else:
+                raise InvalidInput()
+        except (ValueError, NotFound):
+            return not_found(request)
+        except ApplicationError as exc:
+            messages.error(request, str(exc.message) + "".join(f" {e['message']}" for e in exc.errors))
+        else:
+            messages.success(request, _("Decision recorded."))
+        return redirect("web:credit_review")
+    return render(request, "web/credit_review.html", {"queue": queue})
+
+
+# --- Catalogues ------------------------------------------------------------------------------
+@login_required
+@require_http_methods(["GET", "POST"])
+def catalogues(request: HttpRequest) -> HttpResponse:
+    try:
+        require_role(request.user, STAFF_ROLES)
+    except NotFound:
+        return not_found(request)
+    can_edit = request.user.grants.filter(role=Role.COUNTY_CREDIT_OFFICE, revoked_at__isnull=True).exists()  # type: ignore[union-attr]
+    form = CatalogueUploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and can_edit and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            data = upload.read()
+            document = (
+                cat.catalogue_document_from_xlsx(data)
+                if upload.name.lower().endswith(".xlsx")
+                else cat.catalogue_document_from_yaml(data)
+            )
+            created = cat.catalogue_draft_create(actor=request.user, document=document)
+        except ApplicationError as exc:
+            apply_error(form, exc)
+            for e in exc.errors:
+                form.add_error(None, f"{e['field']}: {e['message']}")
+        else:
+            messages.success(request, _("Draft version %(v)d created.") % {"v": created.version})
+            return redirect("web:catalogue", created.pk)
+    items = Catalogue.objects.prefetch_related("grades").order_by("subject_kind", "-version")
+    return render(request, "web/catalogues.html", {"catalogues": items, "form": form, "can_edit": can_edit})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def catalogue(request: HttpRequest, catalogue_id: int) -> HttpResponse:
+    try:
+        require_role(request.user, STAFF_ROLES)
+    except NotFound:
+        return not_found(request)
+    c = Catalogue.objects.filter(pk=catalogue_id).first()
+    if c is None:
+        return not_found(request)
+    if request.method == "POST":
+        try:
+            cat.catalogue_publish(actor=request.user, catalogue_id=c.pk)
+        except NotFound:
+            return not_found(request)
+        except ApplicationError as exc:
+            messages.error(request, str(exc.message))
+        else:
+            messages.success(
+                request, _("Published. It takes effect on %(date)s.") % {"date": c.effective_from.isoformat()}
+            )
+        return redirect("web:catalogue", c.pk)
+    other = Catalogue.objects.filter(subject_kind=c.subject_kind).exclude(pk=c.pk).order_by("-version")
+    compare = other.filter(pk=request.GET.get("compare")).first() if request.GET.get("compare", "").isdigit() else None
+    diff = cat.catalogue_diff(old=compare, new=c) if compare else None
+    rules = c.rules.prefetch_related("departments").order_by("direction", "code")
+    return render(
+        request, "web/catalogue.html", {"c": c, "rules": rules, "others": other, "compare": compare, "diff": diff}
+    )
