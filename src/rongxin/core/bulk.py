@@ -7,7 +7,8 @@ inside Django's transaction). Table and column names come from the models' ``_me
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import datetime as dt
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import cast
 
@@ -81,14 +82,26 @@ class BulkWriter:
         self.cursor.close()
 
 
-def adapt_datetime(conn: BaseDatabaseWrapper, value: object) -> object:
-    """A datetime as the engine stores it through Django (SQLite: naive UTC text, exactly what
-    the ORM writes, so text comparisons in SQL stay correct; PostgreSQL: the aware datetime)."""
+def _sqlite_datetime(value: dt.datetime | None) -> str | None:
+    # Exactly what Django's SQLite backend writes for an aware datetime with USE_TZ: naive UTC
+    # text (``str()`` of the naive value), so text comparisons in SQL stay correct.
     if value is None:
         return None
-    if conn.vendor == "sqlite":
-        return conn.ops.adapt_datetimefield_value(value)
+    return str(value.astimezone(dt.UTC).replace(tzinfo=None))
+
+
+def _same(value: dt.datetime | None) -> dt.datetime | None:
     return value
+
+
+def datetime_adapter(conn: BaseDatabaseWrapper) -> Callable[[dt.datetime | None], object]:
+    """A fast function that turns an aware datetime into what the engine stores (SQLite: text;
+    PostgreSQL: the datetime itself)."""
+    return _sqlite_datetime if conn.vendor == "sqlite" else _same
+
+
+def adapt_datetime(conn: BaseDatabaseWrapper, value: dt.datetime | None) -> object:
+    return datetime_adapter(conn)(value)
 
 
 class TempIds:

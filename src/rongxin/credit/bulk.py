@@ -26,7 +26,7 @@ from django.db import connection
 from django.utils.translation import gettext
 
 from rongxin.core import clock
-from rongxin.core.bulk import BulkWriter, TableSpec, TempIds, adapt_datetime
+from rongxin.core.bulk import BulkWriter, TableSpec, TempIds, adapt_datetime, datetime_adapter
 from rongxin.credit import ledger
 from rongxin.credit.models import Entry, GradeChange, Rule, SubjectCredit, SubjectKind, Transition
 from rongxin.credit.services import Scale, scale_in_force
@@ -172,7 +172,7 @@ def ledger_bulk_append(
     entry_rows: list[tuple[Any, ...]] = []
     transition_rows: list[tuple[Any, ...]] = []
     new_heads: dict[int, tuple[int, str]] = {}
-    adapt = lambda v: adapt_datetime(connection, v)  # noqa: E731
+    adapt = datetime_adapter(connection)
     row = _Row()
     for sid in subject_ids:
         facts = by_subject[sid]

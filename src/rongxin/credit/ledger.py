@@ -20,7 +20,28 @@ GENESIS = "0" * 64
 def _ts(value: dt.datetime | None) -> str | None:
     if value is None:
         return None
-    return value.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    return value.astimezone(dt.UTC).isoformat(timespec="microseconds")
+
+
+_dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+
+
+def _j(value: object) -> str:
+    """One JSON value (the C encoder for strings; ints and null by hand)."""
+    if value is None:
+        return "null"
+    if isinstance(value, int):
+        return str(value)
+    return _dumps(value)
+
+
+_canonical_encode = json.JSONEncoder(sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode
+
+
+def canonical(payload: dict[str, Any]) -> str:
+    """The canonical JSON text of a fact: sorted keys, no spaces, UTF-8 as is (the C encoder,
+    built once: this runs once per fact in the bulk paths)."""
+    return _canonical_encode(payload)
 
 
 def entry_payload(e: Any) -> dict[str, Any]:
@@ -59,18 +80,16 @@ def transition_payload(t: Any) -> dict[str, Any]:
 
 
 def fact_hash(prev_hash: str, payload: dict[str, Any]) -> str:
-    body = json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-    return hashlib.sha256((prev_hash + body).encode()).hexdigest()
+    return hashlib.sha256((prev_hash + canonical(payload)).encode()).hexdigest()
 
 
 def content_hash(
     *, rule_code: str, catalogue_version: int, points: int, occurred_at: dt.datetime, department: str, evidence: str
 ) -> str:
     """What an idempotent retry must repeat exactly (the key alone identifies the record)."""
-    body = json.dumps(
-        [rule_code, catalogue_version, points, _ts(occurred_at), department, evidence],
-        ensure_ascii=False,
-        separators=(",", ":"),
+    body = (
+        f"[{_dumps(rule_code)},{catalogue_version},{points},{_j(_ts(occurred_at))},"
+        f"{_dumps(department)},{_dumps(evidence)}]"
     )
     return hashlib.sha256(body.encode()).hexdigest()
 

@@ -12,15 +12,16 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from rongxin.accounts.permissions import require_role
+from rongxin.accounts.permissions import grants_with_roles, require_role
 from rongxin.accounts.roles import STAFF_ROLES, Role
 from rongxin.core.errors import ApplicationError, InvalidInput, NotFound
 from rongxin.credit import catalogue as cat
 from rongxin.credit import services
+from rongxin.credit.imports import import_create
 from rongxin.credit.models import Catalogue
-from rongxin.credit.selectors import recordable_rules, review_queue
+from rongxin.credit.selectors import imports_visible, recordable_rules, review_queue
 from rongxin.subjects.permissions import access_subject_for_read
-from rongxin.web.forms import CatalogueUploadForm, EntryForm, ReasonForm, RepairForm
+from rongxin.web.forms import CatalogueUploadForm, EntryForm, ImportForm, ReasonForm, RepairForm
 from rongxin.web.responses import apply_error, not_found
 
 
@@ -213,3 +214,51 @@ def catalogue(request: HttpRequest, catalogue_id: int) -> HttpResponse:
     return render(
         request, "web/catalogue.html", {"c": c, "rules": rules, "others": other, "compare": compare, "diff": diff}
     )
+
+
+# --- Imports ---------------------------------------------------------------------------------
+def _import_departments(request: HttpRequest) -> list[tuple[str, str]]:
+    grants = grants_with_roles(request.user, [Role.DEPARTMENT_RECORDER])
+    seen: dict[str, str] = {}
+    for g in grants:
+        if g.department is not None:
+            seen[g.department.code] = g.department.name
+    return sorted(seen.items())
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def imports(request: HttpRequest) -> HttpResponse:
+    departments = _import_departments(request)
+    visible = imports_visible(actor=request.user)
+    if not departments and not grants_with_roles(request.user, [Role.COUNTY_CREDIT_OFFICE]):
+        return not_found(request)
+    form = ImportForm(request.POST or None, request.FILES or None)
+    form.fields["department"].choices = departments  # type: ignore[attr-defined]
+    if request.method == "POST" and departments and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            batch = import_create(
+                actor=request.user,
+                department_code=form.cleaned_data["department"],
+                file_name=upload.name,
+                content=upload.read(),
+                partial=form.cleaned_data["partial"],
+            )
+        except NotFound:
+            return not_found(request)
+        except ApplicationError as exc:
+            apply_error(form, exc)
+        else:
+            messages.success(request, _("The file was received and is being checked."))
+            return redirect("web:import_detail", batch.pk)
+    return render(request, "web/imports.html", {"form": form if departments else None, "batches": visible[:50]})
+
+
+@login_required
+def import_detail(request: HttpRequest, batch_id: int) -> HttpResponse:
+    batch = imports_visible(actor=request.user).filter(pk=batch_id).first()
+    if batch is None:
+        return not_found(request)
+    template = "web/_import_status.html" if getattr(request, "htmx", False) else "web/import_detail.html"
+    return render(request, template, {"b": batch})

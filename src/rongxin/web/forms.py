@@ -90,3 +90,9 @@ class RepairForm(forms.Form):
 
 class CatalogueUploadForm(forms.Form):
     file = forms.FileField(label=_("Catalogue file (YAML or XLSX)"))
+
+
+class ImportForm(forms.Form):
+    department = forms.ChoiceField(label=_("Department"))
+    file = forms.FileField(label=_("File (CSV or XLSX)"))
+    partial = forms.BooleanField(label=_("Save the valid rows even if some rows have errors"), required=False)

@@ -33,6 +33,8 @@ def navigation_for(request: HttpRequest) -> list[NavItem]:
         entries.append((_("Register"), "web:person_register"))
     if Role.COUNTY_CREDIT_OFFICE in roles:
         entries.append((_("Reviews"), "web:credit_review"))
+    if roles & {Role.DEPARTMENT_RECORDER, Role.COUNTY_CREDIT_OFFICE}:
+        entries.append((_("Imports"), "web:imports"))
     if roles & STAFF_ROLES:
         entries.append((_("Catalogues"), "web:catalogues"))
         entries.append((_("Regions"), "web:regions"))

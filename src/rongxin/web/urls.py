@@ -22,6 +22,8 @@ urlpatterns = [
     path("credit/entries/<int:entry_id>/objection/", credit_views.entry_object, name="entry_object"),
     path("credit/entries/<int:entry_id>/repair/", credit_views.repair_apply, name="repair_apply"),
     path("credit/review/", credit_views.review, name="credit_review"),
+    path("credit/imports/", credit_views.imports, name="imports"),
+    path("credit/imports/<int:batch_id>/", credit_views.import_detail, name="import_detail"),
     path("credit/catalogues/", credit_views.catalogues, name="catalogues"),
     path("credit/catalogues/<int:catalogue_id>/", credit_views.catalogue, name="catalogue"),
 ]

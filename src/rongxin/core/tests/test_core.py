@@ -89,3 +89,19 @@ def test_a_failing_job_is_recorded_and_does_not_stop_the_loop():
         del worker.REGISTRY["test.boom"]
     assert run.last_status == "failed"
     assert "RuntimeError: disk full" in run.last_result
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        dt.datetime(2026, 3, 1, 2, 0, tzinfo=dt.UTC),
+        dt.datetime(2026, 3, 1, 10, 0, 0, 123, tzinfo=dt.timezone(dt.timedelta(hours=8))),
+    ],
+)
+def test_bulk_datetime_adapter_writes_what_the_orm_writes(value):
+    from django.db import connection
+
+    from rongxin.core.bulk import datetime_adapter
+
+    expected = connection.ops.adapt_datetimefield_value(value) if connection.vendor == "sqlite" else value
+    assert datetime_adapter(connection)(value) == expected

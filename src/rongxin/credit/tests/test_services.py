@@ -334,3 +334,18 @@ def test_verify_and_reconcile_pass_then_catch_tampering(catalogue, people):
     assert [(d.what, d.cached, d.derived) for d in drifts] == [("score", 1, 988)]
     credit_reconcile(at=T0 + dt.timedelta(days=2), fix=True)
     assert credit_reconcile(at=T0 + dt.timedelta(days=2)) == (1, [])
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [
+        {"b": 1, "a": None, "c": "证据 \"引号\" \\ 换行\n", "d": -5},
+        {"fact": "entry", "subject": 12, "evidence": "", "recorded_at": "2026-03-01T02:00:00.000000+00:00"},
+    ],
+)
+def test_canonical_text_is_sorted_compact_json(payload):
+    import json
+
+    from rongxin.credit.ledger import canonical
+
+    assert canonical(payload) == json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":"))

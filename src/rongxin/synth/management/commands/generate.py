@@ -7,7 +7,9 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from rongxin.credit.catalogue import catalogue_load_starters
 from rongxin.synth.generator import SyntheticLoadRefused, generate_county
+from rongxin.synth.history import generate_history
 
 
 class Command(BaseCommand):
@@ -25,6 +27,11 @@ class Command(BaseCommand):
         )
         parser.add_argument("--workers", type=int, default=None, help="producer processes (default: spare cores)")
         parser.add_argument("--json", default=None, help="also write the result (counts, seconds) to this file")
+        parser.add_argument(
+            "--no-history",
+            action="store_true",
+            help="skip the starter catalogues and the three years of credit history",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["scale"] <= 0:
@@ -47,5 +54,15 @@ class Command(BaseCommand):
             f"共 {result.rows} 行，用时 {result.seconds:.1f} 秒"
             f"（{result.rows / max(result.seconds, 1e-9):,.0f} 行/秒）。"
         )
+        if not options["no_history"]:
+            loaded = catalogue_load_starters()
+            if loaded:
+                self.stdout.write(f"已加载并发布起始评价指标目录 {len(loaded)} 个。")
+            history = generate_history(seed=options["seed"], progress=not options["no_progress"])
+            self.stdout.write(
+                f"已生成三年信用历史：{history.entries} 条信用记录、{history.transitions} 条状态变更，"
+                f"覆盖 {history.subjects} 个信用主体，用时 {history.seconds:.1f} 秒"
+                f"（{history.entries / max(history.seconds, 1e-9):,.0f} 条/秒）。"
+            )
         if options["json"]:
             Path(options["json"]).write_text(json.dumps(result.to_dict(), ensure_ascii=False, indent=2) + "\n")
