@@ -5,6 +5,7 @@ Used by ``rongxin demo`` (run by ``make demo``). Idempotent: accounts that exist
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 from django.db import transaction
@@ -12,7 +13,9 @@ from django.db import transaction
 from rongxin.accounts.models import Department, User
 from rongxin.accounts.roles import Role
 from rongxin.accounts.services import GrantSpec, user_create
+from rongxin.core import clock
 from rongxin.core.errors import ApplicationError
+from rongxin.credit.services import entry_record
 from rongxin.regions.models import Region
 from rongxin.subjects.models import Person, Subject, SubjectAccount
 from rongxin.subjects.services import subject_account_link
@@ -61,7 +64,9 @@ def demo_accounts_ensure() -> list[DemoAccount]:
         ("admin", "平台管理员", Role.PLATFORM_ADMIN, county, None),
     ]
     resident_subject = (
-        Subject.objects.filter(village=village, kind=Subject.Kind.PERSON, person__birth_date__year__lte=1990)
+        Subject.objects.filter(
+            village=village, kind=Subject.Kind.PERSON, person__birth_date__year__lte=1990, person__consent_given=True
+        )
         .exclude(account_links__isnull=False)
         .order_by("id")
         .first()
@@ -109,4 +114,26 @@ def demo_accounts_ensure() -> list[DemoAccount]:
                 username=username, display_name=display, role=str(Role(role).label), region=region.name, note=note
             )
         )
+    recorder = User.objects.filter(username="recorder").first()
+    resident_link = SubjectAccount.objects.filter(user__username="resident").first()
+    if recorder is not None and resident_link is not None:
+        _stage_deduction(recorder=recorder, subject=resident_link.subject)
     return out
+
+
+def _stage_deduction(*, recorder: User, subject: Subject) -> None:
+    """A fresh zebra-crossing deduction for the demo resident, so the objection window is open
+    (idempotent: its key is fixed)."""
+    now = clock.now()
+    try:
+        entry_record(
+            actor=recorder,
+            subject_id=subject.pk,
+            rule_code="P-TRA-01",
+            occurred_at=now - dt.timedelta(days=2),
+            evidence="电子警察抓拍记录（演示数据）",
+            source_key="demo:zebra-crossing",
+        )
+    except ApplicationError:
+        # Already staged with other content (an older demo run) or no catalogue: nothing to add.
+        return

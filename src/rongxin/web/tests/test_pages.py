@@ -18,8 +18,17 @@ def test_anonymous_is_sent_to_sign_in(tree):
 
 def test_sign_in_page_is_chinese_by_default_and_english_on_request(tree):
     assert "<h1>登录</h1>" in Client().get("/login/").content.decode()
-    english = Client(HTTP_ACCEPT_LANGUAGE="en").get("/login/").content.decode()
-    assert "<h1>Sign in</h1>" in english
+    # A browser set to English still gets Chinese pages until the user switches.
+    assert "<h1>登录</h1>" in Client(HTTP_ACCEPT_LANGUAGE="en").get("/login/").content.decode()
+    client = Client()
+    switched = client.post("/i18n/setlang/", {"language": "en", "next": "/login/"})
+    assert switched.status_code == 302
+    assert "<h1>Sign in</h1>" in client.get("/login/").content.decode()
+
+
+def test_api_follows_accept_language(tree):
+    assert Client(HTTP_ACCEPT_LANGUAGE="en").get("/api/v1/accounts/me").json()["title"] == "Sign in or send an API key."
+    assert Client().get("/api/v1/accounts/me").json()["title"] == "请登录或提供 API 密钥。"
 
 
 def test_sign_in_and_failed_sign_in_are_audited(tree):
