@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections import Counter
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -20,6 +21,8 @@ from rongxin.credit import services
 from rongxin.credit.imports import import_create
 from rongxin.credit.models import Catalogue
 from rongxin.credit.selectors import imports_visible, recordable_rules, review_queue
+from rongxin.credit.simulation import credit_simulate
+from rongxin.subjects.models import Subject
 from rongxin.subjects.permissions import access_subject_for_read
 from rongxin.web.forms import CatalogueUploadForm, EntryForm, ImportForm, ReasonForm, RepairForm
 from rongxin.web.responses import apply_error, not_found
@@ -262,3 +265,35 @@ def import_detail(request: HttpRequest, batch_id: int) -> HttpResponse:
         return not_found(request)
     template = "web/_import_status.html" if getattr(request, "htmx", False) else "web/import_detail.html"
     return render(request, template, {"b": batch})
+
+
+@login_required
+def catalogue_simulate(request: HttpRequest, catalogue_id: int) -> HttpResponse:
+    try:
+        require_role(request.user, [Role.COUNTY_CREDIT_OFFICE])
+        result = credit_simulate(draft_id=catalogue_id)
+    except NotFound:
+        return not_found(request)
+    except ApplicationError as exc:
+        messages.error(request, str(exc.message))
+        return redirect("web:catalogue", catalogue_id)
+    grades = result.grades
+    rows = [(str(_("All")), result.before, result.after)]
+    kind_labels = dict(Subject.Kind.choices)
+    rows += [(str(kind_labels.get(k, k)), a, b) for k, (a, b) in sorted(result.by_kind.items())]
+    towns = [(name, a, b) for name, (a, b) in sorted(result.by_town.items())]
+
+    def table(items: list[tuple[str, Counter[str], Counter[str]]]) -> list[tuple[str, list[tuple[int, int]]]]:
+        return [(label, [(a[g], b[g]) for g in grades]) for label, a, b in items]
+
+    return render(
+        request,
+        "web/simulation.html",
+        {
+            "r": result,
+            "grades": grades,
+            "overall": table(rows),
+            "towns": table(towns),
+            "moves": result.moves.most_common(),
+        },
+    )

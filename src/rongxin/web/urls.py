@@ -26,4 +26,5 @@ urlpatterns = [
     path("credit/imports/<int:batch_id>/", credit_views.import_detail, name="import_detail"),
     path("credit/catalogues/", credit_views.catalogues, name="catalogues"),
     path("credit/catalogues/<int:catalogue_id>/", credit_views.catalogue, name="catalogue"),
+    path("credit/catalogues/<int:catalogue_id>/simulate/", credit_views.catalogue_simulate, name="catalogue_simulate"),
 ]

@@ -339,7 +339,7 @@ def test_verify_and_reconcile_pass_then_catch_tampering(catalogue, people):
 @pytest.mark.parametrize(
     "payload",
     [
-        {"b": 1, "a": None, "c": "证据 \"引号\" \\ 换行\n", "d": -5},
+        {"b": 1, "a": None, "c": '证据 "引号" \\ 换行\n', "d": -5},
         {"fact": "entry", "subject": 12, "evidence": "", "recorded_at": "2026-03-01T02:00:00.000000+00:00"},
     ],
 )

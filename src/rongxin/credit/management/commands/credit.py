@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import sys
 from pathlib import Path
 from typing import Any
@@ -11,8 +12,9 @@ from tqdm import tqdm
 from rongxin.core.errors import ApplicationError
 from rongxin.credit.catalogue import catalogue_load_starters
 from rongxin.credit.imports import import_create, import_process
-from rongxin.credit.models import ImportBatch
+from rongxin.credit.models import Catalogue, ImportBatch
 from rongxin.credit.selectors import chains_root, chains_verify, credit_reconcile
+from rongxin.credit.simulation import credit_simulate, simulation_summary
 
 
 class Command(BaseCommand):
@@ -26,6 +28,10 @@ class Command(BaseCommand):
         rec.add_argument("--at", help="ISO time to reconcile at (default now)")
         sub.add_parser("root", help="print the root over all chain heads")
         sub.add_parser("load-starters", help="load and publish the starter catalogues if none exist")
+        sim = sub.add_parser("simulate", help="grade distribution before and after a draft catalogue")
+        sim.add_argument("--draft", type=int, required=True, help="version number of the draft")
+        sim.add_argument("--kind", choices=["person", "organisation"], default="person")
+        sim.add_argument("--json", dest="json_path", default=None, help="also write the result as JSON")
         imp = sub.add_parser("import", help="import a CSV/XLSX file of credit records for a department")
         imp.add_argument("file")
         imp.add_argument("--department", required=True, help="department code, e.g. traffic_police")
@@ -54,6 +60,8 @@ class Command(BaseCommand):
         elif action == "root":
             root, subjects, facts = chains_root()
             self.stdout.write(f"{root} {subjects} chains {facts} facts")
+        elif action == "simulate":
+            self._simulate(options)
         elif action == "import":
             self._import(options)
         elif action == "load-starters":
@@ -95,3 +103,32 @@ class Command(BaseCommand):
             self.stderr.write(summary)
             sys.exit(1)
         self.stdout.write(summary)
+
+    def _simulate(self, options: dict[str, Any]) -> None:
+        draft = Catalogue.objects.filter(subject_kind=options["kind"], version=options["draft"]).first()
+        if draft is None:
+            raise CommandError(f"没有版本为 {options['draft']} 的{options['kind']}指标目录。")
+        try:
+            r = credit_simulate(draft_id=draft.pk)
+        except ApplicationError as exc:
+            raise CommandError(str(exc.message)) from None
+        grades = r.grades
+        self.stdout.write(
+            f"模拟：v{r.current.version}（生效中）→ v{r.draft.version}（{r.draft.get_status_display()}），"
+            f"{r.subjects} 个信用主体"
+        )
+        self.stdout.write("等级    " + "".join(f"{g:>9}" for g in grades))
+        self.stdout.write("调整前  " + "".join(f"{r.before[g]:>9}" for g in grades))
+        self.stdout.write("调整后  " + "".join(f"{r.after[g]:>9}" for g in grades))
+        self.stdout.write(f"等级变化的主体：{r.changed} 个；用时 {r.seconds:.1f} 秒")
+        for (a, b), n in r.moves.most_common(10):
+            self.stdout.write(f"  {a} → {b}: {n}")
+        for c in r.sample[:5]:
+            drivers = "，".join(f"{code} {x:+d}→{y:+d}" for code, x, y in c.drivers[:3]) or "基础分或等级线变化"
+            self.stdout.write(
+                f"  例：{c.name}（{c.subject_id}）{c.before[0]} {c.before[1]} → {c.after[0]} {c.after[1]}：{drivers}"
+            )
+        if options["json_path"]:
+            Path(options["json_path"]).write_text(
+                json.dumps(simulation_summary(r), ensure_ascii=False, indent=2) + "\n"
+            )

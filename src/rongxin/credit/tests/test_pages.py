@@ -1,0 +1,81 @@
+"""The credit pages: record, object, review, import, catalogues and simulation."""
+
+import datetime as dt
+
+import pytest
+
+from rongxin.conftest import client_for
+from rongxin.credit.catalogue import catalogue_draft_create
+from rongxin.credit.models import Entry, ImportBatch, Transition
+from rongxin.credit.tests.conftest import person_document
+
+pytestmark = pytest.mark.django_db
+
+
+def test_recorder_records_from_the_file_page_and_a_double_submit_saves_one(catalogue, people):
+    client = client_for(people["police"])
+    page = client.get(f"/subjects/{people['person'].pk}/", {"purpose": "record"}).content.decode()
+    assert "T-GEN 测试规则T-GEN（-10~20）" in page
+    assert "T-AWD" not in page  # not the traffic police's rule
+    form = {"rule_code": "T-GEN", "points": "12", "occurred_at": "2026-02-28T09:00", "evidence": "抓拍", "source_key": "web-abc"}
+    first = client.post(f"/subjects/{people['person'].pk}/credit/", form)
+    second = client.post(f"/subjects/{people['person'].pk}/credit/", form)
+    assert (first.status_code, second.status_code) == (302, 302)
+    assert list(Entry.objects.values_list("points", "occurred_at")) == [(-12, dt.datetime(2026, 2, 28, 1, 0, tzinfo=dt.UTC))]
+
+
+def test_resident_sees_score_and_objects_on_the_page(catalogue, people):
+    client_for(people["police"]).post(
+        f"/subjects/{people['person'].pk}/credit/",
+        {"rule_code": "T-GEN", "points": "12", "occurred_at": "2026-02-28T09:00", "evidence": "抓拍", "source_key": "k"},
+    )
+    client = client_for(people["resident"])
+    page = client.get("/me/").content.decode()
+    assert '<span class="score">988</span>' in page
+    assert "对此记录提出异议" in page
+    entry = Entry.objects.get()
+    response = client.post(f"/credit/entries/{entry.pk}/objection/", {"reason": "不是我"})
+    assert response.status_code == 302
+    assert list(Transition.objects.values_list("kind", flat=True)) == ["objected"]
+    assert client_for(people["police"]).post(f"/credit/entries/{entry.pk}/objection/", {"reason": "x"}).status_code == 404
+
+
+def test_review_page_decides_and_is_for_the_credit_office_only(catalogue, people, staff):
+    client_for(people["police"]).post(
+        f"/subjects/{people['person'].pk}/credit/",
+        {"rule_code": "T-GEN", "points": "12", "occurred_at": "2026-02-28T09:00", "evidence": "抓拍", "source_key": "k"},
+    )
+    entry = Entry.objects.get()
+    client_for(people["resident"]).post(f"/credit/entries/{entry.pk}/objection/", {"reason": "不是我"})
+    assert client_for(staff["town_a_officer"]).get("/credit/review/").status_code == 404
+    reviewer = client_for(people["reviewer"])
+    assert "测试规则T-GEN" in reviewer.get("/credit/review/").content.decode()
+    reviewer.post("/credit/review/", {"entry_id": entry.pk, "action": "revoke", "reason": "核实有误"})
+    entry.refresh_from_db()
+    assert entry.status == "revoked"
+
+
+def test_import_page_queues_a_file_for_the_department(catalogue, people, staff):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    assert client_for(staff["team_leader"]).get("/credit/imports/").status_code == 404
+    client = client_for(people["police"])
+    upload = SimpleUploadedFile("a.csv", "证件号码,规则编码,分值,发生时间,证据,记录编号\n".encode())
+    response = client.post("/credit/imports/", {"department": "traffic_police", "file": upload})
+    batch = ImportBatch.objects.get()
+    assert response["Location"] == f"/credit/imports/{batch.pk}/"
+    assert (batch.department.code, batch.status) == ("traffic_police", "queued")
+
+
+def test_catalogue_pages_publish_and_simulate(catalogue, people, staff):
+    draft = catalogue_draft_create(actor=None, document=person_document(base_score=900, effective_from="2027-01-01"))
+    assert client_for(staff["team_leader"]).get(f"/credit/catalogues/{draft.pk}/simulate/").status_code == 404
+    office = client_for(staff["county_office"])
+    simulation = office.get(f"/credit/catalogues/{draft.pk}/simulate/").content.decode()
+    assert "A → B: 1" in simulation
+    assert client_for(staff["team_leader"]).post(f"/credit/catalogues/{draft.pk}/").status_code == 404
+    draft.refresh_from_db()
+    assert draft.status == "draft"  # the team leader may look but not publish
+    office.post(f"/credit/catalogues/{draft.pk}/")
+    draft.refresh_from_db()
+    assert draft.status == "published"
