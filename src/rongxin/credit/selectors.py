@@ -281,14 +281,19 @@ class Drift:
     derived: Any
 
 
-def credit_reconcile(*, at: dt.datetime | None = None, fix: bool = False, limit: int = 50) -> tuple[int, list[Drift]]:
+def credit_reconcile(
+    *, at: dt.datetime | None = None, fix: bool = False, limit: int = 50, subject_ids: list[int] | None = None
+) -> tuple[int, list[Drift]]:
     """Recompute every subject with credit state from the facts and compare with the caches
     (score, grade, next change, each entry's status and period). Returns (subjects checked,
     drifts found, at most ``limit``). With ``fix``, caches are rewritten from the facts."""
     at = at or clock.now()
     drifts: list[Drift] = []
     checked = 0
-    credits = SubjectCredit.objects.select_related("subject").order_by("pk").iterator(chunk_size=2000)
+    credit_qs = SubjectCredit.objects.select_related("subject").order_by("pk")
+    if subject_ids is not None:
+        credit_qs = credit_qs.filter(pk__in=subject_ids)
+    credits = credit_qs.iterator(chunk_size=2000)
     for credit in credits:
         checked += 1
         subject = credit.subject

@@ -131,9 +131,9 @@ def test_forty_parallel_recordings_for_one_subject_keep_one_gapless_chain(
     assert expected_total == -261
     assert Entry.objects.filter(subject_id=subject_id).count() == 40
     assert seqs_of(subject_id) == list(range(1, 41))
-    assert sorted(
-        Entry.objects.filter(subject_id=subject_id).values_list("source_key", "points")
-    ) == sorted((f"c-{i}", signed) for i, (*_, signed) in enumerate(plans))
+    assert sorted(Entry.objects.filter(subject_id=subject_id).values_list("source_key", "points")) == sorted(
+        (f"c-{i}", signed) for i, (*_, signed) in enumerate(plans)
+    )
     assert chains_verify() == (1, 40, None)
     assert credit_reconcile() == (1, [])
     credit = SubjectCredit.objects.get(pk=subject_id)
@@ -183,4 +183,6 @@ def test_parallel_recordings_for_ten_subjects_keep_each_chain_apart(tree: Any, s
     assert {sid: seqs_of(sid) for sid in subject_ids} == {sid: [1, 2, 3, 4] for sid in subject_ids}
     assert chains_verify() == (10, 40, None)
     assert credit_reconcile() == (10, [])
-    assert dict(SubjectCredit.objects.values_list("subject_id", "score")) == dict.fromkeys(subject_ids, BASE + per_subject)
+    assert dict(SubjectCredit.objects.values_list("subject_id", "score")) == dict.fromkeys(
+        subject_ids, BASE + per_subject
+    )

@@ -26,6 +26,7 @@ from rongxin.core.errors import ApplicationError
 from rongxin.credit.catalogue import catalogue_draft_create, catalogue_publish
 from rongxin.credit.ledger import grade_for
 from rongxin.credit.models import Entry, SubjectCredit
+from rongxin.credit.reconcile import credit_reconcile_fast
 from rongxin.credit.selectors import chains_verify, credit_reconcile
 from rongxin.credit.services import (
     credit_apply_time_changes,
@@ -258,6 +259,8 @@ class LedgerMachine(RuleBasedStateMachine):
         assert broken is None
         _, drifts = credit_reconcile()
         assert drifts == []
+        _, fast_drifts = credit_reconcile_fast()
+        assert fast_drifts == []
 
 
 LedgerMachine.TestCase.settings = settings(

@@ -17,17 +17,31 @@ def test_recorder_records_from_the_file_page_and_a_double_submit_saves_one(catal
     page = client.get(f"/subjects/{people['person'].pk}/", {"purpose": "record"}).content.decode()
     assert "T-GEN 测试规则T-GEN（-10~20）" in page
     assert "T-AWD" not in page  # not the traffic police's rule
-    form = {"rule_code": "T-GEN", "points": "12", "occurred_at": "2026-02-28T09:00", "evidence": "抓拍", "source_key": "web-abc"}
+    form = {
+        "rule_code": "T-GEN",
+        "points": "12",
+        "occurred_at": "2026-02-28T09:00",
+        "evidence": "抓拍",
+        "source_key": "web-abc",
+    }
     first = client.post(f"/subjects/{people['person'].pk}/credit/", form)
     second = client.post(f"/subjects/{people['person'].pk}/credit/", form)
     assert (first.status_code, second.status_code) == (302, 302)
-    assert list(Entry.objects.values_list("points", "occurred_at")) == [(-12, dt.datetime(2026, 2, 28, 1, 0, tzinfo=dt.UTC))]
+    assert list(Entry.objects.values_list("points", "occurred_at")) == [
+        (-12, dt.datetime(2026, 2, 28, 1, 0, tzinfo=dt.UTC))
+    ]
 
 
 def test_resident_sees_score_and_objects_on_the_page(catalogue, people):
     client_for(people["police"]).post(
         f"/subjects/{people['person'].pk}/credit/",
-        {"rule_code": "T-GEN", "points": "12", "occurred_at": "2026-02-28T09:00", "evidence": "抓拍", "source_key": "k"},
+        {
+            "rule_code": "T-GEN",
+            "points": "12",
+            "occurred_at": "2026-02-28T09:00",
+            "evidence": "抓拍",
+            "source_key": "k",
+        },
     )
     client = client_for(people["resident"])
     page = client.get("/me/").content.decode()
@@ -37,13 +51,21 @@ def test_resident_sees_score_and_objects_on_the_page(catalogue, people):
     response = client.post(f"/credit/entries/{entry.pk}/objection/", {"reason": "不是我"})
     assert response.status_code == 302
     assert list(Transition.objects.values_list("kind", flat=True)) == ["objected"]
-    assert client_for(people["police"]).post(f"/credit/entries/{entry.pk}/objection/", {"reason": "x"}).status_code == 404
+    assert (
+        client_for(people["police"]).post(f"/credit/entries/{entry.pk}/objection/", {"reason": "x"}).status_code == 404
+    )
 
 
 def test_review_page_decides_and_is_for_the_credit_office_only(catalogue, people, staff):
     client_for(people["police"]).post(
         f"/subjects/{people['person'].pk}/credit/",
-        {"rule_code": "T-GEN", "points": "12", "occurred_at": "2026-02-28T09:00", "evidence": "抓拍", "source_key": "k"},
+        {
+            "rule_code": "T-GEN",
+            "points": "12",
+            "occurred_at": "2026-02-28T09:00",
+            "evidence": "抓拍",
+            "source_key": "k",
+        },
     )
     entry = Entry.objects.get()
     client_for(people["resident"]).post(f"/credit/entries/{entry.pk}/objection/", {"reason": "不是我"})

@@ -349,3 +349,30 @@ def test_canonical_text_is_sorted_compact_json(payload):
     from rongxin.credit.ledger import canonical
 
     assert canonical(payload) == json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+
+
+def test_fast_reconcile_agrees_with_the_replay_and_finds_each_kind_of_drift(catalogue, people):
+    from rongxin.credit.reconcile import credit_reconcile_fast
+
+    # given: entries in every state
+    a = record(people, points=10, key="a")
+    b = record(people, points=12, key="b")
+    s = record(people, actor="court", rule="T-SER", points=None, key="s")
+    record(people, rule="T-MIN", points=None, key="m")
+    with time_machine.travel(T0 + dt.timedelta(days=1), tick=False):
+        entry_object(actor=people["resident"], entry_id=a.pk, reason="异议")
+        entry_review(actor=people["reviewer"], entry_id=s.pk, approve=True)
+    # then: both reconcilers agree there is no drift, before and after the minor entry expires
+    assert credit_reconcile_fast(at=T0 + dt.timedelta(days=2)) == credit_reconcile(at=T0 + dt.timedelta(days=2)) == (1, [])
+    later = T0 + dt.timedelta(days=100)
+    stale = credit_reconcile_fast(at=later)[1]  # the worker has not run yet: the cache still counts it
+    assert [d.what for d in stale] == ["score", f"entry {Entry.objects.get(source_key='m').pk}"]
+    assert [d.what for d in credit_reconcile(at=later)[1]] == [d.what for d in stale]
+    credit_apply_time_changes(now=later)
+    assert credit_reconcile_fast(at=later) == credit_reconcile(at=later) == (1, [])
+    # when: caches drift
+    Entry.objects.filter(pk=b.pk).update(status="revoked")
+    drifts = credit_reconcile_fast(at=later)[1]
+    assert [d.what for d in drifts] == [f"entry {b.pk}"]  # the score still counts b: only the cache of b drifted
+    credit_reconcile_fast(at=later, fix=True)
+    assert credit_reconcile_fast(at=later) == (1, [])

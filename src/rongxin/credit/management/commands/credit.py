@@ -13,7 +13,8 @@ from rongxin.core.errors import ApplicationError
 from rongxin.credit.catalogue import catalogue_load_starters
 from rongxin.credit.imports import import_create, import_process
 from rongxin.credit.models import Catalogue, ImportBatch
-from rongxin.credit.selectors import chains_root, chains_verify, credit_reconcile
+from rongxin.credit.reconcile import credit_reconcile_fast
+from rongxin.credit.selectors import chains_root, chains_verify
 from rongxin.credit.simulation import credit_simulate, simulation_summary
 
 
@@ -50,7 +51,7 @@ class Command(BaseCommand):
             at = dt.datetime.fromisoformat(options["at"]) if options.get("at") else None
             if at is not None and at.tzinfo is None:
                 raise CommandError("--at 需要带时区的时间，例如 2027-01-01T00:00+08:00")
-            checked, drifts = credit_reconcile(at=at, fix=options["fix"])
+            checked, drifts = credit_reconcile_fast(at=at, fix=options["fix"])
             for d in drifts:
                 self.stderr.write(f"drift: subject {d.subject_id} {d.what}: cached {d.cached!r} vs facts {d.derived!r}")
             if drifts and not options["fix"]:
