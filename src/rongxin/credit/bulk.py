@@ -57,7 +57,7 @@ class NewEntry:
     rule: Rule
     points: int  # signed
     occurred_at: dt.datetime
-    recorded_at: dt.datetime
+    recorded_at: dt.datetime | None  # None: stamped under the lock, when the facts are written
     department_id: int | None
     recorder_id: int | None
     source: str
@@ -149,25 +149,38 @@ def _heads(subject_ids: list[int], now: dt.datetime) -> dict[int, tuple[int, str
     return out
 
 
-def ledger_bulk_append(
-    *, entries: list[NewEntry], now: dt.datetime | None = None, notify: bool = True, cause: str = "import"
-) -> BulkResult:
-    """Append ``entries`` (and their transitions) to their subjects' chains and refresh the
-    subjects' scores. Must run inside a transaction (the caller's)."""
+@dataclass
+class Prepared:
+    """Everything :func:`write_prepared` inserts, computed without writing facts (the credit rows
+    of the subjects are created and locked, and ids are reserved)."""
+
+    entries: list[NewEntry]
+    subject_ids: list[int]
+    heads: dict[int, tuple[int, str, int | None, str]]
+    new_heads: dict[int, tuple[int, str]]
+    entry_rows: list[tuple[Any, ...]]
+    transition_rows: list[tuple[Any, ...]]
+    now: dt.datetime
+
+
+def prepare_append(*, entries: list[NewEntry], now: dt.datetime | None = None) -> Prepared:
+    """Order each subject's new facts in time, number them after the chain head, hash them, and
+    build the rows (no query per row). Without ``now``, the time is read once the subjects' rows
+    are locked, and entries without a ``recorded_at`` are stamped with it, so that no fact is
+    stamped earlier than one a concurrent writer committed before us."""
+    subject_ids = sorted({e.subject_id for e in entries})
+    heads = _heads(subject_ids, clock.now()) if subject_ids else {}
     now = now or clock.now()
-    result = BulkResult()
-    if not entries:
-        return result
+    for e in entries:
+        if e.recorded_at is None:
+            e.recorded_at = now
     by_subject: dict[int, list[_Fact]] = defaultdict(list)
     for e in entries:
         by_subject[e.subject_id].append(_Fact(at=e.recorded_at, order=0, entry=e, transition=None))
         for t in e.transitions:
             by_subject[e.subject_id].append(_Fact(at=t.at, order=1, entry=e, transition=t))
-    subject_ids = sorted(by_subject)
-    heads = _heads(subject_ids, now)
     entry_ids = iter(_reserve_ids(Entry, len(entries)))
-    n_transitions = sum(len(e.transitions) for e in entries)
-    transition_ids = iter(_reserve_ids(Transition, n_transitions))
+    transition_ids = iter(_reserve_ids(Transition, sum(len(e.transitions) for e in entries)))
     entry_id_of: dict[int, int] = {}
     entry_rows: list[tuple[Any, ...]] = []
     transition_rows: list[tuple[Any, ...]] = []
@@ -238,22 +251,53 @@ def ledger_bulk_append(
                 )
             head = h
         new_heads[sid] = (seq, head)
+    return Prepared(
+        entries=entries,
+        subject_ids=subject_ids,
+        heads=heads,
+        new_heads=new_heads,
+        entry_rows=entry_rows,
+        transition_rows=transition_rows,
+        now=now,
+    )
+
+
+def write_prepared(prepared: Prepared, *, notify: bool = True, cause: str = "import") -> BulkResult:
+    """Insert the prepared facts, refresh the subjects, append grade changes and notices."""
+    result = BulkResult()
     writer = BulkWriter(connection)
     try:
-        writer.write(TableSpec.of(Entry, ENTRY_FIELDS), entry_rows)
-        writer.write(TableSpec.of(Transition, TRANSITION_FIELDS), transition_rows)
+        writer.write(TableSpec.of(Entry, ENTRY_FIELDS), prepared.entry_rows)
+        writer.write(TableSpec.of(Transition, TRANSITION_FIELDS), prepared.transition_rows)
         if connection.vendor == "postgresql":
             writer.reset_sequences([Entry, Transition])
-        result.entries, result.transitions, result.subjects = len(entry_rows), len(transition_rows), len(subject_ids)
-        changes = refresh_subjects(
-            subject_ids=subject_ids, heads=heads, new_heads=new_heads, now=now, cause=cause, writer=writer
-        )
-        result.grade_changes = changes
+        result.entries, result.transitions = len(prepared.entry_rows), len(prepared.transition_rows)
+        result.subjects = len(prepared.subject_ids)
+        if prepared.subject_ids:
+            result.grade_changes = refresh_subjects(
+                subject_ids=prepared.subject_ids,
+                heads=prepared.heads,
+                new_heads=prepared.new_heads,
+                now=prepared.now,
+                cause=cause,
+                writer=writer,
+            )
         if notify:
-            result.notices = writer.write(TableSpec.of(Notice, NOTICE_FIELDS), _notices(entries, now))
+            result.notices = writer.write(TableSpec.of(Notice, NOTICE_FIELDS), _notices(prepared.entries, prepared.now))
     finally:
         writer.close()
     return result
+
+
+def ledger_bulk_append(
+    *, entries: list[NewEntry], now: dt.datetime | None = None, notify: bool = True, cause: str = "import"
+) -> BulkResult:
+    """Append ``entries`` (and their transitions) to their subjects' chains and refresh the
+    subjects' scores. Must run inside a transaction (the caller's)."""
+    if not entries:
+        return BulkResult()
+    prepared = prepare_append(entries=entries, now=now)
+    return write_prepared(prepared, notify=notify, cause=cause)
 
 
 def _notices(entries: list[NewEntry], now: dt.datetime) -> list[tuple[Any, ...]]:

@@ -394,7 +394,7 @@ def check_rows(
                 rule=rule,
                 points=signed,
                 occurred_at=occurred,
-                recorded_at=now,
+                recorded_at=None,  # stamped under the lock when written
                 department_id=department.pk,
                 recorder_id=actor.pk if actor else None,
                 source=Entry.Source.IMPORT,
@@ -510,7 +510,7 @@ def _check_and_append(
             failed=failed,
             existing=checked.existing,
         )
-    result = ledger_bulk_append(entries=checked.entries, now=now, cause="import")
+    result = ledger_bulk_append(entries=checked.entries, cause="import")
     audit_record(
         actor=actor,
         role=Role.DEPARTMENT_RECORDER if actor else "",

@@ -210,6 +210,9 @@ def entry_record(
         evidence=evidence,
     )
     credit = credit_row_locked(subject.pk)
+    # The time of the record is read under the subject's lock: a writer that waited for the lock
+    # must not stamp its entry earlier than the one that went before it.
+    now = clock.now()
     existing = Entry.objects.filter(subject_id=subject.pk, source=source, source_key=source_key).first()
     if existing is not None:
         if existing.content_hash == chash:
@@ -517,6 +520,7 @@ def repair_decide(*, actor: Any, entry_id: int, approve: bool, reason: str) -> T
 def credit_apply_time_changes(*, now: dt.datetime | None = None, batch: int = 500) -> int:
     """Expire entries whose period has ended and refresh the subjects concerned (those whose
     ``next_change_at`` has passed). Idempotent; returns the number of subjects refreshed."""
+    fixed_now = now
     now = now or clock.now()
     done = 0
     while True:
@@ -531,7 +535,9 @@ def credit_apply_time_changes(*, now: dt.datetime | None = None, batch: int = 50
                 if credit.next_change_at is None or credit.next_change_at > now:
                     continue
                 subject = Subject.objects.get(pk=subject_id)
-                refresh_subject(credit=credit, subject=subject, now=now, cause="time")
+                # Refresh at the time of the lock (later than ``now`` when running live), so an
+                # entry committed meanwhile is counted; tests pass ``now`` to fix the time.
+                refresh_subject(credit=credit, subject=subject, now=fixed_now or clock.now(), cause="time")
                 done += 1
 
 

@@ -194,6 +194,9 @@ class LedgerMachine(RuleBasedStateMachine):
             return
         objection_decide(actor=self.actors["reviewer"], entry_id=e.pk, uphold=uphold, reason="决定")
         e.status = "active" if uphold else "revoked"
+        # Upheld after its period ran out while suspended: it is over at once.
+        if e.status == "active" and self.now() >= e.effective + dt.timedelta(days=e.counting_days):
+            e.status = "expired"
 
     @rule(data=st.data())
     def apply_repair(self, data: st.DataObject) -> None:

@@ -363,7 +363,9 @@ def test_fast_reconcile_agrees_with_the_replay_and_finds_each_kind_of_drift(cata
         entry_object(actor=people["resident"], entry_id=a.pk, reason="异议")
         entry_review(actor=people["reviewer"], entry_id=s.pk, approve=True)
     # then: both reconcilers agree there is no drift, before and after the minor entry expires
-    assert credit_reconcile_fast(at=T0 + dt.timedelta(days=2)) == credit_reconcile(at=T0 + dt.timedelta(days=2)) == (1, [])
+    assert (
+        credit_reconcile_fast(at=T0 + dt.timedelta(days=2)) == credit_reconcile(at=T0 + dt.timedelta(days=2)) == (1, [])
+    )
     later = T0 + dt.timedelta(days=100)
     stale = credit_reconcile_fast(at=later)[1]  # the worker has not run yet: the cache still counts it
     assert [d.what for d in stale] == ["score", f"entry {Entry.objects.get(source_key='m').pk}"]
