@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -163,34 +164,33 @@ class Prepared:
     now: dt.datetime
 
 
-def prepare_append(*, entries: list[NewEntry], now: dt.datetime | None = None) -> Prepared:
-    """Order each subject's new facts in time, number them after the chain head, hash them, and
-    build the rows (no query per row). Without ``now``, the time is read once the subjects' rows
-    are locked, and entries without a ``recorded_at`` are stamped with it, so that no fact is
-    stamped earlier than one a concurrent writer committed before us."""
-    subject_ids = sorted({e.subject_id for e in entries})
-    heads = _heads(subject_ids, clock.now()) if subject_ids else {}
-    now = now or clock.now()
-    for e in entries:
-        if e.recorded_at is None:
-            e.recorded_at = now
+def build_rows(
+    *,
+    entries: list[NewEntry],
+    heads: dict[int, tuple[int, str]],
+    entry_ids: Iterator[int],
+    transition_ids: Iterator[int],
+    now: dt.datetime,
+    adapt: Callable[[dt.datetime | None], object],
+) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]], dict[int, tuple[int, str]]]:
+    """The insert rows of ``entries`` and their transitions, chained onto ``heads`` (seq, hash
+    per subject; a subject missing from ``heads`` starts a new chain). Pure: no database access,
+    so forked workers can build rows for disjoint sets of subjects."""
     by_subject: dict[int, list[_Fact]] = defaultdict(list)
     for e in entries:
         by_subject[e.subject_id].append(_Fact(at=e.recorded_at, order=0, entry=e, transition=None))
         for t in e.transitions:
             by_subject[e.subject_id].append(_Fact(at=t.at, order=1, entry=e, transition=t))
-    entry_ids = iter(_reserve_ids(Entry, len(entries)))
-    transition_ids = iter(_reserve_ids(Transition, sum(len(e.transitions) for e in entries)))
     entry_id_of: dict[int, int] = {}
     entry_rows: list[tuple[Any, ...]] = []
     transition_rows: list[tuple[Any, ...]] = []
     new_heads: dict[int, tuple[int, str]] = {}
-    adapt = datetime_adapter(connection)
     row = _Row()
-    for sid in subject_ids:
+    for sid in sorted(by_subject):
         facts = by_subject[sid]
         facts.sort(key=lambda f: (f.at, f.order))
-        seq, head = heads[sid][0], heads[sid][1] or ledger.GENESIS
+        seq, head = heads.get(sid, (0, ""))
+        head = head or ledger.GENESIS
         for f in facts:
             seq += 1
             e = f.entry
@@ -212,7 +212,7 @@ def prepare_append(*, entries: list[NewEntry], now: dt.datetime | None = None) -
                     recorded_at=e.recorded_at,
                     review_required=rule.review_required,
                     counting_days=rule.counting_days,
-                    transitions=e.transitions,
+                    transitions=sorted(e.transitions, key=lambda t: t.at),
                     at=now,
                 )
                 entry_rows.append(
@@ -251,6 +251,30 @@ def prepare_append(*, entries: list[NewEntry], now: dt.datetime | None = None) -
                 )
             head = h
         new_heads[sid] = (seq, head)
+    return entry_rows, transition_rows, new_heads
+
+
+def prepare_append(*, entries: list[NewEntry], now: dt.datetime | None = None) -> Prepared:
+    """Order each subject's new facts in time, number them after the chain head, hash them, and
+    build the rows (no query per row). Without ``now``, the time is read once the subjects' rows
+    are locked, and entries without a ``recorded_at`` are stamped with it, so that no fact is
+    stamped earlier than one a concurrent writer committed before us."""
+    subject_ids = sorted({e.subject_id for e in entries})
+    heads = _heads(subject_ids, clock.now()) if subject_ids else {}
+    now = now or clock.now()
+    for e in entries:
+        if e.recorded_at is None:
+            e.recorded_at = now
+    entry_ids = iter(_reserve_ids(Entry, len(entries)))
+    transition_ids = iter(_reserve_ids(Transition, sum(len(e.transitions) for e in entries)))
+    entry_rows, transition_rows, new_heads = build_rows(
+        entries=entries,
+        heads={sid: (h[0], h[1]) for sid, h in heads.items()},
+        entry_ids=entry_ids,
+        transition_ids=transition_ids,
+        now=now,
+        adapt=datetime_adapter(connection),
+    )
     return Prepared(
         entries=entries,
         subject_ids=subject_ids,

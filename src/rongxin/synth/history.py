@@ -18,19 +18,23 @@ append, so chains, scores and grades are exactly what the services would have pr
 from __future__ import annotations
 
 import datetime as dt
+import multiprocessing
+import os
 import random
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from tqdm import tqdm
 
 from rongxin.core import clock
+from rongxin.core.bulk import BulkWriter, TableSpec, datetime_adapter
 from rongxin.credit import ledger
-from rongxin.credit.bulk import NewEntry, NewTransition, ledger_bulk_append
+from rongxin.credit.bulk import ENTRY_FIELDS, TRANSITION_FIELDS, NewEntry, NewTransition, build_rows, refresh_subjects
 from rongxin.credit.catalogue import catalogue_in_force
-from rongxin.credit.models import Entry, Rule, SubjectKind
+from rongxin.credit.models import Entry, Rule, SubjectCredit, SubjectKind, Transition
 from rongxin.subjects.models import Subject
 
 YEARS = 3
@@ -215,6 +219,9 @@ def _lifecycle(*, rng: random.Random, rule: Rule, recorded: dt.datetime, now: dt
         out.append(NewTransition("upheld", decided, reason="经核实，记录无误"))
     if rule.repair_after_days is not None and rng.random() < REPAIR_SHARE:
         applied = effective + dt.timedelta(days=rule.repair_after_days + rng.uniform(1, 30))
+        if out and out[-1].kind == "upheld":
+            # A repair is applied for once the objection is decided, never while it is open.
+            applied = max(applied, out[-1].at + dt.timedelta(days=rng.uniform(1, 10)))
         decided = applied + dt.timedelta(days=rng.uniform(3, 15))
         if out and out[-1].kind == "objected":
             return out  # the objection is still open
@@ -225,53 +232,118 @@ def _lifecycle(*, rng: random.Random, rule: Rule, recorded: dt.datetime, now: dt
     return out
 
 
-def _subjects(start_id: int = 0) -> Iterator[list[tuple[int, str]]]:
-    qs = Subject.objects.order_by("id").values_list("id", "kind")
+ID_BLOCK = 2_000_000  # entry and transition ids reserved per chunk of subjects (gaps are harmless)
+
+# Set in the parent before forking; the workers only read it.
+_job: dict[str, Any] = {}
+
+
+def _produce(
+    task: tuple[int, list[tuple[int, str]]],
+) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]], dict[int, tuple[int, str]]]:
+    """One chunk of subjects: their history, chained and hashed, as insert rows (no database)."""
+    index, subjects = task
+    entries: list[NewEntry] = []
+    for subject_id, kind in subjects:
+        rng = random.Random(f"{_job['seed']}:history:{subject_id}")
+        is_person = kind == Subject.Kind.PERSON
+        entries.extend(
+            subject_history(
+                rng=rng,
+                subject_id=subject_id,
+                is_person=is_person,
+                rules=_job["rules"][SubjectKind.PERSON if is_person else SubjectKind.ORGANISATION],
+                start=_job["start"],
+                now=_job["now"],
+                keyspace=f"synth{_job['seed']}",
+            )
+        )
+    transitions = sum(len(e.transitions) for e in entries)
+    if len(entries) >= ID_BLOCK or transitions >= ID_BLOCK:
+        raise RuntimeError("a history chunk outgrew its id block; lower CHUNK_SUBJECTS")
+    first = index * ID_BLOCK + 1
+    return build_rows(
+        entries=entries,
+        heads={},
+        entry_ids=iter(range(first, first + ID_BLOCK)),
+        transition_ids=iter(range(first, first + ID_BLOCK)),
+        now=_job["now"],
+        adapt=_job["adapt"],
+    )
+
+
+def _tasks() -> Iterator[tuple[int, list[tuple[int, str]]]]:
     chunk: list[tuple[int, str]] = []
-    for row in qs.iterator(chunk_size=CHUNK_SUBJECTS):
+    index = 0
+    for row in Subject.objects.order_by("id").values_list("id", "kind").iterator(chunk_size=CHUNK_SUBJECTS):
         chunk.append(row)
         if len(chunk) >= CHUNK_SUBJECTS:
-            yield chunk
-            chunk = []
+            yield index, chunk
+            index, chunk = index + 1, []
     if chunk:
-        yield chunk
+        yield index, chunk
 
 
-def generate_history(*, seed: int, progress: bool = False, now: dt.datetime | None = None) -> HistoryResult:
-    """Write the history for every subject in the database (one transaction)."""
+def generate_history(
+    *, seed: int, progress: bool = False, now: dt.datetime | None = None, workers: int | None = None
+) -> HistoryResult:
+    """Write the history for every subject into an empty ledger, in one transaction. Chunks of
+    subjects are built (history, chain, hashes, rows) in forked workers while this process
+    writes; each subject's history is seeded by its id, so the result does not depend on the
+    number of workers."""
+    if Entry.objects.exists():
+        raise RuntimeError("the ledger already has entries; synthetic history goes into an empty ledger")
     started = time.perf_counter()
     now = now or clock.now()
-    start = now - dt.timedelta(days=365 * YEARS)
     today = now.astimezone(clock.LOCAL_TZ).date()
-    rules = {
-        SubjectKind.PERSON: _rules(SubjectKind.PERSON, today),
-        SubjectKind.ORGANISATION: _rules(SubjectKind.ORGANISATION, today),
-    }
+    _job.update(
+        seed=seed,
+        now=now,
+        start=now - dt.timedelta(days=365 * YEARS),
+        adapt=datetime_adapter(connection),
+        rules={k: _rules(k, today) for k in (SubjectKind.PERSON, SubjectKind.ORGANISATION)},
+    )
     total = Subject.objects.count()
+    tasks = list(_tasks())
+    if workers is None:
+        # Building rows costs more than writing them, so every core builds and this process writes.
+        workers = 0 if len(tasks) <= 1 else max(1, min(os.cpu_count() or 2, 6))
     bar = tqdm(total=total, unit="subjects", desc="credit history", disable=not progress)
     entries = transitions = 0
-    with transaction.atomic():
-        for chunk in _subjects():
-            batch: list[NewEntry] = []
-            for subject_id, kind in chunk:
-                rng = random.Random(f"{seed}:history:{subject_id}")
-                is_person = kind == Subject.Kind.PERSON
-                batch.extend(
-                    subject_history(
-                        rng=rng,
-                        subject_id=subject_id,
-                        is_person=is_person,
-                        rules=rules[SubjectKind.PERSON if is_person else SubjectKind.ORGANISATION],
-                        start=start,
-                        now=now,
-                        keyspace=f"synth{seed}",
-                    )
-                )
-            result = ledger_bulk_append(entries=batch, now=now, notify=False, cause="synthetic")
-            entries += result.entries
-            transitions += result.transitions
-            bar.update(len(chunk))
-    bar.close()
+    heads: dict[int, tuple[int, str]] = {}
+    entry_spec = TableSpec.of(Entry, ENTRY_FIELDS)
+    transition_spec = TableSpec.of(Transition, TRANSITION_FIELDS)
+    credit_spec = TableSpec.of(SubjectCredit, ("subject", "chain_seq", "chain_head", "grade", "updated_at"))
+    stamp = _job["adapt"](now)
+    pool = multiprocessing.get_context("fork").Pool(workers) if workers else None
+    try:
+        results = pool.imap(_produce, tasks) if pool else map(_produce, tasks)
+        with transaction.atomic():
+            writer = BulkWriter(connection)
+            for (_, subjects), (entry_rows, transition_rows, new_heads) in zip(tasks, results, strict=True):
+                writer.write(entry_spec, entry_rows)
+                writer.write(transition_spec, transition_rows)
+                writer.write(credit_spec, [(sid, seq, head, "", stamp) for sid, (seq, head) in new_heads.items()])
+                heads.update(new_heads)
+                entries += len(entry_rows)
+                transitions += len(transition_rows)
+                bar.update(len(subjects))
+            writer.reset_sequences([Entry, Transition])
+            subject_ids = sorted(heads)
+            refresh_subjects(
+                subject_ids=subject_ids,
+                heads=dict.fromkeys(subject_ids, (0, "", None, "")),
+                new_heads=heads,
+                now=now,
+                cause="synthetic",
+                writer=writer,
+            )
+            writer.close()
+    finally:
+        if pool is not None:
+            pool.terminate()
+            pool.join()
+        bar.close()
     return HistoryResult(
         entries=entries, transitions=transitions, subjects=total, seconds=time.perf_counter() - started
     )
