@@ -56,17 +56,17 @@ def _is_postgres(url: str) -> bool:
 
 
 @contextmanager
-def scratch_databases(engine_url: str) -> Iterator[tuple[str, dict[str, str], Path]]:
+def scratch_databases(engine_url: str, phases: tuple[str, ...] = PHASES) -> Iterator[tuple[str, dict[str, str], Path]]:
     """Yield (engine, {phase: DATABASE_URL}, data directory); remove everything afterwards."""
     data_dir = Path(tempfile.mkdtemp(prefix="rongxin-bench-"))
     try:
         if not _is_postgres(engine_url):
-            yield "sqlite", {p: f"sqlite:///{data_dir / f'{p}.sqlite3'}" for p in PHASES}, data_dir
+            yield "sqlite", {p: f"sqlite:///{data_dir / f'{p}.sqlite3'}" for p in phases}, data_dir
             return
         import psycopg
 
         parts = urlsplit(engine_url)
-        names = {p: f"rongxin_bench_{os.getpid()}_{p}" for p in PHASES}
+        names = {p: f"rongxin_bench_{os.getpid()}_{p}" for p in phases}
         with psycopg.connect(engine_url, autocommit=True) as admin:
             for name in names.values():
                 admin.execute(f'DROP DATABASE IF EXISTS "{name}"')

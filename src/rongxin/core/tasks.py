@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.contrib.sessions.models import Session
+from django.db import connection
 
 from rongxin.core import clock
 from rongxin.core.worker import periodic
@@ -15,3 +16,14 @@ def clear_expired_sessions() -> str:
     """Delete expired sign-in sessions (Django keeps them until someone clears them)."""
     deleted, _ = Session.objects.filter(expire_date__lt=clock.now()).delete()
     return f"deleted {deleted} expired sessions"
+
+
+@periodic(name="core.optimize_database", every=dt.timedelta(hours=24))
+def optimize_database() -> str:
+    """Keep the query planner's statistics fresh (SQLite's ``PRAGMA optimize``; PostgreSQL's
+    autovacuum already does this)."""
+    if connection.vendor != "sqlite":
+        return "nothing to do: the server's autovacuum keeps statistics"
+    with connection.cursor() as cur:
+        cur.execute("PRAGMA optimize")
+    return "PRAGMA optimize done"

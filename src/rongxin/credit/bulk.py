@@ -130,14 +130,18 @@ def _reserve_ids(model: type[Entry] | type[Transition], n: int) -> list[int]:
 
 def _heads(subject_ids: list[int], now: dt.datetime) -> dict[int, tuple[int, str, int | None, str]]:
     """Lock or create the subjects' credit rows; return seq, head, score, grade for each."""
-    SubjectCredit.objects.bulk_create(
-        [SubjectCredit(subject_id=s, updated_at=now) for s in subject_ids], ignore_conflicts=True, batch_size=5000
-    )
+    table = connection.ops.quote_name(SubjectCredit._meta.db_table)
+    stamp = adapt_datetime(connection, now)
+    with connection.cursor() as cur:
+        cur.executemany(
+            f"INSERT INTO {table} (subject_id, chain_seq, chain_head, grade, updated_at) "  # noqa: S608
+            "VALUES (%s, 0, '', '', %s) ON CONFLICT (subject_id) DO NOTHING",
+            [(sid, stamp) for sid in subject_ids],
+        )
     out: dict[int, tuple[int, str, int | None, str]] = {}
     lock = " FOR UPDATE OF c" if connection.vendor == "postgresql" else ""
     temp = TempIds(connection, "rx_bulk_heads", subject_ids)
     try:
-        table = SubjectCredit._meta.db_table
         with connection.cursor() as cur:
             cur.execute(
                 f"SELECT c.subject_id, c.chain_seq, c.chain_head, c.score, c.grade FROM {table} c "  # noqa: S608

@@ -284,24 +284,33 @@ def check_rows(
     )
     # 3. Rules, points, idempotency, caps.
     book = RuleBook()
-    keys = [f"{department.code}:{rid}" for *_, rid in parsed]
+    # Earlier imports of these subjects (the (subject, source, key) index leads with the subject).
     existing_hash: dict[tuple[int, str], str] = {}
-    for chunk in _chunks(sorted(set(keys))):
-        for sid, key, chash in Entry.objects.filter(source=Entry.Source.IMPORT, source_key__in=chunk).values_list(
-            "subject_id", "source_key", "content_hash"
-        ):
+    prefix = f"{department.code}:"
+    for chunk in _chunks(sorted(set(subject_of.values()))):
+        rows_found = Entry.objects.filter(
+            subject_id__in=chunk, source=Entry.Source.IMPORT, source_key__startswith=prefix
+        ).values_list("subject_id", "source_key", "content_hash")
+        for sid, key, chash in rows_found:
             existing_hash[(sid, key)] = chash
     if progress:
         progress(2 * len(rows) // 3)
+    # Yearly caps: what the file's subjects already used, for the capped rules and years in the file.
     capped: dict[tuple[int, str, int], list[int]] = {}
+    file_codes = {_text(row.values["rule_code"]) for row, *_rest in parsed}
     capped_rules = {
-        r.code for r in book.rules.values() if r.yearly_cap_count is not None or r.yearly_cap_points is not None
+        r.code
+        for r in book.rules.values()
+        if r.code in file_codes and (r.yearly_cap_count is not None or r.yearly_cap_points is not None)
     }
-    if capped_rules and subject_of:
+    years = {occurred.astimezone(clock.LOCAL_TZ).year for _row, _k, _i, occurred, *_rest in parsed}
+    if capped_rules and subject_of and years:
+        since = dt.datetime(min(years), 1, 1, tzinfo=clock.LOCAL_TZ)
+        until = dt.datetime(max(years) + 1, 1, 1, tzinfo=clock.LOCAL_TZ)
         for chunk in _chunks(sorted(set(subject_of.values()))):
-            qs = Entry.objects.filter(subject_id__in=chunk, rule__code__in=capped_rules).exclude(
-                status__in=[Entry.Status.REJECTED, Entry.Status.REVOKED]
-            )
+            qs = Entry.objects.filter(
+                subject_id__in=chunk, rule__code__in=capped_rules, occurred_at__gte=since, occurred_at__lt=until
+            ).exclude(status__in=[Entry.Status.REJECTED, Entry.Status.REVOKED])
             for sid, code, occurred, pts in qs.values_list("subject_id", "rule__code", "occurred_at", "points"):
                 slot = capped.setdefault((sid, code, occurred.astimezone(clock.LOCAL_TZ).year), [0, 0])
                 slot[0] += 1

@@ -167,13 +167,17 @@ class Entry(models.Model):
         VOLUNTEERING = "volunteering", _("Volunteer service")
         SYNTHETIC = "synthetic", _("Synthetic history")
 
-    subject = models.ForeignKey(Subject, on_delete=models.PROTECT, related_name="credit_entries")
-    rule = models.ForeignKey(Rule, on_delete=models.PROTECT, related_name="entries")
+    # The biggest table: no single-column index on its foreign keys (the subject leads the
+    # composite indexes below; rules, recorders and departments are never looked up from here).
+    subject = models.ForeignKey(Subject, on_delete=models.PROTECT, related_name="credit_entries", db_index=False)
+    rule = models.ForeignKey(Rule, on_delete=models.PROTECT, related_name="entries", db_index=False)
     points = models.IntegerField(_("points"))  # signed, frozen from the rule at recording
     occurred_at = models.DateTimeField(_("occurred at"))
     recorded_at = models.DateTimeField(_("recorded at"))
-    recorder = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
-    department = models.ForeignKey(Department, null=True, on_delete=models.PROTECT, related_name="+")
+    recorder = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+", db_index=False
+    )
+    department = models.ForeignKey(Department, null=True, on_delete=models.PROTECT, related_name="+", db_index=False)
     source = models.CharField(_("source"), max_length=14, choices=Source.choices)
     source_key = models.CharField(_("idempotency key"), max_length=120)
     content_hash = models.CharField(_("content hash"), max_length=64)
@@ -200,7 +204,9 @@ class Entry(models.Model):
         ]
         indexes = [
             models.Index(fields=["subject", "occurred_at"], name="entry_subject_occurred"),
-            models.Index(fields=["status", "counts_until"], name="entry_status_until"),
+            # Per-subject reads of what counts (score refresh, expiry): subject and status by
+            # equality, the period by range.
+            models.Index(fields=["subject", "status", "counts_until"], name="entry_subject_status_until"),
         ]
 
     def __str__(self) -> str:
@@ -221,11 +227,13 @@ class Transition(models.Model):
         REPAIR_REFUSED = "repair_refused", _("Repair refused")
         EXPIRED = "expired", _("Period ended")
 
-    subject = models.ForeignKey(Subject, on_delete=models.PROTECT, related_name="credit_transitions")
-    entry = models.ForeignKey(Entry, on_delete=models.PROTECT, related_name="transitions")
+    subject = models.ForeignKey(Subject, on_delete=models.PROTECT, related_name="credit_transitions", db_index=False)
+    entry = models.ForeignKey(Entry, on_delete=models.PROTECT, related_name="transitions", db_index=False)
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
     at = models.DateTimeField(_("time"))
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+", db_index=False
+    )
     reason = models.TextField(_("reason"), blank=True)
     seq = models.PositiveIntegerField()
     prev_hash = models.CharField(max_length=64)

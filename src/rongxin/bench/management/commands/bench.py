@@ -5,12 +5,13 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from rongxin.bench import generate
+from rongxin.bench import credit, generate
 
 # Benchmark name → its ``run(*, scale, seed, json_path, engine_url, workers, stdout)``.
 # Add new benchmarks here.
 BENCHMARKS: dict[str, Callable[..., Any]] = {
     "generate": generate.run,
+    "credit": credit.run,
 }
 
 
