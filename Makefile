@@ -61,7 +61,8 @@ check: lint typecheck contracts
 	$(BIN)/pytest
 
 bench: setup
-	$(RONGXIN) bench generate --scale $${SCALE:-1.0} --json $${OUT:-bench-generate.json}
+	$(RONGXIN) bench generate --scale $${SCALE:-1.0} --json bench-generate.json
+	$(RONGXIN) bench credit --scale $${SCALE:-1.0} --json bench-credit.json
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache
