@@ -15,6 +15,7 @@ from rongxin.credit.imports import import_create, import_process
 from rongxin.credit.models import Catalogue, ImportBatch
 from rongxin.credit.reconcile import credit_reconcile_fast
 from rongxin.credit.selectors import chains_root, chains_verify
+from rongxin.credit.services import credit_apply_time_changes
 from rongxin.credit.simulation import credit_simulate, simulation_summary
 
 
@@ -51,6 +52,9 @@ class Command(BaseCommand):
             at = dt.datetime.fromisoformat(options["at"]) if options.get("at") else None
             if at is not None and at.tzinfo is None:
                 raise CommandError("--at 需要带时区的时间，例如 2027-01-01T00:00+08:00")
+            # Apply the time-driven changes that are due first, as the worker does every minute,
+            # so a worker that is a little behind is not reported as drift.
+            credit_apply_time_changes(now=at)
             checked, drifts = credit_reconcile_fast(at=at, fix=options["fix"])
             for d in drifts:
                 self.stderr.write(f"drift: subject {d.subject_id} {d.what}: cached {d.cached!r} vs facts {d.derived!r}")
