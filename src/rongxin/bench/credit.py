@@ -228,10 +228,11 @@ def _bench_reconcile() -> dict[str, Any]:
 
 def _bench_simulation() -> dict[str, Any]:
     from rongxin.credit.catalogue import STARTER_FILES, catalogue_document_from_yaml, catalogue_draft_create
+    from rongxin.credit.models import SubjectKind
     from rongxin.credit.simulation import credit_simulate
 
     print("bench credit: simulation…", file=sys.stderr)
-    doc = catalogue_document_from_yaml(STARTER_FILES["person"].read_text())
+    doc = catalogue_document_from_yaml(STARTER_FILES[SubjectKind.PERSON].read_text())
     doc["effective_from"] = "2099-01-01"
     doc["grades"][2]["min"] += 10  # grade A needs 10 more points
     for rule in doc["rules"]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import cast
+from typing import Any, cast
 
 from django.core.management.color import no_style
 from django.db import models
@@ -94,13 +94,13 @@ def _same(value: dt.datetime | None) -> dt.datetime | None:
     return value
 
 
-def datetime_adapter(conn: BaseDatabaseWrapper) -> Callable[[dt.datetime | None], object]:
+def datetime_adapter(conn: BaseDatabaseWrapper) -> Callable[[dt.datetime | None], Any]:
     """A fast function that turns an aware datetime into what the engine stores (SQLite: text;
     PostgreSQL: the datetime itself)."""
     return _sqlite_datetime if conn.vendor == "sqlite" else _same
 
 
-def adapt_datetime(conn: BaseDatabaseWrapper, value: dt.datetime | None) -> object:
+def adapt_datetime(conn: BaseDatabaseWrapper, value: dt.datetime | None) -> Any:
     return datetime_adapter(conn)(value)
 
 

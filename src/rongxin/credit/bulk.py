@@ -182,14 +182,14 @@ def build_rows(
     so forked workers can build rows for disjoint sets of subjects."""
     by_subject: dict[int, list[_Fact]] = defaultdict(list)
     for e in entries:
-        by_subject[e.subject_id].append(_Fact(at=e.recorded_at, order=0, entry=e, transition=None))
+        by_subject[e.subject_id].append(_Fact(at=e.recorded_at or now, order=0, entry=e, transition=None))
         for t in e.transitions:
             by_subject[e.subject_id].append(_Fact(at=t.at, order=1, entry=e, transition=t))
     entry_id_of: dict[int, int] = {}
     entry_rows: list[tuple[Any, ...]] = []
     transition_rows: list[tuple[Any, ...]] = []
     new_heads: dict[int, tuple[int, str]] = {}
-    row = _Row()
+    row: Any = _Row()  # a reused attribute bag (slots), typed loosely on purpose
     for sid in sorted(by_subject):
         facts = by_subject[sid]
         facts.sort(key=lambda f: (f.at, f.order))
@@ -213,7 +213,7 @@ def build_rows(
                 )
                 h = ledger.fact_hash(head, ledger.entry_payload(row))
                 state = ledger.replay(
-                    recorded_at=e.recorded_at,
+                    recorded_at=e.recorded_at or now,
                     review_required=rule.review_required,
                     counting_days=rule.counting_days,
                     transitions=sorted(e.transitions, key=lambda t: t.at),

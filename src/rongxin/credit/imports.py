@@ -242,10 +242,10 @@ def check_rows(
         if occurred > now:
             report.add(row.line, "occurred_at", _("The behaviour cannot have occurred in the future."))
             continue
-        points: int | None = None
+        given: int | None = None
         if _text(v.get("points")):
             try:
-                points = int(_text(v["points"]))
+                given = int(_text(v["points"]))
             except ValueError:
                 report.add(row.line, "points", _("Points must be a whole number."))
                 continue
@@ -257,7 +257,7 @@ def check_rows(
         if len(record_id) > 100:
             report.add(row.line, "record_id", _("At most %(n)d characters.") % {"n": 100})
             continue
-        parsed.append((row, kind, ident, occurred, points, evidence, record_id))
+        parsed.append((row, kind, ident, occurred, given, evidence, record_id))
     if progress:
         progress(len(rows) // 3)
     # 2. Subjects, in bulk.
@@ -318,11 +318,12 @@ def check_rows(
     entries: list[NewEntry] = []
     existing = 0
     seen_in_file: dict[tuple[int, str], str] = {}
-    for row, _kind, ident, occurred, points, evidence, record_id in parsed:
-        sid = subject_of.get(ident)
-        if sid is None or not any(info[sid][1].startswith(p) for p in prefixes):
+    for row, _kind, ident, occurred, given_points, evidence, record_id in parsed:
+        found = subject_of.get(ident)
+        if found is None or not any(info[found][1].startswith(p) for p in prefixes):
             report.add(row.line, "subject", _("No subject with this number is in your department's regions."))
             continue
+        sid = found
         subject_kind = SubjectKind.PERSON if info[sid][0] == Subject.Kind.PERSON else SubjectKind.ORGANISATION
         code = _text(row.values["rule_code"])
         rule = book.rule(subject_kind, occurred.astimezone(clock.LOCAL_TZ).date(), code)
@@ -338,15 +339,14 @@ def check_rows(
                 row.line, "rule_code", _("Rule %(code)s is not recorded by your department.") % {"code": rule.code}
             )
             continue
-        if points is None:
-            if rule.points_min != rule.points_max:
-                report.add(
-                    row.line,
-                    "points",
-                    _("Choose the points, between %(a)d and %(b)d.") % {"a": rule.points_min, "b": rule.points_max},
-                )
-                continue
-            points = rule.points_min
+        if given_points is None and rule.points_min != rule.points_max:
+            report.add(
+                row.line,
+                "points",
+                _("Choose the points, between %(a)d and %(b)d.") % {"a": rule.points_min, "b": rule.points_max},
+            )
+            continue
+        points = rule.points_min if given_points is None else given_points
         if not rule.points_min <= points <= rule.points_max:
             report.add(
                 row.line,

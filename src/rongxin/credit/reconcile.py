@@ -95,8 +95,8 @@ def credit_reconcile_fast(
     with connection.cursor() as cur:
         cur.execute(sql, params)
         while rows := cur.fetchmany(50_000):
-            for sid, drifts, counting in rows:
-                derived[sid] = (int(drifts or 0), int(counting or 0))
+            for sid, drift_count, counting in rows:
+                derived[sid] = (int(drift_count or 0), int(counting or 0))
         cur.execute(
             f"SELECT c.subject_id, c.score, c.grade, s.kind FROM {connection.ops.quote_name(SubjectCredit._meta.db_table)} c "  # noqa: S608
             f"JOIN {connection.ops.quote_name(Subject._meta.db_table)} s ON s.id = c.subject_id"
@@ -109,10 +109,10 @@ def credit_reconcile_fast(
     for sid, score, grade, kind in credits:
         is_person = kind == Subject.Kind.PERSON
         scale = scales[SubjectKind.PERSON if is_person else SubjectKind.ORGANISATION]
-        entry_drifts, counting = derived.pop(sid, (0, 0))
+        entry_drift_count, counting = derived.pop(sid, (0, 0))
         expected = scale.base + counting if scale is not None and (not is_person or consent.get(sid, False)) else None
         expected_grade = ledger.grade_for(expected, scale.bands) if scale is not None else ""
-        if entry_drifts or expected != score or expected_grade != grade:
+        if entry_drift_count or expected != score or expected_grade != grade:
             suspects.append(sid)
     # Entries of subjects that have no credit row at all are drift too (the row is the chain head).
     suspects.extend(sorted(derived))

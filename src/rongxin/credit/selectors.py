@@ -211,7 +211,7 @@ def _facts_by_subject() -> Iterator[tuple[int, list[Any]]]:
     facts: list[Any] = []
     while e is not None or t is not None:
         take_e = t is None or (e is not None and (e.subject_id, e.seq) <= (t.subject_id, t.seq))
-        fact = e if take_e else t
+        fact: Any = e if take_e else t
         if take_e:
             e = next(entries, None)
         else:
@@ -386,5 +386,7 @@ def imports_visible(*, actor: Any) -> Any:
     qs: QuerySet[ImportBatch] = ImportBatch.objects.select_related("department").defer("content")
     if grants_with_roles(actor, [Role.COUNTY_CREDIT_OFFICE]):
         return qs
-    departments = [g.department_id for g in grants_with_roles(actor, [Role.DEPARTMENT_RECORDER])]
+    departments = [
+        g.department_id for g in grants_with_roles(actor, [Role.DEPARTMENT_RECORDER]) if g.department_id is not None
+    ]
     return qs.filter(department_id__in=departments)

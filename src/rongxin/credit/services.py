@@ -299,7 +299,8 @@ def _notify_recorded(*, entry: Entry, rule: Rule) -> None:
     if entry.status == Entry.Status.PENDING_REVIEW:
         return
     if rule.direction == Direction.DEDUCTION:
-        window_end = (entry.effective_at + dt.timedelta(days=entry.objection_days)).astimezone(clock.LOCAL_TZ)  # type: ignore[operator]
+        assert entry.effective_at is not None  # counting entries have started
+        window_end = (entry.effective_at + dt.timedelta(days=entry.objection_days)).astimezone(clock.LOCAL_TZ)
         notice_send(
             subject_id=entry.subject_id,
             kind="credit.deduction",

@@ -211,7 +211,8 @@ def catalogue(request: HttpRequest, catalogue_id: int) -> HttpResponse:
             )
         return redirect("web:catalogue", c.pk)
     other = Catalogue.objects.filter(subject_kind=c.subject_kind).exclude(pk=c.pk).order_by("-version")
-    compare = other.filter(pk=request.GET.get("compare")).first() if request.GET.get("compare", "").isdigit() else None
+    compare_id = request.GET.get("compare", "")
+    compare = other.filter(pk=int(compare_id)).first() if compare_id.isdigit() else None
     diff = cat.catalogue_diff(old=compare, new=c) if compare else None
     rules = c.rules.prefetch_related("departments").order_by("direction", "code")
     return render(
