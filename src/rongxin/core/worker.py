@@ -97,15 +97,15 @@ class Loop:
         signal.signal(signal.SIGINT, self.stop)
         discover()
         log.info("worker started with jobs: %s", ", ".join(sorted(REGISTRY)) or "none")
+        last: dict[str, str] = {}
         while not self.stopping:
             close_old_connections()
             for run in run_due():
-                log.info(
-                    "job %s: %s %s",
-                    run.name,
-                    run.last_status,
-                    run.last_result.splitlines()[0] if run.last_result else "",
-                )
+                line = run.last_result.splitlines()[0] if run.last_result else ""
+                # Frequent jobs usually have nothing to do: log only what changed (and failures).
+                level = logging.INFO if run.last_status != "ok" or last.get(run.name) != line else logging.DEBUG
+                log.log(level, "job %s: %s %s", run.name, run.last_status, line)
+                last[run.name] = line
             if once:
                 break
             slept = 0.0
