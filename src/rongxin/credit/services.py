@@ -328,6 +328,22 @@ def _entry_locked(entry_id: int) -> tuple[Entry, SubjectCredit]:
     return entry, credit
 
 
+def _own_role(entry: Entry) -> str:
+    """The role in which a subject acts on its own entries (for the audit row)."""
+    return "resident" if entry.subject.kind == Subject.Kind.PERSON else "enterprise_rep"
+
+
+def _state_now(entry: Entry, now: dt.datetime) -> ledger.EntryState:
+    """The entry's state from its facts (for checks the cached status cannot answer)."""
+    return ledger.replay(
+        recorded_at=entry.recorded_at,
+        review_required=entry.rule.review_required,
+        counting_days=entry.counting_days,
+        transitions=list(entry.transitions.order_by("seq")),
+        at=now,
+    )
+
+
 def _finish(
     *,
     actor: Any,
@@ -392,7 +408,7 @@ def entry_object(*, actor: Any, entry_id: int, reason: str) -> Transition:
     t = _append_transition(credit=credit, entry=entry, kind="objected", actor=actor, reason=reason, at=now)
     _finish(
         actor=actor,
-        role="resident" if entry.subject.kind == Subject.Kind.PERSON else "enterprise_rep",
+        role=_own_role(entry),
         entry=entry,
         credit=credit,
         action="credit.entry.objected",
@@ -454,21 +470,13 @@ def repair_apply(*, actor: Any, entry_id: int, commitment: str, evidence: str) -
             % {"date": f"{earliest.astimezone(clock.LOCAL_TZ):%Y-%m-%d}" if earliest else "—"},
             code="repair_too_early",
         )
-    transitions = list(entry.transitions.order_by("seq"))
-    state = ledger.replay(
-        recorded_at=entry.recorded_at,
-        review_required=entry.rule.review_required,
-        counting_days=entry.counting_days,
-        transitions=transitions,
-        at=now,
-    )
-    if state.repair_pending:
+    if _state_now(entry, now).repair_pending:
         raise Conflict(_("A repair application for this record is already being reviewed."), code="repair_pending")
     reason = f"{commitment}\n---\n{evidence}"
     t = _append_transition(credit=credit, entry=entry, kind="repair_applied", actor=actor, reason=reason, at=now)
     _finish(
         actor=actor,
-        role="resident" if entry.subject.kind == Subject.Kind.PERSON else "enterprise_rep",
+        role=_own_role(entry),
         entry=entry,
         credit=credit,
         action="credit.repair.applied",
@@ -485,14 +493,7 @@ def repair_decide(*, actor: Any, entry_id: int, approve: bool, reason: str) -> T
     grant = reviewer_grant(actor=actor, entry=entry)
     reason = _clean_text(reason, field="reason", required=True, max_length=MAX_REASON)
     now = clock.now()
-    state = ledger.replay(
-        recorded_at=entry.recorded_at,
-        review_required=entry.rule.review_required,
-        counting_days=entry.counting_days,
-        transitions=list(entry.transitions.order_by("seq")),
-        at=now,
-    )
-    if not state.repair_pending:
+    if not _state_now(entry, now).repair_pending:
         raise Conflict(_("There is no pending repair application for this record."), code="no_repair_pending")
     t = _append_transition(
         credit=credit, entry=entry, kind="repaired" if approve else "repair_refused", actor=actor, reason=reason, at=now
