@@ -116,7 +116,7 @@ def credit_simulate(*, draft_id: int, at: dt.datetime | None = None, seed: int =
     )
     qn = connection.ops.quote_name
     entry_t, rule_t, subject_t, person_t = (m._meta.db_table for m in (Entry, Rule, Subject, Person))
-    placeholders = ", ".join(["%s"] * len(kinds))
+    kind_params = ", ".join(["%s"] * len(kinds))
     sums_old: dict[int, int] = defaultdict(int)
     sums_new: dict[int, int] = defaultdict(int)
     drivers: dict[int, list[tuple[str, int, int]]] = defaultdict(list)
@@ -125,7 +125,7 @@ def credit_simulate(*, draft_id: int, at: dt.datetime | None = None, seed: int =
         cur.execute(
             f"SELECT e.subject_id, r.code, e.points, e.effective_at FROM {qn(entry_t)} e "  # noqa: S608
             f"JOIN {qn(rule_t)} r ON r.id = e.rule_id JOIN {qn(subject_t)} s ON s.id = e.subject_id "
-            f"WHERE e.status = %s AND e.effective_at <= %s AND e.counts_until > %s AND s.kind IN ({placeholders})",
+            f"WHERE e.status = %s AND e.effective_at <= %s AND e.counts_until > %s AND s.kind IN ({kind_params})",
             [Entry.Status.ACTIVE, adapt_datetime(connection, at), adapt_datetime(connection, at), *kinds],
         )
         while rows := cur.fetchmany(50_000):
@@ -139,7 +139,7 @@ def credit_simulate(*, draft_id: int, at: dt.datetime | None = None, seed: int =
                     drivers[sid].append((code, before, after))
         cur.execute(
             f"SELECT s.id, s.kind, s.town_id, p.consent_given FROM {qn(subject_t)} s "  # noqa: S608
-            f"LEFT JOIN {qn(person_t)} p ON p.subject_id = s.id WHERE s.kind IN ({placeholders})",
+            f"LEFT JOIN {qn(person_t)} p ON p.subject_id = s.id WHERE s.kind IN ({kind_params})",
             kinds,
         )
         subjects = cur.fetchall()
