@@ -31,6 +31,14 @@ from rongxin.credit.services import scale_in_force
 from rongxin.subjects.models import ConsentEvent, Subject
 
 STATE_KINDS = ("approved", "rejected", "objected", "upheld", "revoked", "repaired")
+NEXT = {
+    "approved": "active",
+    "rejected": "rejected",
+    "objected": "suspended",
+    "upheld": "active",
+    "revoked": "revoked",
+    "repaired": "repaired",
+}
 
 
 def _sql() -> str:
@@ -57,21 +65,24 @@ def _sql() -> str:
             "((m.effective_at IS NULL AND m.deff IS NULL) OR ABS(julianday(m.effective_at) - julianday(m.deff)) < 1e-7)"
         )
         started = "julianday(m.deff) <= julianday(%s)"
+    # One pass over the transitions per entry: the approval time, and the last state-changing
+    # transition encoded as seq * 10 + kind code (so MAX finds it and % 10 names it).
+    codes = {k: i for i, k in enumerate(STATE_KINDS, start=1)}
+    encode = " ".join(f"WHEN '{k}' THEN seq * 10 + {c}" for k, c in codes.items())
+    last_state = " ".join(f"WHEN {c} THEN '{NEXT[k]}'" for k, c in codes.items())
     derived = f"""
         SELECT e.id, e.subject_id, e.points, e.status, e.effective_at, e.counts_until, e.counting_days,
-               CASE WHEN r.review_required THEN ap.at ELSE e.recorded_at END AS deff,
-               CASE COALESCE(ls.kind, CASE WHEN r.review_required THEN 'pending' ELSE 'approved' END)
-                    WHEN 'pending' THEN 'pending_review' WHEN 'approved' THEN 'active' WHEN 'rejected' THEN 'rejected'
-                    WHEN 'objected' THEN 'suspended' WHEN 'upheld' THEN 'active' WHEN 'revoked' THEN 'revoked'
-                    WHEN 'repaired' THEN 'repaired' END AS dstate
+               CASE WHEN r.review_required THEN tr.approved_at ELSE e.recorded_at END AS deff,
+               CASE WHEN tr.last_state IS NULL THEN (CASE WHEN r.review_required THEN 'pending_review' ELSE 'active' END)
+                    ELSE (CASE tr.last_state %% 10 {last_state} END) END AS dstate
         FROM {e} e
         JOIN {r} r ON r.id = e.rule_id
         LEFT JOIN (
-            SELECT x.entry_id, x.kind FROM {t} x
-            JOIN (SELECT entry_id, MAX(seq) AS seq FROM {t} WHERE kind IN ({kinds}) GROUP BY entry_id) m
-              ON m.entry_id = x.entry_id AND m.seq = x.seq
-        ) ls ON ls.entry_id = e.id
-        LEFT JOIN (SELECT entry_id, MAX(at) AS at FROM {t} WHERE kind = 'approved' GROUP BY entry_id) ap ON ap.entry_id = e.id
+            SELECT entry_id,
+                   MAX(CASE WHEN kind = 'approved' THEN at END) AS approved_at,
+                   MAX(CASE kind {encode} END) AS last_state
+            FROM {t} WHERE kind IN ({kinds}) GROUP BY entry_id
+        ) tr ON tr.entry_id = e.id
     """  # noqa: S608 - table names from _meta, quoted; values are parameters
     with_until = f"SELECT d.*, CASE WHEN d.deff IS NULL THEN NULL ELSE {until} END AS duntil FROM ({derived}) d"  # noqa: S608
     settled = (
