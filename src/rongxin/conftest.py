@@ -6,6 +6,9 @@ Factories build exactly what a test needs; nothing is shared through a fixture d
 from __future__ import annotations
 
 import itertools
+import os
+from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -145,3 +148,45 @@ def staff(tree: Tree, traffic: Department) -> dict[str, User]:
         "auditor": make_user("auditor", Role.AUDITOR, tree.county),
         "no_role": make_user("no_role"),
     }
+
+
+# --- Browser (Playwright driving Debian's Chromium; never a downloaded browser) ----------------
+CHROMIUM = "/usr/bin/chromium"
+
+
+@pytest.fixture
+def browser() -> Iterator[Any]:
+    if not Path(CHROMIUM).exists():
+        if os.environ.get("RONGXIN_REQUIRE_BROWSER") == "1":
+            pytest.fail("chromium is required (RONGXIN_REQUIRE_BROWSER=1) but /usr/bin/chromium is missing")
+        pytest.skip("Debian chromium is not installed (make browser installs it)")
+    from playwright.sync_api import sync_playwright
+
+    # Playwright's sync API runs an event loop in this thread; the ORM calls in the test are
+    # ordinary blocking calls made between browser steps, not from inside the loop.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    with sync_playwright() as p:
+        b = p.chromium.launch(
+            executable_path=CHROMIUM,
+            headless=True,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--no-first-run",
+            ],
+        )
+        try:
+            yield b
+        finally:
+            b.close()
+            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+
+
+def sign_in(page: Any, base: str, username: str) -> None:
+    page.goto(f"{base}/login/")
+    page.get_by_label("用户名").fill(username)
+    page.get_by_label("密码").fill("pw-for-tests-only")
+    page.get_by_role("button", name="登录").click()
+    page.wait_for_url(f"{base}/")
