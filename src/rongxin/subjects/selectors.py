@@ -18,7 +18,7 @@ from rongxin.core.models import AuditEvent
 from rongxin.regions.models import Region
 from rongxin.regions.selectors import RegionNode, region_children_with_counts, region_get_by_code, region_root
 from rongxin.subjects.identifiers import ID_PATTERN, USCC_PATTERN, parse_id_number, parse_uscc
-from rongxin.subjects.models import ConsentEvent, Person, Subject
+from rongxin.subjects.models import ConsentEvent, Notice, Person, Subject, SubjectAccount
 from rongxin.subjects.permissions import SubjectAccess, access_subject_for_read, readable_subjects_q
 
 MAX_RESULTS = 50
@@ -215,3 +215,15 @@ def region_tree_counts(*, actor: Any, code: str | None = None) -> RegionTree:
         ancestors.insert(0, parent)
         parent = parent.parent
     return RegionTree(region=region, ancestors=ancestors, children=children, persons=own[0], organisations=own[1])
+
+
+def subject_links_of(*, user: Any) -> list[SubjectAccount]:
+    """The subjects an account speaks for, its own record first."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return []
+    return list(SubjectAccount.objects.filter(user_id=user.pk).select_related("subject").order_by("relation", "id"))
+
+
+def notices_for(*, subject_id: int, limit: int = 10) -> list[Notice]:
+    """The subject's latest in-app notices (the caller has authorised the read)."""
+    return list(Notice.objects.filter(subject_id=subject_id).order_by("-at", "-id")[:limit])

@@ -165,7 +165,7 @@ def catalogues(request: HttpRequest) -> HttpResponse:
         require_role(request.user, STAFF_ROLES)
     except NotFound:
         return not_found(request)
-    can_edit = request.user.grants.filter(role=Role.COUNTY_CREDIT_OFFICE, revoked_at__isnull=True).exists()  # type: ignore[union-attr]
+    can_edit = bool(grants_with_roles(request.user, [Role.COUNTY_CREDIT_OFFICE]))
     form = CatalogueUploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and can_edit and form.is_valid():
         upload = form.cleaned_data["file"]

@@ -29,7 +29,7 @@ from rongxin.regions.models import Region
 from rongxin.regions.selectors import practice_site_for, venues_in
 from rongxin.subjects import selectors as subject_selectors
 from rongxin.subjects import services as subject_services
-from rongxin.subjects.models import ConsentEvent, Notice, SubjectAccount
+from rongxin.subjects.models import ConsentEvent
 from rongxin.subjects.permissions import access_subject_for_read
 from rongxin.web.credit_views import entry_form_for
 from rongxin.web.forms import (
@@ -87,16 +87,16 @@ def logout_view(request: HttpRequest) -> HttpResponse:
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     grants = active_grants(request.user)
-    links = list(SubjectAccount.objects.filter(user_id=int(request.user.pk or 0)).select_related("subject"))
+    links = subject_selectors.subject_links_of(user=request.user)
     return render(request, "web/home.html", {"grants": grants, "links": links, "roles": user_roles(request.user)})
 
 
 # --- The person's own file ----------------------------------------------------------------
 def _own_subject_id(request: HttpRequest) -> int:
-    link = SubjectAccount.objects.filter(user_id=int(request.user.pk or 0)).order_by("relation", "id").first()
-    if link is None:
+    links = subject_selectors.subject_links_of(user=request.user)
+    if not links:
         raise NotFound()
-    return link.subject_id
+    return links[0].subject_id
 
 
 @login_required
@@ -114,7 +114,7 @@ def my_file(request: HttpRequest) -> HttpResponse:
             "views": subject_selectors.file_views(subject_id=subject_id),
             "id_number": subject_selectors.person_id_number(access=f.access) if f.person else "",
             "credit": credit_explanation(access=f.access),
-            "notices": Notice.objects.filter(subject_id=subject_id).order_by("-at", "-id")[:10],
+            "notices": subject_selectors.notices_for(subject_id=subject_id),
             "reason_form": ReasonForm(),
             "repair_form": RepairForm(),
         },
