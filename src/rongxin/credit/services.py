@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Min, Sum
+from django.db.models import Count, Min, Sum
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -271,8 +271,8 @@ def _check_caps(*, subject: Subject, rule: Rule, points: int, occurred_at: dt.da
     same = Entry.objects.filter(
         subject_id=subject.pk, rule__code=rule.code, occurred_at__gte=start, occurred_at__lt=end
     ).exclude(status__in=[Entry.Status.REJECTED, Entry.Status.REVOKED])
-    agg = same.aggregate(total=Sum("points"))
-    count = same.count()
+    agg = same.aggregate(total=Sum("points"), n=Count("id"))  # one query for both caps
+    count = agg["n"]
     used = abs(agg["total"] or 0)
     if rule.yearly_cap_count is not None and count + 1 > rule.yearly_cap_count:
         raise field_error(
