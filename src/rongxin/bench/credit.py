@@ -38,7 +38,7 @@ import time
 from pathlib import Path
 from typing import Any, TextIO
 
-from rongxin.bench.generate import _child_env, _metric, _run, _server_version, scratch_databases
+from rongxin.bench.generate import _child_env, _metric, _run, _server_version, emit_result, scratch_databases
 
 RECORD_CALLS = 300
 EXPLANATION_CALLS = 300
@@ -79,11 +79,7 @@ def run(
         "cpu_count": os.cpu_count(),
         "wall_seconds": round(time.perf_counter() - started, 1),
     }
-    text = json.dumps(result, ensure_ascii=False, indent=2)
-    print(text, file=stdout or sys.stdout)
-    if json_path:
-        Path(json_path).write_text(text + "\n")
-    return result
+    return emit_result(result, json_path=json_path, stdout=stdout)
 
 
 # --- Child: runs with Django aimed at the scratch database ----------------------------------

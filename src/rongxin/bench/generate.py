@@ -123,6 +123,15 @@ def _phase(
     return json.loads(out.read_text())
 
 
+def emit_result(result: dict[str, Any], *, json_path: str | None, stdout: TextIO | None) -> dict[str, Any]:
+    """Print a benchmark's JSON result and write it to ``json_path`` (every benchmark ends so)."""
+    text = json.dumps(result, ensure_ascii=False, indent=2)
+    print(text, file=stdout or sys.stdout)
+    if json_path:
+        Path(json_path).write_text(text + "\n")
+    return result
+
+
 def _metric(value: float, unit: str, baseline: float | None = None) -> dict[str, Any]:
     return {
         "value": round(value, 3),
@@ -189,11 +198,7 @@ def run(
         "cpu_count": os.cpu_count(),
         "wall_seconds": round(time.perf_counter() - started, 2),
     }
-    text = json.dumps(result, ensure_ascii=False, indent=2)
-    print(text, file=stdout or sys.stdout)
-    if json_path:
-        Path(json_path).write_text(text + "\n")
-    return result
+    return emit_result(result, json_path=json_path, stdout=stdout)
 
 
 # --- Child: one phase in a process whose Django points at the scratch database ----------

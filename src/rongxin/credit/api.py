@@ -54,6 +54,13 @@ def entry_out(e: Entry, *, created: bool = True) -> EntryOut:
     )
 
 
+def _decided(payload: DecisionIn, yes: str, no: str) -> bool:
+    """``payload.decision`` as a boolean (``yes`` → True); anything else is a 422."""
+    if payload.decision not in (yes, no):
+        raise InvalidInput(errors=[{"field": "decision", "message": f"{yes} | {no}", "code": "decision"}])
+    return payload.decision == yes
+
+
 def transition_out(t: object) -> TransitionOut:
     return TransitionOut(entry_id=t.entry_id, kind=t.kind, at=t.at, seq=t.seq)  # type: ignore[attr-defined]
 
@@ -69,12 +76,9 @@ def record(request: HttpRequest, payload: EntryIn) -> Status[EntryOut]:
 @router.post("/entries/{int:entry_id}/review", response=TransitionOut, operation_id="credit_entry_review")
 def review(request: HttpRequest, entry_id: int, payload: DecisionIn) -> TransitionOut:
     """Approve or reject an entry awaiting review (``decision``: approve | reject)."""
-    if payload.decision not in ("approve", "reject"):
-        raise InvalidInput(errors=[{"field": "decision", "message": "approve | reject", "code": "decision"}])
+    approve = _decided(payload, "approve", "reject")
     return transition_out(
-        services.entry_review(
-            actor=request.user, entry_id=entry_id, approve=payload.decision == "approve", reason=payload.reason
-        )
+        services.entry_review(actor=request.user, entry_id=entry_id, approve=approve, reason=payload.reason)
     )
 
 
@@ -89,12 +93,9 @@ def object_(request: HttpRequest, entry_id: int, payload: ReasonIn) -> Transitio
 )
 def decide(request: HttpRequest, entry_id: int, payload: DecisionIn) -> TransitionOut:
     """A reviewer upholds or revokes an objected entry (``decision``: uphold | revoke)."""
-    if payload.decision not in ("uphold", "revoke"):
-        raise InvalidInput(errors=[{"field": "decision", "message": "uphold | revoke", "code": "decision"}])
+    uphold = _decided(payload, "uphold", "revoke")
     return transition_out(
-        services.objection_decide(
-            actor=request.user, entry_id=entry_id, uphold=payload.decision == "uphold", reason=payload.reason
-        )
+        services.objection_decide(actor=request.user, entry_id=entry_id, uphold=uphold, reason=payload.reason)
     )
 
 
@@ -107,12 +108,9 @@ def repair(request: HttpRequest, entry_id: int, payload: RepairIn) -> Transition
 @router.post("/entries/{int:entry_id}/repair/decision", response=TransitionOut, operation_id="credit_repair_decide")
 def repair_decision(request: HttpRequest, entry_id: int, payload: DecisionIn) -> TransitionOut:
     """A reviewer approves or refuses a repair application (``decision``: approve | reject)."""
-    if payload.decision not in ("approve", "reject"):
-        raise InvalidInput(errors=[{"field": "decision", "message": "approve | reject", "code": "decision"}])
+    approve = _decided(payload, "approve", "reject")
     return transition_out(
-        services.repair_decide(
-            actor=request.user, entry_id=entry_id, approve=payload.decision == "approve", reason=payload.reason
-        )
+        services.repair_decide(actor=request.user, entry_id=entry_id, approve=approve, reason=payload.reason)
     )
 
 
