@@ -100,7 +100,7 @@ def make_person(
         id_number_hash=pii.lookup_hash(number),
         id_number_masked=pii.mask_id_number(number),
         sex="M",
-        birth_date="1990-01-01",
+        birth_date=f"{number[6:10]}-{number[10:12]}-{number[12:14]}",
         consent_given=consent,
         consent_changed_at=clock.now() if consent else None,
     )

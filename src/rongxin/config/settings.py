@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "rongxin.accounts",
     "rongxin.subjects",
     "rongxin.credit",
+    "rongxin.volunteering",
     "rongxin.synth",
     "rongxin.bench",
     "rongxin.web",

@@ -109,6 +109,7 @@ LEGAL = {
     "repair_applied": {ACTIVE},
     "repaired": {ACTIVE},
     "repair_refused": {ACTIVE},
+    "superseded": {PENDING_REVIEW, ACTIVE, EXPIRED},
 }
 NEXT_STATE = {
     "approved": ACTIVE,
@@ -117,6 +118,7 @@ NEXT_STATE = {
     "upheld": ACTIVE,
     "revoked": REVOKED,
     "repaired": REPAIRED,
+    "superseded": REVOKED,
 }
 
 

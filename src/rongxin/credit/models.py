@@ -226,6 +226,7 @@ class Transition(models.Model):
         REPAIRED = "repaired", _("Repair approved")
         REPAIR_REFUSED = "repair_refused", _("Repair refused")
         EXPIRED = "expired", _("Period ended")
+        SUPERSEDED = "superseded", _("Replaced by a corrected record")
 
     subject = models.ForeignKey(Subject, on_delete=models.PROTECT, related_name="credit_transitions", db_index=False)
     entry = models.ForeignKey(Entry, on_delete=models.PROTECT, related_name="transitions", db_index=False)

@@ -4,7 +4,8 @@ from the facts, compared with the caches, without loading a model per row.
 The derivation is the same rule as :func:`rongxin.credit.ledger.replay`, written in SQL:
 
 - an entry's state is set by its last state-changing transition (approved → active, rejected,
-  objected → suspended, upheld → active, revoked, repaired), or, with none, by the rule
+  objected → suspended, upheld → active, revoked, repaired,
+  superseded by a corrected record → revoked), or, with none, by the rule
   (pending review if the rule needs review, else active);
 - it counts from its approval (reviewed rules) or its recording, for ``counting_days``;
 - an active entry past its period is expired;
@@ -30,7 +31,7 @@ from rongxin.credit.selectors import Drift, credit_reconcile
 from rongxin.credit.services import scale_in_force
 from rongxin.subjects.models import ConsentEvent, Subject
 
-STATE_KINDS = ("approved", "rejected", "objected", "upheld", "revoked", "repaired")
+STATE_KINDS = ("approved", "rejected", "objected", "upheld", "revoked", "repaired", "superseded")
 NEXT = {
     "approved": "active",
     "rejected": "rejected",
@@ -38,6 +39,7 @@ NEXT = {
     "upheld": "active",
     "revoked": "revoked",
     "repaired": "repaired",
+    "superseded": "revoked",
 }
 
 

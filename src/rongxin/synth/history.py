@@ -96,7 +96,14 @@ def _rules(kind: str, on: dt.date) -> _Rules:
     if catalogue is None:
         raise RuntimeError(f"no {kind} catalogue in force on {on}: load the starter catalogues first")
     rules = list(catalogue.rules.prefetch_related("departments").order_by("code"))
-    awards = [r for r in rules if r.direction == "award"]
+    # Rules paid by verified volunteer hours (a points range in volunteering or practice) are
+    # earned through the synthetic activities of the volunteering generator, not drawn here.
+    awards = [
+        r
+        for r in rules
+        if r.direction == "award"
+        and not (r.category in ("volunteering", "practice_activity") and r.points_min != r.points_max)
+    ]
     deductions = [r for r in rules if r.direction == "deduction"]
 
     # Everyday participation is common; honours and serious deductions are rare.

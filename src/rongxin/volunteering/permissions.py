@@ -1,0 +1,154 @@
+"""Who may do what in volunteering. Missing and forbidden look the same (:class:`NotFound`).
+
+- A volunteer acts for themself only: the account must be linked to the person (relation
+  "own record"). Nobody signs anybody else up; an invitation takes effect when accepted.
+- Team administrators (county credit office, town and village officers) create teams, appoint
+  leaders and run call-outs for teams and regions inside their grant.
+- A team's leaders organise its activities: they hold a team-leader grant covering the team's
+  home region and an accepted leader membership of the team. A team administrator over the
+  region may organise too (e.g. when a leader is away).
+- Nobody decides on their own service record.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.utils.translation import gettext_lazy as _
+
+from rongxin.accounts.models import Grant
+from rongxin.accounts.permissions import grant_covering
+from rongxin.accounts.roles import Role
+from rongxin.core.errors import Forbidden, NotFound
+from rongxin.regions.models import Region
+from rongxin.subjects.models import Person, Subject, SubjectAccount
+from rongxin.volunteering.models import Activity, Membership, Team, Volunteer
+
+TEAM_ADMINS = frozenset({Role.COUNTY_CREDIT_OFFICE, Role.TOWN_OFFICER, Role.VILLAGE_OFFICER})
+
+
+def _signed_in(actor: Any) -> bool:
+    return actor is not None and getattr(actor, "is_authenticated", False)
+
+
+def own_person(actor: Any) -> Person:
+    """The person record the actor's account is linked to as their own. NotFound otherwise."""
+    if not _signed_in(actor):
+        raise NotFound()
+    link = (
+        SubjectAccount.objects.select_related("subject__person", "subject__village")
+        .filter(user=actor, relation=SubjectAccount.Relation.SELF, subject__kind=Subject.Kind.PERSON)
+        .first()
+    )
+    if link is None:
+        raise NotFound()
+    return link.subject.person
+
+
+def own_volunteer(actor: Any, *, lock: bool = False) -> Volunteer:
+    """The actor's own active volunteer record. NotFound if they have none."""
+    person = own_person(actor)
+    qs = Volunteer.objects.select_related("subject__person", "subject__village")
+    if lock:
+        qs = qs.select_for_update()
+    volunteer = qs.filter(pk=person.pk, status=Volunteer.Status.ACTIVE).first()
+    if volunteer is None:
+        raise NotFound()
+    return volunteer
+
+
+def own_volunteer_or_none(actor: Any) -> Volunteer | None:
+    try:
+        return own_volunteer(actor)
+    except NotFound:
+        return None
+
+
+def admin_grant(actor: Any, region: Region) -> Grant:
+    """A team-administrator grant covering ``region``. NotFound otherwise."""
+    if not _signed_in(actor):
+        raise NotFound()
+    grant = grant_covering(actor, TEAM_ADMINS, region)
+    if grant is None:
+        raise NotFound()
+    return grant
+
+
+@dataclass(frozen=True)
+class TeamAccess:
+    team: Team
+    grant: Grant
+    leader: Volunteer | None  # the actor's own volunteer record when they act as a leader
+
+    @property
+    def role(self) -> str:
+        return self.grant.role
+
+
+def leads(actor: Any, team: Team) -> Volunteer | None:
+    """The actor's volunteer record if they are an accepted leader of ``team``."""
+    try:
+        me = own_volunteer(actor)
+    except NotFound:
+        return None
+    ok = Membership.objects.filter(
+        team=team, volunteer=me, role=Membership.Role.LEADER, status=Membership.Status.ACCEPTED
+    ).exists()
+    return me if ok else None
+
+
+def access_team_for_organising(*, actor: Any, team_id: int) -> TeamAccess:
+    """The team if the actor leads it (with a team-leader grant over its region) or administers
+    its region. NotFound otherwise."""
+    if not _signed_in(actor):
+        raise NotFound()
+    team = Team.objects.select_related("region").filter(pk=team_id, active=True).first()
+    if team is None:
+        raise NotFound()
+    grant = grant_covering(actor, [Role.TEAM_LEADER], team.region)
+    if grant is not None:
+        me = leads(actor, team)
+        if me is not None:
+            return TeamAccess(team=team, grant=grant, leader=me)
+    grant = grant_covering(actor, TEAM_ADMINS, team.region)
+    if grant is None:
+        raise NotFound()
+    return TeamAccess(team=team, grant=grant, leader=None)
+
+
+def access_team_for_admin(*, actor: Any, team_id: int) -> TeamAccess:
+    if not _signed_in(actor):
+        raise NotFound()
+    team = Team.objects.select_related("region").filter(pk=team_id).first()
+    if team is None:
+        raise NotFound()
+    return TeamAccess(team=team, grant=admin_grant(actor, team.region), leader=None)
+
+
+def access_activity_for_organising(*, actor: Any, activity_id: int, lock: bool = False) -> tuple[Activity, TeamAccess]:
+    qs = Activity.objects.select_related("team__region", "type", "region")
+    if lock:
+        qs = qs.select_for_update(of=("self",))
+    activity = qs.filter(pk=activity_id).first() if _signed_in(actor) else None
+    if activity is None:
+        raise NotFound()
+    return activity, access_team_for_organising(actor=actor, team_id=activity.team_id)
+
+
+def can_organise(actor: Any, team: Team) -> bool:
+    try:
+        access_team_for_organising(actor=actor, team_id=team.pk)
+    except NotFound:
+        return False
+    return True
+
+
+def not_about_self(actor: Any, volunteer_id: int) -> None:
+    """Nobody decides on their own service record."""
+    try:
+        me = own_person(actor)
+    except NotFound:
+        return
+    if me.pk == volunteer_id:
+        raise Forbidden(_("You may not act on your own record; ask a colleague."), code="own_record")

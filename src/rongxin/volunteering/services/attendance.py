@@ -1,0 +1,277 @@
+"""Attendance: the organiser's rotating QR code, the volunteer's scan, and the organiser's
+assisted record for a volunteer without a phone.
+
+Every attempt is kept: a refused scan (replayed code, double check-in, check-out without
+check-in) is stored with its problem before the error is raised, so the organiser sees it as an
+anomaly when verifying the roster. A scan outside the geofence is accepted and flagged, never
+dropped.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.db import transaction
+from django.utils.translation import gettext_lazy as _
+
+from rongxin.accounts.roles import Role
+from rongxin.core import clock
+from rongxin.core.audit import audit_record
+from rongxin.core.errors import ApplicationError, Conflict, InvalidInput, field_error
+from rongxin.core.models import AuditEvent
+from rongxin.volunteering import tokens
+from rongxin.volunteering.models import Activity, Scan, Signup, Volunteer
+from rongxin.volunteering.permissions import access_activity_for_organising, own_volunteer
+from rongxin.volunteering.services.activities import forbid_self
+from rongxin.volunteering.services.common import clean_text
+from rongxin.volunteering.services.people import volunteer_by_number
+
+# Scanning opens an hour before the start and closes an hour after the end; only time inside
+# the activity window counts as service.
+EARLY = dt.timedelta(hours=1)
+LATE = dt.timedelta(hours=1)
+EARTH_RADIUS_M = 6_371_000
+
+
+def distance_m(lat1: float, lon1: float, lat2: float, lon2: float) -> int:
+    """Great-circle distance (haversine), in whole metres."""
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dp, dl = p2 - p1, math.radians(lon2 - lon1)
+    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return round(2 * EARTH_RADIUS_M * math.asin(math.sqrt(a)))
+
+
+@dataclass(frozen=True)
+class QrCode:
+    token: str
+    seconds_left: int
+    activity: Activity
+
+
+def attendance_code(*, actor: Any, activity_id: int) -> QrCode:
+    """The current check-in code for the organiser's screen (from an hour before the start to an
+    hour after the end of a published activity)."""
+    activity, _access = access_activity_for_organising(actor=actor, activity_id=activity_id)
+    now = clock.now()
+    _scanning_open(activity, now)
+    return QrCode(
+        token=tokens.token_for(secret=bytes(activity.qr_secret), activity_id=activity.pk, at=now),
+        seconds_left=tokens.seconds_left(now),
+        activity=activity,
+    )
+
+
+def _scanning_open(activity: Activity, at: dt.datetime) -> None:
+    if activity.status != Activity.Status.PUBLISHED:
+        raise Conflict(_("Check-in is only possible for a published activity that is not closed."), code="not_open")
+    if at < activity.starts_at - EARLY:
+        raise InvalidInput(_("Check-in opens an hour before the start."), code="too_early")
+    if at > activity.ends_at + LATE:
+        raise InvalidInput(_("Check-in closed an hour after the end."), code="too_late")
+
+
+def _open_checkin(activity: Activity, volunteer: Volunteer) -> Scan | None:
+    last = Scan.objects.filter(activity=activity, volunteer=volunteer, accepted=True).order_by("-at", "-id").first()
+    return last if last is not None and last.kind == Scan.Kind.IN else None
+
+
+@dataclass(frozen=True)
+class ScanResult:
+    scan: Scan
+    flags: list[str]
+
+
+def _geo_flags(activity: Activity, lat: Decimal | None, lon: Decimal | None) -> tuple[list[str], int | None]:
+    if activity.geofence_m is None or activity.latitude is None or activity.longitude is None:
+        return [], None
+    if lat is None or lon is None:
+        return ["no_location"], None
+    d = distance_m(float(activity.latitude), float(activity.longitude), float(lat), float(lon))
+    return (["outside_geofence"] if d > activity.geofence_m else []), d
+
+
+def _record(
+    *,
+    activity: Activity,
+    volunteer: Volunteer,
+    kind: str,
+    method: str,
+    at: dt.datetime,
+    step: int | None,
+    lat: Decimal | None,
+    lon: Decimal | None,
+    actor: Any,
+    reason: str = "",
+    walk_in: bool = False,
+) -> tuple[Scan, ApplicationError | None]:
+    """Write the scan (accepted or refused) and return the error to raise after commit."""
+    error: ApplicationError | None = None
+    problem = ""
+    open_in = _open_checkin(activity, volunteer)
+    if (
+        step is not None
+        and Scan.objects.filter(activity=activity, volunteer=volunteer, kind=kind, token_step=step).exists()
+    ):
+        problem, error = (
+            "replayed",
+            Conflict(_("This code has already been used; scan the current one."), code="replayed_code"),
+        )
+    elif kind == Scan.Kind.IN and open_in is not None:
+        problem = "already_in"
+        error = Conflict(
+            _("You checked in at %(t)s already; check out when you leave.")
+            % {"t": f"{open_in.at.astimezone(clock.LOCAL_TZ):%H:%M}"},
+            code="already_checked_in",
+        )
+    elif kind == Scan.Kind.OUT and open_in is None:
+        problem, error = "not_in", Conflict(_("Check in first; there is no check-in to close."), code="not_checked_in")
+    flags, distance = _geo_flags(activity, lat, lon) if method == Scan.Method.QR else ([], None)
+    if walk_in:
+        flags.append("walk_in")
+    if error is None and kind == Scan.Kind.OUT and at > activity.ends_at:
+        flags.append("beyond_window")
+    scan = Scan.objects.create(
+        activity=activity,
+        volunteer=volunteer,
+        kind=kind,
+        method=method,
+        at=at,
+        accepted=error is None,
+        problem=problem,
+        flags=flags,
+        latitude=lat,
+        longitude=lon,
+        distance_m=distance,
+        token_step=step,
+        recorded_by=actor if method == Scan.Method.ASSISTED else None,
+        reason=reason,
+    )
+    return scan, error
+
+
+def _coordinate(value: Any, field: str, limit: int) -> Decimal | None:
+    if value is None or value == "":
+        return None
+    try:
+        d = Decimal(str(value)).quantize(Decimal("0.000001"))
+    except ArithmeticError:
+        raise field_error(field, _("These are not valid coordinates."), code="coordinates") from None
+    if not (-limit <= d <= limit):
+        raise field_error(field, _("These are not valid coordinates."), code="coordinates")
+    return d
+
+
+def attendance_scan(*, actor: Any, token: str, kind: str, latitude: Any = None, longitude: Any = None) -> ScanResult:
+    """The volunteer scans the organiser's code to check in or out. Raises InvalidInput (bad,
+    forged or expired code, scanning closed, not signed up), Conflict (replayed code, double
+    check-in, check-out without check-in; the refused scan is kept), NotFound."""
+    volunteer = own_volunteer(actor)
+    if kind not in Scan.Kind.values:
+        raise field_error("kind", _("Choose check-in or check-out."), code="invalid_choice")
+    lat, lon = _coordinate(latitude, "latitude", 90), _coordinate(longitude, "longitude", 180)
+    parsed = tokens.parse(token)
+    if parsed is None:
+        raise field_error("token", _("This is not a check-in code of this platform."), code="invalid_code")
+    with transaction.atomic():
+        activity = Activity.objects.filter(pk=parsed.activity_id).first()
+        if activity is None:
+            raise field_error("token", _("This is not a check-in code of this platform."), code="invalid_code")
+        now = clock.now()
+        verdict = tokens.check(parsed, secret=bytes(activity.qr_secret), at=now)
+        if verdict == "forged":
+            raise field_error("token", _("This is not a check-in code of this platform."), code="invalid_code")
+        if verdict == "expired":
+            raise field_error(
+                "token", _("This code has expired; scan the code on the organiser's screen now."), code="expired_code"
+            )
+        _scanning_open(activity, now)
+        if not Signup.objects.filter(activity=activity, volunteer=volunteer, status=Signup.Status.CONFIRMED).exists():
+            raise InvalidInput(_("You are not confirmed for this activity; ask the organiser."), code="not_signed_up")
+        scan, error = _record(
+            activity=activity,
+            volunteer=volunteer,
+            kind=kind,
+            method=Scan.Method.QR,
+            at=now,
+            step=parsed.step,
+            lat=lat,
+            lon=lon,
+            actor=actor,
+        )
+        audit_record(
+            actor=actor,
+            role=Role.RESIDENT,
+            kind=AuditEvent.Kind.WRITE,
+            action=f"attendance.{kind}",
+            object_type="activity",
+            object_id=activity.pk,
+            subject_id=volunteer.pk,
+            details={"accepted": scan.accepted, "problem": scan.problem, "flags": scan.flags},
+        )
+    if error is not None:
+        raise error
+    return ScanResult(scan=scan, flags=list(scan.flags))
+
+
+def attendance_assist(
+    *, actor: Any, activity_id: int, volunteer_number: str, kind: str, at: dt.datetime | None, reason: str
+) -> ScanResult:
+    """The organiser records a check-in or check-out for a volunteer without a phone, with a
+    reason. A volunteer present without a sign-up is recorded and flagged as a walk-in."""
+    if kind not in Scan.Kind.values:
+        raise field_error("kind", _("Choose check-in or check-out."), code="invalid_choice")
+    reason = clean_text(reason, field="reason", required=True, max_length=200)
+    with transaction.atomic():
+        activity, access = access_activity_for_organising(actor=actor, activity_id=activity_id, lock=True)
+        volunteer = volunteer_by_number(volunteer_number)
+        forbid_self(actor, volunteer)
+        now = clock.now()
+        at = at or now
+        if at.tzinfo is None:
+            raise field_error("at", _("The time needs a time zone."), code="naive_time")
+        if at > now + dt.timedelta(minutes=1):
+            raise field_error("at", _("The time cannot be in the future."), code="future_time")
+        _scanning_open(activity, at)
+        if now > activity.ends_at + LATE:
+            raise Conflict(_("Check-in closed an hour after the end."), code="too_late")
+        signed = Signup.objects.filter(activity=activity, volunteer=volunteer, status=Signup.Status.CONFIRMED).exists()
+        scan, error = _record(
+            activity=activity,
+            volunteer=volunteer,
+            kind=kind,
+            method=Scan.Method.ASSISTED,
+            at=at,
+            step=None,
+            lat=None,
+            lon=None,
+            actor=actor,
+            reason=reason,
+            walk_in=not signed,
+        )
+        audit_record(
+            actor=actor,
+            role=access.role,
+            kind=AuditEvent.Kind.WRITE,
+            action=f"attendance.assisted_{kind}",
+            object_type="activity",
+            object_id=activity.pk,
+            subject_id=volunteer.pk,
+            details={"accepted": scan.accepted, "problem": scan.problem, "reason": reason},
+        )
+    if error is not None:
+        raise error
+    return ScanResult(scan=scan, flags=list(scan.flags))
+
+
+def volunteer_state(*, activity: Activity, volunteer: Volunteer | None) -> str:
+    """ "none", "in" (checked in, not out) or "out" for the scan page."""
+    if volunteer is None:
+        return "none"
+    last = Scan.objects.filter(activity=activity, volunteer=volunteer, accepted=True).order_by("-at", "-id").first()
+    if last is None:
+        return "none"
+    return "in" if last.kind == Scan.Kind.IN else "out"
