@@ -102,9 +102,7 @@ def _clean(data: ActivityInput, *, team: Team, now: dt.datetime, creating: bool)
         lat, lon = venue.latitude, venue.longitude
     if (lat is None) != (lon is None):
         raise field_error("latitude", _("Give both latitude and longitude, or neither."), code="coordinates")
-    if lat is not None and not (
-        Decimal(-90) <= Decimal(lat) <= Decimal(90) and Decimal(-180) <= Decimal(lon) <= Decimal(180)
-    ):  # type: ignore[arg-type]
+    if lat is not None and lon is not None and not (-90 <= Decimal(lat) <= 90 and -180 <= Decimal(lon) <= 180):
         raise field_error("latitude", _("These are not valid coordinates."), code="coordinates")
     if data.geofence_m is not None and lat is None:
         raise field_error("geofence_m", _("A check-in radius needs the venue's coordinates."), code="geofence")

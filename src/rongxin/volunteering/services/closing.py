@@ -117,7 +117,7 @@ def _flag_overlaps(att: dict[int, dict[int, Attendance]]) -> None:
             volunteer_id__in=chunk, current=True, started_at__lt=hi, ended_at__gt=lo
         ).values_list("volunteer_id", "activity_id", "started_at", "ended_at"):
             for own_aid, a_s, a_e in spans[vid]:
-                if own_aid != aid and overlaps((a_s, a_e), (s, e)):
+                if own_aid != aid and s is not None and e is not None and overlaps((a_s, a_e), (s, e)):
                     att[own_aid][vid].flag("overlap")
 
 

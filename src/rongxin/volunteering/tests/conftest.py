@@ -42,7 +42,9 @@ def frozen() -> Any:
         yield traveller
 
 
-def volunteer_user(username: str, village: Any, *, consent: bool = True, birth: str = "19900101") -> tuple[User, Volunteer]:
+def volunteer_user(
+    username: str, village: Any, *, consent: bool = True, birth: str = "19900101"
+) -> tuple[User, Volunteer]:
     user = make_user(username)
     person = make_person(village, name=username, id_number=make_id_number(birth=birth), consent=consent)
     link(user, person.subject)

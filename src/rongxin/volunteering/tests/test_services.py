@@ -15,7 +15,6 @@ from rongxin.credit.models import Entry, SubjectCredit
 from rongxin.credit.reconcile import credit_reconcile_fast
 from rongxin.credit.selectors import chains_verify
 from rongxin.subjects.models import Notice
-from rongxin.volunteering import tokens
 from rongxin.volunteering.models import (
     Activity,
     Correction,
@@ -43,7 +42,7 @@ from rongxin.volunteering.services import (
 )
 from rongxin.volunteering.services.activities import ActivityInput
 from rongxin.volunteering.services.people import number_is_valid
-from rongxin.volunteering.tests.conftest import World, at, volunteer_user
+from rongxin.volunteering.tests.conftest import World, at
 
 
 # --- Volunteers -----------------------------------------------------------------------------
@@ -66,9 +65,7 @@ def test_registration_is_by_the_person_and_minors_need_a_guardian(world: World) 
     with pytest.raises(InvalidInput) as e:
         volunteer_register(actor=kid, agree=True, guardian_name="王芳", guardian_relation="母亲")
     assert e.value.code == "guardian_required"
-    v = volunteer_register(
-        actor=kid, agree=True, guardian_name="王芳", guardian_relation="母亲", guardian_consent=True
-    )
+    v = volunteer_register(actor=kid, agree=True, guardian_name="王芳", guardian_relation="母亲", guardian_consent=True)
     assert (v.guardian_name, v.guardian_relation) == ("王芳", "母亲")
     assert v.number == volunteer_number(v.pk)
     with pytest.raises(Conflict):
@@ -128,9 +125,14 @@ def test_capacity_waitlist_and_promotion(world: World) -> None:
             actor=world.leader,
             activity_id=a.pk,
             data=ActivityInput(
-                type_code="elderly_care", title="敬老院陪伴", region_code=world.tree.village_a1.code, place="p",
-                starts_at=a.starts_at, ends_at=a.ends_at, capacity=1,
-            ),  # fmt: skip
+                type_code="elderly_care",
+                title="敬老院陪伴",
+                region_code=world.tree.village_a1.code,
+                place="p",
+                starts_at=a.starts_at,
+                ends_at=a.ends_at,
+                capacity=1,
+            ),
         )
     assert e.value.code == "capacity_below_confirmed"
 
@@ -284,10 +286,7 @@ def test_close_turns_verified_hours_into_records_and_credit(world: World, frozen
     assert records[world.volunteers[1].pk].minutes == 90
     assert records[world.volunteers[2].pk].flags == ["missing_checkout", "adjusted"]
     assert records[world.volunteers[2].pk].rating == "excellent"
-    entries = {
-        e.subject_id: e
-        for e in Entry.objects.filter(source="volunteering").select_related("rule")
-    }
+    entries = {e.subject_id: e for e in Entry.objects.filter(source="volunteering").select_related("rule")}
     assert {sid: e.points for sid, e in entries.items()} == {
         world.volunteers[0].pk: 3,
         world.volunteers[1].pk: 1,
@@ -338,7 +337,9 @@ def test_a_correction_appends_a_revision_and_replaces_the_award(world: World, fr
         correction_decide(actor=world.leader, correction_id=c.pk, accept=False)  # a refusal needs a reason
     correction_decide(actor=world.leader, correction_id=c.pk, accept=True)
     assert Correction.objects.get(pk=c.pk).status == "accepted"
-    rows = list(ServiceRecord.objects.filter(activity=a).order_by("revision").values_list("revision", "minutes", "current"))
+    rows = list(
+        ServiceRecord.objects.filter(activity=a).order_by("revision").values_list("revision", "minutes", "current")
+    )
     assert rows == [(1, 60, False), (2, 180, True)]
     states = dict(Entry.objects.filter(source="volunteering").values_list("source_key", "status"))
     assert states == {
