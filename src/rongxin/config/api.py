@@ -17,6 +17,8 @@ from rongxin.core.errors import ApplicationError
 from rongxin.credit.api import router as credit_router
 from rongxin.regions.api import router as regions_router
 from rongxin.subjects.api import router as subjects_router
+from rongxin.volunteering.api import router as volunteering_router
+from rongxin.volunteering.certificate_api import router as certificates_router
 
 PROBLEM = "application/problem+json"
 
@@ -79,3 +81,5 @@ api.add_router("/regions", regions_router)
 api.add_router("/subjects", subjects_router)
 api.add_router("/audit", audit_router)
 api.add_router("/credit", credit_router)
+api.add_router("/volunteering", volunteering_router)
+api.add_router("/certificates", certificates_router)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from rongxin.web import credit_views, views
+from rongxin.web import certificate_urls, credit_views, views, volunteering_urls
 
 app_name = "web"
 
@@ -28,3 +28,4 @@ urlpatterns = [
     path("credit/catalogues/<int:catalogue_id>/", credit_views.catalogue, name="catalogue"),
     path("credit/catalogues/<int:catalogue_id>/simulate/", credit_views.catalogue_simulate, name="catalogue_simulate"),
 ]
+urlpatterns += volunteering_urls.urlpatterns + certificate_urls.urlpatterns

@@ -1,0 +1,5 @@
+"""Page routes of service certificates (joined into the ``web`` namespace by ``web/urls.py``)."""
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []
