@@ -1,7 +1,153 @@
-"""JSON endpoints of service certificates."""
+"""JSON endpoints of service certificates (the pages call the same services).
+
+- ``POST /certificates``: the volunteer asks for a certificate over a period (201).
+- ``GET /certificates``: the volunteer's own certificates.
+- ``GET /certificates/{number}/pdf``: the PDF, for the volunteer or staff reading files in the
+  volunteer's village (audited).
+- ``GET /certificates/{number}/verify?d=DIGEST``: public, no sign-in, rate-limited per client
+  address together with the verification page.
+"""
 
 from __future__ import annotations
 
-from ninja import Router
+import datetime as dt
+
+from django.http import HttpRequest, HttpResponse
+from django_ratelimit.core import is_ratelimited
+from ninja import Router, Schema, Status
+
+from rongxin.volunteering.certificate_pdf import certificate_pdf
+from rongxin.volunteering.certificates import (
+    VERIFY_RATE_GROUP,
+    CertificateCheck,
+    TooManyRequests,
+    certificate_issue,
+    certificate_list,
+    certificate_verify,
+    normalise_number,
+    verify_path,
+    verify_rate,
+)
+from rongxin.volunteering.models import Certificate
+from rongxin.volunteering.selectors import hours_text
 
 router = Router(tags=["certificates"])
+
+
+class CertificateIn(Schema):
+    period_from: dt.date
+    period_to: dt.date
+    team_id: int | None = None
+
+
+class CertificateOut(Schema):
+    number: str
+    volunteer_number: str
+    issuer: str
+    team_id: int | None
+    period_from: dt.date
+    period_to: dt.date
+    minutes: int
+    hours: str
+    records: int
+    content: str
+    issued_at: dt.datetime
+    verify_url: str
+
+
+class VerificationOut(Schema):
+    status: str  # ok | altered | unknown
+    ok: bool
+    number: str
+    volunteer_number: str | None = None
+    name: str | None = None  # the given name masked
+    issuer: str | None = None
+    period_from: dt.date | None = None
+    period_to: dt.date | None = None
+    minutes: int | None = None
+    hours: str | None = None
+    records: int | None = None
+    content: str | None = None
+    issued_on: dt.date | None = None
+
+
+def certificate_out(request: HttpRequest, cert: Certificate) -> CertificateOut:
+    return CertificateOut(
+        number=cert.number,
+        volunteer_number=cert.volunteer.number,
+        issuer=cert.issuer,
+        team_id=cert.team_id,
+        period_from=cert.period_from,
+        period_to=cert.period_to,
+        minutes=cert.minutes,
+        hours=hours_text(cert.minutes),
+        records=cert.records,
+        content=cert.content,
+        issued_at=cert.issued_at,
+        verify_url=request.build_absolute_uri(verify_path(cert)),
+    )
+
+
+def verification_out(check: CertificateCheck) -> VerificationOut:
+    if not check.ok:
+        return VerificationOut(status=check.status, ok=False, number=check.number)
+    return VerificationOut(
+        status=check.status,
+        ok=True,
+        number=check.number,
+        volunteer_number=check.volunteer_number,
+        name=check.name,
+        issuer=check.issuer,
+        period_from=check.period_from,
+        period_to=check.period_to,
+        minutes=check.minutes,
+        hours=check.hours,
+        records=check.records,
+        content=check.content,
+        issued_on=check.issued_on,
+    )
+
+
+@router.post("", response={201: CertificateOut}, operation_id="certificate_issue")
+def issue(request: HttpRequest, payload: CertificateIn) -> Status[CertificateOut]:
+    """Issue a certificate to the signed-in volunteer over their verified service records in
+    the period (optionally one team's; the team is then the issuer, else the village
+    committee). 422 for a reversed, future or too long period, or one without records."""
+    cert = certificate_issue(actor=request.user, **payload.dict())
+    return Status(201, certificate_out(request, cert))
+
+
+@router.get("", response=list[CertificateOut], operation_id="certificate_list")
+def list_(request: HttpRequest) -> list[CertificateOut]:
+    """The signed-in volunteer's own certificates, newest first."""
+    return [certificate_out(request, c) for c in certificate_list(actor=request.user)]
+
+
+@router.get(
+    "/{number}/pdf",
+    operation_id="certificate_pdf",
+    openapi_extra={
+        "responses": {
+            200: {
+                "description": "The certificate (A4, Chinese)",
+                "content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}},
+            }
+        }
+    },
+)
+def pdf(request: HttpRequest, number: str) -> HttpResponse:
+    """The certificate as a PDF, for the volunteer or staff reading files in the volunteer's
+    village (the read is audited and shown to the person)."""
+    data = certificate_pdf(actor=request.user, number=number, base_url=request.build_absolute_uri("/"))
+    response = HttpResponse(data, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{normalise_number(number)}.pdf"'
+    return response
+
+
+@router.get("/{number}/verify", auth=None, response=VerificationOut, operation_id="certificate_verify")
+def verify(request: HttpRequest, number: str, d: str = "") -> VerificationOut:
+    """Public check of a certificate with the digest ``d`` from its QR code: ``ok`` with the
+    facts (name masked), ``altered`` or ``unknown``. 429 when a client asks too often."""
+    if is_ratelimited(request, group=VERIFY_RATE_GROUP, key="ip", rate=verify_rate, increment=True):
+        raise TooManyRequests()
+    return verification_out(certificate_verify(number=number, digest=d))
