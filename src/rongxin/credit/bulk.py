@@ -23,13 +23,14 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db import connection
+from django.db import connection, transaction
 from django.utils.translation import gettext
 
 from rongxin.core import clock
 from rongxin.core.bulk import BulkWriter, TableSpec, TempIds, adapt_datetime, datetime_adapter
 from rongxin.credit import ledger
-from rongxin.credit.models import Entry, GradeChange, Rule, SubjectCredit, SubjectKind, Transition
+from rongxin.credit.catalogue import catalogue_in_force
+from rongxin.credit.models import Catalogue, Entry, GradeChange, Rule, SubjectCredit, SubjectKind, Transition
 from rongxin.credit.services import Scale, scale_in_force
 from rongxin.subjects.models import Notice, Person, Subject
 
@@ -128,8 +129,12 @@ def _reserve_ids(model: type[Entry] | type[Transition], n: int) -> list[int]:
     return list(range(start, start + n))
 
 
-def _heads(subject_ids: list[int], now: dt.datetime) -> dict[int, tuple[int, str, int | None, str]]:
-    """Lock or create the subjects' credit rows; return seq, head, score, grade for each."""
+Head = tuple[int, str, int | None, str, dt.datetime | None]  # seq, hash, score, grade, next change
+
+
+def _heads(subject_ids: list[int], now: dt.datetime) -> dict[int, Head]:
+    """Lock or create the subjects' credit rows; return seq, head, score, grade and next change
+    for each."""
     table = connection.ops.quote_name(SubjectCredit._meta.db_table)
     stamp = adapt_datetime(connection, now)
     with connection.cursor() as cur:
@@ -138,20 +143,39 @@ def _heads(subject_ids: list[int], now: dt.datetime) -> dict[int, tuple[int, str
             "VALUES (%s, 0, '', '', %s) ON CONFLICT (subject_id) DO NOTHING",
             [(sid, stamp) for sid in subject_ids],
         )
-    out: dict[int, tuple[int, str, int | None, str]] = {}
+    out: dict[int, Head] = {}
     lock = " FOR UPDATE OF c" if connection.vendor == "postgresql" else ""
+    parse = _datetime_reader()
     temp = TempIds(connection, "rx_bulk_heads", subject_ids)
     try:
         with connection.cursor() as cur:
             cur.execute(
-                f"SELECT c.subject_id, c.chain_seq, c.chain_head, c.score, c.grade FROM {table} c "  # noqa: S608
-                f"JOIN rx_bulk_heads t ON t.id = c.subject_id ORDER BY c.subject_id{lock}"
+                f"SELECT c.subject_id, c.chain_seq, c.chain_head, c.score, c.grade, c.next_change_at "  # noqa: S608
+                f"FROM {table} c WHERE c.subject_id IN (SELECT id FROM rx_bulk_heads) ORDER BY c.subject_id{lock}"
             )
-            for sid, seq, head, score, grade in cur.fetchall():
-                out[sid] = (seq, head, score, grade)
+            for sid, seq, head, score, grade, nxt in cur.fetchall():
+                out[sid] = (seq, head, score, grade, parse(nxt))
     finally:
         temp.drop()
     return out
+
+
+def _datetime_reader() -> Callable[[Any], dt.datetime | None]:
+    """Raw cursor datetimes: PostgreSQL gives aware datetimes; SQLite gives naive UTC ones (or
+    the ORM's text), which become aware."""
+    if connection.vendor == "postgresql":
+        return lambda v: v
+    from django.utils.dateparse import parse_datetime
+
+    def read(v: Any) -> dt.datetime | None:
+        if v is None:
+            return None
+        parsed = v if isinstance(v, dt.datetime) else parse_datetime(v)
+        if parsed is not None and parsed.tzinfo is None:
+            parsed = parsed.replace(tzinfo=dt.UTC)
+        return parsed
+
+    return read
 
 
 @dataclass
@@ -161,11 +185,12 @@ class Prepared:
 
     entries: list[NewEntry]
     subject_ids: list[int]
-    heads: dict[int, tuple[int, str, int | None, str]]
+    heads: dict[int, Head]
     new_heads: dict[int, tuple[int, str]]
     entry_rows: list[tuple[Any, ...]]
     transition_rows: list[tuple[Any, ...]]
     now: dt.datetime
+    counting: dict[int, list[Any]] = field(default_factory=dict)  # new points counting now, per subject
 
 
 def build_rows(
@@ -176,10 +201,12 @@ def build_rows(
     transition_ids: Iterator[int],
     now: dt.datetime,
     adapt: Callable[[dt.datetime | None], object],
+    counting: dict[int, list[Any]] | None = None,
 ) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]], dict[int, tuple[int, str]]]:
     """The insert rows of ``entries`` and their transitions, chained onto ``heads`` (seq, hash
     per subject; a subject missing from ``heads`` starts a new chain). Pure: no database access,
-    so forked workers can build rows for disjoint sets of subjects."""
+    so forked workers can build rows for disjoint sets of subjects. With ``counting``, records
+    per subject ``[points of the new entries counting at now, earliest end of those]``."""
     by_subject: dict[int, list[_Fact]] = defaultdict(list)
     for e in entries:
         by_subject[e.subject_id].append(_Fact(at=e.recorded_at or now, order=0, entry=e, transition=None))
@@ -216,9 +243,14 @@ def build_rows(
                     recorded_at=e.recorded_at or now,
                     review_required=rule.review_required,
                     counting_days=rule.counting_days,
-                    transitions=sorted(e.transitions, key=lambda t: t.at),
+                    transitions=sorted(e.transitions, key=lambda t: t.at) if e.transitions else (),
                     at=now,
                 )
+                if counting is not None and state.counts_at(now):
+                    slot = counting.setdefault(sid, [0, None])
+                    slot[0] += e.points
+                    if slot[1] is None or (state.counts_until is not None and state.counts_until < slot[1]):
+                        slot[1] = state.counts_until
                 entry_rows.append(
                     (
                         eid,
@@ -271,6 +303,7 @@ def prepare_append(*, entries: list[NewEntry], now: dt.datetime | None = None) -
             e.recorded_at = now
     entry_ids = iter(_reserve_ids(Entry, len(entries)))
     transition_ids = iter(_reserve_ids(Transition, sum(len(e.transitions) for e in entries)))
+    counting: dict[int, list[Any]] = {}
     entry_rows, transition_rows, new_heads = build_rows(
         entries=entries,
         heads={sid: (h[0], h[1]) for sid, h in heads.items()},
@@ -278,8 +311,10 @@ def prepare_append(*, entries: list[NewEntry], now: dt.datetime | None = None) -
         transition_ids=transition_ids,
         now=now,
         adapt=datetime_adapter(connection),
+        counting=counting,
     )
     return Prepared(
+        counting=counting,
         entries=entries,
         subject_ids=subject_ids,
         heads=heads,
@@ -309,6 +344,7 @@ def write_prepared(prepared: Prepared, *, notify: bool = True, cause: str = "imp
                 now=prepared.now,
                 cause=cause,
                 writer=writer,
+                added=prepared.counting,
             )
         if notify:
             result.notices = writer.write(TableSpec.of(Notice, NOTICE_FIELDS), _notices(prepared.entries, prepared.now))
@@ -329,65 +365,114 @@ def ledger_bulk_append(
 
 
 def _notices(entries: list[NewEntry], now: dt.datetime) -> list[tuple[Any, ...]]:
+    """One notice per entry; texts are made once per (rule, points) since they repeat."""
     rows = []
     at = adapt_datetime(connection, now)
+    texts: dict[tuple[int, int], tuple[str, str, str]] = {}
     for e in entries:
-        if e.points < 0:
-            title = gettext("A credit record was made: %(rule)s (%(points)+d points)") % {
-                "rule": e.rule.name_zh,
-                "points": e.points,
-            }
-            window_end = (now + dt.timedelta(days=e.rule.objection_days)).astimezone(clock.LOCAL_TZ)
-            body = gettext("You may object until %(date)s if you think it is wrong.") % {
-                "date": f"{window_end:%Y-%m-%d %H:%M}"
-            }
-            kind = "credit.deduction"
-        else:
-            title = gettext("A credit award was recorded: %(rule)s (%(points)+d points)") % {
-                "rule": e.rule.name_zh,
-                "points": e.points,
-            }
-            body, kind = "", "credit.award"
-        rows.append((e.subject_id, at, kind, title, body))
+        key = (e.rule.pk, e.points)
+        text = texts.get(key)
+        if text is None:
+            if e.points < 0:
+                title = gettext("A credit record was made: %(rule)s (%(points)+d points)") % {
+                    "rule": e.rule.name_zh,
+                    "points": e.points,
+                }
+                window_end = (now + dt.timedelta(days=e.rule.objection_days)).astimezone(clock.LOCAL_TZ)
+                body = gettext("You may object until %(date)s if you think it is wrong.") % {
+                    "date": f"{window_end:%Y-%m-%d %H:%M}"
+                }
+                text = (title, body, "credit.deduction")
+            else:
+                title = gettext("A credit award was recorded: %(rule)s (%(points)+d points)") % {
+                    "rule": e.rule.name_zh,
+                    "points": e.points,
+                }
+                text = (title, "", "credit.award")
+            texts[key] = text
+        rows.append((e.subject_id, at, text[2], text[0], text[1]))
     return rows
+
+
+def _in_force_applied() -> dict[str, bool]:
+    """Whether the catalogue in force for each kind has been applied to every score."""
+    today = clock.today_local()
+    out = {}
+    for kind in SubjectKind.values:
+        catalogue = catalogue_in_force(subject_kind=kind, on=today)
+        out[kind] = catalogue is not None and catalogue.applied_at is not None
+    return out
 
 
 def refresh_subjects(
     *,
     subject_ids: list[int],
-    heads: dict[int, tuple[int, str, int | None, str]],
+    heads: dict[int, Any],
     new_heads: dict[int, tuple[int, str]],
     now: dt.datetime,
     cause: str,
     writer: BulkWriter,
+    added: dict[int, list[Any]] | None = None,
 ) -> int:
     """Set-based :func:`~rongxin.credit.services.refresh_subject` for many subjects: expire
-    finished entries, sum what counts, grade, write heads and scores. Returns grade changes."""
-    temp = TempIds(connection, "rx_bulk_refresh", subject_ids)
+    finished entries, sum what counts, grade, write heads and scores. Returns grade changes.
+
+    ``heads`` holds each subject's state before the append (seq, hash, score, grade and, from
+    :func:`_heads`, the next change). With ``added`` (the new entries' points counting now, per
+    subject), a subject whose cached score is known to be current — it has facts, nothing of it
+    is due to expire, the catalogue in force has been applied to all scores, and its score is
+    present exactly when it is scored — gets ``old score + added`` without reading its entries.
+    Everyone else is recomputed from the entries. Reconcile checks both ways against the facts."""
     qn = connection.ops.quote_name
     entry_t, subject_t, person_t = Entry._meta.db_table, Subject._meta.db_table, Person._meta.db_table
     at = adapt_datetime(connection, now)
+    temp = TempIds(connection, "rx_bulk_refresh", subject_ids)
     try:
         with connection.cursor() as cur:
             cur.execute(
-                f"UPDATE {qn(entry_t)} SET status = %s WHERE status = %s AND counts_until <= %s "  # noqa: S608
-                f"AND subject_id IN (SELECT id FROM rx_bulk_refresh)",
-                [Entry.Status.EXPIRED, Entry.Status.ACTIVE, at],
-            )
-            cur.execute(
-                f"SELECT e.subject_id, SUM(e.points), MIN(e.counts_until) FROM {qn(entry_t)} e "  # noqa: S608
-                f"JOIN rx_bulk_refresh t ON t.id = e.subject_id "
-                f"WHERE e.status = %s AND e.effective_at <= %s AND e.counts_until > %s GROUP BY e.subject_id",
-                [Entry.Status.ACTIVE, at, at],
-            )
-            sums = {sid: (total, nxt) for sid, total, nxt in cur.fetchall()}
-            cur.execute(
                 f"SELECT s.id, s.kind, p.consent_given FROM {qn(subject_t)} s "  # noqa: S608
-                f"JOIN rx_bulk_refresh t ON t.id = s.id LEFT JOIN {qn(person_t)} p ON p.subject_id = s.id"
+                f"LEFT JOIN {qn(person_t)} p ON p.subject_id = s.id WHERE s.id IN (SELECT id FROM rx_bulk_refresh)"
             )
             kinds = {sid: (kind, consent) for sid, kind, consent in cur.fetchall()}
     finally:
         temp.drop()
+    fast: set[int] = set()
+    if added is not None:
+        applied = _in_force_applied()
+        for sid in subject_ids:
+            head = heads[sid]
+            if len(head) < 5:
+                continue
+            seq, _hash, score, _grade, nxt = head
+            kind, consent = kinds[sid]
+            is_person = kind == Subject.Kind.PERSON
+            if not applied[SubjectKind.PERSON if is_person else SubjectKind.ORGANISATION] or seq == 0:
+                continue
+            if nxt is not None and nxt <= now:
+                continue
+            if (score is not None) != bool(consent or not is_person):
+                continue
+            fast.add(sid)
+    slow = [sid for sid in subject_ids if sid not in fast]
+    sums: dict[int, tuple[Any, Any]] = {}
+    if slow:
+        temp = TempIds(connection, "rx_bulk_refresh", slow)
+        try:
+            with connection.cursor() as cur:
+                cur.execute(
+                    f"UPDATE {qn(entry_t)} SET status = %s WHERE status = %s AND counts_until <= %s "  # noqa: S608
+                    f"AND subject_id IN (SELECT id FROM rx_bulk_refresh)",
+                    [Entry.Status.EXPIRED, Entry.Status.ACTIVE, at],
+                )
+                cur.execute(
+                    f"SELECT e.subject_id, SUM(e.points), MIN(e.counts_until) FROM {qn(entry_t)} e "  # noqa: S608
+                    "WHERE e.subject_id IN (SELECT id FROM rx_bulk_refresh) "
+                    "AND e.status = %s AND e.effective_at <= %s AND e.counts_until > %s GROUP BY e.subject_id",
+                    [Entry.Status.ACTIVE, at, at],
+                )
+                sums = {sid: (total, nxt) for sid, total, nxt in cur.fetchall()}
+        finally:
+            temp.drop()
     today = now.astimezone(clock.LOCAL_TZ).date()
     scales: dict[str, Scale | None] = {k: scale_in_force(subject_kind=k, on=today) for k in SubjectKind.values}
     credit_rows: list[tuple[Any, ...]] = []
@@ -396,17 +481,26 @@ def refresh_subjects(
         kind, consent = kinds[sid]
         is_person = kind == Subject.Kind.PERSON
         scale = scales[SubjectKind.PERSON if is_person else SubjectKind.ORGANISATION]
-        total, nxt = sums.get(sid, (0, None))
-        score = scale.base + (total or 0) if scale is not None and (consent or not is_person) else None
+        old_score, old_grade = heads[sid][2], heads[sid][3]
+        nxt_value: Any
+        if sid in fast:
+            points, until = (added or {}).get(sid, (0, None))
+            score = old_score + points if old_score is not None else None
+            nxt = heads[sid][4]
+            if until is not None and (nxt is None or until < nxt):
+                nxt = until
+            nxt_value = adapt_datetime(connection, nxt)
+        else:
+            total, nxt = sums.get(sid, (0, None))
+            score = scale.base + (total or 0) if scale is not None and (consent or not is_person) else None
+            if connection.vendor == "sqlite" and isinstance(nxt, str):
+                nxt_value = nxt
+            else:
+                nxt_value = adapt_datetime(connection, nxt)
         grade = ledger.grade_for(score, scale.bands) if scale is not None else ""
-        _, _, old_score, old_grade = heads[sid]
         if grade != old_grade:
             grade_rows.append((sid, at, old_grade, grade, old_score, score, cause))
         seq, head = new_heads[sid]
-        if connection.vendor == "sqlite" and isinstance(nxt, str):
-            nxt_value: Any = nxt
-        else:
-            nxt_value = adapt_datetime(connection, nxt)
         credit_rows.append((seq, head, score, grade, nxt_value, at, sid))
     table = qn(SubjectCredit._meta.db_table)
     with connection.cursor() as cur:
@@ -432,3 +526,50 @@ def refresh_subjects(
             )
     writer.write(TableSpec.of(GradeChange, GRADE_CHANGE_FIELDS), grade_rows)
     return len(grade_rows)
+
+
+def _kinds_of(subject_kind: str) -> list[str]:
+    if subject_kind == SubjectKind.PERSON:
+        return [Subject.Kind.PERSON]
+    return [k for k in Subject.Kind.values if k != Subject.Kind.PERSON]
+
+
+def catalogues_apply(*, now: dt.datetime | None = None, batch: int = 20_000) -> int:
+    """Rescore every subject of a kind whose catalogue in force has not been applied yet (a new
+    catalogue reached its effective date, possibly with another base or bands), in batches of
+    ``batch`` subjects, each in its own transaction; then mark the catalogue applied. Idempotent
+    (a rescore of a current score changes nothing). Returns the number of subjects rescored."""
+    now = now or clock.now()
+    today = now.astimezone(clock.LOCAL_TZ).date()
+    done = 0
+    for kind in SubjectKind.values:
+        catalogue = catalogue_in_force(subject_kind=kind, on=today)
+        if catalogue is None or catalogue.applied_at is not None:
+            continue
+        last = 0
+        while True:
+            ids = list(
+                SubjectCredit.objects.filter(subject__kind__in=_kinds_of(kind), pk__gt=last)
+                .order_by("pk")
+                .values_list("pk", flat=True)[:batch]
+            )
+            if not ids:
+                break
+            with transaction.atomic():
+                heads = _heads(ids, now)
+                writer = BulkWriter(connection)
+                try:
+                    refresh_subjects(
+                        subject_ids=ids,
+                        heads=heads,
+                        new_heads={sid: (h[0], h[1]) for sid, h in heads.items()},
+                        now=now,
+                        cause="catalogue",
+                        writer=writer,
+                    )
+                finally:
+                    writer.close()
+            done += len(ids)
+            last = ids[-1]
+        Catalogue.objects.filter(pk=catalogue.pk, applied_at__isnull=True).update(applied_at=now)
+    return done

@@ -23,8 +23,9 @@ from rongxin.core import clock
 from rongxin.core.audit import audit_record
 from rongxin.core.errors import Conflict, InvalidInput, NotFound
 from rongxin.core.models import AuditEvent
-from rongxin.credit.models import Catalogue, Direction, GradeBand, Rule, Severity, SubjectKind
+from rongxin.credit.models import Catalogue, Direction, GradeBand, Rule, Severity, SubjectCredit, SubjectKind
 from rongxin.credit.periods import OBJECTION_DAYS, defaults_for
+from rongxin.subjects.models import Subject
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 STARTER_FILES = {
@@ -316,7 +317,11 @@ def catalogue_publish(*, actor: Any, catalogue_id: int) -> Catalogue:
     catalogue.status = Catalogue.Status.PUBLISHED
     catalogue.published_at = clock.now()
     catalogue.published_by = actor if getattr(actor, "is_authenticated", False) else None
-    catalogue.save(update_fields=["status", "published_at", "published_by"])
+    # Scores follow a catalogue once the worker has rescored its kind (credit.apply_catalogues);
+    # with nobody scored yet there is nothing to rescore.
+    if catalogue.effective_from <= clock.today_local() and not _kind_scored(catalogue.subject_kind):
+        catalogue.applied_at = catalogue.published_at
+    catalogue.save(update_fields=["status", "published_at", "published_by", "applied_at"])
     audit_record(
         actor=actor,
         kind=AuditEvent.Kind.WRITE,
@@ -325,6 +330,15 @@ def catalogue_publish(*, actor: Any, catalogue_id: int) -> Catalogue:
         object_id=catalogue.pk,
     )
     return catalogue
+
+
+def _kind_scored(subject_kind: str) -> bool:
+    kinds = (
+        [Subject.Kind.PERSON]
+        if subject_kind == SubjectKind.PERSON
+        else [k for k in Subject.Kind.values if k != Subject.Kind.PERSON]
+    )
+    return SubjectCredit.objects.filter(subject__kind__in=kinds).exists()
 
 
 def catalogue_in_force(*, subject_kind: str, on: dt.date) -> Catalogue | None:

@@ -54,6 +54,9 @@ class Catalogue(models.Model):
     published_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+    # When every subject of the kind was rescored under this catalogue's base and bands (the
+    # worker does it once the catalogue is in force); until then scores follow the older one.
+    applied_at = models.DateTimeField(_("applied to all scores at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("rule catalogue")

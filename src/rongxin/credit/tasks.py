@@ -6,6 +6,7 @@ import datetime as dt
 
 from rongxin.core import clock
 from rongxin.core.worker import periodic
+from rongxin.credit.bulk import catalogues_apply
 from rongxin.credit.imports import import_process_queued
 from rongxin.credit.models import ChainRoot
 from rongxin.credit.selectors import chains_root
@@ -16,6 +17,12 @@ from rongxin.credit.services import credit_apply_time_changes
 def apply_time_changes() -> str:
     """Entries whose period ended stop counting; scores and grades follow."""
     return f"refreshed {credit_apply_time_changes()} subjects"
+
+
+@periodic(name="credit.apply_catalogues", every=dt.timedelta(minutes=1))
+def apply_catalogues() -> str:
+    """A catalogue that reached its effective date rescored every subject of its kind."""
+    return f"rescored {catalogues_apply()} subjects"
 
 
 @periodic(name="credit.daily_root", every=dt.timedelta(hours=1))
