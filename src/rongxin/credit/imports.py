@@ -213,15 +213,16 @@ def check_rows(
     # 1. Shapes: identifiers, times, points, texts.
     parsed: list[tuple[Row, str, str, dt.datetime, int | None, str, str]] = []
     for row in rows:
-        v = row.values
+        # Normalise every cell once (the values are reused below and in the second pass).
+        v = row.values = {k: _text(x) if k != "occurred_at" else x for k, x in row.values.items()}
         ok = True
         for key in REQUIRED:
-            if not _text(v.get(key)):
+            if not (v.get(key) if key != "occurred_at" else _text(v.get(key))):
                 report.add(row.line, key, _("Required."))
                 ok = False
         if not ok:
             continue
-        ident = _text(v["subject"]).upper()
+        ident = v["subject"].upper()
         kind = "id" if ID_PATTERN.match(ident) else "uscc"
         try:
             ident = parse_id_number(ident, today=today).number if kind == "id" else parse_uscc(ident)
@@ -243,17 +244,17 @@ def check_rows(
             report.add(row.line, "occurred_at", _("The behaviour cannot have occurred in the future."))
             continue
         given: int | None = None
-        if _text(v.get("points")):
+        if v.get("points"):
             try:
-                given = int(_text(v["points"]))
+                given = int(v["points"])
             except ValueError:
                 report.add(row.line, "points", _("Points must be a whole number."))
                 continue
-        evidence = _text(v["evidence"])
+        evidence = v["evidence"]
         if len(evidence) > 2000:
             report.add(row.line, "evidence", _("At most %(n)d characters.") % {"n": 2000})
             continue
-        record_id = _text(v["record_id"])
+        record_id = v["record_id"]
         if len(record_id) > 100:
             report.add(row.line, "record_id", _("At most %(n)d characters.") % {"n": 100})
             continue
@@ -297,7 +298,7 @@ def check_rows(
         progress(2 * len(rows) // 3)
     # Yearly caps: what the file's subjects already used, for the capped rules and years in the file.
     capped: dict[tuple[int, str, int], list[int]] = {}
-    file_codes = {_text(row.values["rule_code"]) for row, *_rest in parsed}
+    file_codes = {row.values["rule_code"] for row, *_rest in parsed}
     capped_rules = {
         r.code
         for r in book.rules.values()
@@ -325,8 +326,9 @@ def check_rows(
             continue
         sid = found
         subject_kind = SubjectKind.PERSON if info[sid][0] == Subject.Kind.PERSON else SubjectKind.ORGANISATION
-        code = _text(row.values["rule_code"])
-        rule = book.rule(subject_kind, occurred.astimezone(clock.LOCAL_TZ).date(), code)
+        code = row.values["rule_code"]
+        local = occurred.astimezone(clock.LOCAL_TZ)
+        rule = book.rule(subject_kind, local.date(), code)
         if rule is None:
             report.add(
                 row.line,
@@ -372,13 +374,13 @@ def check_rows(
             report.add(row.line, "record_id", _("This record id was already used for a different record."))
             continue
         if rule.yearly_cap_count is not None or rule.yearly_cap_points is not None:
-            slot = capped.setdefault((sid, rule.code, occurred.astimezone(clock.LOCAL_TZ).year), [0, 0])
+            slot = capped.setdefault((sid, rule.code, local.year), [0, 0])
             if rule.yearly_cap_count is not None and slot[0] + 1 > rule.yearly_cap_count:
                 report.add(
                     row.line,
                     "rule_code",
                     _("Rule %(code)s allows %(n)d entries per year for one subject; %(year)d has them all.")
-                    % {"code": rule.code, "n": rule.yearly_cap_count, "year": occurred.astimezone(clock.LOCAL_TZ).year},
+                    % {"code": rule.code, "n": rule.yearly_cap_count, "year": local.year},
                 )
                 continue
             if rule.yearly_cap_points is not None and slot[1] + points > rule.yearly_cap_points:
@@ -390,7 +392,7 @@ def check_rows(
                         "code": rule.code,
                         "cap": rule.yearly_cap_points,
                         "left": max(rule.yearly_cap_points - slot[1], 0),
-                        "year": occurred.astimezone(clock.LOCAL_TZ).year,
+                        "year": local.year,
                     },
                 )
                 continue
