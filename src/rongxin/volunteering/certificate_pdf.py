@@ -161,7 +161,7 @@ def render_certificate(cert: Certificate, *, base_url: str) -> bytes:
     qr_size = 96.0
     draw_qr(c, url, x=64, y=76, size=qr_size, color=INK)
     c.setFont(CJK, 10)
-    c.drawCentredString(64 + qr_size / 2, 62, "扫码核验真伪")
+    c.drawCentredString(64 + qr_size / 2, 58, "扫码核验真伪")
     c.setFont(LATIN, 6.5)
     c.setFillColor(MUTED)
     c.drawString(64 + qr_size + 14, 80, url)
