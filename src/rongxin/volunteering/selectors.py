@@ -186,7 +186,7 @@ def volunteer_profile(*, actor: Any) -> Profile:
         next_star_hours=STAR_HOURS[stars] if stars < len(STAR_HOURS) else None,
         records=list(
             ServiceRecord.objects.filter(volunteer=v, current=True)
-            .select_related("activity", "team", "award")
+            .select_related("activity", "team", "award", "recorder")
             .order_by("-service_date", "-id")[:100]
         ),
         signups=list(

@@ -22,6 +22,14 @@ from rongxin.volunteering.services.closing import (
     correction_request,
     roster_lines,
 )
+from rongxin.volunteering.services.mobilisation import (
+    ShiftInput,
+    callout_close,
+    callout_create,
+    duty_add_staff,
+    duty_respond,
+    duty_withdraw,
+)
 from rongxin.volunteering.services.people import (
     leader_set,
     membership_apply,
@@ -39,6 +47,7 @@ __all__ = [
     "ActivityInput",
     "Adjustment",
     "CloseResult",
+    "ShiftInput",
     "SignupResult",
     "activity_cancel",
     "activity_close",
@@ -48,9 +57,14 @@ __all__ = [
     "attendance_assist",
     "attendance_code",
     "attendance_scan",
+    "callout_close",
+    "callout_create",
     "close_activities",
     "correction_decide",
     "correction_request",
+    "duty_add_staff",
+    "duty_respond",
+    "duty_withdraw",
     "invitation_decline",
     "invitation_send",
     "leader_set",
