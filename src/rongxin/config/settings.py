@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "rongxin.subjects",
     "rongxin.credit",
     "rongxin.volunteering",
+    "rongxin.incentives",
     "rongxin.synth",
     "rongxin.bench",
     "rongxin.web",

@@ -55,6 +55,11 @@ def keys() -> PiiKeys:
     return PiiKeys(settings.RONGXIN_PII_KEY)
 
 
+def derived_key(info: bytes) -> bytes:
+    """A 32-byte key for another purpose (``info`` names it), derived from the same master."""
+    return PiiKeys._derive(settings.RONGXIN_PII_KEY, info)
+
+
 def encrypt(plaintext: str) -> bytes:
     return keys().encrypt(plaintext)
 

@@ -1,0 +1,162 @@
+"""Credentials and exports signed with Ed25519, verifiable offline with the county's published
+public keys.
+
+**Credential token** (what the holder's QR code carries)::
+
+    RXI1.<payload>.<signature>
+
+``payload`` is base64url (no padding) of compact JSON with sorted keys:
+
+| key | meaning |
+|---|---|
+| ``v`` | format version, 1 |
+| ``k`` | key id of the signing key |
+| ``h`` | pseudonymous holder id (16 base32 characters; different for each provider) |
+| ``i`` | incentive code |
+| ``t`` | issued at (Unix seconds) |
+| ``e`` | expires at (Unix seconds) |
+| ``n`` | credential id (random) |
+
+``signature`` is base64url of the Ed25519 signature over the ASCII bytes ``RXI1.<payload>``.
+No score, name, ID number or phone is in a token.
+
+**Public keys** (``GET /api/v1/incentives/keys``, or ``rongxin incentives keys``)::
+
+    {"format": "rongxin-incentive-keys/1",
+     "keys": [{"kid": "...", "alg": "Ed25519", "public_key": "<base64url 32 bytes>",
+               "created_at": "...", "retired_at": null}]}
+
+**Eligibility export** of one incentive: the sorted 10-byte holder ids, concatenated; its
+signature is over ``RXE1.<incentive code>.<generated at, Unix seconds>.<hex SHA-256 of the ids>``.
+
+**Rotation**: ``rongxin incentives rotate-key`` creates a new key that signs from then on and
+retires the old one; retired keys stay published (and verify) so that credentials already
+issued keep working until they expire.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import datetime as dt
+import hashlib
+import hmac
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+
+PREFIX = "RXI1"
+EXPORT_PREFIX = "RXE1"
+HOLDER_BYTES = 10
+KEYS_FORMAT = "rongxin-incentive-keys/1"
+_encode = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=True).encode
+
+
+def b64u(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).decode().rstrip("=")
+
+
+def unb64u(text: str) -> bytes:
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+def holder_id(pseudonym_key: bytes, *, provider_id: int, subject_id: int) -> str:
+    """The holder's pseudonym towards one provider: stable, unlinkable across providers
+    without the county's key."""
+    digest = hmac.new(pseudonym_key, f"{provider_id}:{subject_id}".encode(), hashlib.sha256).digest()
+    return base64.b32encode(digest[:HOLDER_BYTES]).decode()
+
+
+def holder_bytes(holder: str) -> bytes:
+    return base64.b32decode(holder)
+
+
+@dataclass(frozen=True)
+class Claims:
+    kid: str
+    holder: str
+    incentive: str
+    issued_at: int
+    expires_at: int
+    jti: str
+
+    def as_payload(self) -> dict[str, Any]:
+        return {
+            "v": 1,
+            "k": self.kid,
+            "h": self.holder,
+            "i": self.incentive,
+            "t": self.issued_at,
+            "e": self.expires_at,
+            "n": self.jti,
+        }
+
+
+def sign_token(private_key: Ed25519PrivateKey, claims: Claims) -> str:
+    payload = b64u(_encode(claims.as_payload()).encode())
+    signed = f"{PREFIX}.{payload}"
+    return f"{signed}.{b64u(private_key.sign(signed.encode()))}"
+
+
+@dataclass(frozen=True)
+class Verified:
+    status: str  # "ok", "expired", "invalid" (malformed, altered or forged), "unknown_key"
+    claims: Claims | None = None
+
+
+def verify_token(token: str, public_keys: dict[str, Ed25519PublicKey], *, now: dt.datetime) -> Verified:
+    """Check a token's form, key, signature and lifetime. Never raises on bad input."""
+    parts = (token or "").strip().split(".")
+    if len(parts) != 3 or parts[0] != PREFIX or len(token) > 1000:
+        return Verified("invalid")
+    try:
+        raw = json.loads(unb64u(parts[1]))
+        signature = unb64u(parts[2])
+    except (ValueError, binascii.Error, UnicodeDecodeError):
+        return Verified("invalid")
+    if not isinstance(raw, dict) or raw.get("v") != 1:
+        return Verified("invalid")
+    try:
+        claims = Claims(
+            kid=str(raw["k"]),
+            holder=str(raw["h"]),
+            incentive=str(raw["i"]),
+            issued_at=int(raw["t"]),
+            expires_at=int(raw["e"]),
+            jti=str(raw["n"]),
+        )
+    except (KeyError, TypeError, ValueError):
+        return Verified("invalid")
+    key = public_keys.get(claims.kid)
+    if key is None:
+        return Verified("unknown_key")
+    try:
+        key.verify(signature, f"{parts[0]}.{parts[1]}".encode())
+    except InvalidSignature:
+        return Verified("invalid")
+    if _encode(raw).encode() != unb64u(parts[1]):
+        return Verified("invalid")  # a re-encoded payload is not the one that was signed
+    if not claims.issued_at - 60 <= now.timestamp() < claims.expires_at:
+        return Verified("expired", claims)
+    return Verified("ok", claims)
+
+
+def export_message(*, incentive: str, generated_at: dt.datetime, content: bytes) -> bytes:
+    digest = hashlib.sha256(content).hexdigest()
+    return f"{EXPORT_PREFIX}.{incentive}.{int(generated_at.timestamp())}.{digest}".encode()
+
+
+def public_keys_from_document(document: dict[str, Any]) -> dict[str, Ed25519PublicKey]:
+    """The keys of a published key document (for offline verification). ValueError if it is
+    not one."""
+    if document.get("format") != KEYS_FORMAT or not isinstance(document.get("keys"), list):
+        raise ValueError("not a Rongxin incentive key document")
+    out = {}
+    for item in document["keys"]:
+        if item.get("alg") != "Ed25519":
+            continue
+        out[str(item["kid"])] = Ed25519PublicKey.from_public_bytes(unb64u(str(item["public_key"])))
+    return out

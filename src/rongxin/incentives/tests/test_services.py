@@ -1,0 +1,195 @@
+"""Incentives end to end through the services: who qualifies, credentials, online checks,
+redemptions with quotas, exports, and what the holder sees."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pytest
+
+from rongxin.core.errors import Conflict, InvalidInput, NotFound
+from rongxin.credit.models import SubjectCredit
+from rongxin.incentives import signing
+from rongxin.incentives.keys import key_rotate, keys_document, pseudonym_key
+from rongxin.incentives.models import Check, Credential, Incentive, Redemption
+from rongxin.incentives.services import (
+    IncentiveInput,
+    credential_issue,
+    credential_revoke,
+    credentials_check,
+    export_build,
+    incentive_decide,
+    incentive_propose,
+    redemption_record,
+)
+from rongxin.incentives.tests.conftest import World
+from rongxin.subjects.models import SubjectAccount
+
+
+def subject_of(user: Any) -> int:
+    return SubjectAccount.objects.get(user=user).subject_id
+
+
+def test_grades_come_from_the_credit_file(world: World) -> None:
+    assert SubjectCredit.objects.get(pk=subject_of(world.aa)).grade == "AA"
+    assert SubjectCredit.objects.get(pk=subject_of(world.a)).grade == "A"
+
+
+def test_a_holder_creates_credentials_only_for_what_they_qualify_for(world: World) -> None:
+    half = world.incentive("bus-half-aa")
+    issued = credential_issue(actor=world.aa, incentive_id=half.pk)
+    claims = signing.verify_token(
+        issued.token, {issued.credential.kid: _public(issued.credential.kid)}, now=issued.credential.issued_at
+    )
+    assert claims.status == "ok"
+    assert claims.claims is not None
+    assert claims.claims.holder == issued.credential.holder
+    assert (issued.credential.expires_at - issued.credential.issued_at) == dt.timedelta(minutes=5)
+    card = credential_issue(actor=world.aa, incentive_id=half.pk, kind="card")
+    assert (card.credential.expires_at - card.credential.issued_at) == dt.timedelta(days=30)
+    with pytest.raises(InvalidInput) as e:
+        credential_issue(actor=world.a, incentive_id=half.pk)
+    assert e.value.code == "not_eligible"
+    with pytest.raises(InvalidInput) as e:
+        credential_issue(actor=world.no_consent, incentive_id=half.pk)
+    assert e.value.code == "no_consent"
+    with pytest.raises(NotFound):
+        credential_issue(actor=world.bus, incentive_id=half.pk)  # a provider holds nothing
+    org_only = world.incentive("loan-enterprise-aa")
+    with pytest.raises(InvalidInput):
+        credential_issue(actor=world.aa, incentive_id=org_only.pk)
+    assert Credential.objects.count() == 2
+
+
+def _public(kid: str) -> Any:
+    return signing.public_keys_from_document(keys_document())[kid]
+
+
+def test_online_checks_answer_only_yes_or_no_and_are_recorded(world: World, frozen: Any) -> None:
+    half = world.incentive("bus-half-aa")
+    good = credential_issue(actor=world.aa, incentive_id=half.pk).token
+    loan = credential_issue(actor=world.aa, incentive_id=world.incentive("loan-rate-aa").pk, kind="card").token
+    stale = credential_issue(actor=world.aa, incentive_id=half.pk).token
+    frozen.shift(dt.timedelta(minutes=4))
+    fresh = credential_issue(actor=world.aa, incentive_id=half.pk).token
+    frozen.shift(dt.timedelta(minutes=2))  # ``good`` and ``stale`` have expired, ``fresh`` has not
+    tampered = fresh[:-3] + ("AAA" if not fresh.endswith("AAA") else "BBB")
+    answers = credentials_check(actor=world.bus, tokens=[fresh, good, tampered, loan, "nonsense"])
+    assert [(a.eligible, a.reason) for a in answers] == [
+        (True, "eligible"),
+        (False, "expired"),
+        (False, "invalid"),
+        (False, "wrong_provider"),
+        (False, "invalid"),
+    ]
+    rows = list(Check.objects.order_by("id").values_list("result", "subject_id"))
+    sid = subject_of(world.aa)
+    assert rows == [("eligible", sid), ("expired", None), ("invalid", None), ("wrong_provider", sid), ("invalid", None)]
+    assert stale != fresh
+    with pytest.raises(InvalidInput):
+        credentials_check(actor=world.bus, tokens=["x"] * 1001)
+    with pytest.raises(NotFound):
+        credentials_check(actor=world.aa, tokens=[fresh])
+
+
+def test_eligibility_ends_when_the_grade_falls(world: World) -> None:
+    half = world.incentive("bus-half-aa")
+    card = credential_issue(actor=world.aa, incentive_id=half.pk, kind="card").token
+    assert credentials_check(actor=world.bus, tokens=[card])[0].eligible
+    SubjectCredit.objects.filter(pk=subject_of(world.aa)).update(grade="A", score=1010)
+    assert credentials_check(actor=world.bus, tokens=[card])[0].reason == "not_eligible"
+
+
+def test_redemptions_are_idempotent_and_enforce_quotas(world: World, frozen: Any) -> None:
+    park = world.incentive("parking-first-hour")  # once a day per holder
+    parking = world.bus  # the bus account is not the parking company's
+    card = credential_issue(actor=world.aa, incentive_id=park.pk, kind="card").token
+    with pytest.raises(InvalidInput) as e:
+        redemption_record(actor=parking, token=card, reference="P-1")
+    assert e.value.code == "wrong_provider"
+    from rongxin.incentives.tests.conftest import provider_user
+
+    parker = provider_user("parker", world.tree, world.office, "rc_parking")
+    first = redemption_record(actor=parker, token=card, reference="P-1")
+    assert first.created
+    again = redemption_record(actor=parker, token=card, reference="P-1")
+    assert (again.created, again.redemption.pk) == (False, first.redemption.pk)
+    with pytest.raises(Conflict) as e:
+        redemption_record(actor=parker, token=card, reference="P-2")
+    assert e.value.code == "quota_exhausted"
+    frozen.shift(dt.timedelta(days=1))
+    assert redemption_record(actor=parker, token=card, reference="P-3").created
+    park.refresh_from_db()
+    assert park.redeemed_total == 2
+    assert Redemption.objects.filter(incentive=park).count() == 2
+    assert list(Check.objects.filter(channel="redemption").values_list("result", flat=True)) == [
+        "wrong_provider", "eligible", "quota_exhausted", "eligible",
+    ]  # fmt: skip
+
+
+def test_a_live_code_backs_one_redemption_and_a_revoked_card_none(world: World) -> None:
+    half = world.incentive("bus-half-aa")
+    live = credential_issue(actor=world.aa, incentive_id=half.pk).token
+    redemption_record(actor=world.bus, token=live, reference="B-1")
+    with pytest.raises(Conflict) as e:
+        redemption_record(actor=world.bus, token=live, reference="B-2")
+    assert e.value.code == "replayed"
+    card = credential_issue(actor=world.aa, incentive_id=half.pk, kind="card")
+    credential_revoke(actor=world.aa, jti=card.credential.jti)
+    with pytest.raises(InvalidInput) as e:
+        redemption_record(actor=world.bus, token=card.token, reference="B-3")
+    assert e.value.code == "revoked"
+
+
+def test_total_quota_is_never_overspent(world: World) -> None:
+    half = world.incentive("bus-half-aa")
+    Incentive.objects.filter(pk=half.pk).update(quota_total=1)
+    card = credential_issue(actor=world.aa, incentive_id=half.pk, kind="card").token
+    redemption_record(actor=world.bus, token=card, reference="T-1")
+    with pytest.raises(Conflict):
+        redemption_record(actor=world.bus, token=card, reference="T-2")
+    assert Redemption.objects.filter(incentive=half).count() == 1
+
+
+def test_the_export_lists_exactly_the_eligible_holders(world: World) -> None:
+    half = world.incentive("bus-half-aa")
+    export = export_build(incentive_id=half.pk)
+    expected = signing.holder_bytes(
+        signing.holder_id(pseudonym_key(), provider_id=half.provider_id, subject_id=subject_of(world.aa))
+    )
+    assert (export.holders, bytes(export.content)) == (1, expected)
+    message = signing.export_message(incentive=half.code, generated_at=export.generated_at, content=expected)
+    _public(export.kid).verify(signing.unb64u(export.signature), message)
+    SubjectCredit.objects.filter(pk=subject_of(world.aa)).update(grade="A")
+    assert export_build(incentive_id=half.pk).holders == 0
+
+
+def test_offers_need_the_county_offices_approval(world: World) -> None:
+    data = IncentiveInput(
+        code="night-bus", title_zh="夜班公交免费", title_en="Free night buses", category="transit", min_grade="A",
+        benefit_zh="夜班公交免费", valid_from=dt.date(2026, 3, 1), quota_per_holder=2, quota_period="day",
+    )  # fmt: skip
+    offer = incentive_propose(actor=world.bus, data=data)
+    assert (offer.status, offer.provider.code) == ("proposed", "rc_bus")
+    with pytest.raises(NotFound):
+        credential_issue(actor=world.a, incentive_id=offer.pk)
+    with pytest.raises(NotFound):
+        incentive_decide(actor=world.bus, incentive_id=offer.pk, approve=True)
+    incentive_decide(actor=world.office, incentive_id=offer.pk, approve=True)
+    assert credential_issue(actor=world.a, incentive_id=offer.pk).credential.incentive_id == offer.pk
+    with pytest.raises(InvalidInput):
+        incentive_decide(actor=world.office, incentive_id=offer.pk, approve=False)  # needs a reason
+    assert (
+        incentive_decide(actor=world.office, incentive_id=offer.pk, approve=False, reason="停运").status == "suspended"
+    )
+
+
+def test_rotation_keeps_old_credentials_valid(world: World) -> None:
+    half = world.incentive("bus-half-aa")
+    before = credential_issue(actor=world.aa, incentive_id=half.pk, kind="card")
+    new = key_rotate(actor=world.office)
+    after = credential_issue(actor=world.aa, incentive_id=half.pk, kind="card")
+    assert (before.credential.kid != new.kid, after.credential.kid) == (True, new.kid)
+    assert [a.eligible for a in credentials_check(actor=world.bus, tokens=[before.token, after.token])] == [True, True]
+    assert [k["retired_at"] is None for k in keys_document()["keys"]] == [False, True]
