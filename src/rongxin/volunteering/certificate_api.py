@@ -29,33 +29,28 @@ from rongxin.volunteering.certificates import (
     verify_rate,
 )
 from rongxin.volunteering.models import Certificate
+from rongxin.volunteering.schemas import CertificateOut
 from rongxin.volunteering.selectors import hours_text
 
 router = Router(tags=["certificates"])
 
 
-class CertificateIn(Schema):
+class CertificateRequestIn(Schema):
     period_from: dt.date
     period_to: dt.date
     team_id: int | None = None
 
 
-class CertificateOut(Schema):
-    number: str
+class CertificateDetailOut(CertificateOut):
+    """A certificate as its volunteer sees it: the profile's summary and who it names, the
+    issuing team, and the public verification link that its QR code encodes."""
+
     volunteer_number: str
-    issuer: str
     team_id: int | None
-    period_from: dt.date
-    period_to: dt.date
-    minutes: int
-    hours: str
-    records: int
-    content: str
-    issued_at: dt.datetime
     verify_url: str
 
 
-class VerificationOut(Schema):
+class CertificateCheckOut(Schema):
     status: str  # ok | altered | unknown
     ok: bool
     number: str
@@ -71,8 +66,8 @@ class VerificationOut(Schema):
     issued_on: dt.date | None = None
 
 
-def certificate_out(request: HttpRequest, cert: Certificate) -> CertificateOut:
-    return CertificateOut(
+def certificate_out(request: HttpRequest, cert: Certificate) -> CertificateDetailOut:
+    return CertificateDetailOut(
         number=cert.number,
         volunteer_number=cert.volunteer.number,
         issuer=cert.issuer,
@@ -88,10 +83,10 @@ def certificate_out(request: HttpRequest, cert: Certificate) -> CertificateOut:
     )
 
 
-def verification_out(check: CertificateCheck) -> VerificationOut:
+def verification_out(check: CertificateCheck) -> CertificateCheckOut:
     if not check.ok:
-        return VerificationOut(status=check.status, ok=False, number=check.number)
-    return VerificationOut(
+        return CertificateCheckOut(status=check.status, ok=False, number=check.number)
+    return CertificateCheckOut(
         status=check.status,
         ok=True,
         number=check.number,
@@ -108,8 +103,8 @@ def verification_out(check: CertificateCheck) -> VerificationOut:
     )
 
 
-@router.post("", response={201: CertificateOut}, operation_id="certificate_issue")
-def issue(request: HttpRequest, payload: CertificateIn) -> Status[CertificateOut]:
+@router.post("", response={201: CertificateDetailOut}, operation_id="certificate_issue")
+def issue(request: HttpRequest, payload: CertificateRequestIn) -> Status[CertificateDetailOut]:
     """Issue a certificate to the signed-in volunteer over their verified service records in
     the period (optionally one team's; the team is then the issuer, else the village
     committee). 422 for a reversed, future or too long period, or one without records."""
@@ -117,8 +112,8 @@ def issue(request: HttpRequest, payload: CertificateIn) -> Status[CertificateOut
     return Status(201, certificate_out(request, cert))
 
 
-@router.get("", response=list[CertificateOut], operation_id="certificate_list")
-def list_(request: HttpRequest) -> list[CertificateOut]:
+@router.get("", response=list[CertificateDetailOut], operation_id="certificate_list")
+def list_(request: HttpRequest) -> list[CertificateDetailOut]:
     """The signed-in volunteer's own certificates, newest first."""
     return [certificate_out(request, c) for c in certificate_list(actor=request.user)]
 
@@ -144,8 +139,8 @@ def pdf(request: HttpRequest, number: str) -> HttpResponse:
     return response
 
 
-@router.get("/{number}/verify", auth=None, response=VerificationOut, operation_id="certificate_verify")
-def verify(request: HttpRequest, number: str, d: str = "") -> VerificationOut:
+@router.get("/{number}/verify", auth=None, response=CertificateCheckOut, operation_id="certificate_verify")
+def verify(request: HttpRequest, number: str, d: str = "") -> CertificateCheckOut:
     """Public check of a certificate with the digest ``d`` from its QR code: ``ok`` with the
     facts (name masked), ``altered`` or ``unknown``. 429 when a client asks too often."""
     if is_ratelimited(request, group=VERIFY_RATE_GROUP, key="ip", rate=verify_rate, increment=True):

@@ -384,7 +384,7 @@ def test_api_issue_list_and_verify(world: World, frozen: Any) -> None:
         "hours": "5",
         "records": 2,
         "content": "关爱老人（1次，3小时）：敬老院陪伴；环境卫生整治（1次，2小时）：村道清扫",
-        "issued_at": "2026-03-04T01:00:00Z",
+        "issued_at": "2026-03-04T09:00:00+08:00",
         "verify_url": f"http://testserver/v/cert/{cert.number}/?d={cert.digest}",
     }
     assert [c["number"] for c in client.get(url).json()] == [cert.number]
