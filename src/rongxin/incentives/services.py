@@ -86,7 +86,7 @@ def incentive_open(incentive: Incentive, today: dt.date) -> bool:
     )
 
 
-def _kind_allowed(incentive: Incentive, kind: str) -> bool:
+def kind_allowed(incentive: Incentive, kind: str) -> bool:
     return incentive.for_persons if kind == Subject.Kind.PERSON else incentive.for_organisations
 
 
@@ -94,7 +94,7 @@ def eligible_now(*, incentive: Incentive, subject_id: int, kind: str, grade: str
     """Eligible: the incentive is open, for this kind of subject, and the subject's current
     grade reaches the floor (persons without consent have no grade, so never)."""
     return (
-        incentive_open(incentive, today) and _kind_allowed(incentive, kind) and grade_allows(grade, incentive.min_grade)
+        incentive_open(incentive, today) and kind_allowed(incentive, kind) and grade_allows(grade, incentive.min_grade)
     )
 
 

@@ -193,3 +193,52 @@ def test_rotation_keeps_old_credentials_valid(world: World) -> None:
     assert (before.credential.kid != new.kid, after.credential.kid) == (True, new.kid)
     assert [a.eligible for a in credentials_check(actor=world.bus, tokens=[before.token, after.token])] == [True, True]
     assert [k["retired_at"] is None for k in keys_document()["keys"]] == [False, True]
+
+
+def test_the_holder_sees_offers_and_every_check(world: World) -> None:
+    from rongxin.incentives.selectors import holder_activity, holder_view
+
+    view = holder_view(actor=world.aa)
+    assert (view.grade, view.score, view.consent) == ("AA", 1035, True)
+    eligible = {o.incentive.code for o in view.offers if o.eligible}
+    assert "bus-half-aa" in eligible
+    assert "bus-free-aaa" not in eligible
+    assert all(o.incentive.for_persons for o in view.offers)
+    assert len(view.offers) == Incentive.objects.filter(for_persons=True).count() == 27
+    card = credential_issue(actor=world.aa, incentive_id=world.incentive("bus-half-aa").pk, kind="card").token
+    credentials_check(actor=world.bus, tokens=[card])
+    redemption_record(actor=world.bus, token=card, reference="R-1")
+    seen = holder_activity(actor=world.aa)
+    assert [(c.provider.code, c.channel, c.result) for c in seen.checks] == [
+        ("rc_bus", "redemption", "eligible"),
+        ("rc_bus", "online", "eligible"),
+    ]
+    assert [r.reference for r in seen.redemptions] == ["R-1"]
+    assert holder_view(actor=world.no_consent).consent is False
+
+
+def test_statistics_by_month_provider_and_incentive(world: World) -> None:
+    from rongxin.incentives.selectors import redemption_statistics
+
+    card = credential_issue(actor=world.aa, incentive_id=world.incentive("bus-half-aa").pk, kind="card").token
+    redemption_record(actor=world.bus, token=card, reference="S-1")
+    redemption_record(actor=world.bus, token=card, reference="S-2")
+    rows = redemption_statistics(actor=world.office)
+    assert [(r.month, r.incentive, r.redemptions, r.holders) for r in rows] == [
+        (dt.date(2026, 3, 1), "bus-half-aa", 2, 1)
+    ]
+    assert redemption_statistics(actor=world.bank) == []
+    with pytest.raises(NotFound):
+        redemption_statistics(actor=world.aa)
+
+
+def test_verify_token_command_exits_zero_only_for_valid_tokens(world: World, tmp_path: Any) -> None:
+    from django.core.management import call_command
+
+    card = credential_issue(actor=world.aa, incentive_id=world.incentive("bus-half-aa").pk, kind="card").token
+    keys = tmp_path / "keys.json"
+    call_command("incentives", "keys", "--out", str(keys))
+    call_command("incentives", "verify-token", card, "--keys", str(keys))
+    with pytest.raises(SystemExit) as e:
+        call_command("incentives", "verify-token", card[:-4] + "AAAA", "--keys", str(keys))
+    assert e.value.code == 1

@@ -1,0 +1,139 @@
+"""Reads in incentives: the public list of offers, what a holder qualifies for and who checked
+their credit, a provider's own offers, and statistics of person-times benefited."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Count
+from django.db.models.functions import TruncMonth
+
+from rongxin.accounts.permissions import grants_with_roles
+from rongxin.accounts.roles import Role
+from rongxin.core import clock
+from rongxin.core.errors import NotFound
+from rongxin.credit.models import SubjectCredit
+from rongxin.incentives.models import Check, Credential, Incentive, Provider, Redemption
+from rongxin.incentives.services import grade_allows, holder_subject, incentive_open, kind_allowed, provider_of
+from rongxin.subjects.models import Person, Subject
+
+
+def incentives_open(*, category: str = "", for_kind: str = "") -> list[Incentive]:
+    """Offers in force today (public information)."""
+    today = clock.today_local()
+    qs = Incentive.objects.filter(status=Incentive.Status.APPROVED, provider__active=True).select_related("provider")
+    if category:
+        qs = qs.filter(category=category)
+    out = [i for i in qs.order_by("category", "min_grade", "code") if incentive_open(i, today)]
+    if for_kind == "person":
+        out = [i for i in out if i.for_persons]
+    elif for_kind == "organisation":
+        out = [i for i in out if i.for_organisations]
+    return out
+
+
+@dataclass
+class Offer:
+    incentive: Incentive
+    eligible: bool
+
+
+@dataclass
+class HolderView:
+    subject: Subject
+    consent: bool
+    score: int | None
+    grade: str
+    offers: list[Offer]
+
+
+def holder_view(*, actor: Any, subject_id: int | None = None) -> HolderView:
+    """The holder's own grade and every open offer for their kind, eligible or not."""
+    subject = holder_subject(actor, subject_id)
+    credit = SubjectCredit.objects.filter(pk=subject.pk).values_list("score", "grade").first() or (None, "")
+    consent = subject.kind != Subject.Kind.PERSON or Person.objects.filter(pk=subject.pk, consent_given=True).exists()
+    today = clock.today_local()
+    offers = [
+        Offer(incentive=i, eligible=consent and grade_allows(credit[1], i.min_grade))
+        for i in Incentive.objects.filter(status=Incentive.Status.APPROVED, provider__active=True)
+        .select_related("provider")
+        .order_by("category", "min_grade", "code")
+        if incentive_open(i, today) and kind_allowed(i, subject.kind)
+    ]
+    offers.sort(key=lambda o: (not o.eligible, o.incentive.category, o.incentive.code))
+    return HolderView(subject=subject, consent=consent, score=credit[0], grade=credit[1], offers=offers)
+
+
+@dataclass
+class HolderActivity:
+    subject: Subject
+    credentials: list[Credential]
+    checks: list[Check]
+    redemptions: list[Redemption]
+
+
+def holder_activity(*, actor: Any, subject_id: int | None = None, limit: int = 200) -> HolderActivity:
+    """Every check of the holder's credentials and every redemption ("who checked my credit"),
+    newest first, and their recent credentials."""
+    subject = holder_subject(actor, subject_id)
+    return HolderActivity(
+        subject=subject,
+        credentials=list(
+            Credential.objects.filter(subject=subject).select_related("incentive").order_by("-issued_at")[:50]
+        ),
+        checks=list(
+            Check.objects.filter(subject=subject).select_related("provider", "incentive").order_by("-at", "-id")[:limit]
+        ),
+        redemptions=list(
+            Redemption.objects.filter(subject=subject)
+            .select_related("provider", "incentive")
+            .order_by("-at", "-id")[:limit]
+        ),
+    )
+
+
+def provider_offers(*, actor: Any) -> tuple[Provider, list[Incentive]]:
+    provider = provider_of(actor)
+    return provider, list(provider.incentives.order_by("status", "code"))
+
+
+@dataclass(frozen=True)
+class StatRow:
+    month: dt.date
+    provider: str
+    incentive: str
+    title: str
+    redemptions: int
+    holders: int
+
+
+def redemption_statistics(*, actor: Any, since: dt.date | None = None) -> list[StatRow]:
+    """Person-times benefited per incentive, provider and month (Beijing time): the county
+    credit office and auditors see all providers; a provider sees its own."""
+    qs = Redemption.objects.all()
+    if not grants_with_roles(actor, [Role.COUNTY_CREDIT_OFFICE, Role.AUDITOR]):
+        try:
+            qs = qs.filter(provider=provider_of(actor))
+        except NotFound:
+            raise NotFound() from None
+    if since is not None:
+        qs = qs.filter(at__gte=dt.datetime(since.year, since.month, since.day, tzinfo=clock.LOCAL_TZ))
+    rows = (
+        qs.annotate(month=TruncMonth("at", tzinfo=clock.LOCAL_TZ))
+        .values("month", "provider__name", "incentive__code", "incentive__title_zh")
+        .annotate(n=Count("id"), holders=Count("subject", distinct=True))
+        .order_by("-month", "provider__name", "incentive__code")
+    )
+    return [
+        StatRow(
+            month=r["month"].date() if isinstance(r["month"], dt.datetime) else r["month"],
+            provider=r["provider__name"],
+            incentive=r["incentive__code"],
+            title=r["incentive__title_zh"],
+            redemptions=r["n"],
+            holders=r["holders"],
+        )
+        for r in rows
+    ]
