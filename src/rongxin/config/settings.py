@@ -11,6 +11,10 @@ Environment variables (all optional in development):
   committed).
 - ``RONGXIN_ENV``: ``development`` (default), ``test`` or ``production``.
 - ``RONGXIN_ALLOWED_HOSTS``: comma-separated host names (production).
+- ``RONGXIN_BASE_URL``: the public address (certificate QR codes rendered outside a request).
+- ``RONGXIN_LOGIN_RATE``, ``RONGXIN_VERIFY_RATE``, ``RONGXIN_INCENTIVE_RATE``: rate limits
+  (django-ratelimit syntax, e.g. ``10/m``) for sign-in, public certificate checks, and
+  providers' credential checks and redemptions.
 """
 
 from __future__ import annotations
@@ -139,6 +143,12 @@ LOGOUT_REDIRECT_URL = "web:login"
 RATELIMIT_USE_CACHE = "default"
 RATELIMIT_VIEW = "rongxin.web.views.ratelimited"
 RONGXIN_LOGIN_RATE = os.environ.get("RONGXIN_LOGIN_RATE", "10/m")
+# Public certificate verification, per client address.
+RONGXIN_VERIFY_RATE = os.environ.get("RONGXIN_VERIFY_RATE", "30/m")
+# Providers' credential checks and redemptions, per account.
+RONGXIN_INCENTIVE_RATE = os.environ.get("RONGXIN_INCENTIVE_RATE", "600/m")
+# The public address of the platform (for links printed outside a request, e.g. certificate QR codes).
+RONGXIN_BASE_URL = os.environ.get("RONGXIN_BASE_URL", "")
 
 # --- Security ---------------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True
