@@ -39,6 +39,7 @@ from rongxin.core import clock, pii
 from rongxin.core.audit import audit_record
 from rongxin.core.errors import InvalidInput, NotFound, field_error
 from rongxin.core.models import AuditEvent
+from rongxin.core.progress import progress_clear, progress_read, progress_write
 from rongxin.credit import ledger
 from rongxin.credit.bulk import NewEntry, ledger_bulk_append
 from rongxin.credit.models import Catalogue, Entry, ImportBatch, Rule, SubjectKind
@@ -487,7 +488,8 @@ def import_process(*, batch_id: int, progress: Callable[[int, int], None] | None
     ImportBatch.objects.filter(pk=batch.pk).update(rows_total=total)
 
     def tick(done: int) -> None:
-        ImportBatch.objects.filter(pk=batch.pk).update(rows_done=done)
+        # Inside the import's transaction a row update would not show; the file does.
+        progress_write("import", batch.pk, done=done, total=total)
         if progress:
             progress(done, total)
 
@@ -564,6 +566,7 @@ def _finish(
     batch.failed, batch.existing, batch.created = failed, existing, created
     batch.finished_at = clock.now()
     batch.content = None
+    transaction.on_commit(lambda: progress_clear("import", batch.pk))
     batch.save(
         update_fields=[
             "status",
@@ -578,6 +581,15 @@ def _finish(
         ]
     )
     return batch
+
+
+def import_progress(batch: ImportBatch) -> tuple[int, int]:
+    """Rows checked and rows in all, live while the import runs."""
+    if batch.status == ImportBatch.Status.RUNNING:
+        live = progress_read("import", batch.pk)
+        if live is not None:
+            return live
+    return batch.rows_done, batch.rows_total
 
 
 def import_process_queued() -> int:

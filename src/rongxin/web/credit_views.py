@@ -18,7 +18,7 @@ from rongxin.accounts.roles import STAFF_ROLES, Role
 from rongxin.core.errors import ApplicationError, InvalidInput, NotFound
 from rongxin.credit import catalogue as cat
 from rongxin.credit import services
-from rongxin.credit.imports import import_create
+from rongxin.credit.imports import import_create, import_progress
 from rongxin.credit.models import Catalogue
 from rongxin.credit.selectors import imports_visible, recordable_rules, review_queue
 from rongxin.credit.simulation import credit_simulate
@@ -264,6 +264,7 @@ def import_detail(request: HttpRequest, batch_id: int) -> HttpResponse:
     batch = imports_visible(actor=request.user).filter(pk=batch_id).first()
     if batch is None:
         return not_found(request)
+    batch.rows_done, batch.rows_total = import_progress(batch)
     template = "web/_import_status.html" if getattr(request, "htmx", False) else "web/import_detail.html"
     return render(request, template, {"b": batch})
 

@@ -182,3 +182,28 @@ def test_api_upload_queues_and_the_worker_processes(people, residents):
     assert (status["status"], status["created"]) == ("done", 1)
     assert client_for(people["court"]).get(f"/api/v1/credit/imports/{response.json()['id']}").status_code == 404
     assert json.loads(json.dumps(status))["errors"] == []
+
+
+def test_progress_shows_while_the_import_transaction_is_open(
+    people, residents, settings, tmp_path, django_capture_on_commit_callbacks
+):
+    """The import's own row updates are invisible until it commits; the page reads the file."""
+    from rongxin.core.progress import progress_read
+    from rongxin.credit.imports import import_progress
+
+    settings.DATA_DIR = tmp_path
+    numbers, _persons = residents
+    seen = []
+    batch = import_create(
+        actor=people["police"], department_code="traffic_police", file_name="p.csv",
+        content=csv_of([f"{numbers[0]},T-MIN,,2026-02-02,现场,PG-{i}" for i in range(3)]),
+    )  # fmt: skip
+
+    def watch(done, total):
+        seen.append((progress_read("import", batch.pk), import_progress(ImportBatch.objects.get(pk=batch.pk))))
+
+    with django_capture_on_commit_callbacks(execute=True):
+        import_process(batch_id=batch.pk, progress=watch)
+    assert seen == [((1, 3), (1, 3)), ((2, 3), (2, 3)), ((3, 3), (3, 3))]
+    assert progress_read("import", batch.pk) is None  # cleared once committed
+    assert import_progress(ImportBatch.objects.get(pk=batch.pk)) == (3, 3)
