@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from rongxin.accounts.permissions import user_roles
 from rongxin.accounts.roles import FILE_KEEPERS, FILE_READERS, STAFF_ROLES, Role
+from rongxin.volunteering.permissions import TEAM_ADMINS
 
 
 @dataclass(frozen=True)
@@ -27,6 +28,15 @@ def navigation_for(request: HttpRequest) -> list[NavItem]:
     entries: list[tuple[object, str]] = [(_("Home"), "web:home")]
     if roles & {Role.RESIDENT, Role.ENTERPRISE_REP} or user.subject_links.exists():
         entries.append((_("My credit file"), "web:my_file"))
+    # Volunteering: every person speaking for themself; organisers; team administrators.
+    if Role.RESIDENT in roles or user.subject_links.filter(relation="self", subject__kind="person").exists():
+        entries.append((_("Volunteering"), "web:my_volunteering"))
+        entries.append((_("Activities"), "web:activity_list"))
+    if Role.TEAM_LEADER in roles:
+        entries.append((_("My teams"), "web:teams_mine"))
+    if roles & TEAM_ADMINS:
+        entries.append((_("Teams"), "web:team_list"))
+        entries.append((_("Call-outs"), "web:callout_list"))
     if roles & FILE_READERS:
         entries.append((_("Search files"), "web:subject_search"))
     if roles & FILE_KEEPERS:
