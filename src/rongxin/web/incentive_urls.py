@@ -1,0 +1,25 @@
+"""Page routes of incentives (joined into the ``web`` namespace by ``web/urls.py``)."""
+
+from django.urls import URLPattern, path
+
+from rongxin.web import incentive_views as views
+
+urlpatterns: list[URLPattern] = [
+    path("incentives/", views.incentive_list, name="incentives"),
+    path("incentives/me/", views.holder_home, name="incentives_me"),
+    path("incentives/me/activity/", views.holder_activity, name="incentives_activity"),
+    path("incentives/me/credentials/", views.credential_new, name="incentives_credential_new"),
+    path(
+        "incentives/me/credentials/<str:jti>/withdraw/",
+        views.credential_withdraw,
+        name="incentives_credential_withdraw",
+    ),
+    path("incentives/provider/", views.provider_home, name="incentives_provider"),
+    path("incentives/provider/check/", views.provider_check, name="incentives_check"),
+    path("incentives/provider/redeem/", views.provider_redeem, name="incentives_redeem"),
+    path("incentives/provider/propose/", views.provider_propose, name="incentives_propose"),
+    path("incentives/verify-offline/", views.verify_offline, name="incentives_verify_offline"),
+    path("incentives/manage/", views.manage, name="incentives_manage"),
+    path("incentives/manage/providers/new/", views.manage_provider_new, name="incentives_provider_new"),
+    path("incentives/manage/<int:incentive_id>/decide/", views.manage_decide, name="incentives_decide"),
+]
