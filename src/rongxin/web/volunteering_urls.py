@@ -20,6 +20,7 @@ urlpatterns: list[URLPattern] = [
     path("v/activities/<int:activity_id>/assist/", v.attendance_assist, name="attendance_assist"),
     path("v/activities/<int:activity_id>/roster/", v.roster, name="roster"),
     path("v/scan/", v.scan, name="scan"),
+    path("v/scan/<int:scan_id>/", v.scan_result, name="scan_result"),
     # The volunteer
     path("v/join/", v.volunteer_join, name="volunteer_join"),
     path("v/me/", v.my_volunteering, name="my_volunteering"),

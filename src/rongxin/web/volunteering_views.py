@@ -32,7 +32,7 @@ from rongxin.core import clock
 from rongxin.core.errors import ApplicationError, NotFound
 from rongxin.regions.models import Region
 from rongxin.volunteering import selectors, services, tokens
-from rongxin.volunteering.models import Activity, ActivityType, Membership, ServiceRecord, Signup, Team
+from rongxin.volunteering.models import Activity, ActivityType, Membership, Scan, ServiceRecord, Signup, Team
 from rongxin.volunteering.permissions import (
     TEAM_ADMINS,
     access_activity_for_organising,
@@ -641,14 +641,32 @@ def scan(request: HttpRequest) -> HttpResponse:
                 error, status = _error_text(exc), exc.status
                 context["state"] = volunteer_state(activity=context["a"], volunteer=context["volunteer"])
             else:
-                return render(
-                    request,
-                    "web/volunteering/scan_result.html",
-                    {**context, "scan": result.scan, "flags": result.flags},
-                )
+                # Redirect, so that reloading the result does not scan again (a refused replay).
+                return redirect("web:scan_result", result.scan.pk)
         else:
             error, status = _("Choose check-in or check-out."), 422
     return render(request, "web/volunteering/scan.html", {**context, "token": token, "error": error}, status=status)
+
+
+def _own_scan(request: HttpRequest, scan_id: int) -> Scan:
+    """One of the volunteer's own accepted scans (NotFound otherwise)."""
+    me = own_volunteer(request.user)
+    scan = Scan.objects.select_related("activity").filter(pk=scan_id, volunteer=me, accepted=True).first()
+    if scan is None:
+        raise NotFound()
+    return scan
+
+
+@login_required
+def scan_result(request: HttpRequest, scan_id: int) -> HttpResponse:
+    """What the volunteer's scan recorded, with its flags explained."""
+    try:
+        scan = _own_scan(request, scan_id)
+    except NotFound:
+        return not_found(request)
+    return render(
+        request, "web/volunteering/scan_result.html", {"a": scan.activity, "scan": scan, "flags": list(scan.flags)}
+    )
 
 
 # --- Roster and close -----------------------------------------------------------------------

@@ -425,7 +425,10 @@ def test_scan_page_checks_in_and_out_and_flags_a_far_scan(world: World, frozen: 
     assert "data-geolocate" in page
 
     # when: checking in from 1.1 km away
-    page = html(client.post("/v/scan/", {"t": token, "kind": "in", "latitude": "37.175000", "longitude": "122.486000"}))
+    response = client.post("/v/scan/", {"t": token, "kind": "in", "latitude": "37.175000", "longitude": "122.486000"})
+    scan = Scan.objects.get()
+    assert response["Location"] == f"/v/scan/{scan.pk}/"  # reloading the result does not scan again
+    page = html(client.get(response["Location"]))
 
     # then: accepted, flagged, explained
     assert zh("Checked in") in page
@@ -437,8 +440,8 @@ def test_scan_page_checks_in_and_out_and_flags_a_far_scan(world: World, frozen: 
         )
         in page
     )
-    scan = Scan.objects.get()
     assert (scan.accepted, scan.flags, scan.distance_m) == (True, ["outside_geofence"], 1112)
+    assert client_for(world.users[1]).get(f"/v/scan/{scan.pk}/").status_code == 404  # someone else's
     # the same code again: a clear error, the refused scan kept
     response = client.post("/v/scan/", {"t": token, "kind": "in"})
     assert response.status_code == 409
@@ -450,7 +453,7 @@ def test_scan_page_checks_in_and_out_and_flags_a_far_scan(world: World, frozen: 
     page = html(client.get(f"/v/scan/?t={token}"))
     assert zh("You are checked in.") in page
     assert 'name="kind" value="out"' in page
-    page = html(client.post("/v/scan/", {"t": token, "kind": "out"}))
+    page = html(client.post("/v/scan/", {"t": token, "kind": "out"}, follow=True))
     assert zh("Checked out") in page
     assert zh("Your location was not available. The scan is recorded and marked for the organiser to check.") in page
 
