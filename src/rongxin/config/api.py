@@ -15,6 +15,7 @@ from rongxin.accounts.audit_api import router as audit_router
 from rongxin.accounts.auth import api_auth
 from rongxin.core.errors import ApplicationError
 from rongxin.credit.api import router as credit_router
+from rongxin.incentives.api import router as incentives_router
 from rongxin.regions.api import router as regions_router
 from rongxin.subjects.api import router as subjects_router
 from rongxin.volunteering.api import router as volunteering_router
@@ -83,3 +84,4 @@ api.add_router("/audit", audit_router)
 api.add_router("/credit", credit_router)
 api.add_router("/volunteering", volunteering_router)
 api.add_router("/certificates", certificates_router)
+api.add_router("/incentives", incentives_router)
