@@ -147,6 +147,8 @@ RONGXIN_LOGIN_RATE = os.environ.get("RONGXIN_LOGIN_RATE", "10/m")
 RONGXIN_VERIFY_RATE = os.environ.get("RONGXIN_VERIFY_RATE", "30/m")
 # Providers' credential checks and redemptions, per account.
 RONGXIN_INCENTIVE_RATE = os.environ.get("RONGXIN_INCENTIVE_RATE", "600/m")
+# An import "running" without progress for this long was interrupted; the worker queues it again.
+RONGXIN_IMPORT_STALE_MINUTES = float(os.environ.get("RONGXIN_IMPORT_STALE_MINUTES", "10"))
 # The public address of the platform (for links printed outside a request, e.g. certificate QR codes).
 RONGXIN_BASE_URL = os.environ.get("RONGXIN_BASE_URL", "")
 

@@ -8,6 +8,7 @@ shared volume); without it a page shows progress only at the start and the end.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 from pathlib import Path
@@ -32,6 +33,14 @@ def progress_read(kind: str, key: object) -> tuple[int, int] | None:
         data = json.loads(_path(kind, key).read_text(encoding="utf-8"))
         return int(data["done"]), int(data["total"])
     except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def progress_mtime(kind: str, key: object) -> dt.datetime | None:
+    """When the progress last moved (the file's modification time)."""
+    try:
+        return dt.datetime.fromtimestamp(_path(kind, key).stat().st_mtime, tz=dt.UTC)
+    except OSError:
         return None
 
 

@@ -28,6 +28,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -39,7 +40,7 @@ from rongxin.core import clock, pii
 from rongxin.core.audit import audit_record
 from rongxin.core.errors import InvalidInput, NotFound, field_error
 from rongxin.core.models import AuditEvent
-from rongxin.core.progress import progress_clear, progress_read, progress_write
+from rongxin.core.progress import progress_clear, progress_mtime, progress_read, progress_write
 from rongxin.credit import ledger
 from rongxin.credit.bulk import NewEntry, ledger_bulk_append
 from rongxin.credit.models import Catalogue, Entry, ImportBatch, Rule, SubjectKind
@@ -592,8 +593,42 @@ def import_progress(batch: ImportBatch) -> tuple[int, int]:
     return batch.rows_done, batch.rows_total
 
 
+def imports_recover(*, stale_after: dt.timedelta | None = None) -> int:
+    """Queue again the imports left "running" by a process that died (killed, power cut): their
+    transaction rolled back, so nothing of them was saved, and their file is still stored. A
+    running import is stale when neither it started nor its progress moved within
+    ``stale_after`` (``RONGXIN_IMPORT_STALE_MINUTES``, default 10). Returns how many."""
+    if stale_after is None:
+        stale_after = dt.timedelta(minutes=float(getattr(settings, "RONGXIN_IMPORT_STALE_MINUTES", 10)))
+    now = clock.now()
+    requeued = 0
+    for batch in ImportBatch.objects.filter(status=ImportBatch.Status.RUNNING, content__isnull=False):
+        last = batch.started_at or batch.queued_at
+        moved = progress_mtime("import", batch.pk)
+        if moved is not None and moved > last:
+            last = moved
+        if now - last < stale_after:
+            continue
+        if ImportBatch.objects.filter(pk=batch.pk, status=ImportBatch.Status.RUNNING).update(
+            status=ImportBatch.Status.QUEUED, started_at=None, rows_done=0
+        ):
+            progress_clear("import", batch.pk)
+            audit_record(
+                actor=None,
+                kind=AuditEvent.Kind.WRITE,
+                action="credit.import.requeued",
+                object_type="import",
+                object_id=batch.pk,
+                details={"reason": "interrupted"},
+            )
+            requeued += 1
+    return requeued
+
+
 def import_process_queued() -> int:
-    """Process every queued import (the worker's job). Returns how many were processed."""
+    """Process every queued import (the worker's job), after requeueing interrupted ones.
+    Returns how many were processed."""
+    imports_recover()
     done = 0
     for batch_id in (
         ImportBatch.objects.filter(status=ImportBatch.Status.QUEUED).order_by("queued_at").values_list("pk", flat=True)
