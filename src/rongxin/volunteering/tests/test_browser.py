@@ -83,7 +83,6 @@ def _local(at: dt.datetime) -> str:
 
 
 def _scan_url(page: Any) -> str:
-    page.reload()
     return str(page.locator(".qr-box").get_attribute("data-scan-url"))
 
 
@@ -158,19 +157,23 @@ def test_leader_publishes_volunteer_checks_in_and_sees_hours_and_credit(
         desk.get_by_role("link", name=zh("Check-in screen"), exact=True).click()
         desk.wait_for_selector(".qr-box svg")
         desk.screenshot(path=str(tmp_path / "leader-code-screen.png"), full_page=True)
-        phone.goto(_scan_url(desk))
+        check_in_url = _scan_url(desk)
+        phone.goto(check_in_url)
         assert zh("You have not checked in yet.") in phone.locator(".v-state").inner_text()
         phone.get_by_role("button", name=zh("Check in"), exact=True).click()
         phone.wait_for_selector(".v-done")
         assert phone.locator(".v-done").inner_text() == f"{zh('Checked in')} {starts:%H:%M}"
         assert phone.locator(".v-flags").count() == 0  # at the venue: not flagged
         phone.screenshot(path=str(tmp_path / "volunteer-checked-in-375.png"), full_page=True)
-        desk.reload()
+        desk.locator("#scans li").first.wait_for(timeout=15_000)  # the list refreshes itself (htmx)
         assert desk.locator("#scans li").count() == 1
         assert number in desk.locator("#scans li").first.inner_text()
 
         # at the end: checks out with the code then on the screen
         clock_.move_to(ends)
+        desk.wait_for_function(  # the screen shows the new code by itself (htmx, every 5 seconds)
+            "old => document.querySelector('.qr-box').dataset.scanUrl !== old", arg=check_in_url, timeout=15_000
+        )
         phone.goto(_scan_url(desk))
         phone.get_by_role("button", name=zh("Check out"), exact=True).click()
         phone.wait_for_selector(".v-done")
