@@ -301,7 +301,7 @@ def teams_i_organise(*, actor: Any) -> list[Team]:
 
 def activity_scans(*, actor: Any, activity_id: int) -> list[Any]:
     activity, _access = access_activity_for_organising(actor=actor, activity_id=activity_id)
-    return list(activity.scans.select_related("volunteer").order_by("-at", "-id")[:500])
+    return list(activity.scans.select_related("volunteer__subject").order_by("-at", "-id")[:500])
 
 
 def signups_of(*, actor: Any, activity_id: int) -> list[Signup]:
