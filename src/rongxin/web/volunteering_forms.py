@@ -98,6 +98,25 @@ class JoinForm(forms.Form):
     )
 
 
+class ProfileForm(forms.Form):
+    skills = _skills_field(_("Skills"))
+    availability = forms.CharField(
+        label=_("When you are usually free"),
+        max_length=200,
+        required=False,
+        help_text=_("For example: weekends; weekday evenings."),
+    )
+
+
+class WithdrawForm(forms.Form):
+    confirm = forms.BooleanField(
+        label=_(
+            "I want to leave the volunteer register; my sign-ups for activities that have not started are cancelled"
+        ),
+        required=True,
+    )
+
+
 class CorrectionRequestForm(forms.Form):
     minutes = forms.IntegerField(label=_("Service minutes you ask for"), min_value=0, max_value=24 * 60)
     reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}), max_length=500)

@@ -24,6 +24,7 @@ urlpatterns: list[URLPattern] = [
     # The volunteer
     path("v/join/", v.volunteer_join, name="volunteer_join"),
     path("v/me/", v.my_volunteering, name="my_volunteering"),
+    path("v/me/profile/", v.volunteer_profile_edit, name="volunteer_profile_edit"),
     path("v/me/records/<int:record_id>/correction/", v.correction_new, name="correction_new"),
     # Teams
     path("v/teams/", v.team_list, name="team_list"),

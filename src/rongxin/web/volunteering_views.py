@@ -56,12 +56,14 @@ from rongxin.web.volunteering_forms import (
     InviteForm,
     JoinForm,
     LeaderForm,
+    ProfileForm,
     RosterForm,
     ScanForm,
     ShiftFormSet,
     StaffForm,
     TeamFilterForm,
     TeamForm,
+    WithdrawForm,
 )
 
 LIST_PAGE = 20
@@ -776,6 +778,40 @@ def volunteer_join(request: HttpRequest) -> HttpResponse:
         "web/volunteering/join.html",
         {"form": form, "person": person, "minor": minor, "next": next_url},
         status=422 if form.errors else 200,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def volunteer_profile_edit(request: HttpRequest) -> HttpResponse:
+    """The volunteer changes their skills and availability, or leaves the register."""
+    volunteer = own_volunteer_or_none(request.user)
+    if volunteer is None:
+        return redirect("web:volunteer_join")
+    form = ProfileForm(
+        request.POST if request.POST.get("action") == "save" else None,
+        initial={"skills": volunteer.skills, "availability": volunteer.availability},
+    )
+    leave = WithdrawForm(request.POST if request.POST.get("action") == "withdraw" else None)
+    if request.method == "POST" and request.POST.get("action") == "save" and form.is_valid():
+        try:
+            services.volunteer_update(
+                actor=request.user, skills=form.cleaned_data["skills"], availability=form.cleaned_data["availability"]
+            )
+        except ApplicationError as exc:
+            apply_error(form, exc)
+        else:
+            messages.success(request, _("Your volunteer profile is saved."))
+            return redirect("web:my_volunteering")
+    if request.method == "POST" and request.POST.get("action") == "withdraw" and leave.is_valid():
+        services.volunteer_withdraw(actor=request.user)
+        messages.success(request, _("You have left the volunteer register. Your records and certificates are kept."))
+        return redirect("web:home")
+    return render(
+        request,
+        "web/volunteering/profile_edit.html",
+        {"form": form, "leave": leave, "v": volunteer},
+        status=422 if form.errors or leave.errors else 200,
     )
 
 

@@ -803,3 +803,28 @@ def test_volunteers_take_shifts_and_the_counts_show_the_share(world: World) -> N
     volunteer.post(f"/v/shifts/{first.pk}/withdraw/", {"callout": c.pk})
     assert Duty.objects.get(shift=first, volunteer=world.volunteers[0]).status == "withdrawn"
     assert Client().get(url)["Location"] == f"/login/?next={url}"
+
+
+def test_a_volunteer_edits_the_profile_and_may_leave(world: Any) -> None:
+    from rongxin.volunteering.models import Volunteer
+
+    user, volunteer = world.users[0], world.volunteers[0]
+    c = client_for(user)
+    page = c.get("/v/me/profile/")
+    assert page.status_code == 200
+    assert volunteer.number in page.content.decode()
+    bad = c.post("/v/me/profile/", {"action": "save", "skills": ["no-such-skill"], "availability": "周末"})
+    assert bad.status_code == 422
+    assert Volunteer.objects.get(pk=volunteer.pk).availability == ""
+    saved = c.post("/v/me/profile/", {"action": "save", "skills": ["cooking", "driving"], "availability": "周末"})
+    assert saved.status_code == 302
+    v = Volunteer.objects.get(pk=volunteer.pk)
+    assert (v.skills, v.availability) == (["cooking", "driving"], "周末")
+    unconfirmed = c.post("/v/me/profile/", {"action": "withdraw"})
+    assert unconfirmed.status_code == 422
+    assert Volunteer.objects.get(pk=volunteer.pk).status == "active"
+    left = c.post("/v/me/profile/", {"action": "withdraw", "confirm": "on"})
+    assert left.status_code == 302
+    assert Volunteer.objects.get(pk=volunteer.pk).status == "withdrawn"
+    again = c.get("/v/me/profile/")  # no active record any more: back to registration
+    assert (again.status_code, again["Location"]) == (302, "/v/join/")
