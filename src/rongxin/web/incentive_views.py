@@ -349,6 +349,7 @@ def provider_check(request: HttpRequest) -> HttpResponse:
             }
             if answer.eligible:
                 redeem_form = RedeemForm(initial={"token": form.cleaned_data["token"]})
+                redeem_form.fields["reference"].widget.attrs["autofocus"] = True
             form = CheckForm()
     return render(
         request,

@@ -237,7 +237,7 @@
       if (outcome.claims) {
         const detail = document.createElement("p");
         const until = new Date(outcome.claims.e * 1000);
-        detail.textContent = `${text.textIncentive}: ${outcome.claims.i} · ${text.textUntil}: ${until.toLocaleString()}`;
+        detail.textContent = `${text.textIncentive}: ${outcome.claims.i} · ${text.textUntil}: ${until.toLocaleString(document.documentElement.lang || undefined)}`;
         result.append(detail);
       }
     });
