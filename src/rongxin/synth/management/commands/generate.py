@@ -10,6 +10,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from rongxin.credit.catalogue import catalogue_load_starters
 from rongxin.synth.generator import SyntheticLoadRefused, generate_county
 from rongxin.synth.history import generate_history
+from rongxin.synth.volunteering import generate_volunteering
 
 
 class Command(BaseCommand):
@@ -30,7 +31,12 @@ class Command(BaseCommand):
         parser.add_argument(
             "--no-history",
             action="store_true",
-            help="skip the starter catalogues and the three years of credit history",
+            help="skip the three years of credit history (volunteering still loads the starter catalogues)",
+        )
+        parser.add_argument(
+            "--no-volunteering",
+            action="store_true",
+            help="skip the volunteers, teams and three years of activities, hours and their credit",
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -64,5 +70,21 @@ class Command(BaseCommand):
                 f"覆盖 {history.subjects} 个信用主体，用时 {history.seconds:.1f} 秒"
                 f"（{history.entries / max(history.seconds, 1e-9):,.0f} 条/秒）。"
             )
+        out = result.to_dict()
+        if not options["no_volunteering"]:
+            catalogue_load_starters()  # the hours rules live in the catalogue
+            v = generate_volunteering(
+                scale=options["scale"],
+                seed=options["seed"],
+                progress=not options["no_progress"],
+                workers=options["workers"],
+            )
+            c = v.counts
+            self.stdout.write(
+                f"已生成志愿服务数据：{c['volunteers']} 名志愿者、{c['teams']} 支队伍、{c['activities']} 场活动、"
+                f"{c['signups']} 条报名、{c['scans']} 条签到签退、{c['records']} 条服务记录、"
+                f"{c['entries']} 条时长积分记录，用时 {v.seconds:.1f} 秒。"
+            )
+            out["volunteering"] = v.to_dict()
         if options["json"]:
-            Path(options["json"]).write_text(json.dumps(result.to_dict(), ensure_ascii=False, indent=2) + "\n")
+            Path(options["json"]).write_text(json.dumps(out, ensure_ascii=False, indent=2) + "\n")
