@@ -26,13 +26,16 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_ratelimit.decorators import ratelimit
 
 from rongxin.accounts.permissions import require_role
 from rongxin.accounts.roles import Role
 from rongxin.core import clock
 from rongxin.core.errors import ApplicationError, NotFound
 from rongxin.incentives import selectors, services
+from rongxin.incentives.api import RATE_GROUP, provider_rate
 from rongxin.incentives.models import GRADES, Check, Credential, Incentive, Provider
+from rongxin.subjects.selectors import subject_links_of
 from rongxin.web.responses import apply_error, not_found
 
 KEYS_URL = "/api/v1/incentives/keys"  # the published key document (signing.py describes it)
@@ -221,10 +224,17 @@ def holder_home(request: HttpRequest) -> HttpResponse:
     except NotFound:
         return not_found(request)
     eligible = sum(1 for o in view.offers if o.eligible)
+    # Someone who also speaks for an enterprise switches between the subjects they hold for.
+    links = subject_links_of(user=request.user)
     return render(
         request,
         "web/incentives/me.html",
-        {"view": view, "eligible_count": eligible, "subject_param": _subject_param(request)},
+        {
+            "view": view,
+            "eligible_count": eligible,
+            "subject_param": view.subject.pk if len(links) > 1 else None,
+            "links": links if len(links) > 1 else [],
+        },
     )
 
 
@@ -302,6 +312,7 @@ def credential_withdraw(request: HttpRequest, jti: str) -> HttpResponse:
 
 
 # --- Providers --------------------------------------------------------------------------------
+# Checks and redemptions on the page share each account's allowance with the JSON API.
 def _provider(request: HttpRequest) -> Provider | None:
     try:
         return services.provider_of(request.user)
@@ -324,6 +335,7 @@ def provider_home(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@ratelimit(group=RATE_GROUP, key="user_or_ip", rate=provider_rate, method="POST", block=True)
 @require_POST
 def provider_check(request: HttpRequest) -> HttpResponse:
     provider = _provider(request)
@@ -360,6 +372,7 @@ def provider_check(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@ratelimit(group=RATE_GROUP, key="user_or_ip", rate=provider_rate, method="POST", block=True)
 @require_POST
 def provider_redeem(request: HttpRequest) -> HttpResponse:
     provider = _provider(request)

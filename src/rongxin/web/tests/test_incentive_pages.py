@@ -16,13 +16,14 @@ import re
 from typing import Any
 
 import pytest
+from django.core.cache import cache
 from django.test import Client
 from django.utils import translation
 from django.utils.html import escape
 from django.utils.translation import gettext
 
 from rongxin.accounts.roles import Role
-from rongxin.conftest import client_for, make_user
+from rongxin.conftest import client_for, link, make_organisation, make_user
 from rongxin.core import pii
 from rongxin.incentives import signing
 from rongxin.incentives.keys import public_keys
@@ -60,6 +61,10 @@ def offer_codes(page: str) -> list[str]:
 
 def subject_of(user: Any) -> int:
     return SubjectAccount.objects.get(user=user).subject_id
+
+
+def subject_of_self(user: Any) -> int:
+    return SubjectAccount.objects.get(user=user, relation="self").subject_id
 
 
 def half(world: World) -> Incentive:
@@ -112,6 +117,31 @@ def test_without_consent_there_are_no_credentials_to_show(world: World) -> None:
     assert zh("Incentives depend on your credit grade, which needs your consent to scoring.") in page
     assert zh("Show credit code") not in page
     assert len(offer_codes(page)) == 27
+
+
+def test_a_representative_switches_between_their_own_file_and_the_enterprise(world: World) -> None:
+    # given: the resident also represents an enterprise
+    enterprise = make_organisation(world.tree.village_a1)
+    link(world.aa, enterprise.subject, relation="representative")
+    own_id = subject_of_self(world.aa)
+    client = client_for(world.aa)
+
+    # when
+    own = html(client.get("/incentives/me/", {"subject": own_id}))
+    business = html(client.get("/incentives/me/", {"subject": enterprise.pk}))
+
+    # then: each subject's offers, a switch between the two, and the activity of the one shown
+    assert (len(offer_codes(own)), len(offer_codes(business))) == (27, 5)
+    assert ("城乡公交半价乘车" in own, "企业信用贷款免抵押" in own) == (True, False)
+    assert ("城乡公交半价乘车" in business, "企业信用贷款免抵押" in business) == (False, True)
+    switch = re.findall(r'<a href="\?subject=(\d+)"( aria-current="page")?>', business)
+    assert sorted(switch) == sorted([(str(own_id), ""), (str(enterprise.pk), ' aria-current="page"')])
+    assert f'hx-get="/incentives/me/activity/?subject={enterprise.pk}"' in business
+    assert f'<input type="hidden" name="subject" value="{enterprise.pk}">' not in business  # no grade, no codes
+    assert f'<input type="hidden" name="subject" value="{own_id}">' in own
+    # a subject the account does not speak for is not found
+    other = make_organisation(world.tree.village_a2, name="别家公司")
+    assert client.get("/incentives/me/", {"subject": other.pk}).status_code == 404
 
 
 @pytest.mark.parametrize("who", ["bus", "office"])
@@ -354,6 +384,24 @@ def test_a_reused_reference_is_a_conflict(world: World) -> None:
     assert response.status_code == 409
     assert zh("This reference was already used for another redemption.") in html(response)
     assert Redemption.objects.count() == 1
+
+
+def test_checks_and_redemptions_on_the_page_share_the_rate_limit(world: World, settings: Any) -> None:
+    cache.clear()
+    settings.RONGXIN_INCENTIVE_RATE = "2/m"
+    token = credential_issue(actor=world.aa, incentive_id=half(world).pk, kind="card").token
+    client = client_for(world.bus)
+
+    statuses = [
+        client.post("/incentives/provider/check/", {"token": token}).status_code,
+        client.post("/incentives/provider/redeem/", {"token": token, "reference": "RL-1"}).status_code,
+        client.post("/incentives/provider/check/", {"token": token}).status_code,
+        client.post("/incentives/provider/redeem/", {"token": token, "reference": "RL-2"}).status_code,
+    ]
+
+    assert statuses == [200, 302, 429, 429]
+    assert (Check.objects.count(), Redemption.objects.count()) == (2, 1)
+    cache.clear()
 
 
 PROPOSAL = {
