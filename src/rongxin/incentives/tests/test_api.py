@@ -19,9 +19,10 @@ from django.test import Client
 from rongxin.accounts.models import User
 from rongxin.accounts.roles import Role
 from rongxin.accounts.services import api_key_create
-from rongxin.conftest import client_for, make_user
+from rongxin.conftest import client_for, link, make_organisation, make_user
 from rongxin.core import clock, pii
 from rongxin.core.models import AuditEvent
+from rongxin.credit.models import SubjectCredit
 from rongxin.incentives import signing
 from rongxin.incentives.keys import pseudonym_key, public_keys
 from rongxin.incentives.models import (
@@ -39,7 +40,7 @@ from rongxin.incentives.services import (
     export_build,
     incentive_propose,
 )
-from rongxin.incentives.tests.conftest import World, provider_user
+from rongxin.incentives.tests.conftest import World, provider_user, resident
 from rongxin.subjects.models import Person, Subject, SubjectAccount
 
 API = "/api/v1/incentives"
@@ -62,7 +63,8 @@ def problem(response: Any) -> tuple[int, str, str]:
 
 
 def subject_of(user: User) -> int:
-    return SubjectAccount.objects.get(user=user).subject_id
+    """The user's own person record."""
+    return SubjectAccount.objects.get(user=user, relation="self").subject_id
 
 
 def card(world: World, code: str = "bus-half-aa", user: User | None = None) -> str:
@@ -301,6 +303,40 @@ def test_credential_requests_that_cannot_be_granted(world: World) -> None:
     assert Credential.objects.get().revoked_at is None
 
 
+def test_a_representative_acts_for_their_enterprise_by_subject_id(world: World) -> None:
+    # given a resident (grade A) who also represents an enterprise with grade AA
+    rep = resident(world.tree, "rep", points=0, birth="19830101")
+    firm = make_organisation(world.tree.village_a1).subject
+    link(rep, firm, relation="representative")
+    SubjectCredit.objects.update_or_create(
+        subject=firm, defaults={"score": 1040, "grade": "AA", "updated_at": clock.now()}
+    )
+    own = {"subject_id": firm.pk}
+    # when
+    view = send(rep, "get", f"{API}/me", own).json()
+    issued = send(rep, "post", f"{API}/me/credentials?subject_id={firm.pk}", {"incentive": "loan-enterprise-aa"})
+    checked = send(world.bank, "post", f"{API}/verify", {"tokens": [issued.json()["token"]]})
+    # then
+    assert {k: v for k, v in view.items() if k != "offers"} == {
+        "subject_id": firm.pk, "kind": "enterprise", "consent": True, "score": 1040, "grade": "AA",
+    }  # fmt: skip
+    assert [(o["code"], o["eligible"]) for o in view["offers"]] == [
+        ("procurement-bonus", True), ("tax-green-channel", True), ("loan-enterprise-aa", True),
+        ("power-install-priority", True), ("fewer-inspections", False),
+    ]  # fmt: skip
+    assert issued.status_code == 201
+    assert Credential.objects.get().subject_id == firm.pk
+    assert checked.json() == {"results": [{"eligible": True, "reason": "eligible"}]}
+    assert [(c["provider"], c["result"]) for c in send(rep, "get", f"{API}/me/activity", own).json()["checks"]] == [
+        ("荣成农村商业银行", "eligible")
+    ]
+    assert send(rep, "get", f"{API}/me/activity", {"subject_id": subject_of(rep)}).json()["checks"] == []
+    assert problem(send(world.aa, "get", f"{API}/me", own)) == (404, PROBLEM, "not_found")
+    denied = send(world.aa, "post", f"{API}/me/credentials?subject_id={firm.pk}", {"incentive": "loan-enterprise-aa"})
+    assert problem(denied) == (404, PROBLEM, "not_found")
+    assert Credential.objects.count() == 1
+
+
 # ============================================================================================
 # Providers
 # ============================================================================================
@@ -472,8 +508,6 @@ def test_every_bad_credential_is_refused_with_its_code_and_recorded(world: World
 
 
 def test_a_grade_below_the_floor_ends_eligibility_at_the_next_check(world: World) -> None:
-    from rongxin.credit.models import SubjectCredit
-
     token = card(world)
     SubjectCredit.objects.filter(pk=subject_of(world.aa)).update(grade="A", score=1010)
     assert send(world.bus, "post", f"{API}/verify", {"tokens": [token]}).json() == {
