@@ -14,6 +14,7 @@ from django.core.management import call_command
 from django.db import transaction
 from django.db.models import Count, Q, Sum
 
+from rongxin.accounts.models import User
 from rongxin.core import clock
 from rongxin.credit.awards import award_supersede
 from rongxin.credit.catalogue import catalogue_load_starters
@@ -21,12 +22,14 @@ from rongxin.credit.models import Entry, SubjectCredit, Transition
 from rongxin.credit.reconcile import credit_reconcile_fast
 from rongxin.credit.selectors import chains_verify
 from rongxin.regions.models import Region
-from rongxin.subjects.models import Person
+from rongxin.subjects.models import Person, SubjectAccount
+from rongxin.synth.demo import demo_accounts_ensure
 from rongxin.synth.generator import generate_county
 from rongxin.synth.history import generate_history
 from rongxin.synth.volunteering import generate_volunteering, plan_volunteering
 from rongxin.volunteering.models import (
     Activity,
+    CallOut,
     Correction,
     HoursAward,
     Membership,
@@ -36,6 +39,7 @@ from rongxin.volunteering.models import (
     Team,
     Volunteer,
 )
+from rongxin.volunteering.services import attendance_code, attendance_scan
 from rongxin.volunteering.services.closing import close_activities, roster
 from rongxin.volunteering.services.common import age_on, policy_for
 
@@ -315,3 +319,65 @@ def test_generate_command_no_volunteering(db: Any, capsys: Any) -> None:
     assert not Volunteer.objects.exists()
     assert not Team.objects.exists()
     assert not Entry.objects.exists()
+
+
+def _demo_state() -> dict[str, Any]:
+    leader = SubjectAccount.objects.select_related("subject").get(user__username="team_leader", relation="self")
+    resident = SubjectAccount.objects.select_related("subject").get(user__username="resident", relation="self")
+    return {
+        "leader": leader.subject_id,
+        "resident": resident.subject_id,
+        "demo_activities": list(
+            Activity.objects.filter(title__endswith="（演示）").order_by("starts_at").values_list("pk", "title")
+        ),
+        "callouts": list(CallOut.objects.values_list("pk", "title", "status")),
+        "users": User.objects.count(),
+    }
+
+
+@pytest.mark.parametrize("volunteering", [True, False])
+def test_demo_accounts_for_volunteering(db: Any, volunteering: bool) -> None:
+    # given a small county, with or without synthetic volunteering
+    with time_machine.travel(NOW, tick=False):
+        generate_county(scale=SCALE, seed=SEED, as_of=NOW.date(), workers=0)
+        catalogue_load_starters()
+        if volunteering:
+            generate_volunteering(scale=SCALE, seed=SEED, now=NOW, workers=0)
+        # when the demo is prepared twice
+        accounts = {a.username: a for a in demo_accounts_ensure()}
+        first = _demo_state()
+        demo_accounts_ensure()
+        # then nothing is added the second time
+        assert _demo_state() == first
+        leader_user = User.objects.get(username="team_leader")
+        resident_user = User.objects.get(username="resident")
+        town = Region.objects.filter(level="town").order_by("code").first()
+        assert town is not None
+        # the team leader is a volunteer leading a town-village team of their town, under a grant over it
+        assert list(leader_user.grants.values_list("role", "region_id")) == [("team_leader", town.pk)]
+        lead = Membership.objects.select_related("team").get(
+            volunteer_id=first["leader"], role="leader", status="accepted", team__region=town
+        )
+        assert lead.team.tier == "town_village"
+        leader_number = Volunteer.objects.get(pk=first["leader"]).number
+        assert leader_number in accounts["team_leader"].note
+        assert lead.team.name in accounts["team_leader"].note
+        # the resident is a volunteer (with records when the county has volunteering)
+        resident = Volunteer.objects.get(pk=first["resident"], status="active")
+        records = ServiceRecord.objects.filter(volunteer=resident, current=True).count()
+        assert (records >= 3) is volunteering
+        assert resident.number in accounts["resident"].note
+        # three upcoming activities of the leader's team; the first starts within the hour, the
+        # resident is signed up for it and checks in with the organiser's current code
+        demo = Activity.objects.filter(title__endswith="（演示）").order_by("starts_at")
+        assert [(a.team_id, a.status) for a in demo] == [(lead.team.pk, "published")] * 3
+        soon = demo[0]
+        assert NOW < soon.starts_at <= NOW + dt.timedelta(hours=1)
+        assert all(a.starts_at > NOW and a.signup_opens_at <= NOW < a.signup_closes_at for a in demo)
+        assert Signup.objects.get(activity=soon, volunteer=resident).status == "confirmed"
+        code = attendance_code(actor=leader_user, activity_id=soon.pk)
+        scan = attendance_scan(actor=resident_user, token=code.token, kind="in")
+        assert (scan.scan.accepted, scan.scan.volunteer_id) == (True, resident.pk)
+        # an open call-out in the town with shifts to take
+        callout = CallOut.objects.get(status="open", region=town)
+        assert callout.shifts.count() == 2
