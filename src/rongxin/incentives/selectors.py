@@ -81,7 +81,7 @@ def holder_activity(*, actor: Any, subject_id: int | None = None, limit: int = 2
     return HolderActivity(
         subject=subject,
         credentials=list(
-            Credential.objects.filter(subject=subject).select_related("incentive").order_by("-issued_at")[:50]
+            Credential.objects.filter(subject=subject).select_related("incentive").order_by("-issued_at", "-id")[:50]
         ),
         checks=list(
             Check.objects.filter(subject=subject).select_related("provider", "incentive").order_by("-at", "-id")[:limit]

@@ -18,6 +18,7 @@ from typing import Any
 
 import yaml
 from django.db import IntegrityError, connection, transaction
+from django.db.models import Case, When
 from django.utils.translation import gettext_lazy as _
 
 from rongxin.accounts.permissions import grants_with_roles, require_role
@@ -68,7 +69,8 @@ def holder_subject(actor: Any, subject_id: int | None = None) -> Subject:
     links = SubjectAccount.objects.filter(user=actor).select_related("subject")
     if subject_id is not None:
         links = links.filter(subject_id=subject_id)
-    link = links.order_by("relation", "subject_id").first()
+    # Their own record first; an enterprise they represent only when asked for.
+    link = links.order_by(Case(When(relation=SubjectAccount.Relation.SELF, then=0), default=1), "subject_id").first()
     if link is None:
         raise NotFound()
     return link.subject
@@ -334,7 +336,7 @@ class _Resolved:
 def _resolve(provider: Provider, tokens: list[str], *, now: dt.datetime) -> list[_Resolved]:
     keys = public_keys()
     verified = [signing.verify_token(t, keys, now=now) for t in tokens]
-    jtis = [v.claims.jti for v in verified if v.status == "ok" and v.claims is not None]
+    jtis = [v.claims.jti for v in verified if v.status in ("ok", "expired") and v.claims is not None]
     creds = {
         c.jti: c
         for c in Credential.objects.filter(jti__in=jtis).select_related("incentive__provider", "subject")
@@ -346,7 +348,13 @@ def _resolve(provider: Provider, tokens: list[str], *, now: dt.datetime) -> list
     out = []
     for v in verified:
         if v.status == "expired":
-            out.append(_Resolved(Answer(False, Check.Result.EXPIRED)))
+            # The signature held, so the holder is known: they see this check too.
+            known = creds.get(v.claims.jti) if v.claims is not None else None
+            if known is None or v.claims is None or known.holder != v.claims.holder:
+                known = None
+            elif known.incentive.provider_id != provider.pk:
+                known = None  # another provider's credential: not this provider's to log against
+            out.append(_Resolved(Answer(False, Check.Result.EXPIRED), known, known.incentive if known else None))
             continue
         if v.status != "ok" or v.claims is None:
             out.append(_Resolved(Answer(False, Check.Result.INVALID)))
@@ -439,6 +447,11 @@ def redemption_record(*, actor: Any, token: str, reference: str) -> RedemptionRe
         result = answer.reason
         if answer.eligible and c is not None:
             incentive = Incentive.objects.select_for_update().get(pk=c.incentive_id)
+            existing = Redemption.objects.filter(provider=provider, reference=reference).first()
+            if existing is not None:  # a concurrent retry committed while we waited for the lock
+                if existing.credential_jti == c.jti:
+                    return RedemptionResult(existing, False)
+                raise Conflict(_("This reference was already used for another redemption."), code="reference_reused")
             if c.kind == Credential.Kind.LIVE and Redemption.objects.filter(credential_jti=c.jti).exists():
                 result, error = (
                     Check.Result.REPLAYED,
@@ -463,10 +476,16 @@ def redemption_record(*, actor: Any, token: str, reference: str) -> RedemptionRe
                         ),
                     )
             if error is None:
-                redemption = Redemption.objects.create(
-                    provider=provider, incentive=incentive, subject_id=c.subject_id, holder=c.holder,
-                    reference=reference, credential_jti=c.jti, at=now, recorded_by=actor,
-                )  # fmt: skip
+                try:
+                    with transaction.atomic():
+                        redemption = Redemption.objects.create(
+                            provider=provider, incentive=incentive, subject_id=c.subject_id, holder=c.holder,
+                            reference=reference, credential_jti=c.jti, at=now, recorded_by=actor,
+                        )  # fmt: skip
+                except IntegrityError:  # the same reference on another offer, committed meanwhile
+                    raise Conflict(
+                        _("This reference was already used for another redemption."), code="reference_reused"
+                    ) from None
                 incentive.redeemed_total += 1
                 incentive.save(update_fields=["redeemed_total"])
         Check.objects.create(

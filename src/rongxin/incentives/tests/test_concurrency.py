@@ -127,3 +127,17 @@ def test_a_live_code_presented_ten_times_at_once_backs_one_redemption(market: Ma
     assert outcomes(results) == ["created"] + ["replayed"] * 9
     assert Redemption.objects.filter(incentive=market.offer).count() == 1
     assert Incentive.objects.get(pk=market.offer.pk).redeemed_total == 1
+
+
+def test_ten_retries_of_one_redemption_at_once_make_one(market: Market) -> None:
+    # given a card and a provider whose terminal retries the same redemption ten times at once
+    token = card(market)
+    calls = [redeeming(actor_pk=market.bus.pk, token=token, reference="SAME") for _ in range(10)]
+
+    # when
+    results = in_threads(calls, workers=10)
+
+    # then one is created and the others get it back
+    assert outcomes(results) == ["created"] + ["retried"] * 9
+    assert Redemption.objects.filter(incentive=market.offer).count() == 1
+    assert Incentive.objects.get(pk=market.offer.pk).redeemed_total == 1

@@ -85,7 +85,7 @@ def test_online_checks_answer_only_yes_or_no_and_are_recorded(world: World, froz
     ]
     rows = list(Check.objects.order_by("id").values_list("result", "subject_id"))
     sid = subject_of(world.aa)
-    assert rows == [("eligible", sid), ("expired", None), ("invalid", None), ("wrong_provider", sid), ("invalid", None)]
+    assert rows == [("eligible", sid), ("expired", sid), ("invalid", None), ("wrong_provider", sid), ("invalid", None)]
     assert stale != fresh
     with pytest.raises(InvalidInput):
         credentials_check(actor=world.bus, tokens=["x"] * 1001)
