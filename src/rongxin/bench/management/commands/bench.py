@@ -5,13 +5,14 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from rongxin.bench import credit, generate
+from rongxin.bench import credit, generate, volunteering
 
 # Benchmark name → its ``run(*, scale, seed, json_path, engine_url, workers, stdout)``.
 # Add new benchmarks here.
 BENCHMARKS: dict[str, Callable[..., Any]] = {
     "generate": generate.run,
     "credit": credit.run,
+    "volunteering": volunteering.run,
 }
 
 
