@@ -154,6 +154,35 @@ def staff(tree: Tree, traffic: Department) -> dict[str, User]:
 CHROMIUM = "/usr/bin/chromium"
 
 
+class CheckedBrowser:
+    """The Playwright browser, watching every page it opens for script errors and for anything
+    the Content-Security-Policy blocked; the fixture fails the test on either."""
+
+    def __init__(self, browser: Any):
+        self._browser = browser
+        self.problems: list[str] = []
+
+    def _watch(self, page: Any) -> Any:
+        def console(msg: Any) -> None:
+            if "Content Security Policy" in msg.text or "Content-Security-Policy" in msg.text:
+                self.problems.append(f"CSP: {msg.text}")
+
+        page.on("console", console)
+        page.on("pageerror", lambda exc: self.problems.append(f"script error: {exc}"))
+        return page
+
+    def new_page(self, **kwargs: Any) -> Any:
+        return self._watch(self._browser.new_page(**kwargs))
+
+    def new_context(self, **kwargs: Any) -> Any:
+        context = self._browser.new_context(**kwargs)
+        context.on("page", self._watch)
+        return context
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._browser, name)
+
+
 @pytest.fixture
 def browser() -> Iterator[Any]:
     if not Path(CHROMIUM).exists():
@@ -177,11 +206,13 @@ def browser() -> Iterator[Any]:
                 "--no-first-run",
             ],
         )
+        checked = CheckedBrowser(b)
         try:
-            yield b
+            yield checked
         finally:
             b.close()
             os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+        assert checked.problems == [], checked.problems
 
 
 def sign_in(page: Any, base: str, username: str) -> None:

@@ -63,6 +63,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "rongxin.web.security.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "rongxin.web.middleware.PagesInChineseFirstMiddleware",
@@ -166,6 +167,8 @@ if ENV == "production":
     SECURE_SSL_REDIRECT = os.environ.get("RONGXIN_SSL_REDIRECT", "1") == "1"
     SECURE_HSTS_SECONDS = 31536000
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    # Preloading is a promise that every subdomain speaks HTTPS; turn it off where that is not so.
+    SECURE_HSTS_PRELOAD = os.environ.get("RONGXIN_HSTS_PRELOAD", "1") == "1"
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 # --- Internationalisation ---------------------------------------------------------------

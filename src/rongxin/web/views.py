@@ -16,7 +16,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django_ratelimit.decorators import ratelimit
 
 from rongxin.accounts import services as account_services
@@ -145,6 +145,7 @@ def my_consent(request: HttpRequest) -> HttpResponse:
 
 # --- Regions ------------------------------------------------------------------------------
 @login_required
+@require_safe
 def regions(request: HttpRequest, code: str | None = None) -> HttpResponse:
     try:
         tree = subject_selectors.region_tree_counts(actor=request.user, code=code)

@@ -24,7 +24,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from rongxin.accounts.permissions import grant_covering, grants_with_roles, user_roles
 from rongxin.accounts.roles import Role
@@ -172,6 +172,7 @@ def _hours(minutes: int) -> str:
 
 
 # --- Activities: list and page ------------------------------------------------------------
+@require_safe
 def activity_list(request: HttpRequest) -> HttpResponse:
     """Public activities with filters; "near my village" for a signed-in resident."""
     form = ActivityFilterForm(request.GET or None)
@@ -275,6 +276,7 @@ def _skill_choices() -> list[tuple[str, str]]:
     return [(str(v), str(label)) for v, label in Skill.choices]
 
 
+@require_safe
 def activity_detail(request: HttpRequest, activity_id: int) -> HttpResponse:
     """The shareable page of an activity: public once published; drafts for organisers only."""
     return _activity_page(request, activity_id)
@@ -887,6 +889,7 @@ def correction_new(request: HttpRequest, record_id: int) -> HttpResponse:
 
 
 # --- Teams ------------------------------------------------------------------------------------
+@require_safe
 def team_list(request: HttpRequest) -> HttpResponse:
     form = TeamFilterForm(request.GET or None)
     form.fields["region"].choices = [("", _("The whole county")), *_towns()]  # type: ignore[attr-defined]
@@ -933,6 +936,7 @@ def teams_mine(request: HttpRequest) -> HttpResponse:
     )
 
 
+@require_safe
 def team_detail(request: HttpRequest, team_id: int) -> HttpResponse:
     try:
         t = selectors.team_view(actor=request.user, team_id=team_id)
@@ -1055,6 +1059,7 @@ def leader_set(request: HttpRequest, team_id: int) -> HttpResponse:
 
 # --- Call-outs --------------------------------------------------------------------------------
 @login_required
+@require_safe
 def callout_list(request: HttpRequest) -> HttpResponse:
     status = request.GET.get("status", "")
     items = selectors.callout_list(status=status if status in ("open", "closed") else "")
@@ -1120,6 +1125,7 @@ def callout_create(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@require_safe
 def callout_detail(request: HttpRequest, callout_id: int) -> HttpResponse:
     """Shifts to take, the daily duty roster, and the daily counts with the share of
     volunteers."""

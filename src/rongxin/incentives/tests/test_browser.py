@@ -38,7 +38,8 @@ HALF_PRICE = "城乡公交半价乘车"
 # video stream. The page's own scanner code (getUserMedia + jsQR) reads it.
 FAKE_CAMERA = """
 window.__cameraSvg = null;
-navigator.mediaDevices.getUserMedia = async () => {
+// (about:blank and other non-secure documents have no mediaDevices: nothing to replace there)
+if (navigator.mediaDevices) navigator.mediaDevices.getUserMedia = async () => {
   const canvas = document.createElement("canvas");
   canvas.width = 480; canvas.height = 480;
   const ctx = canvas.getContext("2d");
