@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 RONGXIN := $(BIN)/rongxin
 
-.PHONY: setup demo serve test test-pg check lint typecheck contracts openapi messages bench browser clean
+.PHONY: setup demo serve test test-pg fuzz check lint typecheck contracts openapi messages bench browser clean
 
 $(STAMP): pyproject.toml requirements/lock.txt
 	@command -v $(PY) >/dev/null || { echo "Python 3.11 is required ($(PY) not found)"; exit 1; }
@@ -39,6 +39,11 @@ test: setup browser
 test-pg: setup browser
 	@pg_isready -h 127.0.0.1 -p 5432 -q || pg_ctlcluster --skip-systemctl-redirect $$(ls /etc/postgresql) main start
 	DATABASE_URL=postgresql://postgres@127.0.0.1:5432/rongxin $(BIN)/pytest
+
+# The long API fuzz run (the short one is part of `make test`): random, 200 generated requests per
+# operation, each sent as every role. RONGXIN_FUZZ_SEED=<seed printed by a failure> repeats a run.
+fuzz: setup
+	RONGXIN_FUZZ_EXAMPLES=$${RONGXIN_FUZZ_EXAMPLES:-200} RONGXIN_FUZZ_RANDOM=1 $(BIN)/pytest src/rongxin/config/tests/test_fuzz.py
 
 lint: setup
 	$(BIN)/ruff check src
