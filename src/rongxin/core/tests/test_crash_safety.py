@@ -164,3 +164,95 @@ def test_a_killed_time_run_completes_after_the_restart(county: dict[str, str], t
     ok(["shell", "-c", script], county)
     assert scalar(db, left) == 0
     assert ", 0 drift(s)" in ok(["credit", "reconcile", "--at", later], county)
+
+
+MAKE_MONTH = """
+import datetime as dt, secrets
+from django.db import transaction
+from rongxin.accounts.models import User
+from rongxin.accounts.roles import Role
+from rongxin.accounts.services import GrantSpec, user_create
+from rongxin.core import clock
+from rongxin.regions.models import Region
+from rongxin.subjects.models import Person
+from rongxin.volunteering.models import Activity, ActivityType, Scan, Signup, Team, Volunteer
+from rongxin.volunteering.services.people import volunteer_number
+now = clock.now()
+town = Region.objects.filter(level="town").order_by("code").first()
+user = user_create(actor=None, username="closer", display_name="closer", password="closer-password-1",
+                   grants=[GrantSpec(role=Role.TOWN_OFFICER, region=town, department=None)], check_password=False)
+people = list(Person.objects.filter(subject__volunteer__isnull=True).order_by("pk").values_list("pk", flat=True)[:PEOPLE])
+with transaction.atomic():
+    Volunteer.objects.bulk_create([Volunteer(subject_id=p, number=volunteer_number(p), registered_at=now,
+                                             consent_at=now) for p in people], batch_size=2000)
+    team = Team.objects.create(name="崩溃测试队", tier="town_village", kind="service", region=town, created_at=now)
+    kind = ActivityType.objects.get(code="community_service")
+    village = Region.objects.filter(parent=town).order_by("code").first()
+    acts = []
+    for i in range(ACTIVITIES):
+        start = now - dt.timedelta(days=3, hours=i % 48)
+        acts.append(Activity(team=team, type=kind, title=f"活动{i}", region=village, place="村委会",
+                             starts_at=start, ends_at=start + dt.timedelta(hours=3), capacity=PER, status="published",
+                             signup_opens_at=start - dt.timedelta(days=7), signup_closes_at=start,
+                             qr_secret=secrets.token_bytes(32), created_at=start - dt.timedelta(days=7),
+                             confirmed_count=PER))
+    Activity.objects.bulk_create(acts, batch_size=1000)
+    signups, scans = [], []
+    for n, a in enumerate(acts):
+        for k in range(PER):
+            v = people[(n * PER + k) % len(people)]
+            signups.append(Signup(activity=a, volunteer_id=v, status="confirmed", created_at=a.signup_opens_at,
+                                  changed_at=a.signup_opens_at))
+            scans.append(Scan(activity=a, volunteer_id=v, kind="in", method="qr", at=a.starts_at, accepted=True))
+            scans.append(Scan(activity=a, volunteer_id=v, kind="out", method="qr",
+                              at=a.starts_at + dt.timedelta(minutes=60 + k % 120), accepted=True))
+    Signup.objects.bulk_create(signups, batch_size=5000)
+    Scan.objects.bulk_create(scans, batch_size=5000)
+print(len(acts), len(signups))
+"""
+
+CLOSE = """
+from rongxin.accounts.models import User
+from rongxin.volunteering.models import Activity
+from rongxin.volunteering.services.closing import close_activities
+from django.db import transaction
+with transaction.atomic():
+    acts = list(Activity.objects.select_for_update().filter(status="published", title__startswith="活动")
+                .select_related("type", "team"))
+    close_activities(activities=acts, actor=User.objects.get(username="closer"))
+"""
+
+
+def test_a_killed_month_end_close_saves_nothing_and_runs_again(county: dict[str, str], tmp_path: Path) -> None:
+    db = tmp_path / "rongxin.sqlite3"
+    # given a month of finished activities with 60,000 participations to close
+    made = ok(["shell", "-c", "PEOPLE = 1500; ACTIVITIES = 600; PER = 100\n" + MAKE_MONTH], county)
+    assert made.strip().splitlines()[-1].split() == ["600", "60000"]
+    records_before = scalar(db, "SELECT COUNT(*) FROM volunteering_servicerecord")
+    entries_before = scalar(db, "SELECT COUNT(*) FROM credit_entry")
+    # when the close is killed part-way
+    proc = subprocess.Popen([*RONGXIN, "shell", "-c", CLOSE], env=county)  # noqa: S603
+    time.sleep(4)
+    assert proc.poll() is None, "the close finished before it could be killed: make the month bigger"
+    proc.send_signal(signal.SIGKILL)
+    proc.wait(timeout=30)
+    # then nothing of it was saved
+    assert scalar(db, "SELECT COUNT(*) FROM volunteering_servicerecord") == records_before
+    assert scalar(db, "SELECT COUNT(*) FROM volunteering_hoursaward WHERE activity_id IN "
+                      "(SELECT id FROM volunteering_activity WHERE title LIKE '活动%')") == 0  # fmt: skip
+    assert scalar(db, "SELECT COUNT(*) FROM credit_entry") == entries_before
+    assert (
+        scalar(db, "SELECT COUNT(*) FROM volunteering_activity WHERE status = 'published' AND title LIKE '活动%'")
+        == 600
+    )
+    checks_pass(county)
+    # when it runs again it closes everything, once
+    ok(["shell", "-c", CLOSE], county)
+    assert scalar(db, "SELECT COUNT(*) FROM volunteering_servicerecord") == records_before + 60000
+    assert (
+        scalar(db, "SELECT COUNT(*) FROM volunteering_activity WHERE status = 'closed' AND title LIKE '活动%'") == 600
+    )
+    awarded = scalar(db, "SELECT COUNT(*) FROM credit_entry") - entries_before
+    assert awarded == scalar(db, "SELECT COUNT(*) FROM volunteering_hoursaward WHERE points > 0 AND entry_key LIKE "
+                                 "'volunteering:%' AND created_at > (SELECT MAX(created_at) FROM volunteering_activity)")  # fmt: skip
+    checks_pass(county)
