@@ -24,6 +24,8 @@ from rongxin.accounts.services import GrantSpec, user_create
 from rongxin.core import clock
 from rongxin.core.errors import ApplicationError
 from rongxin.credit.services import entry_record
+from rongxin.incentives.models import Provider, ProviderAccount
+from rongxin.incentives.services import incentives_load_starters
 from rongxin.regions.models import Region, Venue
 from rongxin.subjects.models import Person, Subject, SubjectAccount
 from rongxin.subjects.services import subject_account_link
@@ -175,6 +177,7 @@ def demo_accounts_ensure() -> list[DemoAccount]:
             subject_account_link(actor=None, user=user, subject=linked, relation=relation)
         users[username] = user
     team = _stage_volunteering(users=users, town=town, village=village)
+    bus = _stage_incentives(provider_user=users["provider"])
     out: list[DemoAccount] = []
     for username, _display, role, region, _department in plan:
         user = users[username]
@@ -189,6 +192,8 @@ def demo_accounts_ensure() -> list[DemoAccount]:
                     note += f" · 志愿者 {number}"
             if role == Role.TEAM_LEADER and team is not None:
                 note += f" · {team.name} 队长"
+        if role == Role.INCENTIVE_PROVIDER and bus is not None:
+            note = f"{bus.name} · 核验与兑现"
         out.append(
             DemoAccount(
                 username=username, display_name=user.display_name, role=str(Role(role).label), region=region.name,
@@ -324,6 +329,15 @@ def _stage_volunteering(*, users: dict[str, User], town: Region, village: Region
             shifts=shifts,
         )
     return team
+
+
+def _stage_incentives(*, provider_user: User) -> Provider | None:
+    """The starter offers, and the provider demo account acting for the bus company."""
+    incentives_load_starters()
+    bus = Provider.objects.filter(code="rc_bus").first()
+    if bus is not None and not ProviderAccount.objects.filter(user=provider_user).exists():
+        ProviderAccount.objects.create(provider=bus, user=provider_user, created_at=clock.now())
+    return bus
 
 
 def _stage_deduction(*, recorder: User, subject: Subject) -> None:
