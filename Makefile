@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 RONGXIN := $(BIN)/rongxin
 
-.PHONY: setup demo serve test test-pg fuzz check lint typecheck contracts openapi messages bench browser clean
+.PHONY: setup demo serve test test-pg fuzz check lint typecheck contracts openapi messages bench load browser clean
 
 $(STAMP): pyproject.toml requirements/lock.txt
 	@command -v $(PY) >/dev/null || { echo "Python 3.11 is required ($(PY) not found)"; exit 1; }
@@ -68,6 +68,16 @@ check: lint typecheck contracts
 bench: setup
 	$(RONGXIN) bench generate --scale $${SCALE:-1.0} --json bench-generate.json
 	$(RONGXIN) bench credit --scale $${SCALE:-1.0} --json bench-credit.json
+
+# Load test of the hot endpoints against gunicorn on PostgreSQL (docs/benchmarks.md, "Load").
+# Builds the database rongxin_load once (about 20 min at scale 1.0), then reuses it. Variables:
+# SCALE=0.05 (a quick run, its own database), DB=name, DURATION=seconds a step, CONCURRENCY=8,32,64,
+# REBUILD=1 (drop and build again).
+load: setup
+	@pg_isready -h 127.0.0.1 -p 5432 -q || pg_ctlcluster --skip-systemctl-redirect $$(ls /etc/postgresql) main start
+	RONGXIN_LOAD_DURATION=$(DURATION) RONGXIN_LOAD_CONCURRENCY=$(CONCURRENCY) RONGXIN_LOAD_REBUILD=$(REBUILD) \
+	  $(RONGXIN) bench load --scale $(or $(SCALE),1.0) --engine-url postgresql://postgres@127.0.0.1:5432/$(DB) \
+	  --json bench-load.json
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

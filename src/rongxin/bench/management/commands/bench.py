@@ -5,7 +5,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from rongxin.bench import credit, generate, incentives, volunteering
+from rongxin.bench import credit, generate, incentives, load, volunteering
 
 # Benchmark name → its ``run(*, scale, seed, json_path, engine_url, workers, stdout)``.
 # Add new benchmarks here.
@@ -13,6 +13,7 @@ BENCHMARKS: dict[str, Callable[..., Any]] = {
     "generate": generate.run,
     "credit": credit.run,
     "volunteering": volunteering.run,
+    "load": load.run,
     "incentives": incentives.run,
 }
 
