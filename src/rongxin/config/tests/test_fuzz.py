@@ -22,15 +22,18 @@ test runs inside its own savepoint, so what one test's requests change never rea
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import itertools
 import json
 import os
 import secrets
+import typing
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
+import pydantic
 import pytest
 import schemathesis
 import time_machine
@@ -39,7 +42,7 @@ from django.core.signals import request_finished, request_started
 from django.db import close_old_connections, transaction
 from django.test import Client
 from django.urls import Resolver404, resolve
-from hypothesis import HealthCheck, given, seed
+from hypothesis import HealthCheck, given, reject, seed
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 from schemathesis import GenerationMode
@@ -464,6 +467,56 @@ def check_problem(response: Any) -> None:
 BUG_HTML_404 = "api-html-404"
 BUG_NINJA_HTTP_ERROR = "api-http-error-not-problem"
 BUG_ANONYMOUS_WRITE = "api-anonymous-write-403-csrf"
+BUG_SCHEMA_NAMES = "openapi-schema-name-collision"
+BUG_EDGE_DATES = "api-500-edge-dates"
+BUG_BIG_INTEGERS = "api-500-beyond-64-bit"
+INT64_MAX = 2**63 - 1
+
+
+def known_bug_request(case: Any) -> str | None:
+    """A request that answers 500 for a known bug: the long run skips it (it would end the
+    operation's run at its first example), the xfail tests below send it."""
+    values = [*(case.path_parameters or {}).values(), *(case.query or {}).values()]
+    if any(isinstance(v, int) and not isinstance(v, bool) and abs(v) > INT64_MAX for v in values):
+        return BUG_BIG_INTEGERS
+    dates = [str(v) for k, v in (case.query or {}).items() if k in ("date_from", "date_to", "since")]
+    if any(d.startswith(("0001-01-01", "9999-12-31")) for d in dates):
+        return BUG_EDGE_DATES
+    return None
+
+
+def schema_name_collisions() -> dict[str, list[str]]:
+    """Component names that stand for more than one schema class: the document keeps one of
+    them, so every other operation using that name is documented with the wrong schema."""
+    classes: dict[str, set[str]] = {}
+    seen: set[type] = set()
+
+    def walk(t: Any) -> None:
+        if isinstance(t, type) and issubclass(t, pydantic.BaseModel) and t not in seen:
+            seen.add(t)
+            classes.setdefault(t.__name__, set()).add(f"{t.__module__}.{t.__qualname__}")
+            for f in t.model_fields.values():
+                walk(f.annotation)
+        for a in typing.get_args(t):
+            walk(a)
+
+    for _prefix, router in api._routers:
+        for path_view in router.path_operations.values():
+            for operation in path_view.operations:
+                for model in [*(operation.response_models or {}).values(), *operation.models]:
+                    walk(model)
+    # Ninja's own wrappers (one per operation, never a component) are not the project's.
+    return {n: sorted(c) for n, c in sorted(classes.items()) if len(c) > 1 and not n.endswith(("Params", "Response"))}
+
+
+COLLIDED = schema_name_collisions()
+
+
+@functools.cache
+def misdocumented(operation_id: str) -> bool:
+    """Whether a response of the operation is documented under a colliding name."""
+    raw = json.dumps(SCHEMA.find_operation_by_id(operation_id).definition.raw.get("responses", {}))
+    return any(f'/components/schemas/{name}"' in raw for name in COLLIDED)
 
 
 def known_bug(case: Any, response: Any) -> str | None:
@@ -555,8 +608,11 @@ def role_headers(county: County, role: str, generated: str | None) -> dict[str, 
 
 def check(case: Any, role: str, county: County, headers: dict[str, str]) -> None:
     response = case.call(app=APP, headers=headers, environ_overrides=ENVIRON)
+    operation_id = case.operation.definition.raw["operationId"]
+    # BUG_SCHEMA_NAMES: the document describes these responses with another schema.
+    checks = [c for c in CHECKS if c is not response_schema_conformance or not misdocumented(operation_id)]
     try:
-        case.validate_response(response, checks=CHECKS, headers=headers)
+        case.validate_response(response, checks=checks, headers=headers)
         if not documented(case, response.status_code) and known_bug(case, response) is None:
             check_problem(response)
         check_scope(role, county, case, response)
@@ -580,6 +636,8 @@ def test_fuzz(operation_id: str, county: County, db: Any, settings: Any) -> None
     @given(case=strategy, data=st.data())
     def run(case: Any, data: Any) -> None:
         substitute(case, county, data)
+        if known_bug_request(case) is not None:
+            reject()
         generated = case.headers.pop("Authorization", None) if case.headers else None
         for role in ROLES:
             check(case, role, county, role_headers(county, role, generated))
@@ -710,3 +768,60 @@ def test_an_anonymous_write_answers_401_problem_json(county: County, db: Any) ->
     assert response.status_code == 401
     assert response["Content-Type"] == PROBLEM
     assert response.json()["code"] == "unauthenticated"
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason=f"BUG {BUG_SCHEMA_NAMES}: three schema class names are used by more than one app "
+    "(DecisionIn: credit, incentives, volunteering; ReasonIn: credit, volunteering; ActivityOut: "
+    "incentives, volunteering). The document keeps one class per name, so it describes the bodies "
+    "of credit_entry_review, credit_objection_decide, credit_repair_decide and "
+    "volunteering_membership_decide as {approve, reason} (they take {decision, reason} and "
+    "{accept}), and the responses of volunteering_activity_create/update/publish/cancel as the "
+    "incentives holder's {subject_id, credentials, checks, redemptions}. Fix: unique class names "
+    "(e.g. EntryDecisionIn, MembershipDecisionIn, OfferDecisionIn, HolderActivityOut).",
+)
+def test_every_schema_name_in_the_document_stands_for_one_schema() -> None:
+    assert schema_name_collisions() == {}
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason=f"BUG {BUG_SCHEMA_NAMES}: POST /api/v1/volunteering/activities/{{draft}}/publish by its "
+    "team leader answers 200 with the activity, which the document describes as the incentives "
+    "holder's ActivityOut (required subject_id, credentials, checks, redemptions).",
+)
+def test_a_published_activity_matches_its_documented_schema(county: County, db: Any) -> None:
+    operation = SCHEMA.find_operation_by_id("volunteering_activity_publish")
+    case = operation.Case(path_parameters={"activity_id": county.known["activity_id"][2]})
+    headers = role_headers(county, "team_leader", None)
+    response = case.call(app=APP, headers=headers, environ_overrides=ENVIRON)
+    assert response.status_code == 200
+    case.validate_response(response, checks=[response_schema_conformance], headers=headers)
+
+
+SERVER_ERRORS = [
+    # BUG_EDGE_DATES: local midnight of the first day, or the day after the last, leaves the calendar.
+    ("resident", "/api/v1/volunteering/activities?date_from=0001-01-01"),
+    ("resident", "/api/v1/volunteering/activities?date_to=9999-12-31"),
+    ("provider", "/api/v1/incentives/statistics?since=0001-01-01"),
+    # BUG_BIG_INTEGERS: integers the document allows but SQLite (and PostgreSQL bigint) cannot hold.
+    ("resident", "/api/v1/volunteering/activities?offset=99999999999999999999"),
+    ("resident", "/api/v1/volunteering/records?offset=9223372036854775808"),
+    ("auditor", "/api/v1/audit/events?page=99999999999999999999"),
+    ("resident", "/api/v1/incentives/me?subject_id=99999999999999999999"),
+]
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason=f"BUG {BUG_EDGE_DATES} / {BUG_BIG_INTEGERS}: each request answers 500 (OverflowError: "
+    "date value out of range; sqlite3 datatype mismatch; Python int too large to convert to "
+    "SQLite INTEGER). Fix: bound these query parameters in their schemas (dates, e.g. 1900-2100; "
+    "offsets, pages and ids to 64 bits or less) so they answer 422 problem+json.",
+)
+@pytest.mark.parametrize(("role", "url"), SERVER_ERRORS)
+def test_edge_values_answer_a_4xx_problem(role: str, url: str, county: County, db: Any) -> None:
+    response = Client(raise_request_exception=False).get(url, HTTP_AUTHORIZATION=f"Bearer {county.keys[role]}")
+    assert 400 <= response.status_code < 500
+    assert response["Content-Type"] == PROBLEM
