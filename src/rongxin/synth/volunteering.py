@@ -47,7 +47,8 @@ import os
 import random
 import time
 from array import array
-from collections import Counter
+from collections import Counter, deque
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, NamedTuple
@@ -1331,6 +1332,21 @@ def _heads(subject_ids: list[int]) -> dict[int, tuple[int, str, int | None, str]
     return out
 
 
+def _bounded(pool: Any, tasks: list[tuple[int, int]], workers: int) -> Iterator[Produced]:
+    """The chunks in order, at most two per worker in flight: writing is slower than building,
+    and a finished chunk waiting to be written holds a few hundred MB at scale 1.0."""
+    pending: deque[Any] = deque()
+    queue = iter(tasks)
+    for task in itertools.islice(queue, 2 * workers):
+        pending.append(pool.apply_async(_produce, (task,)))
+    while pending:
+        produced = pending.popleft().get()
+        following = next(queue, None)
+        if following is not None:
+            pending.append(pool.apply_async(_produce, (following,)))
+        yield produced
+
+
 def default_workers(tasks: int) -> int:
     """Building rows (hashing, attendance) costs more than writing them: every core builds."""
     return 0 if tasks <= 1 else max(1, min(os.cpu_count() or 2, 6))
@@ -1396,7 +1412,7 @@ def generate_volunteering(
     bar = tqdm(total=len(plan.subject_ids), unit="volunteers", desc="volunteering", disable=not progress)
     pool = multiprocessing.get_context("fork").Pool(workers) if workers else None
     try:
-        results = pool.imap(_produce, tasks) if pool else map(_produce, tasks)
+        results = _bounded(pool, tasks, workers) if pool else map(_produce, tasks)
         with transaction.atomic():
             writer = BulkWriter(connection)
             for kind, rows in _fixed_rows(plan).items():
