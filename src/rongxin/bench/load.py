@@ -942,8 +942,15 @@ def _child(
                 after = meter.snapshot()
                 for s, sr in r["by_scenario"].items():
                     ok[s] += sr["expected"]
-                cores = CpuMeter.per_second(before, after, r.pop("client_cpu_s"), r["seconds"] + 0.5)
-                results.append({"step": step, "concurrency": level, **r, "cores": cores, "at": clock.now().isoformat()})
+                window = r["seconds"] + 0.5  # the snapshot is taken half a second before the start
+                cores = CpuMeter.per_second(before, after, r.pop("client_cpu_s"), window)
+                answered = r["total"]["requests"] or 1
+                # CPU milliseconds per request: a figure that holds on a busy machine.
+                per_request = {k: round(cores[k] * window * 1000 / answered, 2) for k in ("server", "database")}
+                results.append(
+                    {"step": step, "concurrency": level, **r, "cores": cores, "cpu_ms_per_request": per_request,
+                     "at": clock.now().isoformat()}
+                )  # fmt: skip
     finally:
         driver.close()
         server.terminate()
@@ -964,6 +971,8 @@ def _child(
             "p95_ms": t["p95_ms"],
             "p99_ms": t["p99_ms"],
             "error_rate": t["error_rate"],
+            "server_cpu_ms_per_request": r["cpu_ms_per_request"]["server"],
+            "database_cpu_ms_per_request": r["cpu_ms_per_request"]["database"],
         }
     for key, m in metrics.items():  # baseline: the static file at the same concurrency
         base = metrics.get(f"static_c{key.rsplit('_c', 1)[1]}")
