@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, QuerySet
+from django.db.models import Case, Count, QuerySet, When
 from django.utils.translation import gettext_lazy as _
 
 from rongxin.accounts.permissions import grants_with_roles, require_role
@@ -221,7 +221,8 @@ def subject_links_of(*, user: Any) -> list[SubjectAccount]:
     """The subjects an account speaks for, its own record first."""
     if user is None or not getattr(user, "is_authenticated", False):
         return []
-    return list(SubjectAccount.objects.filter(user_id=user.pk).select_related("subject").order_by("relation", "id"))
+    own_first = Case(When(relation=SubjectAccount.Relation.SELF, then=0), default=1)
+    return list(SubjectAccount.objects.filter(user_id=user.pk).select_related("subject").order_by(own_first, "id"))
 
 
 def notices_for(*, subject_id: int, limit: int = 10) -> list[Notice]:

@@ -28,6 +28,7 @@ def navigation_for(request: HttpRequest) -> list[NavItem]:
     entries: list[tuple[object, str]] = [(_("Home"), "web:home")]
     if roles & {Role.RESIDENT, Role.ENTERPRISE_REP} or user.subject_links.exists():
         entries.append((_("My credit file"), "web:my_file"))
+        entries.append((_("Credit incentives"), "web:incentives_me"))
     # Volunteering: every person speaking for themself; organisers; team administrators.
     if Role.RESIDENT in roles or user.subject_links.filter(relation="self", subject__kind="person").exists():
         entries.append((_("Volunteering"), "web:my_volunteering"))
@@ -48,6 +49,10 @@ def navigation_for(request: HttpRequest) -> list[NavItem]:
     if roles & STAFF_ROLES:
         entries.append((_("Catalogues"), "web:catalogues"))
         entries.append((_("Regions"), "web:regions"))
+    if Role.INCENTIVE_PROVIDER in roles:
+        entries.append((_("Verify and redeem"), "web:incentives_provider"))
+    if Role.COUNTY_CREDIT_OFFICE in roles:
+        entries.append((_("Manage incentives"), "web:incentives_manage"))
     if Role.AUDITOR in roles:
         entries.append((_("Audit log"), "web:audit_log"))
     path = request.path
