@@ -39,7 +39,7 @@ import schemathesis
 import time_machine
 from django.core.handlers.wsgi import WSGIHandler
 from django.core.signals import request_finished, request_started
-from django.db import close_old_connections, transaction
+from django.db import close_old_connections, connection, transaction
 from django.test import Client
 from django.urls import Resolver404, resolve
 from hypothesis import HealthCheck, given, reject, seed
@@ -470,7 +470,18 @@ BUG_ANONYMOUS_WRITE = "api-anonymous-write-403-csrf"
 BUG_SCHEMA_NAMES = "openapi-schema-name-collision"
 BUG_EDGE_DATES = "api-500-edge-dates"
 BUG_BIG_INTEGERS = "api-500-beyond-64-bit"
+BUG_PG_LOCK_OWN_VOLUNTEER = "pg-500-own-volunteer-lock"
+ON_POSTGRESQL = connection.vendor == "postgresql"
 INT64_MAX = 2**63 - 1
+
+
+def known_server_error(case: Any, response: Any) -> str | None:
+    """A 500 of a known bug that only the response tells apart (it depends on the caller)."""
+    operation_id = case.operation.definition.raw["operationId"]
+    own_volunteer_locked = operation_id in ("volunteering_profile_update", "volunteering_withdraw")
+    if ON_POSTGRESQL and own_volunteer_locked and response.status_code == 500:
+        return BUG_PG_LOCK_OWN_VOLUNTEER
+    return None
 
 
 def known_bug_request(case: Any) -> str | None:
@@ -611,6 +622,8 @@ def check(case: Any, role: str, county: County, headers: dict[str, str]) -> None
     operation_id = case.operation.definition.raw["operationId"]
     # BUG_SCHEMA_NAMES: the document describes these responses with another schema.
     checks = [c for c in CHECKS if c is not response_schema_conformance or not misdocumented(operation_id)]
+    if known_server_error(case, response) is not None:
+        return
     try:
         case.validate_response(response, checks=checks, headers=headers)
         if not documented(case, response.status_code) and known_bug(case, response) is None:
@@ -825,3 +838,23 @@ def test_edge_values_answer_a_4xx_problem(role: str, url: str, county: County, d
     response = Client(raise_request_exception=False).get(url, HTTP_AUTHORIZATION=f"Bearer {county.keys[role]}")
     assert 400 <= response.status_code < 500
     assert response["Content-Type"] == PROBLEM
+
+
+@pytest.mark.xfail(
+    ON_POSTGRESQL,
+    strict=True,
+    reason=f"BUG {BUG_PG_LOCK_OWN_VOLUNTEER} (PostgreSQL only): PATCH /api/v1/volunteering/me and "
+    "POST /api/v1/volunteering/me/withdraw by any volunteer answer 500 (NotSupportedError: FOR "
+    "UPDATE cannot be applied to the nullable side of an outer join): "
+    "volunteering.permissions.own_volunteer(lock=True) locks a query that select_related()s the "
+    "reverse one-to-one subject__person. Fix: select_for_update(of=('self',)).",
+)
+@pytest.mark.parametrize(
+    ("method", "path"), [("patch", "/api/v1/volunteering/me"), ("post", "/api/v1/volunteering/me/withdraw")]
+)
+def test_a_volunteer_updates_and_withdraws_on_every_database(method: str, path: str, county: County, db: Any) -> None:
+    response = getattr(Client(raise_request_exception=False), method)(
+        path, data="{}", content_type="application/json", HTTP_AUTHORIZATION=f"Bearer {county.keys['resident']}"
+    )
+    assert response.status_code == 200
+    assert response.json()["number"] == county.known["volunteer_number"][0]
