@@ -28,13 +28,15 @@ Each figure with its baseline measured in the same run:
   ``cryptography`` package) of the same signed bytes and signatures, decoded beforehand.
   Interleaved in chunks of 1,000 so both see the same machine.
 - ``online_batch_p95_ms`` (and ``p50_ms``): ``POST /api/v1/incentives/verify`` with 1,000
-  tokens, ``BATCHES`` times in a row on one keep-alive connection to the server. Baseline
+  tokens, 40 times in a row on one keep-alive connection to the server. Baseline
   (``baseline_kind``): the bare Ed25519 verification of the same 1,000 tokens in one process.
   Also reported: :func:`~rongxin.incentives.services.credentials_check` for the same batches
-  without HTTP (``service_p50_ms``, ``service_p95_ms``).
+  without HTTP (``service_p50_ms``, ``service_p95_ms``, ``service_cpu_p50_ms``) and the
+  server's CPU per batch.
 - ``export_seconds``: :func:`rongxin.incentives.services.export_build` of ``credit-supermarket``
   over every subject (grouped read of the grades, one HMAC pseudonym per eligible holder,
-  sort, sign, store), median of three. Baseline: the same bare ``SELECT`` of the eligible ids.
+  sort, sign, store), median of three (and its CPU time). Baseline: the same bare ``SELECT``
+  of the eligible ids.
 - ``verify_requests_per_s`` (with ``p50_ms``, ``p95_ms``, ``error_rate``): the documented
   production server (gunicorn, ``--workers`` = the cores, ``--threads 4`` as in the Procfile,
   ``RONGXIN_ENV=production``) on a free port against the scratch database; 32 client threads,
@@ -42,7 +44,10 @@ Each figure with its baseline measured in the same run:
   ``POST /api/v1/incentives/verify`` with ONE token each, the four providers' keys in turn.
   Baseline: the same number of requests at the same concurrency for a static file (WhiteNoise)
   from the same server. Also reported, not a goal: ``GET /api/v1/accounts/me`` with the same
-  keys (the API stack with key authentication and no write).
+  keys (the API stack with key authentication; the key's ``last_used_at`` is its only
+  write). The server's CPU per request (gunicorn master and workers from ``/proc``; not the
+  database server's) is reported beside each: on a busy machine it says what a core would do
+  where the rate cannot.
 
 The server and client helpers are those of ``rongxin bench volunteering``.
 
@@ -361,7 +366,7 @@ def _bench_export() -> tuple[dict[str, Any], dict[str, Any]]:
         f"WHERE c.grade IN ({', '.join(['%s'] * len(grades))}) AND s.kind IN (%s)"
     )
     print("bench incentives: eligibility export…", file=sys.stderr)
-    seconds, base = [], []
+    seconds, cpu, base = [], [], []
     rows = 0
     for _ in range(EXPORT_RUNS):
         t = time.perf_counter()
@@ -369,9 +374,10 @@ def _bench_export() -> tuple[dict[str, Any], dict[str, Any]]:
             cur.execute(sql, [*grades, Subject.Kind.PERSON])
             rows = len(cur.fetchall())
         base.append(time.perf_counter() - t)
-        t = time.perf_counter()
+        t, c = time.perf_counter(), time.process_time()
         export = export_build(incentive_id=incentive.pk)
         seconds.append(time.perf_counter() - t)
+        cpu.append(time.process_time() - c)
     content = bytes(export.content)
     public = public_keys()[export.kid]
     public.verify(
@@ -382,6 +388,8 @@ def _bench_export() -> tuple[dict[str, Any], dict[str, Any]]:
         raise RuntimeError(f"export holds {export.holders} holders, the bare select {rows}")
     metric = _time_metric(statistics.median(seconds), statistics.median(base)) | {
         "runs": [round(s, 3) for s in seconds],
+        # CPU of this process (on SQLite the select's too; on PostgreSQL not the server's).
+        "cpu_seconds": round(statistics.median(cpu), 3),
         "holders": rows,
     }
     return metric, {"offer": OFFER, "min_grade": incentive.min_grade, "holders": rows, "bytes": len(content)}
