@@ -4,6 +4,8 @@ resident's score is restored."""
 
 from __future__ import annotations
 
+import importlib
+
 import datetime as dt
 from typing import Any
 
@@ -23,7 +25,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def test_resident_objects_and_the_credit_office_revokes(live_server: Any, browser: Any) -> None:
     # given: a consenting resident with a fresh deduction of 15 points (score 985)
     # Transactional tests empty the tables, including the departments the migration seeded.
-    for code, name in [("traffic_police", "公安交警大队"), ("civilization_office", "县文明办"), ("court", "人民法院")]:
+    for code, name in importlib.import_module("rongxin.accounts.migrations.0002_departments").DEPARTMENTS:
         Department.objects.get_or_create(code=code, defaults={"name": name})
     catalogue_publish(
         actor=None,
