@@ -4,9 +4,8 @@ resident's score is restored."""
 
 from __future__ import annotations
 
-import importlib
-
 import datetime as dt
+import importlib
 from typing import Any
 
 import pytest
