@@ -6,7 +6,7 @@ import datetime as dt
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Router, Schema
+from ninja import Query, Router, Schema
 
 from rongxin.accounts.permissions import require_role
 from rongxin.accounts.roles import Role
@@ -46,7 +46,7 @@ def events(
     subject_id: int | None = None,
     since: dt.date | None = None,
     until: dt.date | None = None,
-    page: int = 1,
+    page: int = Query(1, ge=1, le=1_000_000),  # type: ignore[assignment]
 ) -> AuditPageOut:
     """Browse and filter the audit log (auditors), 100 per page."""
 

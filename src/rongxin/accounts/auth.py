@@ -24,9 +24,17 @@ def new_api_key() -> str:
 
 
 class SessionAuth(APIKeyCookie):
-    """The Django session cookie; unsafe methods also need the CSRF token (checked by ninja)."""
+    """The Django session cookie; unsafe methods also need the CSRF token (checked by ninja).
+    Without a signed-in session there is nothing to check: the caller is simply not
+    authenticated (401), not refused for a missing CSRF token."""
 
     param_name = "sessionid"
+
+    def __call__(self, request: HttpRequest) -> Any:
+        user = getattr(request, "user", None)
+        if user is None or not user.is_authenticated:
+            return None
+        return super().__call__(request)
 
     def authenticate(self, request: HttpRequest, key: str | None) -> Any:
         user = getattr(request, "user", None)

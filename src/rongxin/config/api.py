@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db import DataError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
-from ninja.errors import AuthenticationError, ValidationError
+from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.renderers import JSONRenderer
 
 from rongxin.accounts.api import router as accounts_router
@@ -74,6 +75,39 @@ def on_auth_error(request: HttpRequest, exc: AuthenticationError) -> HttpRespons
 
 @api.exception_handler(Http404)
 def on_404(request: HttpRequest, exc: Http404) -> HttpResponse:
+    return problem(request, status=404, code="not_found", title=_("Not found."))
+
+
+@api.exception_handler(HttpError)
+def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    """ninja's own refusals (an unparsable body, a missing CSRF token) in the same shape."""
+    codes = {400: "bad_request", 403: "csrf_failed", 404: "not_found", 405: "method_not_allowed", 429: "rate_limited"}
+    titles = {
+        400: _("The request body could not be read."),
+        403: _("The request was refused: send the CSRF token with a signed-in session, or use an API key."),
+    }
+    status = exc.status_code
+    return problem(
+        request,
+        status=status,
+        code=codes.get(status, "error"),
+        title=str(titles.get(status, _("The request could not be processed."))),
+    )
+
+
+@api.exception_handler(OverflowError)
+def on_overflow(request: HttpRequest, exc: OverflowError) -> HttpResponse:
+    """A number or date beyond what the calendar or the database can hold is bad input."""
+    return problem(request, status=422, code="out_of_range", title=_("A number or date is out of range."))
+
+
+@api.exception_handler(DataError)
+def on_data_error(request: HttpRequest, exc: DataError) -> HttpResponse:
+    return problem(request, status=422, code="out_of_range", title=_("A number or date is out of range."))
+
+
+def api_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    """Django's 404 for a path under /api/ that no route matches: problem+json, like the API."""
     return problem(request, status=404, code="not_found", title=_("Not found."))
 
 

@@ -19,13 +19,13 @@ from rongxin.credit.schemas import (
     CatalogueDetailOut,
     CatalogueOut,
     ChangeOut,
-    DecisionIn,
+    EntryDecisionIn,
     EntryIn,
     EntryOut,
     ExplainedEntryOut,
     ExplanationOut,
     ImportOut,
-    ReasonIn,
+    EntryReasonIn,
     RepairIn,
     RuleOut,
     ScoreOut,
@@ -54,7 +54,7 @@ def entry_out(e: Entry, *, created: bool = True) -> EntryOut:
     )
 
 
-def _decided(payload: DecisionIn, yes: str, no: str) -> bool:
+def _decided(payload: EntryDecisionIn, yes: str, no: str) -> bool:
     """``payload.decision`` as a boolean (``yes`` → True); anything else is a 422."""
     if payload.decision not in (yes, no):
         raise InvalidInput(errors=[{"field": "decision", "message": f"{yes} | {no}", "code": "decision"}])
@@ -74,7 +74,7 @@ def record(request: HttpRequest, payload: EntryIn) -> Status[EntryOut]:
 
 
 @router.post("/entries/{int:entry_id}/review", response=TransitionOut, operation_id="credit_entry_review")
-def review(request: HttpRequest, entry_id: int, payload: DecisionIn) -> TransitionOut:
+def review(request: HttpRequest, entry_id: int, payload: EntryDecisionIn) -> TransitionOut:
     """Approve or reject an entry awaiting review (``decision``: approve | reject)."""
     approve = _decided(payload, "approve", "reject")
     return transition_out(
@@ -83,7 +83,7 @@ def review(request: HttpRequest, entry_id: int, payload: DecisionIn) -> Transiti
 
 
 @router.post("/entries/{int:entry_id}/objection", response=TransitionOut, operation_id="credit_entry_object")
-def object_(request: HttpRequest, entry_id: int, payload: ReasonIn) -> TransitionOut:
+def object_(request: HttpRequest, entry_id: int, payload: EntryReasonIn) -> TransitionOut:
     """The subject objects to a deduction within its window; it stops counting until decided."""
     return transition_out(services.entry_object(actor=request.user, entry_id=entry_id, reason=payload.reason))
 
@@ -91,7 +91,7 @@ def object_(request: HttpRequest, entry_id: int, payload: ReasonIn) -> Transitio
 @router.post(
     "/entries/{int:entry_id}/objection/decision", response=TransitionOut, operation_id="credit_objection_decide"
 )
-def decide(request: HttpRequest, entry_id: int, payload: DecisionIn) -> TransitionOut:
+def decide(request: HttpRequest, entry_id: int, payload: EntryDecisionIn) -> TransitionOut:
     """A reviewer upholds or revokes an objected entry (``decision``: uphold | revoke)."""
     uphold = _decided(payload, "uphold", "revoke")
     return transition_out(
@@ -106,7 +106,7 @@ def repair(request: HttpRequest, entry_id: int, payload: RepairIn) -> Transition
 
 
 @router.post("/entries/{int:entry_id}/repair/decision", response=TransitionOut, operation_id="credit_repair_decide")
-def repair_decision(request: HttpRequest, entry_id: int, payload: DecisionIn) -> TransitionOut:
+def repair_decision(request: HttpRequest, entry_id: int, payload: EntryDecisionIn) -> TransitionOut:
     """A reviewer approves or refuses a repair application (``decision``: approve | reject)."""
     approve = _decided(payload, "approve", "reject")
     return transition_out(

@@ -29,11 +29,11 @@ class EntryOut(Schema):
     created: bool = True
 
 
-class ReasonIn(Schema):
+class EntryReasonIn(Schema):
     reason: str = ""
 
 
-class DecisionIn(Schema):
+class EntryDecisionIn(Schema):
     decision: str  # approve | reject ; uphold | revoke
     reason: str = ""
 

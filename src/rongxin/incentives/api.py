@@ -42,11 +42,11 @@ from rongxin.incentives.models import Check, Credential, EligibilityExport, Ince
 from rongxin.incentives.schemas import (
     AccountIn,
     AccountOut,
-    ActivityOut,
+    HolderActivityOut,
     AnswerOut,
     CredentialIn,
     CredentialOut,
-    DecisionIn,
+    OfferDecisionIn,
     ExportOut,
     HolderCheckOut,
     HolderOfferOut,
@@ -265,12 +265,12 @@ def credential_revoke(request: HttpRequest, jti: str) -> CredentialOut:
     return credential_out(services.credential_revoke(actor=request.user, jti=jti))
 
 
-@router.get("/me/activity", response=ActivityOut, operation_id="incentives_holder_activity")
-def activity(request: HttpRequest, subject_id: int | None = None) -> ActivityOut:
+@router.get("/me/activity", response=HolderActivityOut, operation_id="incentives_holder_activity")
+def activity(request: HttpRequest, subject_id: int | None = None) -> HolderActivityOut:
     """Who checked your credit: every check of your credentials (provider, offer, time,
     channel, result) and every redemption, newest first, and your recent credentials."""
     a = selectors.holder_activity(actor=request.user, subject_id=subject_id)
-    return ActivityOut(
+    return HolderActivityOut(
         subject_id=a.subject.pk,
         credentials=[credential_out(c) for c in a.credentials],
         checks=[check_out(c) for c in a.checks],
@@ -419,7 +419,7 @@ def provider_account(request: HttpRequest, provider_id: int, payload: AccountIn)
 
 
 @router.post("/offers/{int:incentive_id}/decision", response=ProviderOfferOut, operation_id="incentives_offer_decide")
-def decide(request: HttpRequest, incentive_id: int, payload: DecisionIn) -> ProviderOfferOut:
+def decide(request: HttpRequest, incentive_id: int, payload: OfferDecisionIn) -> ProviderOfferOut:
     """Approve a proposed offer, or reject it (suspend it once approved) with a reason (the
     county credit office). 409 ``already_decided`` to approve an approved offer."""
     return provider_offer_out(

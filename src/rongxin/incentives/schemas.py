@@ -117,7 +117,7 @@ class HolderRedemptionOut(Schema):
     at: Instant
 
 
-class ActivityOut(Schema):
+class HolderActivityOut(Schema):
     subject_id: int
     credentials: list[CredentialOut]
     checks: list[HolderCheckOut]
@@ -253,6 +253,6 @@ class AccountOut(Schema):
     created_at: Instant
 
 
-class DecisionIn(Schema):
+class OfferDecisionIn(Schema):
     approve: bool
     reason: str = Field("", description="Required to reject or suspend.")

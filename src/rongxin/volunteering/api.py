@@ -57,14 +57,14 @@ from rongxin.volunteering.schemas import (
     CorrectionDecisionIn,
     CorrectionIn,
     CorrectionOut,
-    DecisionIn,
+    MembershipDecisionIn,
     DutyOut,
     InvitationIn,
     LeaderIn,
     MembershipOut,
     PageQuery,
     ProfileOut,
-    ReasonIn,
+    CancelIn,
     RecordPage,
     RosterOut,
     ScanIn,
@@ -165,7 +165,7 @@ def team_leave(request: HttpRequest, team_id: int) -> MembershipOut:
 @router.post(
     "/memberships/{int:membership_id}/decision", response=MembershipOut, operation_id="volunteering_membership_decide"
 )
-def membership_decide(request: HttpRequest, membership_id: int, payload: DecisionIn) -> MembershipOut:
+def membership_decide(request: HttpRequest, membership_id: int, payload: MembershipDecisionIn) -> MembershipOut:
     """A leader or administrator of the team accepts or declines an application."""
     return membership_out(svc.membership_decide(actor=request.user, membership_id=membership_id, accept=payload.accept))
 
@@ -232,7 +232,7 @@ def activity_publish(request: HttpRequest, activity_id: int) -> ActivityOut:
 
 
 @router.post("/activities/{int:activity_id}/cancel", response=ActivityOut, operation_id="volunteering_activity_cancel")
-def activity_cancel(request: HttpRequest, activity_id: int, payload: ReasonIn) -> ActivityOut:
+def activity_cancel(request: HttpRequest, activity_id: int, payload: CancelIn) -> ActivityOut:
     """Cancel with a reason; everyone signed up, waiting or invited is notified."""
     return activity_out(svc.activity_cancel(actor=request.user, activity_id=activity_id, reason=payload.reason))
 

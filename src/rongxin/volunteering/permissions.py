@@ -51,7 +51,7 @@ def own_volunteer(actor: Any, *, lock: bool = False) -> Volunteer:
     person = own_person(actor)
     qs = Volunteer.objects.select_related("subject__person", "subject__village")
     if lock:
-        qs = qs.select_for_update()
+        qs = qs.select_for_update(of=("self",))  # not the joined rows (an outer join cannot be locked)
     volunteer = qs.filter(pk=person.pk, status=Volunteer.Status.ACTIVE).first()
     if volunteer is None:
         raise NotFound()

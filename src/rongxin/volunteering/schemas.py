@@ -28,6 +28,11 @@ Instant = Annotated[dt.datetime, AfterValidator(_local)]
 
 
 # --- Volunteers ------------------------------------------------------------------------------
+
+MAX_OFFSET = 10_000_000
+FIRST_DAY, LAST_DAY = dt.date(1900, 1, 1), dt.date(2100, 12, 31)
+
+
 class VolunteerIn(Schema):
     agree: bool = Field(description="The person has read and accepts the volunteer service terms.")
     skills: list[str] = Field(default_factory=list, description="Skill codes, e.g. cooking, first_aid.")
@@ -141,7 +146,7 @@ class RecordPage(Schema):
 
 
 class PageQuery(Schema):
-    offset: int = Field(0, ge=0)
+    offset: int = Field(0, ge=0, le=MAX_OFFSET)
     limit: int = Field(50, ge=1, le=100)
 
 
@@ -197,7 +202,7 @@ class ApplicationOut(Schema):
     applied_at: Instant
 
 
-class DecisionIn(Schema):
+class MembershipDecisionIn(Schema):
     accept: bool
 
 
@@ -215,10 +220,10 @@ class ActivityQuery(Schema):
     type_code: str = ""
     team_id: int | None = None
     phase: Phase = Field("", description="open (sign-up open), upcoming, ongoing, finished, closed, cancelled.")
-    date_from: dt.date | None = None
-    date_to: dt.date | None = None
+    date_from: dt.date | None = Field(None, ge=FIRST_DAY, le=LAST_DAY)
+    date_to: dt.date | None = Field(None, ge=FIRST_DAY, le=LAST_DAY)
     near_village_code: str = Field("", description="Activities in this village's town.")
-    offset: int = Field(0, ge=0)
+    offset: int = Field(0, ge=0, le=MAX_OFFSET)
     limit: int = Field(50, ge=1, le=100)
 
 
@@ -307,7 +312,7 @@ class TeamDetailOut(TeamOut):
     corrections: list[CorrectionOut]
 
 
-class ReasonIn(Schema):
+class CancelIn(Schema):
     reason: str = ""
 
 

@@ -22,7 +22,6 @@ test runs inside its own savepoint, so what one test's requests change never rea
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import itertools
 import json
 import os
@@ -31,7 +30,7 @@ import typing
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import unquote, urlsplit
+from urllib.parse import unquote
 
 import pydantic
 import pytest
@@ -42,7 +41,7 @@ from django.core.signals import request_finished, request_started
 from django.db import close_old_connections, connection, transaction
 from django.test import Client
 from django.urls import Resolver404, resolve
-from hypothesis import HealthCheck, given, reject, seed
+from hypothesis import HealthCheck, given, seed
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 from schemathesis import GenerationMode
@@ -460,45 +459,13 @@ def check_problem(response: Any) -> None:
     assert body["title"], body
 
 
-# --- Known bugs ------------------------------------------------------------------------------
-# Each is reproduced by an xfail(strict=True) test at the end of this module. The fuzz tests let
-# exactly its signature through, so every other check still runs on those operations; when the bug
-# is fixed its test passes unexpectedly (and fails): delete the xfail and the entry here.
-BUG_HTML_404 = "api-html-404"
-BUG_NINJA_HTTP_ERROR = "api-http-error-not-problem"
-BUG_ANONYMOUS_WRITE = "api-anonymous-write-403-csrf"
-BUG_SCHEMA_NAMES = "openapi-schema-name-collision"
-BUG_EDGE_DATES = "api-500-edge-dates"
-BUG_BIG_INTEGERS = "api-500-beyond-64-bit"
-BUG_PG_LOCK_OWN_VOLUNTEER = "pg-500-own-volunteer-lock"
+# --- Edge values ------------------------------------------------------------------------------
 ON_POSTGRESQL = connection.vendor == "postgresql"
-INT64_MAX = 2**63 - 1
-
-
-def known_server_error(case: Any, response: Any) -> str | None:
-    """A 500 of a known bug that only the response tells apart (it depends on the caller)."""
-    operation_id = case.operation.definition.raw["operationId"]
-    own_volunteer_locked = operation_id in ("volunteering_profile_update", "volunteering_withdraw")
-    if ON_POSTGRESQL and own_volunteer_locked and response.status_code == 500:
-        return BUG_PG_LOCK_OWN_VOLUNTEER
-    return None
-
-
-def known_bug_request(case: Any) -> str | None:
-    """A request that answers 500 for a known bug: the long run skips it (it would end the
-    operation's run at its first example), the xfail tests below send it."""
-    values = [*(case.path_parameters or {}).values(), *(case.query or {}).values()]
-    if any(isinstance(v, int) and not isinstance(v, bool) and abs(v) > INT64_MAX for v in values):
-        return BUG_BIG_INTEGERS
-    dates = [str(v) for k, v in (case.query or {}).items() if k in ("date_from", "date_to", "since")]
-    if any(d.startswith(("0001-01-01", "9999-12-31")) for d in dates):
-        return BUG_EDGE_DATES
-    return None
 
 
 def schema_name_collisions() -> dict[str, list[str]]:
-    """Component names that stand for more than one schema class: the document keeps one of
-    them, so every other operation using that name is documented with the wrong schema."""
+    """Component names that stand for more than one schema class: the document would keep one of
+    them, and every other operation using that name would be documented with the wrong schema."""
     classes: dict[str, set[str]] = {}
     seen: set[type] = set()
 
@@ -518,28 +485,6 @@ def schema_name_collisions() -> dict[str, list[str]]:
                     walk(model)
     # Ninja's own wrappers (one per operation, never a component) are not the project's.
     return {n: sorted(c) for n, c in sorted(classes.items()) if len(c) > 1 and not n.endswith(("Params", "Response"))}
-
-
-COLLIDED = schema_name_collisions()
-
-
-@functools.cache
-def misdocumented(operation_id: str) -> bool:
-    """Whether a response of the operation is documented under a colliding name."""
-    raw = json.dumps(SCHEMA.find_operation_by_id(operation_id).definition.raw.get("responses", {}))
-    return any(f'/components/schemas/{name}"' in raw for name in COLLIDED)
-
-
-def known_bug(case: Any, response: Any) -> str | None:
-    content_type = response.headers.get("content-type", [""])[0]
-    path = urlsplit(response.request.url).path
-    if response.status_code == 404 and content_type.startswith("text/html") and not _routed(path):
-        return BUG_HTML_404
-    if 400 <= response.status_code < 500 and content_type.startswith("application/json"):
-        body = json.loads(response.content)
-        if isinstance(body, dict) and list(body) == ["detail"] and isinstance(body["detail"], str):
-            return BUG_NINJA_HTTP_ERROR
-    return None
 
 
 def _routed(path: str) -> bool:
@@ -619,14 +564,10 @@ def role_headers(county: County, role: str, generated: str | None) -> dict[str, 
 
 def check(case: Any, role: str, county: County, headers: dict[str, str]) -> None:
     response = case.call(app=APP, headers=headers, environ_overrides=ENVIRON)
-    operation_id = case.operation.definition.raw["operationId"]
-    # BUG_SCHEMA_NAMES: the document describes these responses with another schema.
-    checks = [c for c in CHECKS if c is not response_schema_conformance or not misdocumented(operation_id)]
-    if known_server_error(case, response) is not None:
-        return
+    checks = CHECKS
     try:
         case.validate_response(response, checks=checks, headers=headers)
-        if not documented(case, response.status_code) and known_bug(case, response) is None:
+        if not documented(case, response.status_code):
             check_problem(response)
         check_scope(role, county, case, response)
     except (AssertionError, FailureGroup) as e:
@@ -649,8 +590,6 @@ def test_fuzz(operation_id: str, county: County, db: Any, settings: Any) -> None
     @given(case=strategy, data=st.data())
     def run(case: Any, data: Any) -> None:
         substitute(case, county, data)
-        if known_bug_request(case) is not None:
-            reject()
         generated = case.headers.pop("Authorization", None) if case.headers else None
         for role in ROLES:
             check(case, role, county, role_headers(county, role, generated))
@@ -721,13 +660,7 @@ def test_the_scope_check_has_something_to_find(county: County, db: Any) -> None:
     assert (town.status_code, json.loads(town.content)) == (200, [])
 
 
-# --- The known bugs, one request each --------------------------------------------------------
-@pytest.mark.xfail(
-    strict=True,
-    reason=f"BUG {BUG_HTML_404}: a path under /api/v1/ that no route matches, such as GET "
-    "/api/v1/subjects/-1/views (the document allows any integer id; the {int:} converter takes "
-    "digits only), answers Django's HTML 404 page instead of a problem+json 404.",
-)
+# --- Edge cases the fuzzer once found, one request each --------------------------------------
 def test_an_unrouted_api_path_answers_problem_json(county: County, db: Any) -> None:
     response = Client().get("/api/v1/subjects/-1/views", HTTP_AUTHORIZATION=f"Bearer {county.keys['auditor']}")
     assert response.status_code == 404
@@ -735,13 +668,6 @@ def test_an_unrouted_api_path_answers_problem_json(county: County, db: Any) -> N
     assert (response.json()["status"], response.json()["code"]) == (404, "not_found")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=f"BUG {BUG_NINJA_HTTP_ERROR}: a body that is not JSON, such as POST "
-    "/api/v1/volunteering/activities/{id}/close with the body b'\\x00' and Content-Type "
-    'application/json, answers 400 {"detail": "Cannot parse request body"} as application/json: '
-    "config/api.py renders ninja's HttpError with ninja's default handler, not as problem+json.",
-)
 def test_an_unparsable_body_answers_problem_json(county: County, db: Any) -> None:
     response = Client().post(
         f"/api/v1/volunteering/activities/{county.known['activity_id'][1]}/close",
@@ -754,12 +680,6 @@ def test_an_unparsable_body_answers_problem_json(county: County, db: Any) -> Non
     assert {"type", "title", "status", "code"} <= response.json().keys()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=f"BUG {BUG_NINJA_HTTP_ERROR}: a signed-in browser session's write without the CSRF "
-    'token (POST /api/v1/volunteering/me/withdraw) answers 403 {"detail": "CSRF check '
-    'Failed"} as application/json, not problem+json.',
-)
 def test_a_session_write_without_csrf_token_answers_problem_json(county: County, db: Any) -> None:
     client = Client(enforce_csrf_checks=True)
     client.force_login(User.objects.get(username="resident"))
@@ -769,13 +689,6 @@ def test_a_session_write_without_csrf_token_answers_problem_json(county: County,
     assert {"type", "title", "status", "code"} <= response.json().keys()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=f"BUG {BUG_ANONYMOUS_WRITE}: a write with neither an API key nor a session, such as "
-    "POST /api/v1/volunteering/me/withdraw with no headers and no cookies, answers 403 "
-    '{"detail": "CSRF check Failed"} (ninja\'s session auth checks CSRF before it looks for a '
-    "session) instead of 401 problem+json unauthenticated, as every read does.",
-)
 def test_an_anonymous_write_answers_401_problem_json(county: County, db: Any) -> None:
     response = Client(enforce_csrf_checks=True).post("/api/v1/volunteering/me/withdraw")
     assert response.status_code == 401
@@ -783,27 +696,10 @@ def test_an_anonymous_write_answers_401_problem_json(county: County, db: Any) ->
     assert response.json()["code"] == "unauthenticated"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=f"BUG {BUG_SCHEMA_NAMES}: three schema class names are used by more than one app "
-    "(DecisionIn: credit, incentives, volunteering; ReasonIn: credit, volunteering; ActivityOut: "
-    "incentives, volunteering). The document keeps one class per name, so it describes the bodies "
-    "of credit_entry_review, credit_objection_decide, credit_repair_decide and "
-    "volunteering_membership_decide as {approve, reason} (they take {decision, reason} and "
-    "{accept}), and the responses of volunteering_activity_create/update/publish/cancel as the "
-    "incentives holder's {subject_id, credentials, checks, redemptions}. Fix: unique class names "
-    "(e.g. EntryDecisionIn, MembershipDecisionIn, OfferDecisionIn, HolderActivityOut).",
-)
 def test_every_schema_name_in_the_document_stands_for_one_schema() -> None:
     assert schema_name_collisions() == {}
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=f"BUG {BUG_SCHEMA_NAMES}: POST /api/v1/volunteering/activities/{{draft}}/publish by its "
-    "team leader answers 200 with the activity, which the document describes as the incentives "
-    "holder's ActivityOut (required subject_id, credentials, checks, redemptions).",
-)
 def test_a_published_activity_matches_its_documented_schema(county: County, db: Any) -> None:
     operation = SCHEMA.find_operation_by_id("volunteering_activity_publish")
     case = operation.Case(path_parameters={"activity_id": county.known["activity_id"][2]})
@@ -814,11 +710,11 @@ def test_a_published_activity_matches_its_documented_schema(county: County, db: 
 
 
 SERVER_ERRORS = [
-    # BUG_EDGE_DATES: local midnight of the first day, or the day after the last, leaves the calendar.
+    # Dates: local midnight of the first day, or the day after the last, leaves the calendar.
     ("resident", "/api/v1/volunteering/activities?date_from=0001-01-01"),
     ("resident", "/api/v1/volunteering/activities?date_to=9999-12-31"),
     ("provider", "/api/v1/incentives/statistics?since=0001-01-01"),
-    # BUG_BIG_INTEGERS: integers the document allows but SQLite (and PostgreSQL bigint) cannot hold.
+    # Integers the document allows but SQLite (and PostgreSQL bigint) cannot hold.
     ("resident", "/api/v1/volunteering/activities?offset=99999999999999999999"),
     ("resident", "/api/v1/volunteering/records?offset=9223372036854775808"),
     ("auditor", "/api/v1/audit/events?page=99999999999999999999"),
@@ -826,13 +722,6 @@ SERVER_ERRORS = [
 ]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=f"BUG {BUG_EDGE_DATES} / {BUG_BIG_INTEGERS}: each request answers 500 (OverflowError: "
-    "date value out of range; sqlite3 datatype mismatch; Python int too large to convert to "
-    "SQLite INTEGER). Fix: bound these query parameters in their schemas (dates, e.g. 1900-2100; "
-    "offsets, pages and ids to 64 bits or less) so they answer 422 problem+json.",
-)
 @pytest.mark.parametrize(("role", "url"), SERVER_ERRORS)
 def test_edge_values_answer_a_4xx_problem(role: str, url: str, county: County, db: Any) -> None:
     response = Client(raise_request_exception=False).get(url, HTTP_AUTHORIZATION=f"Bearer {county.keys[role]}")
@@ -840,15 +729,6 @@ def test_edge_values_answer_a_4xx_problem(role: str, url: str, county: County, d
     assert response["Content-Type"] == PROBLEM
 
 
-@pytest.mark.xfail(
-    ON_POSTGRESQL,
-    strict=True,
-    reason=f"BUG {BUG_PG_LOCK_OWN_VOLUNTEER} (PostgreSQL only): PATCH /api/v1/volunteering/me and "
-    "POST /api/v1/volunteering/me/withdraw by any volunteer answer 500 (NotSupportedError: FOR "
-    "UPDATE cannot be applied to the nullable side of an outer join): "
-    "volunteering.permissions.own_volunteer(lock=True) locks a query that select_related()s the "
-    "reverse one-to-one subject__person. Fix: select_for_update(of=('self',)).",
-)
 @pytest.mark.parametrize(
     ("method", "path"), [("patch", "/api/v1/volunteering/me"), ("post", "/api/v1/volunteering/me/withdraw")]
 )
