@@ -23,16 +23,6 @@ def run(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[str
     )
 
 
-@pytest.fixture
-def county(tmp_path: Path) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "DJANGO_SETTINGS_MODULE")}
-    env.update(RONGXIN_DATA_DIR=str(tmp_path), RONGXIN_ENV="development")
-    for args in (["migrate", "-v0"], ["credit", "load-starters"], ["generate", "--scale", "0.002", "--seed", "3"]):
-        done = run(args, env)
-        assert done.returncode == 0, done.stderr
-    return env
-
-
 @pytest.mark.skipif(connection.vendor != "sqlite", reason="the SQLite backup path (PostgreSQL: pg_dump, below)")
 def test_backup_and_restore_put_a_tampered_database_back(county: dict[str, str], tmp_path: Path) -> None:
     db = tmp_path / "rongxin.sqlite3"
