@@ -205,15 +205,19 @@ def test_audit_api_for_auditors_only(tree, staff):
 
 
 def test_sign_in_is_rate_limited_per_username(tree, settings):
+    import time_machine
     from django.core.cache import cache
 
     cache.clear()
     settings.RONGXIN_LOGIN_RATE = "3/m"
     make_user("carol")
     client = Client()
-    statuses = [client.post("/login/", {"username": "carol", "password": "wrong"}).status_code for _ in range(4)]
+    # The limit counts attempts per clock minute: stay inside one, so a minute boundary between
+    # two attempts cannot reset the count.
+    with time_machine.travel("2026-03-01 10:00:05 +0800", tick=False):
+        statuses = [client.post("/login/", {"username": "carol", "password": "wrong"}).status_code for _ in range(4)]
+        blocked = client.post("/login/", {"username": "carol", "password": "pw-for-tests-only"})
     assert statuses == [200, 200, 200, 429]
-    blocked = client.post("/login/", {"username": "carol", "password": "pw-for-tests-only"})
     assert blocked.status_code == 429
     assert "尝试次数过多" in blocked.content.decode()
     assert AuditEvent.objects.filter(action="auth.login").count() == 0
