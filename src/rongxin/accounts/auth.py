@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import secrets
 from typing import Any
@@ -13,6 +14,7 @@ from rongxin.accounts.models import ApiKey, User
 from rongxin.core import clock
 
 KEY_PREFIX = "rx_"
+LAST_USED_PRECISION = dt.timedelta(minutes=1)
 
 
 def api_key_hash(key: str) -> str:
@@ -52,7 +54,11 @@ class ApiKeyAuth(HttpBearer):
         )
         if key is None or not key.user.is_active:
             return None
-        ApiKey.objects.filter(pk=key.pk).update(last_used_at=clock.now())
+        now = clock.now()
+        # A write per request would serialise every verification on SQLite; a minute's precision
+        # is enough to see which keys are in use.
+        if key.last_used_at is None or now - key.last_used_at >= LAST_USED_PRECISION:
+            ApiKey.objects.filter(pk=key.pk).update(last_used_at=now)
         request.user = key.user
         return key.user
 
