@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 import time_machine
 from django.core.management import call_command
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Count, Q, Sum
 
 from rongxin.accounts.models import User
@@ -63,10 +63,26 @@ def local_day(at: dt.datetime) -> dt.date:
     return at.astimezone(clock.LOCAL_TZ).date()
 
 
+def _indexes() -> dict[str, list[tuple[str, bool, tuple[str, ...]]]]:
+    out = {}
+    with connection.cursor() as cur:
+        for model in (Signup, Scan, ServiceRecord, HoursAward):
+            table = model._meta.db_table
+            found = connection.introspection.get_constraints(cur, table)
+            out[table] = sorted(
+                (name, bool(c["unique"]), tuple(c["columns"])) for name, c in found.items() if c["index"]
+            )
+    return out
+
+
 def test_the_load_writes_exactly_its_plan(county: Any) -> None:
     # given a county with history
+    indexes = _indexes()
     # when
     result = generate_volunteering(scale=SCALE, seed=SEED, now=NOW, workers=0)
+    # then the indexes dropped for the load are back as they were
+    assert _indexes() == indexes
+    assert result.counts["indexes_rebuilt"] >= 8
     # then every count the plan promises is in the database
     plan = result.plan_counts
     assert Volunteer.objects.count() == plan["volunteers"] == result.counts["volunteers"]
