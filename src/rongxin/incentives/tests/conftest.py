@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 import time_machine
+from django.db import transaction
 
 from rongxin.accounts.models import User
 from rongxin.accounts.roles import Role
@@ -35,17 +36,19 @@ def resident(tree: Tree, username: str, *, points: int, consent: bool = True, bi
     person = make_person(tree.village_a1, name=username, id_number=make_id_number(birth=birth), consent=consent)
     link(user, person.subject)
     if consent:
-        credit_on_consent_change(subject_id=person.pk, consent=True)  # as the consent service does
+        with transaction.atomic():  # as the consent service does, inside its transaction
+            credit_on_consent_change(subject_id=person.pk, consent=True)
     if points:
-        awards_record(
-            awards=[
-                Award(
-                    subject_id=person.pk, rule_code="P-VOL-01", points=points,
-                    occurred_at=clock.now() - dt.timedelta(days=1), evidence="志愿服务记录", source_key=f"fixture:{username}",
-                )
-            ],
-            department_code="volunteer_federation",
-        )  # fmt: skip
+        with transaction.atomic():  # the bulk append runs in its caller's transaction
+            awards_record(
+                awards=[
+                    Award(
+                        subject_id=person.pk, rule_code="P-VOL-01", points=points,
+                        occurred_at=clock.now() - dt.timedelta(days=1), evidence="志愿服务记录", source_key=f"fixture:{username}",
+                    )
+                ],
+                department_code="volunteer_federation",
+            )  # fmt: skip
     return user
 
 
