@@ -118,7 +118,9 @@ def redemption_statistics(*, actor: Any, since: dt.date | None = None) -> list[S
             qs = qs.filter(provider=provider_of(actor))
         except NotFound:
             raise NotFound() from None
-    if since is not None:
+    if since is not None and since > dt.date.min:
+        # From local midnight; the first day of the calendar has no UTC midnight before it in
+        # Python's range, and since then means everything.
         qs = qs.filter(at__gte=dt.datetime(since.year, since.month, since.day, tzinfo=clock.LOCAL_TZ))
     rows = (
         qs.annotate(month=TruncMonth("at", tzinfo=clock.LOCAL_TZ))

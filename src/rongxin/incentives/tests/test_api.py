@@ -608,6 +608,7 @@ def test_statistics_per_month_provider_and_offer(world: World, frozen: Any) -> N
     assert send(world.office, "get", f"{API}/statistics").json() == rows
     assert send(auditor, "get", f"{API}/statistics").json() == rows
     assert send(world.office, "get", f"{API}/statistics", {"since": "2026-04-01"}).json() == rows[:1]
+    assert send(world.office, "get", f"{API}/statistics", {"since": "0001-01-01"}).json() == rows
     assert send(world.bank, "get", f"{API}/statistics").json() == []
     assert problem(send(world.aa, "get", f"{API}/statistics")) == (404, PROBLEM, "not_found")
     assert problem(send(None, "get", f"{API}/statistics")) == (401, PROBLEM, "unauthenticated")
