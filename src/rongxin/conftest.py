@@ -216,12 +216,6 @@ def browser() -> Iterator[Any]:
 
 
 def sign_in(page: Any, base: str, username: str) -> None:
-    # The sign-in rate limits count in the database cache, whose table is not a model, so the
-    # test database's flush between tests leaves it alone: without this, sign-ins by earlier
-    # browser tests in the same minute (same address, often the same username) add up to a 429.
-    from django.core.cache import cache
-
-    cache.clear()
     page.goto(f"{base}/login/")
     page.get_by_label("用户名").fill(username)
     page.get_by_label("密码").fill("pw-for-tests-only")

@@ -113,15 +113,19 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
             "PRAGMA temp_store=MEMORY;PRAGMA cache_size=-65536;"
         ),
     }
-else:
-    # Tests close every connection (the live server thread too) so the test database can be dropped.
-    DATABASES["default"]["CONN_MAX_AGE"] = 0 if ENV == "test" else 60
-    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# Connections are kept for a minute (on SQLite that saves the open and the PRAGMAs above on
+# every request). Tests close every connection (the live server thread too) so the test
+# database can be dropped.
+DATABASES["default"]["CONN_MAX_AGE"] = 0 if ENV == "test" else 60
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 CACHES = {
     # Shared across web workers and the worker process, on either engine, with no extra service.
     "default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "rongxin_cache"},
+    # Rate limits: atomic counters in the same database (one statement per step; see
+    # rongxin.core.counters), shared across web workers like the default cache.
+    "ratelimit": {"BACKEND": "rongxin.core.counters.CounterCache"},
 }
 
 # --- Auth -------------------------------------------------------------------------------
@@ -141,7 +145,7 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "web:login"
 LOGIN_REDIRECT_URL = "web:home"
 LOGOUT_REDIRECT_URL = "web:login"
-RATELIMIT_USE_CACHE = "default"
+RATELIMIT_USE_CACHE = "ratelimit"
 RATELIMIT_VIEW = "rongxin.web.views.ratelimited"
 RONGXIN_LOGIN_RATE = os.environ.get("RONGXIN_LOGIN_RATE", "10/m")
 # Public certificate verification, per client address.

@@ -88,3 +88,19 @@ class JobRun(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class RateCounter(models.Model):
+    """A rate-limit counter (django-ratelimit, through :class:`rongxin.core.counters.CounterCache`):
+    one row per limited key and window, written with single atomic statements."""
+
+    name = models.CharField(primary_key=True, max_length=250)
+    value = models.BigIntegerField()
+    # Seconds since the epoch (UTC), compared with ``time.time()``.
+    expires = models.FloatField(db_index=True)
+
+    class Meta:
+        verbose_name = _("rate-limit counter")
+
+    def __str__(self) -> str:
+        return f"{self.name}={self.value}"

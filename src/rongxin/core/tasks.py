@@ -7,7 +7,7 @@ import datetime as dt
 from django.contrib.sessions.models import Session
 from django.db import connection
 
-from rongxin.core import clock
+from rongxin.core import clock, counters
 from rongxin.core.worker import periodic
 
 
@@ -16,6 +16,12 @@ def clear_expired_sessions() -> str:
     """Delete expired sign-in sessions (Django keeps them until someone clears them)."""
     deleted, _ = Session.objects.filter(expire_date__lt=clock.now()).delete()
     return f"deleted {deleted} expired sessions"
+
+
+@periodic(name="core.purge_rate_counters", every=dt.timedelta(hours=1))
+def purge_rate_counters() -> str:
+    """Delete rate-limit counters whose window has passed."""
+    return f"deleted {counters.purge_expired()} expired rate-limit counters"
 
 
 @periodic(name="core.optimize_database", every=dt.timedelta(hours=24))

@@ -75,8 +75,12 @@ def _private(kid: str, blob: bytes) -> Ed25519PrivateKey:
 _public_cache: dict[str, Ed25519PublicKey] = {}
 
 
-def public_keys() -> dict[str, Ed25519PublicKey]:
-    """Every published key (current and retired), by key id."""
+def public_keys(*, cached: bool = False) -> dict[str, Ed25519PublicKey]:
+    """Every published key (current and retired), by key id. ``cached``: the keys this process
+    has read before, without a query (keys are only ever added, so a caller that meets an
+    unknown key id asks again without it)."""
+    if cached and _public_cache:
+        return dict(_public_cache)
     kids = set(SigningKey.objects.values_list("kid", flat=True))
     if kids != set(_public_cache):
         _public_cache.clear()

@@ -25,6 +25,7 @@ from rongxin.accounts.permissions import grants_with_roles, require_role
 from rongxin.accounts.roles import Role
 from rongxin.core import clock
 from rongxin.core.audit import audit_record
+from rongxin.core.bulk import BulkWriter, TableSpec, adapt_datetime
 from rongxin.core.errors import Conflict, InvalidInput, NotFound, field_error
 from rongxin.core.models import AuditEvent
 from rongxin.credit.models import SubjectCredit
@@ -326,24 +327,58 @@ class Answer:
     reason: str  # "eligible" or a Check.Result code
 
 
+@dataclass(frozen=True)
+class _Cred:
+    """The columns of a credential a check needs, read as a plain row (a batch reads up to
+    1,000 of them; model instances with their incentive, provider and subject cost several times
+    the signatures)."""
+
+    jti: str
+    holder: str
+    kind: str
+    subject_id: int
+    subject_kind: str
+    incentive_id: int
+    revoked_at: dt.datetime | None
+    grade: str
+
+
 @dataclass
 class _Resolved:
     answer: Answer
-    credential: Credential | None = None
+    credential: _Cred | None = None
     incentive: Incentive | None = None
 
 
+CRED_COLUMNS = (
+    "jti",
+    "holder",
+    "kind",
+    "subject_id",
+    "subject__kind",
+    "incentive_id",
+    "revoked_at",
+    "subject__credit__grade",
+)
+
+
 def _resolve(provider: Provider, tokens: list[str], *, now: dt.datetime) -> list[_Resolved]:
-    keys = public_keys()
+    keys = public_keys(cached=True)
     verified = [signing.verify_token(t, keys, now=now) for t in tokens]
+    if any(v.status == "unknown_key" for v in verified):  # a key added since this process read them
+        keys = public_keys()
+        verified = [
+            signing.verify_token(t, keys, now=now) if v.status == "unknown_key" else v
+            for t, v in zip(tokens, verified, strict=True)
+        ]
     jtis = [v.claims.jti for v in verified if v.status in ("ok", "expired") and v.claims is not None]
-    creds = {
-        c.jti: c
-        for c in Credential.objects.filter(jti__in=jtis).select_related("incentive__provider", "subject")
-    } if jtis else {}  # fmt: skip
-    grades = dict(
-        SubjectCredit.objects.filter(pk__in={c.subject_id for c in creds.values()}).values_list("subject_id", "grade")
-    )
+    creds: dict[str, _Cred] = {}
+    if jtis:
+        for jti, holder, kind, subject_id, subject_kind, incentive_id, revoked_at, grade in Credential.objects.filter(
+            jti__in=jtis
+        ).values_list(*CRED_COLUMNS):
+            creds[jti] = _Cred(jti, holder, kind, subject_id, subject_kind, incentive_id, revoked_at, grade or "")
+    incentives = Incentive.objects.in_bulk({c.incentive_id for c in creds.values()})
     today = now.astimezone(clock.LOCAL_TZ).date()
     out = []
     for v in verified:
@@ -352,27 +387,32 @@ def _resolve(provider: Provider, tokens: list[str], *, now: dt.datetime) -> list
             known = creds.get(v.claims.jti) if v.claims is not None else None
             if known is None or v.claims is None or known.holder != v.claims.holder:
                 known = None
-            elif known.incentive.provider_id != provider.pk:
+            elif incentives[known.incentive_id].provider_id != provider.pk:
                 known = None  # another provider's credential: not this provider's to log against
-            out.append(_Resolved(Answer(False, Check.Result.EXPIRED), known, known.incentive if known else None))
+            out.append(
+                _Resolved(Answer(False, Check.Result.EXPIRED), known, incentives[known.incentive_id] if known else None)
+            )
             continue
         if v.status != "ok" or v.claims is None:
             out.append(_Resolved(Answer(False, Check.Result.INVALID)))
             continue
         c = creds.get(v.claims.jti)
-        if c is None or c.holder != v.claims.holder or c.incentive.code != v.claims.incentive:
+        incentive = incentives[c.incentive_id] if c is not None else None
+        if c is None or incentive is None or c.holder != v.claims.holder or incentive.code != v.claims.incentive:
             out.append(_Resolved(Answer(False, Check.Result.INVALID)))
             continue
-        if c.incentive.provider_id != provider.pk:
-            out.append(_Resolved(Answer(False, Check.Result.WRONG_PROVIDER), c, c.incentive))
+        if incentive.provider_id != provider.pk:
+            out.append(_Resolved(Answer(False, Check.Result.WRONG_PROVIDER), c, incentive))
             continue
         if c.revoked_at is not None:
-            out.append(_Resolved(Answer(False, Check.Result.REVOKED), c, c.incentive))
+            out.append(_Resolved(Answer(False, Check.Result.REVOKED), c, incentive))
             continue
-        grade = grades.get(c.subject_id, "")
-        ok = eligible_now(incentive=c.incentive, subject_id=c.subject_id, kind=c.subject.kind, grade=grade, today=today)
-        out.append(_Resolved(Answer(ok, Check.Result.ELIGIBLE if ok else Check.Result.NOT_ELIGIBLE), c, c.incentive))
+        ok = eligible_now(incentive=incentive, subject_id=c.subject_id, kind=c.subject_kind, grade=c.grade, today=today)
+        out.append(_Resolved(Answer(ok, Check.Result.ELIGIBLE if ok else Check.Result.NOT_ELIGIBLE), c, incentive))
     return out
+
+
+CHECK_SPEC = TableSpec.of(Check, ("provider", "subject", "incentive", "credential_jti", "at", "channel", "result"))
 
 
 def credentials_check(*, actor: Any, tokens: list[str], channel: str = Check.Channel.ONLINE) -> list[Answer]:
@@ -386,21 +426,26 @@ def credentials_check(*, actor: Any, tokens: list[str], channel: str = Check.Cha
         raise field_error("tokens", _("Send between 1 and %(n)d credentials.") % {"n": MAX_BATCH}, code="batch_size")
     now = clock.now()
     resolved = _resolve(provider, [str(t) for t in tokens], now=now)
-    Check.objects.bulk_create(
-        [
-            Check(
-                provider=provider,
-                subject_id=r.credential.subject_id if r.credential else None,
-                incentive=r.incentive,
-                credential_jti=r.credential.jti if r.credential else "",
-                at=now,
-                channel=channel,
-                result=r.answer.reason,
-            )
-            for r in resolved
-        ],
-        batch_size=1000,
-    )
+    at = adapt_datetime(connection, now)
+    rows = [
+        (
+            provider.pk,
+            r.credential.subject_id if r.credential else None,
+            r.incentive.pk if r.incentive else None,
+            r.credential.jti if r.credential else "",
+            at,
+            channel,
+            r.answer.reason,
+        )
+        for r in resolved
+    ]
+    # One raw multi-row write (COPY on PostgreSQL): the rows are plain values, all checked above.
+    with transaction.atomic():
+        writer = BulkWriter(connection)
+        try:
+            writer.write(CHECK_SPEC, rows)
+        finally:
+            writer.close()
     return [r.answer for r in resolved]
 
 
