@@ -597,9 +597,8 @@ def export_build(*, incentive_id: int, now: dt.datetime | None = None) -> Eligib
             )
             ids = [r[0] for r in cur.fetchall()]
     key = pseudonym_key()
-    holders = sorted(
-        signing.holder_bytes(signing.holder_id(key, provider_id=incentive.provider_id, subject_id=i)) for i in ids
-    )
+    raw, provider_id = signing.holder_raw, incentive.provider_id
+    holders = sorted(raw(key, provider_id=provider_id, subject_id=i) for i in ids)
     content = b"".join(holders)
     kid, private = signing_key()
     message = signing.export_message(incentive=incentive.code, generated_at=now, content=content)

@@ -74,6 +74,12 @@ def holder_bytes(holder: str) -> bytes:
     return base64.b32decode(holder)
 
 
+def holder_raw(pseudonym_key: bytes, *, provider_id: int, subject_id: int) -> bytes:
+    """``holder_bytes(holder_id(...))`` without the text round trip: the export computes it for
+    every eligible subject of the county."""
+    return hmac.digest(pseudonym_key, f"{provider_id}:{subject_id}".encode(), "sha256")[:HOLDER_BYTES]
+
+
 @dataclass(frozen=True)
 class Claims:
     kid: str

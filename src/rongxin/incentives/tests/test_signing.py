@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+import hashlib
+import hmac
 import json
 
 import pytest
@@ -73,6 +75,14 @@ def test_holder_ids_differ_per_provider_and_are_stable() -> None:
     assert a != signing.holder_id(b"q" * 32, provider_id=1, subject_id=42)
     assert len(a) == 16
     assert len(signing.holder_bytes(a)) == 10
+
+
+def test_the_raw_holder_id_is_the_decoded_text_one() -> None:
+    key = b"p" * 32
+    # By hand: HMAC-SHA256(key, "7:1234"), first 10 bytes.
+    expected = hmac.new(key, b"7:1234", hashlib.sha256).digest()[:10]
+    assert signing.holder_raw(key, provider_id=7, subject_id=1234) == expected
+    assert signing.holder_bytes(signing.holder_id(key, provider_id=7, subject_id=1234)) == expected
 
 
 def test_key_document_round_trip() -> None:
