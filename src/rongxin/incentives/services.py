@@ -439,9 +439,9 @@ def credentials_check(*, actor: Any, tokens: list[str], channel: str = Check.Cha
         )
         for r in resolved
     ]
-    # One raw multi-row write (COPY on PostgreSQL): the rows are plain values, all checked above.
+    # One raw write (COPY on PostgreSQL for a batch): plain values, all checked above.
     with transaction.atomic():
-        writer = BulkWriter(connection)
+        writer = BulkWriter(connection, method="auto" if len(rows) > 20 else "executemany")
         try:
             writer.write(CHECK_SPEC, rows)
         finally:
