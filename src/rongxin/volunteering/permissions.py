@@ -48,11 +48,19 @@ def own_person(actor: Any) -> Person:
 
 def own_volunteer(actor: Any, *, lock: bool = False) -> Volunteer:
     """The actor's own active volunteer record. NotFound if they have none."""
-    person = own_person(actor)
-    qs = Volunteer.objects.select_related("subject__person", "subject__village")
+    if not _signed_in(actor):
+        raise NotFound()
+    # One query (every check-in and sign-up starts here): the volunteer of the person the
+    # account is linked to as its own, as ``own_person`` finds it.
+    qs = Volunteer.objects.select_related("subject__person", "subject__village").filter(
+        subject__account_links__user=actor,
+        subject__account_links__relation=SubjectAccount.Relation.SELF,
+        subject__kind=Subject.Kind.PERSON,
+        status=Volunteer.Status.ACTIVE,
+    )
     if lock:
         qs = qs.select_for_update(of=("self",))  # not the joined rows (an outer join cannot be locked)
-    volunteer = qs.filter(pk=person.pk, status=Volunteer.Status.ACTIVE).first()
+    volunteer = qs.order_by("subject__account_links__id").first()
     if volunteer is None:
         raise NotFound()
     return volunteer
