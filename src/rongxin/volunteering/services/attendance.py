@@ -74,9 +74,25 @@ def _scanning_open(activity: Activity, at: dt.datetime) -> None:
         raise InvalidInput(_("Check-in closed an hour after the end."), code="too_late")
 
 
-def _open_checkin(activity: Activity, volunteer: Volunteer) -> Scan | None:
-    last = Scan.objects.filter(activity=activity, volunteer=volunteer, accepted=True).order_by("-at", "-id").first()
-    return last if last is not None and last.kind == Scan.Kind.IN else None
+@dataclass(frozen=True)
+class _Past:
+    """What the volunteer's earlier scans of the activity say about a new one."""
+
+    open_in_at: dt.datetime | None  # the accepted check-in not yet closed by a check-out
+    steps: frozenset[tuple[str, int]]  # (kind, code step) already scanned
+
+
+def _past_scans(activity: Activity, volunteer: Volunteer) -> _Past:
+    """One read of the volunteer's scans of this activity (a handful of rows, by index)."""
+    rows = Scan.objects.filter(activity=activity, volunteer=volunteer).values_list(
+        "kind", "at", "id", "accepted", "token_step"
+    )
+    accepted = [(at, pk, kind) for kind, at, pk, ok, _step in rows if ok]
+    last = max(accepted, default=None)
+    return _Past(
+        open_in_at=last[0] if last is not None and last[2] == Scan.Kind.IN else None,
+        steps=frozenset((kind, step) for kind, _at, _pk, _ok, step in rows if step is not None),
+    )
 
 
 @dataclass(frozen=True)
@@ -111,23 +127,20 @@ def _record(
     """Write the scan (accepted or refused) and return the error to raise after commit."""
     error: ApplicationError | None = None
     problem = ""
-    open_in = _open_checkin(activity, volunteer)
-    if (
-        step is not None
-        and Scan.objects.filter(activity=activity, volunteer=volunteer, kind=kind, token_step=step).exists()
-    ):
+    past = _past_scans(activity, volunteer)
+    if step is not None and (kind, step) in past.steps:
         problem, error = (
             "replayed",
             Conflict(_("This code has already been used; scan the current one."), code="replayed_code"),
         )
-    elif kind == Scan.Kind.IN and open_in is not None:
+    elif kind == Scan.Kind.IN and past.open_in_at is not None:
         problem = "already_in"
         error = Conflict(
             _("You checked in at %(t)s already; check out when you leave.")
-            % {"t": f"{open_in.at.astimezone(clock.LOCAL_TZ):%H:%M}"},
+            % {"t": f"{past.open_in_at.astimezone(clock.LOCAL_TZ):%H:%M}"},
             code="already_checked_in",
         )
-    elif kind == Scan.Kind.OUT and open_in is None:
+    elif kind == Scan.Kind.OUT and past.open_in_at is None:
         problem, error = "not_in", Conflict(_("Check in first; there is no check-in to close."), code="not_checked_in")
     flags, distance = _geo_flags(activity, lat, lon) if method == Scan.Method.QR else ([], None)
     if walk_in:
