@@ -14,6 +14,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from rongxin.regions.models import PracticeSite, Region, Venue
 from rongxin.subjects.models import Subject
@@ -42,7 +43,7 @@ class Volunteer(models.Model):
 
     class Status(models.TextChoices):
         ACTIVE = "active", _("Active")
-        WITHDRAWN = "withdrawn", _("Withdrawn")
+        WITHDRAWN = "withdrawn", pgettext_lazy("volunteer status", "Withdrawn")
 
     subject = models.OneToOneField(Subject, primary_key=True, on_delete=models.PROTECT, related_name="volunteer")
     number = models.CharField(_("volunteer number"), max_length=12, unique=True)
@@ -497,7 +498,7 @@ class Duty(models.Model):
 
     class Status(models.TextChoices):
         ON_DUTY = "on_duty", _("On duty")
-        WITHDRAWN = "withdrawn", _("Withdrawn")
+        WITHDRAWN = "withdrawn", pgettext_lazy("duty status", "Withdrawn")
 
     shift = models.ForeignKey(Shift, on_delete=models.PROTECT, related_name="duties")
     volunteer = models.ForeignKey(Volunteer, null=True, blank=True, on_delete=models.PROTECT, related_name="duties")
