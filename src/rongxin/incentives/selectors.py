@@ -10,7 +10,7 @@ from typing import Any
 from django.db.models import Count
 from django.db.models.functions import TruncMonth
 
-from rongxin.accounts.permissions import grants_with_roles
+from rongxin.accounts.permissions import grants_with_roles, require_role
 from rongxin.accounts.roles import Role
 from rongxin.core import clock
 from rongxin.core.errors import NotFound
@@ -139,3 +139,38 @@ def redemption_statistics(*, actor: Any, since: dt.date | None = None) -> list[S
         )
         for r in rows
     ]
+
+
+# --- The county credit office's overview ------------------------------------------------------
+@dataclass
+class ProviderRow:
+    provider: Provider
+    offers: int
+    accounts: int
+
+
+@dataclass
+class OfficeOverview:
+    providers: list[ProviderRow]
+    proposals: list[Incentive]
+    offers: list[Incentive]
+    statistics: list[StatRow]
+
+
+def office_overview(*, actor: Any, since: dt.date | None) -> OfficeOverview:
+    """What the county credit office manages: providers, proposals waiting for a decision,
+    approved and suspended offers, and the redemption statistics. NotFound for anyone else."""
+    require_role(actor, [Role.COUNTY_CREDIT_OFFICE])
+    providers = [
+        ProviderRow(provider=p, offers=p.n_offers, accounts=p.n_accounts)  # type: ignore[attr-defined]
+        for p in Provider.objects.annotate(
+            n_offers=Count("incentives", distinct=True), n_accounts=Count("accounts", distinct=True)
+        ).order_by("code")
+    ]
+    incentives = list(Incentive.objects.select_related("provider").order_by("provider__code", "code"))
+    return OfficeOverview(
+        providers=providers,
+        proposals=[i for i in incentives if i.status == Incentive.Status.PROPOSED],
+        offers=[i for i in incentives if i.status != Incentive.Status.PROPOSED],
+        statistics=redemption_statistics(actor=actor, since=since),
+    )

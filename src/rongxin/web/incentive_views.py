@@ -10,15 +10,12 @@ selector and renders; errors are shown on the form in the page language (Chinese
 
 from __future__ import annotations
 
-import datetime as dt
-from dataclasses import dataclass
 from typing import Any
 
 import segno
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -443,41 +440,6 @@ def verify_offline(request: HttpRequest) -> HttpResponse:
 
 
 # --- County credit office ---------------------------------------------------------------------
-@dataclass
-class ProviderRow:
-    provider: Provider
-    offers: int
-    accounts: int
-
-
-@dataclass
-class OfficeOverview:
-    providers: list[ProviderRow]
-    proposals: list[Incentive]
-    offers: list[Incentive]
-    statistics: list[selectors.StatRow]
-
-
-def office_overview(*, actor: Any, since: dt.date | None) -> OfficeOverview:
-    """What the county credit office manages: providers, proposals waiting for a decision,
-    approved and suspended offers, and the redemption statistics. NotFound for anyone else.
-    (A read for this page only; its natural home is incentives/selectors.py.)"""
-    require_role(actor, [Role.COUNTY_CREDIT_OFFICE])
-    providers = [
-        ProviderRow(provider=p, offers=p.n_offers, accounts=p.n_accounts)  # type: ignore[attr-defined]
-        for p in Provider.objects.annotate(
-            n_offers=Count("incentives", distinct=True), n_accounts=Count("accounts", distinct=True)
-        ).order_by("code")
-    ]
-    incentives = list(Incentive.objects.select_related("provider").order_by("provider__code", "code"))
-    return OfficeOverview(
-        providers=providers,
-        proposals=[i for i in incentives if i.status == Incentive.Status.PROPOSED],
-        offers=[i for i in incentives if i.status != Incentive.Status.PROPOSED],
-        statistics=selectors.redemption_statistics(actor=actor, since=since),
-    )
-
-
 def _office_incentive(actor: Any, incentive_id: int) -> Incentive:
     require_role(actor, [Role.COUNTY_CREDIT_OFFICE])
     incentive = Incentive.objects.select_related("provider").filter(pk=incentive_id).first()
@@ -492,7 +454,7 @@ def manage(request: HttpRequest) -> HttpResponse:
     form = StatisticsForm(request.GET or None)
     since = form.cleaned_data["since"] if form.is_valid() else None
     try:
-        overview = office_overview(actor=request.user, since=since)
+        overview = selectors.office_overview(actor=request.user, since=since)
     except NotFound:
         return not_found(request)
     total = sum(r.redemptions for r in overview.statistics)
