@@ -32,9 +32,6 @@ from django.utils.translation import gettext_lazy as _
 from django_ratelimit.core import is_ratelimited
 from ninja import Router, Status
 
-from rongxin.accounts.models import User
-from rongxin.accounts.permissions import require_role
-from rongxin.accounts.roles import Role
 from rongxin.core.errors import ApplicationError, NotFound, field_error
 from rongxin.incentives import selectors, services
 from rongxin.incentives.keys import keys_document
@@ -177,15 +174,6 @@ def incentive_id_of(payload: CredentialIn) -> int:
     if pk is None:
         raise NotFound()
     return pk
-
-
-def account_user(*, actor: Any, username: str) -> User:
-    """The account the county credit office names; only the office learns whether it exists."""
-    require_role(actor, [Role.COUNTY_CREDIT_OFFICE])
-    user = User.objects.filter(username=(username or "").strip()).first()
-    if user is None:
-        raise field_error("username", _("There is no account with this username."), code="unknown_user")
-    return user
 
 
 def latest_export(*, actor: Any, code: str) -> EligibilityExport:
@@ -411,10 +399,10 @@ def provider_account(request: HttpRequest, provider_id: int, payload: AccountIn)
     """Let an account act for a provider (the county credit office). The account needs an
     incentive-provider grant first (422 ``no_provider_grant``); 409 ``duplicate`` if it acts
     for a provider already."""
-    user = account_user(actor=request.user, username=payload.username)
-    account = services.provider_account_add(actor=request.user, provider_id=provider_id, user=user)
+    account = services.provider_account_link(actor=request.user, provider_id=provider_id, username=payload.username)
     return Status(
-        201, AccountOut(provider=account.provider.code, username=user.get_username(), created_at=account.created_at)
+        201,
+        AccountOut(provider=account.provider.code, username=account.user.get_username(), created_at=account.created_at),
     )
 
 

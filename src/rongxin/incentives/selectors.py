@@ -15,7 +15,7 @@ from rongxin.accounts.roles import Role
 from rongxin.core import clock
 from rongxin.core.errors import NotFound
 from rongxin.credit.models import SubjectCredit
-from rongxin.incentives.models import Check, Credential, Incentive, Provider, Redemption
+from rongxin.incentives.models import Check, Credential, Incentive, Provider, ProviderAccount, Redemption
 from rongxin.incentives.services import grade_allows, holder_subject, incentive_open, kind_allowed, provider_of
 from rongxin.subjects.models import Person, Subject
 
@@ -174,3 +174,13 @@ def office_overview(*, actor: Any, since: dt.date | None) -> OfficeOverview:
         offers=[i for i in incentives if i.status != Incentive.Status.PROPOSED],
         statistics=redemption_statistics(actor=actor, since=since),
     )
+
+
+def provider_accounts(*, actor: Any, provider_id: int) -> tuple[Provider, list[ProviderAccount]]:
+    """A provider and the accounts acting for it, for the county credit office. NotFound for
+    anyone else and for an unknown provider."""
+    require_role(actor, [Role.COUNTY_CREDIT_OFFICE])
+    provider = Provider.objects.filter(pk=provider_id).first()
+    if provider is None:
+        raise NotFound()
+    return provider, list(provider.accounts.select_related("user").order_by("created_at", "id"))

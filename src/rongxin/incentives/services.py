@@ -21,6 +21,7 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import Case, When
 from django.utils.translation import gettext_lazy as _
 
+from rongxin.accounts.models import User
 from rongxin.accounts.permissions import grants_with_roles, require_role
 from rongxin.accounts.roles import Role
 from rongxin.core import clock
@@ -144,6 +145,16 @@ def provider_account_add(*, actor: Any, provider_id: int, user: Any) -> Provider
     audit_record(actor=actor, role=grant.role, kind=AuditEvent.Kind.WRITE, action="provider.account",
                  object_type="provider", object_id=provider.code, details={"user": user.get_username()})  # fmt: skip
     return account
+
+
+def provider_account_link(*, actor: Any, provider_id: int, username: str) -> ProviderAccount:
+    """``provider_account_add`` for the account the county credit office names by username
+    (only the office learns whether it exists: anyone else gets NotFound first)."""
+    require_role(actor, [Role.COUNTY_CREDIT_OFFICE])
+    user = User.objects.filter(username=(username or "").strip()).first()
+    if user is None:
+        raise field_error("username", _("There is no account with this username."), code="unknown_user")
+    return provider_account_add(actor=actor, provider_id=provider_id, user=user)
 
 
 @dataclass

@@ -21,5 +21,10 @@ urlpatterns: list[URLPattern] = [
     path("incentives/verify-offline/", views.verify_offline, name="incentives_verify_offline"),
     path("incentives/manage/", views.manage, name="incentives_manage"),
     path("incentives/manage/providers/new/", views.manage_provider_new, name="incentives_provider_new"),
+    path(
+        "incentives/manage/providers/<int:provider_id>/accounts/",
+        views.manage_provider_accounts,
+        name="incentives_provider_accounts",
+    ),
     path("incentives/manage/<int:incentive_id>/decide/", views.manage_decide, name="incentives_decide"),
 ]

@@ -176,6 +176,14 @@ class ProviderForm(forms.Form):
     contact = forms.CharField(label=gettext_lazy("Contact"), max_length=100, required=False)
 
 
+class AccountForm(forms.Form):
+    username = forms.CharField(
+        label=gettext_lazy("Username"),
+        max_length=150,
+        help_text=gettext_lazy("The staff account that will act for this provider."),
+    )
+
+
 class StatisticsForm(forms.Form):
     since = forms.DateField(
         label=gettext_lazy("Since"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -518,3 +526,39 @@ def manage_provider_new(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("Provider %(name)s added.") % {"name": provider.name})
             return redirect(reverse("web:incentives_manage") + "#providers")
     return render(request, "web/incentives/provider_new.html", {"form": form}, status=_form_status(form, error))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def manage_provider_accounts(request: HttpRequest, provider_id: int) -> HttpResponse:
+    """The accounts acting for a provider, and a form to link one more (the county credit
+    office; the account needs an incentive-provider grant first)."""
+    try:
+        provider, accounts = selectors.provider_accounts(actor=request.user, provider_id=provider_id)
+    except NotFound:
+        return not_found(request)
+    form = AccountForm(request.POST or None)
+    error: ApplicationError | None = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            account = services.provider_account_link(
+                actor=request.user, provider_id=provider.pk, username=form.cleaned_data["username"]
+            )
+        except NotFound:
+            return not_found(request)
+        except ApplicationError as exc:
+            error = exc
+            apply_error(form, exc)
+        else:
+            messages.success(
+                request,
+                _("%(user)s now acts for %(provider)s.")
+                % {"user": account.user.get_username(), "provider": provider.name},
+            )
+            return redirect("web:incentives_provider_accounts", provider_id=provider.pk)
+    return render(
+        request,
+        "web/incentives/provider_accounts.html",
+        {"provider": provider, "accounts": accounts, "form": form},
+        status=_form_status(form, error),
+    )

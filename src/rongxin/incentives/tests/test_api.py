@@ -13,7 +13,6 @@ from typing import Any
 
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-from django.core.cache import cache
 from django.test import Client
 
 from rongxin.accounts.models import User
@@ -941,7 +940,6 @@ def test_no_provider_facing_response_reveals_the_holder(world: World, frozen: An
 # ============================================================================================
 def test_checks_and_redemptions_are_rate_limited_per_account(world: World, settings: Any) -> None:
     # given a small allowance
-    cache.clear()
     settings.RONGXIN_INCENTIVE_RATE = "3/m"
     token = card(world)
     # when the bus company uses it up across both endpoints
@@ -959,4 +957,3 @@ def test_checks_and_redemptions_are_rate_limited_per_account(world: World, setti
     assert (Check.objects.count(), Redemption.objects.count()) == (3, 1)
     # another account has its own allowance
     assert send(world.bank, "post", f"{API}/verify", {"tokens": [token]}).status_code == 200
-    cache.clear()

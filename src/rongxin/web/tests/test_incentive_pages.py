@@ -16,7 +16,6 @@ import re
 from typing import Any
 
 import pytest
-from django.core.cache import cache
 from django.test import Client
 from django.utils import translation
 from django.utils.html import escape
@@ -28,7 +27,7 @@ from rongxin.core import pii
 from rongxin.incentives import signing
 from rongxin.incentives.keys import public_keys
 from rongxin.incentives.models import Check, Credential, Incentive, Provider, Redemption
-from rongxin.incentives.services import credential_issue, credentials_check, redemption_record
+from rongxin.incentives.services import credential_issue, credentials_check, provider_create, redemption_record
 from rongxin.incentives.tests.conftest import World, frozen, resident, world  # noqa: F401 (the fixtures)
 from rongxin.subjects.models import Person, Subject, SubjectAccount
 
@@ -392,7 +391,6 @@ def test_a_reused_reference_is_a_conflict(world: World) -> None:
 
 
 def test_checks_and_redemptions_on_the_page_share_the_rate_limit(world: World, settings: Any) -> None:
-    cache.clear()
     settings.RONGXIN_INCENTIVE_RATE = "2/m"
     token = credential_issue(actor=world.aa, incentive_id=half(world).pk, kind="card").token
     client = client_for(world.bus)
@@ -406,7 +404,6 @@ def test_checks_and_redemptions_on_the_page_share_the_rate_limit(world: World, s
 
     assert statuses == [200, 302, 429, 429]
     assert (Check.objects.count(), Redemption.objects.count()) == (2, 1)
-    cache.clear()
 
 
 PROPOSAL = {
@@ -503,8 +500,9 @@ def test_the_office_page_shows_providers_proposals_offers_and_statistics(world: 
     providers = page[page.index('id="providers"') :]
     assert providers.count('<tr><td class="mono">') == 24
     assert (
-        '<tr><td class="mono">rc_bus</td><td>荣成市公共交通有限公司</td><td class="num">3</td><td class="num">1</td>'
-        in providers
+        '<tr><td class="mono">rc_bus</td><td>荣成市公共交通有限公司</td><td class="num">3</td><td class="num">'
+        f'<a href="/incentives/manage/providers/{Provider.objects.get(code="rc_bus").pk}/accounts/" '
+        'aria-label="荣成市公共交通有限公司的账号：1">1</a></td>' in providers
     )
 
 
@@ -568,6 +566,48 @@ def test_the_office_adds_a_provider(world: World) -> None:
     assert good["Location"] == "/incentives/manage/#providers"
     assert Provider.objects.get(code="rc_taxi").name == "荣成出租汽车公司"
     assert Provider.objects.count() == 25
+
+
+def test_the_office_links_an_account_to_a_provider(world: World) -> None:
+    office = client_for(world.office)
+    taxi = provider_create(actor=world.office, code="rc_taxi", name="荣成出租汽车公司", contact="")
+    make_user("taxi_desk", Role.INCENTIVE_PROVIDER, world.tree.county)
+    make_user("plain_clerk", Role.VILLAGE_OFFICER, world.tree.village_a1)
+    url = f"/incentives/manage/providers/{taxi.pk}/accounts/"
+
+    empty = office.get(url)
+    unknown = office.post(url, {"username": "nobody"})
+    no_grant = office.post(url, {"username": "plain_clerk"})
+    taken = office.post(url, {"username": world.bus.username})
+    linked = office.post(url, {"username": " taxi_desk "})
+    page = office.get(url)
+
+    assert empty.status_code == 200
+    assert zh("No account acts for this provider yet.") in html(empty)
+    assert (unknown.status_code, no_grant.status_code, taken.status_code) == (422, 422, 409)
+    assert zh("There is no account with this username.") in html(unknown)
+    assert 'value="nobody"' in html(unknown)
+    assert zh("The account needs an incentive-provider grant first.") in html(no_grant)
+    assert zh("This account already acts for a provider.") in html(taken)
+    assert linked["Location"] == url
+    assert list(taxi.accounts.values_list("user__username", flat=True)) == ["taxi_desk"]
+    assert '<td class="mono">taxi_desk</td>' in html(page)
+    assert zh("%(user)s now acts for %(provider)s.") % {"user": "taxi_desk", "provider": "荣成出租汽车公司"} in html(
+        page
+    )
+
+
+@pytest.mark.parametrize("who", ["aa", "bus"])
+def test_only_the_office_links_accounts(world: World, who: str) -> None:
+    provider_pk = Provider.objects.get(code="rc_bus").pk
+    client = client_for(getattr(world, who))
+    url = f"/incentives/manage/providers/{provider_pk}/accounts/"
+    before = list(Provider.objects.get(pk=provider_pk).accounts.values_list("user_id", flat=True))
+
+    assert client.get(url).status_code == 404
+    assert client.post(url, {"username": world.bus.username}).status_code == 404
+    assert client_for(world.office).get("/incentives/manage/providers/999999/accounts/").status_code == 404
+    assert list(Provider.objects.get(pk=provider_pk).accounts.values_list("user_id", flat=True)) == before
 
 
 def test_an_auditor_is_not_the_office(world: World) -> None:
