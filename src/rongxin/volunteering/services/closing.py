@@ -19,7 +19,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.db import connection, transaction
 from django.db.models import F, Sum
@@ -73,6 +73,16 @@ def _policies(years: set[int]) -> dict[int, Policy]:
     return {y: policy_for(y) for y in years}
 
 
+class ScanRow(NamedTuple):
+    """The columns of a scan that attendance is computed from."""
+
+    kind: str
+    at: dt.datetime
+    accepted: bool
+    problem: str
+    flags: list[str]
+
+
 def roster(
     activities: list[Activity], *, policies: dict[int, Policy] | None = None
 ) -> dict[int, dict[int, Attendance]]:
@@ -80,12 +90,13 @@ def roster(
     with overlaps against each other and against the volunteers' earlier records."""
     by_id = {a.pk: a for a in activities}
     policies = policies or _policies({local_date(a.starts_at).year for a in activities})
-    scans: dict[tuple[int, int], list[Scan]] = defaultdict(list)
+    scans: dict[tuple[int, int], list[ScanRow]] = defaultdict(list)
     for chunk in _chunks(sorted(by_id)):
-        for s in Scan.objects.filter(activity_id__in=chunk).only(
+        # Plain rows, not model instances: a month's close reads hundreds of thousands of scans.
+        for aid, vid, *rest in Scan.objects.filter(activity_id__in=chunk).values_list(
             "activity_id", "volunteer_id", "kind", "at", "accepted", "problem", "flags"
         ):
-            scans[(s.activity_id, s.volunteer_id)].append(s)
+            scans[(aid, vid)].append(ScanRow(*rest))
     out: dict[int, dict[int, Attendance]] = defaultdict(dict)
     for (aid, vid), items in scans.items():
         a = by_id[aid]
