@@ -59,8 +59,16 @@ def b64u(data: bytes) -> str:
     return base64.urlsafe_b64encode(data).decode().rstrip("=")
 
 
+_FROM_URLSAFE = bytes.maketrans(b"-_", b"+/")
+
+
 def unb64u(text: str) -> bytes:
-    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+    """Strict base64url: any character outside the alphabet is an error (the library's
+    decoder skips them, so a token with characters inserted would still decode)."""
+    if "+" in text or "/" in text or "=" in text:
+        raise ValueError("not base64url without padding")
+    data = (text + "=" * (-len(text) % 4)).encode("ascii")
+    return binascii.a2b_base64(data.translate(_FROM_URLSAFE), strict_mode=True)
 
 
 def holder_id(pseudonym_key: bytes, *, provider_id: int, subject_id: int) -> str:
@@ -119,7 +127,8 @@ def verify_token(token: str, public_keys: dict[str, Ed25519PublicKey], *, now: d
     if len(parts) != 3 or parts[0] != PREFIX or len(token) > 1000:
         return Verified("invalid")
     try:
-        raw = json.loads(unb64u(parts[1]))
+        payload = unb64u(parts[1])
+        raw = json.loads(payload)
         signature = unb64u(parts[2])
     except (ValueError, binascii.Error, UnicodeDecodeError):
         return Verified("invalid")
@@ -143,7 +152,7 @@ def verify_token(token: str, public_keys: dict[str, Ed25519PublicKey], *, now: d
         key.verify(signature, f"{parts[0]}.{parts[1]}".encode())
     except InvalidSignature:
         return Verified("invalid")
-    if _encode(raw).encode() != unb64u(parts[1]):
+    if _encode(raw).encode() != payload:
         return Verified("invalid")  # a re-encoded payload is not the one that was signed
     if not claims.issued_at - 60 <= now.timestamp() < claims.expires_at:
         return Verified("expired", claims)

@@ -52,6 +52,11 @@ def test_every_alteration_is_detected() -> None:
         "RXI1..",
         "RXI1.e30.AAAA",
         signing.sign_token(OTHER, CLAIMS),  # signed by someone else with our key id
+        # characters outside base64url inserted: a lenient decoder would skip them and verify
+        f"{prefix}.{body}.{sig[:10]}!{sig[10:]}",
+        f"{prefix}.{body[:5]}*{body[5:]}.{sig}",
+        f"{prefix}.{body}.{sig[:10]}+/{sig[10:]}",
+        f"{prefix}.{body}.{sig[:10]}字{sig[10:]}",
     ]
     for bad in cases:
         assert signing.verify_token(bad, keys, now=T0).status == "invalid", bad
