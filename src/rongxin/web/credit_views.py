@@ -23,17 +23,21 @@ from rongxin.credit.models import Catalogue
 from rongxin.credit.selectors import imports_visible, recordable_rules, review_queue
 from rongxin.credit.simulation import credit_simulate
 from rongxin.subjects.models import Subject
-from rongxin.subjects.permissions import access_subject_for_read
+from rongxin.subjects.permissions import SubjectAccess, access_subject_for_read
 from rongxin.web.forms import CatalogueUploadForm, EntryForm, ImportForm, ReasonForm, RepairForm
 from rongxin.web.responses import apply_error, not_found
 
 
-def entry_form_for(request: HttpRequest, subject_id: int, data: object = None) -> EntryForm | None:
-    """The recording form for this subject, or None if the user may record nothing for it."""
-    try:
-        access = access_subject_for_read(actor=request.user, subject_id=subject_id)
-    except NotFound:
-        return None
+def entry_form_for(
+    request: HttpRequest, subject_id: int, data: object = None, *, access: SubjectAccess | None = None
+) -> EntryForm | None:
+    """The recording form for this subject, or None if the user may record nothing for it.
+    ``access``: the caller's read access to the subject when the page already checked it."""
+    if access is None or access.subject.pk != subject_id:
+        try:
+            access = access_subject_for_read(actor=request.user, subject_id=subject_id)
+        except NotFound:
+            return None
     if access.own:
         return None
     rules = recordable_rules(actor=request.user, subject=access.subject)

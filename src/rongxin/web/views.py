@@ -207,7 +207,7 @@ def subject_detail(request: HttpRequest, subject_id: int) -> HttpResponse:
             "consent_form": ConsentForm(initial={"channel": "counter"}) if can_keep and f.person else None,
             "purpose": purpose,
             "credit": credit_explanation(access=f.access),
-            "entry_form": entry_form_for(request, subject_id),
+            "entry_form": entry_form_for(request, subject_id, access=f.access),
         },
     )
 
