@@ -201,6 +201,26 @@ def run(
     return emit_result(result, json_path=json_path, stdout=stdout)
 
 
+def server_cpu_seconds(master: int) -> float | None:
+    """CPU seconds used so far by the gunicorn master and its workers (from ``/proc``; None
+    elsewhere). The database server's own CPU is not included."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    try:
+        entries = [e for e in os.listdir("/proc") if e.isdigit()]
+    except OSError:
+        return None
+    for entry in entries:
+        try:
+            text = Path(f"/proc/{entry}/stat").read_text()
+        except OSError:
+            continue  # ended meanwhile
+        fields = text[text.rindex(")") + 2 :].split()  # from field 3 (state) on
+        if int(entry) == master or int(fields[1]) == master:
+            total += (int(fields[11]) + int(fields[12])) / tick  # utime + stime
+    return total
+
+
 # --- Child: one phase in a process whose Django points at the scratch database ----------
 def _server_version() -> str:
     from django.db import connection

@@ -73,7 +73,15 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from rongxin.bench.credit import _time_metric
-from rongxin.bench.generate import _child_env, _metric, _run, _server_version, emit_result, scratch_databases
+from rongxin.bench.generate import (
+    _child_env,
+    _metric,
+    _run,
+    _server_version,
+    emit_result,
+    scratch_databases,
+    server_cpu_seconds,
+)
 from rongxin.bench.volunteering import (
     CONCURRENCY,
     ME_PATH,
@@ -395,31 +403,11 @@ def _bench_export() -> tuple[dict[str, Any], dict[str, Any]]:
     return metric, {"offer": OFFER, "min_grade": incentive.min_grade, "holders": rows, "bytes": len(content)}
 
 
-def _server_cpu(master: int) -> float | None:
-    """CPU seconds used so far by the gunicorn master and its workers (from ``/proc``; None
-    elsewhere). The database server's own CPU is not included."""
-    tick = os.sysconf("SC_CLK_TCK")
-    total = 0.0
-    try:
-        entries = [e for e in os.listdir("/proc") if e.isdigit()]
-    except OSError:
-        return None
-    for entry in entries:
-        try:
-            text = Path(f"/proc/{entry}/stat").read_text()
-        except OSError:
-            continue  # ended meanwhile
-        fields = text[text.rindex(")") + 2 :].split()  # from field 3 (state) on
-        if int(entry) == master or int(fields[1]) == master:
-            total += (int(fields[11]) + int(fields[12])) / tick  # utime + stime
-    return total
-
-
 def _per_request_cpu(server: subprocess.Popen[bytes], fire: Any) -> tuple[Any, float | None]:
     """Run ``fire()``; also return the server's CPU milliseconds it took."""
-    before = _server_cpu(server.pid)
+    before = server_cpu_seconds(server.pid)
     result = fire()
-    after = _server_cpu(server.pid)
+    after = server_cpu_seconds(server.pid)
     return result, None if before is None or after is None else (after - before) * 1000
 
 

@@ -52,7 +52,15 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TextIO
 
-from rongxin.bench.generate import _child_env, _metric, _run, _server_version, emit_result, scratch_databases
+from rongxin.bench.generate import (
+    _child_env,
+    _metric,
+    _run,
+    _server_version,
+    emit_result,
+    scratch_databases,
+    server_cpu_seconds,
+)
 
 OPEN_DAYS = 30
 CONCURRENCY = 32
@@ -276,32 +284,12 @@ def _prepare_checkin(n: int) -> tuple[list[tuple[str, int, bytes]], list[int]]:
     return out, [a.pk for a in activities]
 
 
-def _server_cpu(master: int) -> float | None:
-    """CPU seconds used so far by the gunicorn master and its workers (from ``/proc``; None
-    elsewhere). The database server's own CPU is not included."""
-    tick = os.sysconf("SC_CLK_TCK")
-    total = 0.0
-    try:
-        entries = [e for e in os.listdir("/proc") if e.isdigit()]
-    except OSError:
-        return None
-    for entry in entries:
-        try:
-            text = Path(f"/proc/{entry}/stat").read_text()
-        except OSError:
-            continue  # ended meanwhile
-        fields = text[text.rindex(")") + 2 :].split()  # from field 3 (state) on
-        if int(entry) == master or int(fields[1]) == master:
-            total += (int(fields[11]) + int(fields[12])) / tick  # utime + stime
-    return total
-
-
 def _with_server_cpu(server: subprocess.Popen[bytes], fire: Callable[[], dict[str, Any]]) -> dict[str, Any]:
     """Run ``fire()`` and add the server's CPU milliseconds per request: a figure that holds on
     a busy machine, where rates and latencies do not."""
-    before = _server_cpu(server.pid)
+    before = server_cpu_seconds(server.pid)
     result = fire()
-    after = _server_cpu(server.pid)
+    after = server_cpu_seconds(server.pid)
     if before is not None and after is not None and result["requests"]:
         result["server_cpu_ms_per_request"] = round((after - before) * 1000 / result["requests"], 2)
     return result
