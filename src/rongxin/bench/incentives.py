@@ -213,14 +213,11 @@ def _provider_keys() -> list[str]:
 def _issue(subject_ids: list[int]) -> list[str]:
     """Printed-card credentials for ``subject_ids``: the first through ``credential_issue`` (an
     account linked to the person), the rest in bulk with the same signing functions."""
-    from django.db import transaction
 
     from rongxin.accounts.models import User
     from rongxin.core import clock
-    from rongxin.incentives import signing
-    from rongxin.incentives.keys import pseudonym_key, signing_key
     from rongxin.incentives.models import Credential, Incentive
-    from rongxin.incentives.services import CARD_DAYS, credential_issue
+    from rongxin.incentives.services import credential_issue
     from rongxin.subjects.models import SubjectAccount
 
     incentive = Incentive.objects.get(code=OFFER)
@@ -229,26 +226,42 @@ def _issue(subject_ids: list[int]) -> list[str]:
         user=holder_user, subject_id=subject_ids[0], relation=SubjectAccount.Relation.SELF, created_at=clock.now()
     )
     tokens = [credential_issue(actor=holder_user, incentive_id=incentive.pk, kind=Credential.Kind.CARD).token]
+    tokens += cards_in_bulk(incentive, subject_ids[1:])
+    return tokens
+
+
+def cards_in_bulk(incentive: Any, subject_ids: list[int]) -> list[str]:
+    """Printed-card credentials of ``incentive`` for ``subject_ids``, made with the service's
+    signing functions (current key, pseudonymous holder ids, claims and ``Credential`` rows) but
+    written in one bulk insert; the tokens in order. Shared with ``rongxin bench load``."""
+    from django.db import transaction
+
+    from rongxin.core import clock
+    from rongxin.incentives import signing
+    from rongxin.incentives.keys import pseudonym_key, signing_key
+    from rongxin.incentives.models import Credential
+    from rongxin.incentives.services import CARD_DAYS
+
     kid, private = signing_key()
     pkey = pseudonym_key()
     now = clock.now()
     expires = now + dt.timedelta(days=CARD_DAYS)
+    tokens, rows = [], []
+    for sid in subject_ids:
+        holder = signing.holder_id(pkey, provider_id=incentive.provider_id, subject_id=sid)
+        jti = signing.b64u(secrets.token_bytes(12))
+        claims = signing.Claims(
+            kid=kid, holder=holder, incentive=incentive.code, issued_at=int(now.timestamp()),
+            expires_at=int(expires.timestamp()), jti=jti,
+        )  # fmt: skip
+        tokens.append(signing.sign_token(private, claims))
+        rows.append(
+            Credential(
+                jti=jti, subject_id=sid, incentive=incentive, holder=holder, kind=Credential.Kind.CARD, kid=kid,
+                issued_at=now, expires_at=dt.datetime.fromtimestamp(claims.expires_at, tz=dt.UTC),
+            )
+        )  # fmt: skip
     with transaction.atomic():
-        rows = []
-        for sid in subject_ids[1:]:
-            holder = signing.holder_id(pkey, provider_id=incentive.provider_id, subject_id=sid)
-            jti = signing.b64u(secrets.token_bytes(12))
-            claims = signing.Claims(
-                kid=kid, holder=holder, incentive=incentive.code, issued_at=int(now.timestamp()),
-                expires_at=int(expires.timestamp()), jti=jti,
-            )  # fmt: skip
-            tokens.append(signing.sign_token(private, claims))
-            rows.append(
-                Credential(
-                    jti=jti, subject_id=sid, incentive=incentive, holder=holder, kind=Credential.Kind.CARD, kid=kid,
-                    issued_at=now, expires_at=dt.datetime.fromtimestamp(claims.expires_at, tz=dt.UTC),
-                )
-            )  # fmt: skip
         Credential.objects.bulk_create(rows, batch_size=1000)
     return tokens
 

@@ -345,14 +345,10 @@ def _provider_keys(office: Any) -> list[str]:
 def _card_tokens(n: int, rng: random.Random) -> tuple[list[str], int]:
     """Printed-card credentials for ``n`` persons eligible for the offer now, issued in bulk with
     the service's signing functions (same key, pseudonymous holder ids, claims and rows)."""
-    from django.db import transaction
-
-    from rongxin.core import clock
+    from rongxin.bench.incentives import cards_in_bulk
     from rongxin.credit.models import SubjectCredit
-    from rongxin.incentives import signing
-    from rongxin.incentives.keys import pseudonym_key, signing_key
-    from rongxin.incentives.models import GRADES, Credential, Incentive
-    from rongxin.incentives.services import CARD_DAYS, grade_allows
+    from rongxin.incentives.models import GRADES, Incentive
+    from rongxin.incentives.services import grade_allows
 
     incentive = Incentive.objects.get(code=OFFER)
     grades = [g for g in GRADES if grade_allows(g, incentive.min_grade)]
@@ -362,27 +358,7 @@ def _card_tokens(n: int, rng: random.Random) -> tuple[list[str], int]:
     if not eligible:
         raise RuntimeError(f"nobody is eligible for {OFFER}")
     chosen = rng.sample(eligible, min(n, len(eligible)))
-    kid, private = signing_key()
-    pkey = pseudonym_key()
-    now = clock.now()
-    expires = now + dt.timedelta(days=CARD_DAYS)
-    tokens, rows = [], []
-    for sid in chosen:
-        holder = signing.holder_id(pkey, provider_id=incentive.provider_id, subject_id=sid)
-        jti = signing.b64u(secrets.token_bytes(12))
-        claims = signing.Claims(
-            kid=kid, holder=holder, incentive=incentive.code, issued_at=int(now.timestamp()),
-            expires_at=int(expires.timestamp()), jti=jti,
-        )  # fmt: skip
-        tokens.append(signing.sign_token(private, claims))
-        rows.append(
-            Credential(
-                jti=jti, subject_id=sid, incentive=incentive, holder=holder, kind=Credential.Kind.CARD, kid=kid,
-                issued_at=now, expires_at=dt.datetime.fromtimestamp(claims.expires_at, tz=dt.UTC),
-            )
-        )  # fmt: skip
-    with transaction.atomic():
-        Credential.objects.bulk_create(rows, batch_size=1000)
+    tokens = cards_in_bulk(incentive, chosen)
     return tokens, len(eligible)
 
 
