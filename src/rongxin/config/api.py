@@ -6,14 +6,17 @@ from typing import Any
 
 from django.db import DataError
 from django.http import Http404, HttpRequest, HttpResponse
+from django.utils.datastructures import MultiValueDict
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.parser import Parser
 from ninja.renderers import JSONRenderer
 
 from rongxin.accounts.api import router as accounts_router
 from rongxin.accounts.audit_api import router as audit_router
 from rongxin.accounts.auth import api_auth
+from rongxin.core import text
 from rongxin.core.errors import ApplicationError
 from rongxin.credit.api import router as credit_router
 from rongxin.incentives.api import router as incentives_router
@@ -24,12 +27,43 @@ from rongxin.volunteering.certificate_api import router as certificates_router
 
 PROBLEM = "application/problem+json"
 
+
+class TextCheckingParser(Parser):
+    """JSON bodies, queries and forms with every string held to the one free-text rule
+    (:mod:`rongxin.core.text`): a lone surrogate, a control character or a bidi override is a
+    422 naming the field, before any endpoint (or the database) sees it."""
+
+    def parse_body(self, request: HttpRequest) -> Any:
+        data = super().parse_body(request)
+        _refuse_bad_text(data, "body")
+        return data
+
+    def parse_querydict(self, data: MultiValueDict, list_fields: list[str], request: HttpRequest) -> Any:
+        result = super().parse_querydict(data, list_fields, request)
+        _refuse_bad_text(result, "query")
+        return result
+
+
+class BadText(ValidationError):
+    """A refused character; ninja wraps what the body parser raises in a 400, so the handler of
+    that 400 unwraps this and answers 422 like any other validation error."""
+
+
+def _refuse_bad_text(data: Any, where: str) -> None:
+    found = text.first_problem(data)
+    if found is not None:
+        path, code = found
+        loc = (where, "payload", *path) if where == "body" else (where, *path)
+        raise BadText([{"loc": loc, "msg": str(text.problem_message(code)), "type": "invalid_text"}])
+
+
 api = NinjaAPI(
     title="Rongxin API",
     version="1",
     description="荣信 volunteer + credit platform. Errors are RFC 7807 problem+json.",
     auth=api_auth,
     renderer=JSONRenderer(),
+    parser=TextCheckingParser(),
     urls_namespace="api",
 )
 
@@ -81,6 +115,8 @@ def on_404(request: HttpRequest, exc: Http404) -> HttpResponse:
 @api.exception_handler(HttpError)
 def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
     """ninja's own refusals (an unparsable body, a missing CSRF token) in the same shape."""
+    if isinstance(exc.__cause__, BadText):
+        return on_validation_error(request, exc.__cause__)
     codes = {400: "bad_request", 403: "csrf_failed", 404: "not_found", 405: "method_not_allowed", 429: "rate_limited"}
     titles = {
         400: _("The request body could not be read."),
