@@ -84,8 +84,12 @@ def review(request: HttpRequest, entry_id: int, payload: EntryDecisionIn) -> Tra
 
 @router.post("/entries/{int:entry_id}/objection", response=TransitionOut, operation_id="credit_entry_object")
 def object_(request: HttpRequest, entry_id: int, payload: EntryReasonIn) -> TransitionOut:
-    """The subject objects to a deduction within its window; it stops counting until decided."""
-    return transition_out(services.entry_object(actor=request.user, entry_id=entry_id, reason=payload.reason))
+    """The subject objects to a deduction within its window; it stops counting until decided.
+    After a decision, a further objection needs new ``evidence``, leaves the entry counting and
+    is decided by a different reviewer."""
+    return transition_out(
+        services.entry_object(actor=request.user, entry_id=entry_id, reason=payload.reason, evidence=payload.evidence)
+    )
 
 
 @router.post(

@@ -27,6 +27,7 @@ from rongxin.credit import ledger
 from rongxin.credit.bulk import NewEntry, ledger_bulk_append
 from rongxin.credit.catalogue import catalogue_in_force
 from rongxin.credit.models import Catalogue, Direction, Entry, Rule, SubjectKind
+from rongxin.credit.permissions import own_record_pairs
 from rongxin.credit.services import _append_transition, credit_row_locked, refresh_subject
 from rongxin.subjects.models import Subject
 
@@ -48,7 +49,7 @@ class AwardOutcome:
     source_key: str
     subject_id: int
     points: int  # what was (or already had been) recorded; 0 when the caps left nothing
-    status: str  # "created", "existing" or "capped"
+    status: str  # "created", "held" (awaits review: the recorder's own), "existing" or "capped"
     note: str = ""
 
 
@@ -118,8 +119,9 @@ def awards_record(
     """Record ``awards`` (persons only) in one transaction, the caller's. Each is checked
     against the catalogue in force on its date; points above the rule's range or its yearly caps
     are trimmed (the outcome says so); an award already recorded with the same key and content is
-    ``existing``. Raises InvalidInput (no such award rule for the department, points not
-    positive), NotFound (unknown subject), Conflict (a key reused with other content)."""
+    ``existing``; an award to the recorder's own subject is recorded awaiting the credit office's
+    review (``held``: nobody certifies their own record). Raises InvalidInput (no such award rule
+    for the department, points not positive), NotFound (unknown subject), Conflict (a key reused with other content)."""
     if not awards:
         return []
     department = Department.objects.filter(code=department_code).first()
@@ -161,6 +163,9 @@ def awards_record(
     }
     years = {a.occurred_at.astimezone(clock.LOCAL_TZ).year for a in awards}
     used = _used(ids, capped_codes, years)
+    recorder_id = recorder.pk if getattr(recorder, "is_authenticated", False) else None
+    # Nobody certifies their own record: the organiser's own award waits for the credit office.
+    own = {sid for _uid, sid in own_record_pairs({recorder_id} if recorder_id is not None else set())}
     outcomes: list[AwardOutcome] = []
     entries: list[NewEntry] = []
     for a, rule, catalogue in resolved:
@@ -208,14 +213,16 @@ def awards_record(
                 occurred_at=a.occurred_at,
                 recorded_at=None,
                 department_id=department.pk,
-                recorder_id=recorder.pk if getattr(recorder, "is_authenticated", False) else None,
+                recorder_id=recorder_id,
                 source=source,
                 source_key=a.source_key,
                 content_hash=chash,
                 evidence=a.evidence,
+                held_for_review=a.subject_id in own,
             )
         )
-        outcomes.append(AwardOutcome(a.source_key, a.subject_id, points, "created", note))
+        status = "held" if a.subject_id in own else "created"
+        outcomes.append(AwardOutcome(a.source_key, a.subject_id, points, status, note))
     result = ledger_bulk_append(entries=entries, cause=cause)
     if entries:
         audit_record(

@@ -12,7 +12,9 @@ subjects in one transaction with the same facts, chain and caches as the one-ent
 4. refresh every affected subject's score, grade and next change with one grouped query over a
    temporary id table, write the new heads and scores, append grade changes and notices.
 
-Callers validate first (rights, rules, points, caps, idempotency); this function trusts its input.
+Callers validate first (rights, rules, points, caps, idempotency); this function trusts its input,
+except for the rules every ledger write must pass (:func:`rongxin.credit.permissions.ledger_writes_check`:
+nobody records on their own record, programme rules only from their programme).
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ from rongxin.core.bulk import BulkWriter, TableSpec, TempIds, adapt_datetime, da
 from rongxin.credit import ledger
 from rongxin.credit.catalogue import catalogue_in_force
 from rongxin.credit.models import Catalogue, Entry, GradeChange, Rule, SubjectCredit, SubjectKind, Transition
+from rongxin.credit.permissions import LedgerWrite, ledger_writes_check
 from rongxin.credit.services import Scale, scale_in_force
 from rongxin.subjects.models import Notice, Person, Subject
 
@@ -42,6 +45,7 @@ ENTRY_FIELDS = (
 TRANSITION_FIELDS = ("id", "subject", "entry", "kind", "at", "actor", "reason", "seq", "prev_hash", "hash")
 NOTICE_FIELDS = ("subject", "at", "kind", "title", "body")
 GRADE_CHANGE_FIELDS = ("subject", "at", "old_grade", "new_grade", "old_score", "new_score", "cause")
+HELD_REASON = "组织者本人的记录，须由信用办审核后计分"
 CREDIT_FIELDS = ("subject", "chain_seq", "chain_head", "score", "grade", "next_change_at", "updated_at")
 
 
@@ -67,6 +71,9 @@ class NewEntry:
     content_hash: str
     evidence: str
     transitions: list[NewTransition] = field(default_factory=list)
+    # Recorded awaiting review (a ``held`` transition at the recording): a programme's award to
+    # the organiser who certified it, which a colleague must approve.
+    held_for_review: bool = False
 
 
 @dataclass
@@ -295,12 +302,27 @@ def prepare_append(*, entries: list[NewEntry], now: dt.datetime | None = None) -
     build the rows (no query per row). Without ``now``, the time is read once the subjects' rows
     are locked, and entries without a ``recorded_at`` are stamped with it, so that no fact is
     stamped earlier than one a concurrent writer committed before us."""
+    ledger_writes_check(
+        [
+            LedgerWrite(
+                subject_id=e.subject_id,
+                recorder_id=e.recorder_id,
+                rule=e.rule,
+                source=e.source,
+                pending_review=e.rule.review_required or e.held_for_review,
+            )
+            for e in entries
+        ]
+    )
     subject_ids = sorted({e.subject_id for e in entries})
     heads = _heads(subject_ids, clock.now()) if subject_ids else {}
     now = now or clock.now()
     for e in entries:
         if e.recorded_at is None:
             e.recorded_at = now
+        if e.held_for_review and not e.rule.review_required:
+            e.transitions.insert(0, NewTransition("held", e.recorded_at, reason=HELD_REASON))
+            e.held_for_review = False  # the transition now says it
     entry_ids = iter(_reserve_ids(Entry, len(entries)))
     transition_ids = iter(_reserve_ids(Transition, sum(len(e.transitions) for e in entries)))
     counting: dict[int, list[Any]] = {}
@@ -370,6 +392,8 @@ def _notices(entries: list[NewEntry], now: dt.datetime) -> list[tuple[Any, ...]]
     at = adapt_datetime(connection, now)
     texts: dict[tuple[int, int], tuple[str, str, str]] = {}
     for e in entries:
+        if e.transitions and e.transitions[0].kind == "held":
+            continue  # the subject hears of it once it is approved (entry_review)
         key = (e.rule.pk, e.points)
         text = texts.get(key)
         if text is None:

@@ -23,7 +23,16 @@ from rongxin.core import clock
 from rongxin.core.audit import audit_record
 from rongxin.core.errors import Conflict, InvalidInput, NotFound
 from rongxin.core.models import AuditEvent
-from rongxin.credit.models import Catalogue, Direction, GradeBand, Rule, Severity, SubjectCredit, SubjectKind
+from rongxin.credit.models import (
+    PROGRAMMES,
+    Catalogue,
+    Direction,
+    GradeBand,
+    Rule,
+    Severity,
+    SubjectCredit,
+    SubjectKind,
+)
 from rongxin.credit.periods import OBJECTION_DAYS, defaults_for
 from rongxin.subjects.models import Subject
 
@@ -79,6 +88,7 @@ RULE_KEYS = frozenset(
         "counting_days",
         "objection_days",
         "repair_after_days",
+        "programme",
     ]
 )
 
@@ -189,6 +199,11 @@ def parse_catalogue(data: Any) -> tuple[dict[str, Any], list[dict[str, Any]], li
         for d in depts:
             if d not in departments:
                 _problem(problems, where, _("unknown department %(d)s") % {"d": d})
+        programme = str(raw.get("programme") or "").strip()
+        if programme and programme not in {p for p, _label in PROGRAMMES}:
+            _problem(problems, where, _("unknown programme %(p)s") % {"p": programme})
+        if programme and direction != Direction.AWARD:
+            _problem(problems, where, _("only awards can be recorded by a programme"))
         name_zh = str(raw.get("name_zh") or "").strip()
         if not name_zh:
             _problem(problems, where, _("needs a Chinese name"))
@@ -220,6 +235,7 @@ def parse_catalogue(data: Any) -> tuple[dict[str, Any], list[dict[str, Any]], li
                     else periods.repair_after_days
                 ),
                 "published": periods.published,
+                "programme": programme,
             }
         )
     if not rules:
@@ -377,6 +393,8 @@ def catalogue_export(catalogue: Catalogue) -> dict[str, Any]:
             counting_days=r.counting_days,
             repair_after_days=r.repair_after_days,
         )
+        if r.programme:
+            item["programme"] = r.programme
         rules.append(item)
     return {
         "subject_kind": catalogue.subject_kind,
@@ -396,7 +414,7 @@ def catalogue_export_yaml(catalogue: Catalogue) -> str:
 XLSX_COLUMNS = [
     "code", "name_zh", "name_en", "category", "direction", "points_min", "points_max", "severity", "legal_basis",
     "evidence", "departments", "yearly_cap_count", "yearly_cap_points", "review_required", "objection_days",
-    "counting_days", "repair_after_days",
+    "counting_days", "repair_after_days", "programme",
 ]  # fmt: skip
 
 
@@ -464,6 +482,7 @@ class RuleChange:
 DIFF_FIELDS = [
     "name_zh", "name_en", "category", "direction", "points_min", "points_max", "severity", "legal_basis", "evidence",
     "yearly_cap_count", "yearly_cap_points", "review_required", "objection_days", "counting_days", "repair_after_days",
+    "programme",
 ]  # fmt: skip
 
 

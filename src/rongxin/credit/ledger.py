@@ -101,17 +101,25 @@ PENDING_REVIEW, REJECTED, ACTIVE, SUSPENDED, REVOKED, REPAIRED, EXPIRED = (
 
 # Which transitions are legal from which state (anything else is refused by the services).
 LEGAL = {
+    # A programme's award to its own organiser is held for review at once (nobody certifies
+    # their own record); it then counts from its approval, like a reviewed rule's entry.
+    "held": {ACTIVE},
     "approved": {PENDING_REVIEW},
     "rejected": {PENDING_REVIEW},
     "objected": {ACTIVE},
     "upheld": {SUSPENDED},
-    "revoked": {SUSPENDED},
+    # After an objection is decided, a further one (with new evidence) leaves the entry counting
+    # until a different reviewer decides it: it stands (refused) or is revoked from active.
+    "objected_again": {ACTIVE},
+    "upheld_again": {ACTIVE},
+    "revoked": {SUSPENDED, ACTIVE},
     "repair_applied": {ACTIVE},
     "repaired": {ACTIVE},
     "repair_refused": {ACTIVE},
     "superseded": {PENDING_REVIEW, ACTIVE, EXPIRED},
 }
 NEXT_STATE = {
+    "held": PENDING_REVIEW,
     "approved": ACTIVE,
     "rejected": REJECTED,
     "objected": SUSPENDED,
@@ -129,6 +137,10 @@ class EntryState:
     counts_until: dt.datetime | None
     objected_at: dt.datetime | None = None
     repair_pending: bool = False
+    # When an objection to it was last decided and the entry stood (upheld, or a further
+    # objection refused); a further objection is open for the objection window after that.
+    objection_decided_at: dt.datetime | None = None
+    reobjection_pending: bool = False
 
     def counts_at(self, at: dt.datetime) -> bool:
         return (
@@ -150,17 +162,27 @@ def replay(
     effective = None if review_required else recorded_at
     objected_at = None
     repair_pending = False
+    decided_at = None
+    reobjection_pending = False
     for t in transitions:
         if t.at > at:
             break
         if t.kind == "approved":
             effective = t.at
+        if t.kind == "held":
+            effective = None
         if t.kind == "objected":
             objected_at = t.at
         if t.kind == "repair_applied":
             repair_pending = True
         if t.kind in ("repaired", "repair_refused"):
             repair_pending = False
+        if t.kind == "objected_again":
+            reobjection_pending = True
+        if t.kind in ("upheld", "upheld_again"):
+            decided_at, reobjection_pending = t.at, False
+        if t.kind == "revoked":
+            reobjection_pending = False
         status = NEXT_STATE.get(t.kind, status)
     until = effective + dt.timedelta(days=counting_days) if effective is not None else None
     # Time alone ends a counting entry; a suspended one waits for its decision.
@@ -172,7 +194,19 @@ def replay(
         counts_until=until,
         objected_at=objected_at,
         repair_pending=repair_pending,
+        objection_decided_at=decided_at,
+        reobjection_pending=reobjection_pending,
     )
+
+
+OBJECTION_SEPARATOR = "\n---\n"
+
+
+def objection_parts(text: str) -> tuple[str, str]:
+    """An objection transition's text as (reason, evidence): the two are kept in the
+    transition's one ``reason`` field, split by :data:`OBJECTION_SEPARATOR`."""
+    reason, _sep, evidence = text.partition(OBJECTION_SEPARATOR)
+    return reason, evidence
 
 
 def grade_for(score: int | None, bands: list[tuple[str, int | None]]) -> str:

@@ -35,6 +35,10 @@ class Severity(models.TextChoices):
     SERIOUS = "serious", _("Serious")
 
 
+# The platform's own programmes that record awards from verified data (an entry's ``source``).
+PROGRAMMES = [("volunteering", _("Volunteer service"))]
+
+
 class Catalogue(models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")
@@ -107,6 +111,9 @@ class Rule(models.Model):
     counting_days = models.PositiveIntegerField(_("counts for (days)"))
     repair_after_days = models.PositiveIntegerField(_("repair possible after (days)"), null=True, blank=True)
     published = models.BooleanField(_("publicly listed during publicity"), default=True)
+    # A rule that a programme of the platform records from its own verified data (volunteer
+    # hours): entries of it come only from that programme, never by hand or by import.
+    programme = models.CharField(_("recorded only by"), max_length=14, blank=True, choices=PROGRAMMES)
 
     class Meta:
         verbose_name = _("rule")
@@ -220,10 +227,13 @@ class Transition(models.Model):
     """A change of an entry's state, appended to the subject's chain."""
 
     class Kind(models.TextChoices):
+        HELD = "held", _("Held for review (the organiser's own record)")
         APPROVED = "approved", _("Approved in review")
         REJECTED = "rejected", _("Rejected in review")
         OBJECTED = "objected", _("Objection lodged")
         UPHELD = "upheld", _("Entry upheld after objection")
+        OBJECTED_AGAIN = "objected_again", _("Further objection with new evidence")
+        UPHELD_AGAIN = "upheld_again", _("Further objection refused: the entry stands")
         REVOKED = "revoked", _("Entry revoked after objection")
         REPAIR_APPLIED = "repair_applied", _("Repair applied for")
         REPAIRED = "repaired", _("Repair approved")

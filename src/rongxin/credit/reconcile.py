@@ -6,8 +6,9 @@ The derivation is the same rule as :func:`rongxin.credit.ledger.replay`, written
 - an entry's state is set by its last state-changing transition (approved → active, rejected,
   objected → suspended, upheld → active, revoked, repaired,
   superseded by a corrected record → revoked), or, with none, by the rule
-  (pending review if the rule needs review, else active);
-- it counts from its approval (reviewed rules) or its recording, for ``counting_days``;
+  (pending review if the rule needs review, else active); an entry held for review at its
+  recording (a programme's award to its own organiser) is pending review too;
+- it counts from its approval (reviewed rules, held entries) or its recording, for ``counting_days``;
 - an active entry past its period is expired;
 - a subject's score is the base of the catalogue in force plus the points that count now, for
   persons only while their latest consent event is a grant.
@@ -31,8 +32,9 @@ from rongxin.credit.selectors import Drift, credit_reconcile
 from rongxin.credit.services import scale_in_force
 from rongxin.subjects.models import ConsentEvent, Subject
 
-STATE_KINDS = ("approved", "rejected", "objected", "upheld", "revoked", "repaired", "superseded")
+STATE_KINDS = ("held", "approved", "rejected", "objected", "upheld", "revoked", "repaired", "superseded")
 NEXT = {
+    "held": "pending_review",
     "approved": "active",
     "rejected": "rejected",
     "objected": "suspended",
@@ -74,7 +76,7 @@ def _sql() -> str:
     last_state = " ".join(f"WHEN {c} THEN '{NEXT[k]}'" for k, c in codes.items())
     derived = f"""
         SELECT e.id, e.subject_id, e.points, e.status, e.effective_at, e.counts_until, e.counting_days,
-               CASE WHEN r.review_required THEN tr.approved_at ELSE e.recorded_at END AS deff,
+               CASE WHEN r.review_required OR tr.held_at IS NOT NULL THEN tr.approved_at ELSE e.recorded_at END AS deff,
                CASE WHEN tr.last_state IS NULL THEN (CASE WHEN r.review_required THEN 'pending_review' ELSE 'active' END)
                     ELSE (CASE tr.last_state %% 10 {last_state} END) END AS dstate
         FROM {e} e
@@ -82,6 +84,7 @@ def _sql() -> str:
         LEFT JOIN (
             SELECT entry_id,
                    MAX(CASE WHEN kind = 'approved' THEN at END) AS approved_at,
+                   MAX(CASE WHEN kind = 'held' THEN at END) AS held_at,
                    MAX(CASE kind {encode} END) AS last_state
             FROM {t} WHERE kind IN ({kinds}) GROUP BY entry_id
         ) tr ON tr.entry_id = e.id

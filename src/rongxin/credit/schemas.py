@@ -31,6 +31,7 @@ class EntryOut(Schema):
 
 class EntryReasonIn(Schema):
     reason: str = ""
+    evidence: str = ""  # required for a further objection after a decision (new evidence)
 
 
 class EntryDecisionIn(Schema):

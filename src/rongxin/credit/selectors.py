@@ -106,9 +106,15 @@ class ExplainedEntry:
         return (
             self.entry.points < 0
             and self.state.status == ledger.ACTIVE
+            and not self.state.reobjection_pending
             and self.objection_until is not None
             and now < self.objection_until
         )
+
+    @property
+    def needs_new_evidence(self) -> bool:
+        """A further objection after a decision needs new evidence."""
+        return self.state.objection_decided_at is not None
 
     @property
     def can_repair(self) -> bool:
@@ -167,7 +173,11 @@ def credit_explanation(*, access: SubjectAccess, since: dt.datetime | None = Non
         item = ExplainedEntry(
             entry=e,
             state=state,
-            objection_until=state.effective_at + dt.timedelta(days=e.objection_days) if state.effective_at else None,
+            objection_until=(
+                (state.objection_decided_at or state.effective_at) + dt.timedelta(days=e.objection_days)
+                if state.effective_at
+                else None
+            ),
             repair_from=state.effective_at + dt.timedelta(days=e.repair_after_days)
             if state.effective_at and e.repair_after_days is not None
             else None,
@@ -331,10 +341,27 @@ def credit_reconcile(
 
 
 # --- Work queues and choices for pages ---------------------------------------------------------
+@dataclass(frozen=True)
+class Objection:
+    """An objection awaiting a decision, as the reviewer sees it."""
+
+    entry: Entry
+    transition: Transition
+    further: bool  # lodged after an earlier objection was decided (the entry still counts)
+
+    @property
+    def reason(self) -> str:
+        return ledger.objection_parts(self.transition.reason)[0]
+
+    @property
+    def evidence(self) -> str:
+        return ledger.objection_parts(self.transition.reason)[1]
+
+
 @dataclass
 class ReviewQueue:
     pending_review: list[Entry]
-    objections: list[Entry]
+    objections: list[Objection]
     repairs: list[tuple[Entry, Transition]]
 
 
@@ -349,11 +376,21 @@ def review_queue(*, actor: Any) -> ReviewQueue:
     )
     base = in_region.select_related("subject", "rule", "department", "recorder").order_by("recorded_at", "id")
     pending = list(base.filter(status=Entry.Status.PENDING_REVIEW)[:200])
-    objections = list(base.filter(status=Entry.Status.SUSPENDED)[:200])
+    objections: list[Objection] = []
+    for e in base.filter(status=Entry.Status.SUSPENDED)[:200]:
+        lodged = e.transitions.filter(kind="objected").order_by("-seq").first()
+        if lodged is not None:
+            objections.append(Objection(e, lodged, further=False))
+    # Further objections (new evidence after a decision) leave the entry counting.
+    candidates = base.filter(status=Entry.Status.ACTIVE, transitions__kind="objected_again").distinct()[:200]
+    for e in candidates:
+        last = e.transitions.filter(kind__in=["objected_again", "upheld_again", "revoked"]).order_by("-seq").first()
+        if last is not None and last.kind == "objected_again":
+            objections.append(Objection(e, last, further=True))
     repairs: list[tuple[Entry, Transition]] = []
     candidates = base.filter(status=Entry.Status.ACTIVE, transitions__kind="repair_applied").distinct()[:200]
     for e in candidates:
-        last = e.transitions.exclude(kind__in=["objected", "upheld"]).order_by("-seq").first()
+        last = e.transitions.filter(kind__in=["repair_applied", "repaired", "repair_refused"]).order_by("-seq").first()
         if last is not None and last.kind == "repair_applied":
             repairs.append((e, last))
     return ReviewQueue(pending_review=pending, objections=objections, repairs=repairs)

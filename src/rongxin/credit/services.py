@@ -20,12 +20,20 @@ from django.utils.translation import gettext_lazy as _
 
 from rongxin.core import clock
 from rongxin.core.audit import audit_record
-from rongxin.core.errors import Conflict, InvalidInput, NotFound, field_error
+from rongxin.core.errors import Conflict, Forbidden, InvalidInput, NotFound, field_error
 from rongxin.core.models import AuditEvent
+from rongxin.core.text import clean_text
 from rongxin.credit import ledger
 from rongxin.credit.catalogue import catalogue_in_force
 from rongxin.credit.models import Direction, Entry, GradeBand, GradeChange, Rule, SubjectCredit, SubjectKind, Transition
-from rongxin.credit.permissions import recording_right, require_own_subject, reviewer_grant
+from rongxin.credit.permissions import (
+    LedgerWrite,
+    ledger_writes_check,
+    recording_grants,
+    recording_right,
+    require_own_subject,
+    reviewer_grant,
+)
 from rongxin.subjects.models import Person, Subject
 from rongxin.subjects.services import notice_send
 
@@ -132,12 +140,7 @@ def _append_transition(
 
 
 def _clean_text(value: str | None, *, field: str, required: bool, max_length: int) -> str:
-    text = (value or "").strip()
-    if required and not text:
-        raise field_error(field, _("This field is required."), code="required")
-    if len(text) > max_length:
-        raise field_error(field, _("At most %(n)d characters.") % {"n": max_length}, code="too_long")
-    return text
+    return clean_text(value, field=field, required=required, max_length=max_length)
 
 
 # --- Recording -----------------------------------------------------------------------------
@@ -165,6 +168,7 @@ def entry_record(
     subject = Subject.objects.select_related("village").filter(pk=subject_id).first()
     if subject is None:
         raise NotFound()
+    recording_grants(actor=actor, subject=subject)  # before any validation: no existence oracle
     if occurred_at.tzinfo is None:
         raise field_error("occurred_at", _("The time needs a time zone."), code="naive_time")
     if occurred_at > now:
@@ -219,13 +223,25 @@ def entry_record(
             return existing, False
         raise Conflict(_("This idempotency key was already used for a different record."), code="idempotency_conflict")
     _check_caps(subject=subject, rule=rule, points=points, occurred_at=occurred_at)
+    recorder = actor if getattr(actor, "is_authenticated", False) else None
+    ledger_writes_check(
+        [
+            LedgerWrite(
+                subject_id=subject.pk,
+                recorder_id=recorder.pk if recorder is not None else None,
+                rule=rule,
+                source=source,
+                pending_review=rule.review_required,
+            )
+        ]
+    )
     entry = Entry(
         subject_id=subject.pk,
         rule=rule,
         points=signed,
         occurred_at=occurred_at,
         recorded_at=now,
-        recorder=actor if getattr(actor, "is_authenticated", False) else None,
+        recorder=recorder,
         department=right.department,
         source=source,
         source_key=source_key,
@@ -393,25 +409,55 @@ def entry_review(*, actor: Any, entry_id: int, approve: bool, reason: str = "") 
 
 
 @transaction.atomic
-def entry_object(*, actor: Any, entry_id: int, reason: str) -> Transition:
+def entry_object(*, actor: Any, entry_id: int, reason: str, evidence: str = "") -> Transition:
     """The subject objects to a deduction within its objection window; the entry stops counting
-    until a reviewer decides. Raises NotFound, InvalidInput (not a deduction, window closed,
-    no reason), Conflict (not counting)."""
+    until a reviewer decides.
+
+    A decided objection is final for the entry: a further objection needs new evidence (text
+    not given in an earlier objection), may be lodged within the objection window after the
+    last decision, leaves the entry counting, and goes to a reviewer who has not decided on the
+    entry's objections before. Raises NotFound, InvalidInput (not a deduction, window closed,
+    no reason, evidence missing or not new), Conflict (not counting, a further objection pending)."""
     entry, credit = _entry_locked(entry_id)
     require_own_subject(actor=actor, entry=entry)
     reason = _clean_text(reason, field="reason", required=True, max_length=MAX_REASON)
+    evidence = _clean_text(evidence, field="evidence", required=False, max_length=MAX_EVIDENCE)
     if entry.points >= 0:
         raise InvalidInput(_("Objections are for deductions."), code="not_a_deduction")
     now = clock.now()
-    if entry.effective_at is None or now >= entry.effective_at + dt.timedelta(days=entry.objection_days):
+    state = _state_now(entry, now)
+    if state.objection_decided_at is None:
+        kind, opened = "objected", entry.effective_at
+    else:
+        if state.reobjection_pending:
+            raise Conflict(_("A further objection to this record is already being reviewed."), code="objection_pending")
+        if not evidence:
+            raise field_error(
+                "evidence",
+                _("This record stood after an objection: a further objection needs new evidence."),
+                code="new_evidence_required",
+            )
+        earlier = {
+            ledger.objection_parts(t.reason)[1].strip()
+            for t in entry.transitions.filter(kind__in=["objected", "objected_again"])
+        }
+        if evidence in earlier:
+            raise field_error(
+                "evidence",
+                _("This evidence was given in an earlier objection; give new evidence."),
+                code="evidence_not_new",
+            )
+        kind, opened = "objected_again", state.objection_decided_at
+    if opened is None or now >= opened + dt.timedelta(days=entry.objection_days):
         raise InvalidInput(_("The objection window for this record has closed."), code="objection_window_closed")
-    t = _append_transition(credit=credit, entry=entry, kind="objected", actor=actor, reason=reason, at=now)
+    text = f"{reason}{ledger.OBJECTION_SEPARATOR}{evidence}" if evidence else reason
+    t = _append_transition(credit=credit, entry=entry, kind=kind, actor=actor, reason=text, at=now)
     _finish(
         actor=actor,
         role=_own_role(entry),
         entry=entry,
         credit=credit,
-        action="credit.entry.objected",
+        action=f"credit.entry.{kind}",
         now=now,
         details={},
     )
@@ -421,14 +467,29 @@ def entry_object(*, actor: Any, entry_id: int, reason: str) -> Transition:
 @transaction.atomic
 def objection_decide(*, actor: Any, entry_id: int, uphold: bool, reason: str) -> Transition:
     """A reviewer other than the recorder upholds the entry (it counts again) or revokes it (it
-    never counts again). Raises NotFound, Forbidden, InvalidInput (no reason), Conflict."""
+    never counts again). A further objection (with new evidence) is decided by a reviewer who has
+    not decided on the entry's objections before; upholding it leaves the entry as it is.
+    Raises NotFound, Forbidden (own record or entry, the same reviewer again), InvalidInput (no
+    reason), Conflict (no objection to decide)."""
     entry, credit = _entry_locked(entry_id)
     grant = reviewer_grant(actor=actor, entry=entry)
     reason = _clean_text(reason, field="reason", required=True, max_length=MAX_REASON)
     now = clock.now()
-    t = _append_transition(
-        credit=credit, entry=entry, kind="upheld" if uphold else "revoked", actor=actor, reason=reason, at=now
-    )
+    if entry.status != Entry.Status.SUSPENDED:
+        if not _state_now(entry, now).reobjection_pending:
+            raise Conflict(_("There is no objection to decide for this record."), code="no_objection_pending")
+        deciders = set(
+            entry.transitions.filter(kind__in=["upheld", "upheld_again", "revoked"]).values_list("actor_id", flat=True)
+        )
+        if actor.pk in deciders:
+            raise Forbidden(
+                _("You decided on an earlier objection to this record; a colleague must decide this one."),
+                code="same_reviewer",
+            )
+        kind = "upheld_again" if uphold else "revoked"
+    else:
+        kind = "upheld" if uphold else "revoked"
+    t = _append_transition(credit=credit, entry=entry, kind=kind, actor=actor, reason=reason, at=now)
     _finish(
         actor=actor,
         role=grant.role,
@@ -440,7 +501,7 @@ def objection_decide(*, actor: Any, entry_id: int, uphold: bool, reason: str) ->
     )
     notice_send(
         subject_id=entry.subject_id,
-        kind=f"credit.{t.kind}",
+        kind=f"credit.{'upheld' if uphold else 'revoked'}",
         title=(
             gettext("Your objection was not accepted: the record stands.")
             if uphold

@@ -24,7 +24,7 @@ from rongxin.credit.selectors import imports_visible, recordable_rules, review_q
 from rongxin.credit.simulation import credit_simulate
 from rongxin.subjects.models import Subject
 from rongxin.subjects.permissions import SubjectAccess, access_subject_for_read
-from rongxin.web.forms import CatalogueUploadForm, EntryForm, ImportForm, ReasonForm, RepairForm
+from rongxin.web.forms import CatalogueUploadForm, EntryForm, ImportForm, ObjectionForm, RepairForm
 from rongxin.web.responses import apply_error, not_found
 
 
@@ -82,7 +82,7 @@ def entry_record(request: HttpRequest, subject_id: int) -> HttpResponse:
 
 
 def _own_action(
-    request: HttpRequest, entry_id: int, form: ReasonForm | RepairForm, run: object, done: str
+    request: HttpRequest, entry_id: int, form: ObjectionForm | RepairForm, run: object, done: str
 ) -> HttpResponse:
     if form.is_valid():
         try:
@@ -101,12 +101,14 @@ def _own_action(
 @login_required
 @require_POST
 def entry_object(request: HttpRequest, entry_id: int) -> HttpResponse:
-    form = ReasonForm(request.POST)
+    form = ObjectionForm(request.POST)
     return _own_action(
         request,
         entry_id,
         form,
-        lambda reason: services.entry_object(actor=request.user, entry_id=entry_id, reason=reason),
+        lambda reason, evidence: services.entry_object(
+            actor=request.user, entry_id=entry_id, reason=reason, evidence=evidence
+        ),
         _("Your objection was received. The record does not count until it is decided."),
     )
 

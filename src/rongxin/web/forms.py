@@ -79,6 +79,16 @@ class ReasonForm(forms.Form):
     reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}), max_length=1000)
 
 
+class ObjectionForm(ReasonForm):
+    evidence = forms.CharField(
+        label=_("Evidence"),
+        help_text=_("What shows the record is wrong (documents, witnesses, photos you can show)."),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+        required=False,
+    )
+
+
 class RepairForm(forms.Form):
     commitment = forms.CharField(
         label=_("Written commitment"), widget=forms.Textarea(attrs={"rows": 3}), max_length=1000

@@ -36,10 +36,10 @@ from rongxin.web.forms import (
     AuditFilterForm,
     ConsentForm,
     LoginForm,
+    ObjectionForm,
     OrganisationForm,
     PersonForm,
     PurposeForm,
-    ReasonForm,
     RepairForm,
     SearchForm,
 )
@@ -115,7 +115,7 @@ def my_file(request: HttpRequest) -> HttpResponse:
             "id_number": subject_selectors.person_id_number(access=f.access) if f.person else "",
             "credit": credit_explanation(access=f.access),
             "notices": subject_selectors.notices_for(subject_id=subject_id),
-            "reason_form": ReasonForm(),
+            "reason_form": ObjectionForm(),
             "repair_form": RepairForm(),
         },
     )
