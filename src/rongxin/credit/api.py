@@ -7,6 +7,7 @@ import datetime as dt
 from django.http import HttpRequest, HttpResponse
 from ninja import File, Form, Router, Status, UploadedFile
 
+from rongxin.accounts.auth import gated
 from rongxin.accounts.permissions import require_role
 from rongxin.accounts.roles import STAFF_ROLES, Role
 from rongxin.core import clock
@@ -15,6 +16,7 @@ from rongxin.credit import catalogue as cat
 from rongxin.credit import services
 from rongxin.credit.imports import import_create
 from rongxin.credit.models import Catalogue, Entry, ImportBatch, Rule
+from rongxin.credit.permissions import access_entry_for_review, access_own_entry, require_recorder
 from rongxin.credit.schemas import (
     CatalogueDetailOut,
     CatalogueOut,
@@ -32,9 +34,15 @@ from rongxin.credit.schemas import (
     TransitionOut,
 )
 from rongxin.credit.selectors import ExplainedEntry, credit_explanation, imports_visible, score_as_of
+from rongxin.subjects.permissions import access_subject_for_reading
 from rongxin.subjects.selectors import subject_file
 
 router = Router(tags=["credit"])
+# Gates: the caller's right, asked before the body or query is read (no existence oracle).
+RECORDER = gated(require_recorder)
+REVIEWER = gated(access_entry_for_review)
+READER = gated(access_subject_for_reading)
+OWNER = gated(access_own_entry)
 
 
 def entry_out(e: Entry, *, created: bool = True) -> EntryOut:
@@ -65,7 +73,7 @@ def transition_out(t: object) -> TransitionOut:
     return TransitionOut(entry_id=t.entry_id, kind=t.kind, at=t.at, seq=t.seq)  # type: ignore[attr-defined]
 
 
-@router.post("/entries", response={201: EntryOut, 200: EntryOut}, operation_id="credit_entry_record")
+@router.post("/entries", response={201: EntryOut, 200: EntryOut}, operation_id="credit_entry_record", auth=RECORDER)
 def record(request: HttpRequest, payload: EntryIn) -> Status[EntryOut]:
     """Record one entry. Retrying with the same ``source_key`` and content returns the existing
     entry with status 200 and ``created: false``; other content under the key is a 409."""
@@ -73,7 +81,12 @@ def record(request: HttpRequest, payload: EntryIn) -> Status[EntryOut]:
     return Status(201 if created else 200, entry_out(entry, created=created))
 
 
-@router.post("/entries/{int:entry_id}/review", response=TransitionOut, operation_id="credit_entry_review")
+@router.post(
+    "/entries/{int:entry_id}/review",
+    response=TransitionOut,
+    operation_id="credit_entry_review",
+    auth=REVIEWER,
+)
 def review(request: HttpRequest, entry_id: int, payload: EntryDecisionIn) -> TransitionOut:
     """Approve or reject an entry awaiting review (``decision``: approve | reject)."""
     approve = _decided(payload, "approve", "reject")
@@ -82,7 +95,9 @@ def review(request: HttpRequest, entry_id: int, payload: EntryDecisionIn) -> Tra
     )
 
 
-@router.post("/entries/{int:entry_id}/objection", response=TransitionOut, operation_id="credit_entry_object")
+@router.post(
+    "/entries/{int:entry_id}/objection", response=TransitionOut, operation_id="credit_entry_object", auth=OWNER
+)
 def object_(request: HttpRequest, entry_id: int, payload: EntryReasonIn) -> TransitionOut:
     """The subject objects to a deduction within its window; it stops counting until decided.
     After a decision, a further objection needs new ``evidence``, leaves the entry counting and
@@ -93,7 +108,10 @@ def object_(request: HttpRequest, entry_id: int, payload: EntryReasonIn) -> Tran
 
 
 @router.post(
-    "/entries/{int:entry_id}/objection/decision", response=TransitionOut, operation_id="credit_objection_decide"
+    "/entries/{int:entry_id}/objection/decision",
+    response=TransitionOut,
+    operation_id="credit_objection_decide",
+    auth=REVIEWER,
 )
 def decide(request: HttpRequest, entry_id: int, payload: EntryDecisionIn) -> TransitionOut:
     """A reviewer upholds or revokes an objected entry (``decision``: uphold | revoke)."""
@@ -103,13 +121,18 @@ def decide(request: HttpRequest, entry_id: int, payload: EntryDecisionIn) -> Tra
     )
 
 
-@router.post("/entries/{int:entry_id}/repair", response=TransitionOut, operation_id="credit_repair_apply")
+@router.post("/entries/{int:entry_id}/repair", response=TransitionOut, operation_id="credit_repair_apply", auth=OWNER)
 def repair(request: HttpRequest, entry_id: int, payload: RepairIn) -> TransitionOut:
     """The subject applies to repair a deduction after its minimum period."""
     return transition_out(services.repair_apply(actor=request.user, entry_id=entry_id, **payload.dict()))
 
 
-@router.post("/entries/{int:entry_id}/repair/decision", response=TransitionOut, operation_id="credit_repair_decide")
+@router.post(
+    "/entries/{int:entry_id}/repair/decision",
+    response=TransitionOut,
+    operation_id="credit_repair_decide",
+    auth=REVIEWER,
+)
 def repair_decision(request: HttpRequest, entry_id: int, payload: EntryDecisionIn) -> TransitionOut:
     """A reviewer approves or refuses a repair application (``decision``: approve | reject)."""
     approve = _decided(payload, "approve", "reject")
@@ -160,7 +183,7 @@ def explanation(
     )
 
 
-@router.get("/subjects/{int:subject_id}/score", response=ScoreOut, operation_id="credit_score_as_of")
+@router.get("/subjects/{int:subject_id}/score", response=ScoreOut, operation_id="credit_score_as_of", auth=READER)
 def score(request: HttpRequest, subject_id: int, at: dt.datetime, purpose: str = "") -> ScoreOut:
     """The score and grade the subject had at ``at``, computed from the facts."""
     if at.tzinfo is None:

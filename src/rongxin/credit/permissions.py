@@ -39,6 +39,13 @@ def is_recorder_anywhere(actor: Any) -> bool:
     return bool(grants_with_roles(actor, [Role.DEPARTMENT_RECORDER, *LOCAL_RECORDERS]))
 
 
+def require_recorder(actor: Any) -> None:
+    """NotFound unless ``actor`` records credit somewhere (the gate of the record endpoint,
+    whose subject is named in the body: the subject itself is checked by the service)."""
+    if not is_recorder_anywhere(actor):
+        raise NotFound()
+
+
 def recording_grants(*, actor: Any, subject: Subject) -> list[Grant]:
     """The actor's recording grants over ``subject``'s village: asked before anything of the
     request is validated, so an outsider learns nothing about the subject from an error.
@@ -84,6 +91,27 @@ def reviewer_grant(*, actor: Any, entry: Entry) -> Grant:
     if entry.recorder_id is not None and entry.recorder_id == actor.pk:
         raise Forbidden(_("The recorder of an entry may not review it; ask a colleague."), code="own_entry")
     return grant
+
+
+def access_entry_for_review(actor: Any, *, entry_id: int) -> Entry:
+    """The entry if ``actor`` may decide on it as a reviewer (the API's gate for review,
+    objection and repair decisions). Raises NotFound (missing, or out of the actor's reviewing
+    regions), Forbidden (own record, own entry)."""
+    entry = Entry.objects.select_related("subject__village").filter(pk=entry_id).first()
+    if entry is None:
+        raise NotFound()
+    reviewer_grant(actor=actor, entry=entry)
+    return entry
+
+
+def access_own_entry(actor: Any, *, entry_id: int) -> Entry:
+    """The entry if it is on the record of a subject linked to ``actor`` (the API's gate for
+    objections and repair applications). Raises NotFound otherwise."""
+    entry = Entry.objects.filter(pk=entry_id).first()
+    if entry is None:
+        raise NotFound()
+    require_own_subject(actor=actor, entry=entry)
+    return entry
 
 
 def require_own_subject(*, actor: Any, entry: Entry) -> None:

@@ -5,10 +5,11 @@ from __future__ import annotations
 from django.http import HttpRequest
 from ninja import Router, Status
 
+from rongxin.accounts.auth import gated
 from rongxin.core.errors import InvalidInput
 from rongxin.subjects import selectors, services
 from rongxin.subjects.models import ConsentEvent, Organisation, Person, Subject
-from rongxin.subjects.permissions import access_subject_for_read
+from rongxin.subjects.permissions import access_subject_for_consent, access_subject_for_read
 from rongxin.subjects.schemas import (
     ConsentEventOut,
     ConsentIn,
@@ -117,7 +118,12 @@ def views(request: HttpRequest, subject_id: int) -> list[FileViewOut]:
     ]
 
 
-@router.post("/{int:subject_id}/consent", response={201: ConsentOut}, operation_id="subjects_consent")
+@router.post(
+    "/{int:subject_id}/consent",
+    response={201: ConsentOut},
+    operation_id="subjects_consent",
+    auth=gated(access_subject_for_consent),
+)
 def consent(request: HttpRequest, subject_id: int, payload: ConsentIn) -> Status[ConsentOut]:
     """Grant or withdraw consent to scoring: the person online, or a keeper from a counter visit
     or paper form."""

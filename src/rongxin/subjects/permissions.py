@@ -80,6 +80,20 @@ def access_own_subject(*, actor: Any, subject_id: int) -> SubjectAccess:
     return SubjectAccess(subject=_load(subject_id), grant=None, own=True)
 
 
+def access_subject_for_consent(actor: Any, *, subject_id: int) -> SubjectAccess:
+    """The subject if ``actor`` may record its consent: the person's own account, or a file
+    keeper over its village (not linked to it)."""
+    try:
+        return access_own_subject(actor=actor, subject_id=subject_id)
+    except NotFound:
+        return access_subject_for_keeping(actor=actor, subject_id=subject_id)
+
+
+def access_subject_for_reading(actor: Any, *, subject_id: int) -> SubjectAccess:
+    """:func:`access_subject_for_read` in the shape of an API gate."""
+    return access_subject_for_read(actor=actor, subject_id=subject_id)
+
+
 def readable_subjects_q(actor: Any) -> Any:
     """Filter for the subjects ``actor`` may find by search (staff reading roles, in region)."""
     return region_q(grants_with_roles(actor, FILE_READERS))

@@ -11,6 +11,7 @@ from __future__ import annotations
 from django.http import HttpRequest
 from ninja import Query, Router, Status
 
+from rongxin.accounts.auth import gated
 from rongxin.volunteering import selectors
 from rongxin.volunteering import services as svc
 from rongxin.volunteering.api_support import (
@@ -38,6 +39,7 @@ from rongxin.volunteering.api_support import (
     volunteer_out,
     volunteer_patch,
 )
+from rongxin.volunteering.permissions import access_membership_for_deciding, access_own_record
 from rongxin.volunteering.schemas import (
     ActivityCreateIn,
     ActivityDetailOut,
@@ -163,7 +165,10 @@ def team_leave(request: HttpRequest, team_id: int) -> MembershipOut:
 
 
 @router.post(
-    "/memberships/{int:membership_id}/decision", response=MembershipOut, operation_id="volunteering_membership_decide"
+    "/memberships/{int:membership_id}/decision",
+    response=MembershipOut,
+    operation_id="volunteering_membership_decide",
+    auth=gated(access_membership_for_deciding),
 )
 def membership_decide(request: HttpRequest, membership_id: int, payload: MembershipDecisionIn) -> MembershipOut:
     """A leader or administrator of the team accepts or declines an application."""
@@ -337,6 +342,7 @@ def records(request: HttpRequest, page: Query[PageQuery]) -> RecordPage:
     "/records/{int:record_id}/corrections",
     response={201: CorrectionOut},
     operation_id="volunteering_correction_request",
+    auth=gated(access_own_record),
 )
 def correction_request(request: HttpRequest, record_id: int, payload: CorrectionIn) -> Status[CorrectionOut]:
     """Ask the organiser to correct the time of one of your records."""

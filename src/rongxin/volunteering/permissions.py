@@ -23,7 +23,7 @@ from rongxin.accounts.roles import Role
 from rongxin.core.errors import Forbidden, NotFound
 from rongxin.regions.models import Region
 from rongxin.subjects.models import Person, Subject, SubjectAccount
-from rongxin.volunteering.models import Activity, Membership, Team, Volunteer
+from rongxin.volunteering.models import Activity, Membership, ServiceRecord, Team, Volunteer
 
 TEAM_ADMINS = frozenset({Role.COUNTY_CREDIT_OFFICE, Role.TOWN_OFFICER, Role.VILLAGE_OFFICER})
 
@@ -160,3 +160,21 @@ def not_about_self(actor: Any, volunteer_id: int) -> None:
         return
     if me.pk == volunteer_id:
         raise Forbidden(_("You may not act on your own record; ask a colleague."), code="own_record")
+
+
+# --- API gates: the right to the object in the path, asked before the body is read ------------
+def access_membership_for_deciding(actor: Any, *, membership_id: int) -> Membership:
+    """The application if ``actor`` organises its team. Raises NotFound otherwise."""
+    m = Membership.objects.filter(pk=membership_id).first()
+    if m is None:
+        raise NotFound()
+    access_team_for_organising(actor=actor, team_id=m.team_id)
+    return m
+
+
+def access_own_record(actor: Any, *, record_id: int) -> ServiceRecord:
+    """The current service record if it is ``actor``'s own. Raises NotFound otherwise."""
+    record = ServiceRecord.objects.filter(pk=record_id, volunteer=own_volunteer(actor), current=True).first()
+    if record is None:
+        raise NotFound()
+    return record
