@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import secrets
+import unicodedata
 from collections.abc import Callable
 from typing import Any
 
@@ -22,6 +23,20 @@ from rongxin.core import clock
 
 KEY_PREFIX = "rx_"
 LAST_USED_PRECISION = dt.timedelta(minutes=1)
+
+
+def username_normalise(raw: str) -> str:
+    """The username as sign-in looks it up: NFKC (full-width letters from a Chinese input method
+    become ASCII, as Django normalises usernames on creation), surrounding whitespace removed.
+    The lookup itself is exact (case-sensitive on SQLite and PostgreSQL alike)."""
+    return unicodedata.normalize("NFKC", raw).strip()
+
+
+def username_rate_key(raw: str) -> str:
+    """The sign-in rate-limit bucket of a typed username: the name sign-in looks up, case-folded,
+    so every spelling that could reach one account (``" Lecturer "``, ``"ＬＥＣＴＵＲＥＲ"``)
+    counts against the same bucket, whatever the database's collation."""
+    return username_normalise(raw).casefold()
 
 
 def api_key_hash(key: str) -> str:

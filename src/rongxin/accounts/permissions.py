@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 
-from rongxin.accounts.models import Grant
-from rongxin.accounts.roles import Role
+from rongxin.accounts.models import ApiKey, Grant, User
+from rongxin.accounts.roles import ACCOUNT_ADMINS, Role
 from rongxin.core.errors import NotFound
 from rongxin.regions.models import Region
 
@@ -81,3 +81,75 @@ def region_q(grants: Iterable[Grant], *, village_id_field: str = "village_id", t
 
 def role_label(role: str) -> str:
     return str(Role(role).label)
+
+
+# --- Account administration ----------------------------------------------------------------
+def _covers(admin_grants: Iterable[Grant], prefixes: Iterable[str]) -> bool:
+    return all(any(p.startswith(g.region.prefix) for g in admin_grants) for p in prefixes)
+
+
+def managing_grant(actor: Any, user: Any) -> Grant | None:
+    """The actor's administrator grant under which they manage ``user``'s grants and keys.
+
+    A user belongs to an administrator's region when every grant they hold *or held* lies in the
+    subtree of the administrator's grants: a town administrator never reaches a county officer
+    who also works in their town, and revoking grants does not move a user out of reach (so a
+    second revocation gets the same answer, and keys can still be revoked after the grants).
+    A user who never held a grant belongs to no region. ``None`` when the actor may not.
+    """
+    admin_grants = grants_with_roles(actor, ACCOUNT_ADMINS)
+    if not admin_grants or user is None:
+        return None
+    prefixes = set(Grant.objects.filter(user_id=user.pk).values_list("region__prefix", flat=True))
+    if not prefixes or not _covers(admin_grants, prefixes):
+        return None
+    return admin_grants[0]
+
+
+def managed_users_q(actor: Any) -> Q:
+    """A filter on users for :func:`managing_grant` over many users: at least one grant inside
+    the actor's administered regions and none outside them. Matches nothing for non-admins."""
+    admin_grants = grants_with_roles(actor, ACCOUNT_ADMINS)
+    if not admin_grants:
+        return Q(pk__in=[])
+    inside = Q(pk__in=[])
+    for g in admin_grants:
+        inside |= Q(region__prefix__startswith=g.region.prefix)
+    grants = Grant.objects.filter(user_id=OuterRef("pk"))
+    return Q(Exists(grants.filter(inside))) & ~Q(Exists(grants.exclude(inside)))
+
+
+def access_user_for_admin(*, actor: Any, user_id: int) -> User:
+    """The user whose grants and keys the actor may see: themself, or a user they manage.
+    :class:`NotFound` for a missing user and for one out of reach alike."""
+    if actor is None or not getattr(actor, "is_authenticated", False) or not actor.is_active:
+        raise NotFound()
+    if actor.pk == user_id:
+        return actor  # type: ignore[no-any-return]
+    user = User.objects.filter(pk=user_id).first()
+    if user is None or managing_grant(actor, user) is None:
+        raise NotFound()
+    return user
+
+
+def access_grant_for_revoke(*, actor: Any, grant_id: int) -> Grant:
+    """A grant the actor may revoke (they manage its holder); :class:`NotFound` otherwise."""
+    grant = Grant.objects.select_related("user", "region", "department").filter(pk=grant_id).first()
+    if grant is None or managing_grant(actor, grant.user) is None:
+        raise NotFound()
+    return grant
+
+
+def may_revoke_api_key(actor: Any, key: ApiKey) -> bool:
+    """Everyone their own keys; an administrator the keys of the users they manage."""
+    if actor is None or not getattr(actor, "is_authenticated", False) or not actor.is_active:
+        return False
+    return key.user_id == actor.pk or managing_grant(actor, key.user) is not None
+
+
+def access_api_key_for_revoke(*, actor: Any, key_id: int) -> ApiKey:
+    """An API key the actor may revoke; :class:`NotFound` otherwise."""
+    key = ApiKey.objects.select_related("user").filter(pk=key_id).first()
+    if key is None or not may_revoke_api_key(actor, key):
+        raise NotFound()
+    return key

@@ -29,3 +29,6 @@ FILE_KEEPERS = frozenset({Role.COUNTY_CREDIT_OFFICE, Role.TOWN_OFFICER, Role.VIL
 SELF_ROLES = frozenset({Role.RESIDENT, Role.ENTERPRISE_REP})
 # Everyone who works the programme (all roles but those that speak for one subject).
 STAFF_ROLES = frozenset(set(Role) - SELF_ROLES)
+# Who administers accounts: revokes the grants and API keys of the users whose every grant lies in
+# the administrator's region subtree (a county grant: the county; a town grant: that town).
+ACCOUNT_ADMINS = frozenset({Role.PLATFORM_ADMIN})

@@ -12,11 +12,11 @@ from django.utils.translation import gettext_lazy as _
 
 from rongxin.accounts.auth import api_key_hash, new_api_key
 from rongxin.accounts.models import ApiKey, Department, Grant, User
-from rongxin.accounts.permissions import active_grants
-from rongxin.accounts.roles import Role
+from rongxin.accounts.permissions import active_grants, forget_grants, managing_grant, may_revoke_api_key
+from rongxin.accounts.roles import ACCOUNT_ADMINS, Role
 from rongxin.core import clock
 from rongxin.core.audit import audit_record
-from rongxin.core.errors import Conflict, field_error
+from rongxin.core.errors import Conflict, Forbidden, NotFound, field_error
 from rongxin.core.models import AuditEvent
 from rongxin.regions.models import Region
 
@@ -90,6 +90,85 @@ def api_key_create(*, actor: Any, user: User, name: str) -> tuple[ApiKey, str]:
         actor=actor, kind=AuditEvent.Kind.WRITE, action="api_key.create", object_type="user", object_id=user.pk
     )
     return row, key
+
+
+def _lock_account(user_id: int) -> None:
+    """Serialise changes to one account's access (row lock on PostgreSQL; SQLite's write lock is
+    taken at BEGIN IMMEDIATE): the last-admin check and the idempotency check then see every
+    earlier revocation of that account."""
+    User.objects.select_for_update().filter(pk=user_id).values_list("pk", flat=True).first()
+
+
+@transaction.atomic
+def grant_revoke(*, actor: Any, grant: Grant) -> Grant:
+    """Revoke ``grant`` (an administrator over its holder's region, see
+    :func:`~rongxin.accounts.permissions.managing_grant`). It stops counting on the holder's
+    next request: grants are read from the database on every request, never kept in the session.
+
+    Writes ``revoked_at`` and one ``grant.revoke`` audit row (object: the holder). Revoking a
+    revoked grant changes nothing, writes no row and returns it as it is. Raises NotFound (not the
+    actor's to manage, or missing) and Forbidden ``last_admin_grant`` (the actor's own last
+    administrator grant: nobody locks themself out).
+    """
+    admin = managing_grant(actor, grant.user)
+    if admin is None:
+        raise NotFound()
+    _lock_account(grant.user_id)
+    current = Grant.objects.select_related("region", "department").get(pk=grant.pk)
+    if current.revoked_at is not None:
+        return current
+    if current.user_id == actor.pk and current.role in ACCOUNT_ADMINS:
+        others = Grant.objects.filter(user_id=actor.pk, role__in=ACCOUNT_ADMINS, revoked_at__isnull=True)
+        if not others.exclude(pk=current.pk).exists():
+            raise Forbidden(
+                _("This is your last administrator grant: ask another administrator to revoke it."),
+                code="last_admin_grant",
+            )
+    current.revoked_at = clock.now()
+    Grant.objects.filter(pk=current.pk).update(revoked_at=current.revoked_at)
+    audit_record(
+        actor=actor,
+        role=admin.role,
+        kind=AuditEvent.Kind.WRITE,
+        action="grant.revoke",
+        object_type="user",
+        object_id=current.user_id,
+        details={"grant": current.pk, "role": current.role, "region": current.region.code},
+    )
+    # The request that revoked must not keep using the grant either (e.g. the page it renders).
+    forget_grants(actor)
+    forget_grants(grant.user)
+    return current
+
+
+@transaction.atomic
+def api_key_revoke(*, actor: Any, key: ApiKey) -> ApiKey:
+    """Revoke the API key ``key``: its holder's own, or a user's the actor administers. The next
+    request with it is refused (401): keys are looked up in the database on every request.
+
+    Writes ``revoked_at`` and one ``api_key.revoke`` audit row (object: the holder). Revoking a
+    revoked key changes nothing, writes no row and returns it as it is. Raises NotFound (not the
+    actor's, or missing).
+    """
+    if not may_revoke_api_key(actor, key):
+        raise NotFound()
+    admin = None if key.user_id == actor.pk else managing_grant(actor, key.user)
+    _lock_account(key.user_id)
+    current = ApiKey.objects.get(pk=key.pk)
+    if current.revoked_at is not None:
+        return current
+    current.revoked_at = clock.now()
+    ApiKey.objects.filter(pk=current.pk).update(revoked_at=current.revoked_at)
+    audit_record(
+        actor=actor,
+        role=admin.role if admin is not None else "",
+        kind=AuditEvent.Kind.WRITE,
+        action="api_key.revoke",
+        object_type="user",
+        object_id=current.user_id,
+        details={"api_key": current.pk, "name": current.name, "prefix": current.prefix},
+    )
+    return current
 
 
 def sign_in_record(*, user: Any, username: str, success: bool) -> AuditEvent:

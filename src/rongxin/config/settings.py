@@ -14,7 +14,11 @@ Environment variables (all optional in development):
 - ``RONGXIN_BASE_URL``: the public address (certificate QR codes rendered outside a request).
 - ``RONGXIN_LOGIN_RATE``, ``RONGXIN_VERIFY_RATE``, ``RONGXIN_INCENTIVE_RATE``: rate limits
   (django-ratelimit syntax, e.g. ``10/m``) for sign-in, public certificate checks, and
-  providers' credential checks and redemptions.
+  providers' credential checks and redemptions; ``RONGXIN_LOGIN_IP_RATE``: sign-in attempts per
+  client address.
+- ``RONGXIN_TRUSTED_PROXIES``: addresses or CIDR blocks of the reverse proxies in front of the
+  web server (comma-separated). Only requests from them have their ``RONGXIN_PROXY_HEADER``
+  (default ``X-Forwarded-For``) believed; empty (the default) means the client is ``REMOTE_ADDR``.
 """
 
 from __future__ import annotations
@@ -23,7 +27,9 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 
+from rongxin.core.addresses import parse_networks
 from rongxin.core.secrets import load_secrets
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -149,6 +155,15 @@ LOGOUT_REDIRECT_URL = "web:login"
 RATELIMIT_USE_CACHE = "ratelimit"
 RATELIMIT_VIEW = "rongxin.web.views.ratelimited"
 RONGXIN_LOGIN_RATE = os.environ.get("RONGXIN_LOGIN_RATE", "10/m")
+RONGXIN_LOGIN_IP_RATE = os.environ.get("RONGXIN_LOGIN_IP_RATE", "30/m")
+# The client address behind reverse proxies (rongxin.core.addresses): every per-address rate
+# limit and the audit log use it.
+try:
+    RONGXIN_TRUSTED_PROXIES = parse_networks(os.environ.get("RONGXIN_TRUSTED_PROXIES", ""))
+except ValueError as exc:
+    raise ImproperlyConfigured(f"RONGXIN_TRUSTED_PROXIES: {exc}") from None
+RONGXIN_PROXY_HEADER = "HTTP_" + os.environ.get("RONGXIN_PROXY_HEADER", "X-Forwarded-For").upper().replace("-", "_")
+RATELIMIT_IP_META_KEY = "rongxin.core.addresses.ratelimit_address"
 # Public certificate verification, per client address.
 RONGXIN_VERIFY_RATE = os.environ.get("RONGXIN_VERIFY_RATE", "30/m")
 # Providers' credential checks and redemptions, per account.

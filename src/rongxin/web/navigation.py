@@ -55,6 +55,7 @@ def navigation_for(request: HttpRequest) -> list[NavItem]:
         entries.append((_("Manage incentives"), "web:incentives_manage"))
     if Role.AUDITOR in roles:
         entries.append((_("Audit log"), "web:audit_log"))
+    entries.append((_("My account"), "web:account_mine"))
     path = request.path
     items = []
     for label, name in entries:

@@ -20,6 +20,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from django_ratelimit.decorators import ratelimit
 
 from rongxin.accounts import services as account_services
+from rongxin.accounts.auth import username_normalise, username_rate_key
 from rongxin.accounts.permissions import active_grants, grants_with_roles, region_q, require_role, user_roles
 from rongxin.accounts.roles import FILE_KEEPERS, FILE_READERS, Role
 from rongxin.core.errors import ApplicationError, NotFound
@@ -56,14 +57,28 @@ def ratelimited(request: HttpRequest, exception: Exception) -> HttpResponse:
 
 
 # --- Sign-in ------------------------------------------------------------------------------
-@ratelimit(key="ip", rate="30/m", method="POST", block=True)
-@ratelimit(key="post:username", rate=lambda group, request: settings.RONGXIN_LOGIN_RATE, method="POST", block=True)
+def _login_username(group: str, request: HttpRequest) -> str:
+    """The per-username bucket: the name authentication will look up, not the raw field."""
+    return username_rate_key(request.POST.get("username", ""))
+
+
+# Per client address (behind trusted proxies, the forwarded client: core/addresses.py) and per
+# username; both count every POST, so a guess costs an attempt whatever its outcome.
+# Separate groups, so a username spelled like an address never shares the address's bucket.
+@ratelimit(group="login:ip", key="ip", rate=lambda g, r: settings.RONGXIN_LOGIN_IP_RATE, method="POST", block=True)
+@ratelimit(
+    group="login:username",
+    key=_login_username,
+    rate=lambda g, r: settings.RONGXIN_LOGIN_RATE,
+    method="POST",
+    block=True,
+)
 @require_http_methods(["GET", "POST"])
 def login_view(request: HttpRequest) -> HttpResponse:
     form = LoginForm(request.POST or None)
     next_url = request.POST.get("next") or request.GET.get("next") or ""
     if request.method == "POST" and form.is_valid():
-        username = form.cleaned_data["username"]
+        username = username_normalise(form.cleaned_data["username"])
         user = authenticate(request, username=username, password=form.cleaned_data["password"])
         if user is None:
             account_services.sign_in_record(user=None, username=username, success=False)

@@ -21,6 +21,8 @@ ACTION_LABELS = {
     "user.create": _("Created an account"),
     "grant.add": _("Granted a role"),
     "api_key.create": _("Created an API key"),
+    "grant.revoke": _("Revoked a role grant"),
+    "api_key.revoke": _("Revoked an API key"),
     "subject_account.link": _("Linked an account to a file"),
     "synth.generate": _("Loaded synthetic data"),
 }

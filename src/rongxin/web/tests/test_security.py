@@ -22,6 +22,7 @@ from django.apps import apps
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from rongxin.accounts.roles import Role
+from rongxin.accounts.services import api_key_create
 from rongxin.conftest import client_for, make_user
 from rongxin.core.models import AuditEvent
 from rongxin.credit.awards import Award, awards_record
@@ -163,6 +164,7 @@ def objects(world: World) -> dict[str, str]:  # noqa: F811 (the imported fixture
         digest="0" * 64,
     )  # fmt: skip
     incentive = Incentive.objects.get(code="bus-half-aa")
+    key_row, _key = api_key_create(actor=None, user=world.town_a, name="walk")
     credential = Credential.objects.create(
         jti="walkjti", subject_id=v0.pk, incentive=incentive, holder="H" * 16, kind="card", kid="k",
         issued_at=activity.starts_at, expires_at=activity.ends_at,
@@ -174,7 +176,8 @@ def objects(world: World) -> dict[str, str]:  # noqa: F811 (the imported fixture
         "membership_id": str(membership.pk), "team_id": str(world.team.pk), "callout_id": str(callout.pk),
         "shift_id": str(callout.shifts.first().pk), "number": certificate.number, "jti": credential.jti,  # type: ignore[union-attr]
         "incentive_id": str(incentive.pk), "code": world.tree.town_a.code, "id": str(incentive.pk),
-        "provider_id": str(incentive.provider_id),
+        "provider_id": str(incentive.provider_id), "user_id": str(world.town_a.pk),
+        "grant_id": str(world.town_a.grants.get().pk), "key_id": str(key_row.pk),
     }  # fmt: skip
 
 

@@ -1,0 +1,102 @@
+"""Account pages: your own grants and API keys, and (administrators) the staff of your region
+with theirs; revoking a grant or a key asks for confirmation first (GET), then revokes (POST)."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_safe
+
+from rongxin.accounts.permissions import access_api_key_for_revoke, access_grant_for_revoke, grants_with_roles
+from rongxin.accounts.roles import ACCOUNT_ADMINS
+from rongxin.accounts.selectors import account_access, managed_users
+from rongxin.accounts.services import api_key_revoke, grant_revoke
+from rongxin.core.errors import ApplicationError, NotFound
+from rongxin.web.responses import not_found
+
+STAFF_PAGE_SIZE = 50
+
+
+def _account_page(request: HttpRequest, user_id: int) -> str:
+    if user_id == request.user.pk:
+        return reverse("web:account_mine")
+    return reverse("web:account_staff_detail", args=[user_id])
+
+
+@login_required
+@require_safe
+def account_mine(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    assert user.pk is not None  # signed in (login_required)
+    access = account_access(actor=user, user_id=user.pk)
+    is_admin = bool(grants_with_roles(request.user, ACCOUNT_ADMINS))
+    return render(request, "accounts/mine.html", {"access": access, "is_admin": is_admin})
+
+
+@login_required
+@require_safe
+def staff_list(request: HttpRequest) -> HttpResponse:
+    if not grants_with_roles(request.user, ACCOUNT_ADMINS):
+        return not_found(request)
+    query = request.GET.get("q", "")[:60]
+    page = Paginator(managed_users(actor=request.user, query=query), STAFF_PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "accounts/staff_list.html", {"page": page, "q": query})
+
+
+@login_required
+@require_safe
+def staff_detail(request: HttpRequest, user_id: int) -> HttpResponse:
+    try:
+        access = account_access(actor=request.user, user_id=user_id)
+    except NotFound:
+        return not_found(request)
+    if access.own:
+        return redirect("web:account_mine")
+    return render(request, "accounts/staff_detail.html", {"access": access})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def grant_revoke_page(request: HttpRequest, grant_id: int) -> HttpResponse:
+    try:
+        grant = access_grant_for_revoke(actor=request.user, grant_id=grant_id)
+    except NotFound:
+        return not_found(request)
+    back = _account_page(request, grant.user_id)
+    if request.method == "GET":
+        return render(request, "accounts/revoke_grant.html", {"grant": grant, "back": back})
+    try:
+        grant_revoke(actor=request.user, grant=grant)
+    except NotFound:
+        return not_found(request)
+    except ApplicationError as exc:
+        messages.error(request, str(exc.message))
+    else:
+        messages.success(request, _("The role grant is revoked."))
+    return redirect(back)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def api_key_revoke_page(request: HttpRequest, key_id: int) -> HttpResponse:
+    try:
+        key = access_api_key_for_revoke(actor=request.user, key_id=key_id)
+    except NotFound:
+        return not_found(request)
+    back = _account_page(request, key.user_id)
+    if request.method == "GET":
+        return render(request, "accounts/revoke_key.html", {"key": key, "back": back})
+    try:
+        api_key_revoke(actor=request.user, key=key)
+    except NotFound:
+        return not_found(request)
+    except ApplicationError as exc:
+        messages.error(request, str(exc.message))
+    else:
+        messages.success(request, _("The API key is revoked. Requests with it are refused from now on."))
+    return redirect(back)
