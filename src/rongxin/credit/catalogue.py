@@ -436,6 +436,14 @@ def catalogue_export_xlsx(catalogue: Catalogue) -> bytes:
         row = dict(r, points_min=r.get("points_min", r.get("points")), points_max=r.get("points_max", r.get("points")))
         row["departments"] = ",".join(r["departments"])
         sheet.append([row.get(c) for c in XLSX_COLUMNS])
+    # openpyxl stores a text beginning with "=" as a live formula; a rule's text (evidence, name,
+    # legal basis) must open as the text it is, so every such cell is written as a plain string
+    # (the text itself is kept exactly and reads back unchanged).
+    for ws in (head, sheet):
+        for cells in ws.iter_rows():
+            for cell in cells:
+                if cell.data_type == "f":
+                    cell.data_type = "s"
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()

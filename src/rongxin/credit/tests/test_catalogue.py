@@ -122,3 +122,31 @@ def test_garbage_files_are_clear_errors():
     with pytest.raises(InvalidInput) as info:
         catalogue_document_from_xlsx(b"not a workbook")
     assert info.value.code == "xlsx"
+
+
+FORMULA_TEXTS = ['=HYPERLINK("http://example.invalid","点此")', "+1+1", "-2+3", "@SUM(A1:A2)", "=cmd|' /C calc'!A0"]
+
+
+def test_the_xlsx_export_writes_formula_like_text_as_text():
+    # given rules whose texts begin like spreadsheet formulas
+    doc = person_document()
+    doc["rules"] = [
+        rule(f"T-F{i}", "award", 5, evidence=text, name_zh=text, name_en=text) for i, text in enumerate(FORMULA_TEXTS)
+    ]
+    draft = catalogue_draft_create(actor=None, document=doc)
+    # when the catalogue is exported as a workbook
+    data = catalogue_export_xlsx(draft)
+    # then no cell is a formula, each holds the text exactly, and the workbook reads back the same
+    import io
+    import zipfile
+
+    from openpyxl import load_workbook
+
+    sheet_xml = zipfile.ZipFile(io.BytesIO(data)).read("xl/worksheets/sheet2.xml").decode()
+    assert "<f>" not in sheet_xml
+    rows = list(load_workbook(io.BytesIO(data))["rules"].iter_rows(min_row=2))
+    header = [c.value for c in next(load_workbook(io.BytesIO(data))["rules"].iter_rows(max_row=1))]
+    evidence = header.index("evidence")
+    assert [(r[evidence].data_type, r[evidence].value) for r in rows] == [("s", t) for t in FORMULA_TEXTS]
+    copy = catalogue_draft_create(actor=None, document=catalogue_document_from_xlsx(data))
+    assert catalogue_diff(old=draft, new=copy)["rules"] == []
