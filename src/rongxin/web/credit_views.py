@@ -18,7 +18,7 @@ from rongxin.accounts.roles import STAFF_ROLES, Role
 from rongxin.core.errors import ApplicationError, InvalidInput, NotFound
 from rongxin.credit import catalogue as cat
 from rongxin.credit import services
-from rongxin.credit.imports import import_create, import_progress
+from rongxin.credit.imports import import_create_from_upload, import_progress
 from rongxin.credit.models import Catalogue
 from rongxin.credit.selectors import imports_visible, recordable_rules, review_queue
 from rongxin.credit.simulation import credit_simulate
@@ -244,13 +244,11 @@ def imports(request: HttpRequest) -> HttpResponse:
     form = ImportForm(request.POST or None, request.FILES or None)
     form.fields["department"].choices = departments  # type: ignore[attr-defined]
     if request.method == "POST" and departments and form.is_valid():
-        upload = form.cleaned_data["file"]
         try:
-            batch = import_create(
+            batch = import_create_from_upload(
                 actor=request.user,
                 department_code=form.cleaned_data["department"],
-                file_name=upload.name,
-                content=upload.read(),
+                upload=form.cleaned_data["file"],
                 partial=form.cleaned_data["partial"],
             )
         except NotFound:
