@@ -101,14 +101,16 @@ def max_rows() -> int:
     return int(getattr(settings, "RONGXIN_IMPORT_MAX_ROWS", 200_000))
 
 
-def _megabytes(n: int) -> str:
-    return f"{n / (1024 * 1024):.1f} MB"
+def _size(n: int) -> str:
+    for unit, factor in (("MB", 1024 * 1024), ("KB", 1024)):
+        if n >= factor and n % factor == 0:
+            return f"{n // factor} {unit}"
+    return f"{n / (1024 * 1024):.1f} MB" if n >= 1024 * 1024 else f"{n} B"
 
 
-def _too_large(size: int) -> ImportTooLarge:
-    message = _("The file is %(size)s; at most %(limit)s can be imported at once. Split it into smaller files.") % {
-        "size": _megabytes(size),
-        "limit": _megabytes(max_bytes()),
+def _too_large() -> ImportTooLarge:
+    message = _("The file is larger than %(limit)s, the most one import takes. Split it into smaller files.") % {
+        "limit": _size(max_bytes())
     }
     return ImportTooLarge(message, errors=[{"field": "file", "message": str(message), "code": ImportTooLarge.code}])
 
@@ -177,7 +179,7 @@ def _csv_encoding(content: bytes) -> str:
 def _csv_field_problem(exc: csv.Error) -> str:
     if "field larger than field limit" in str(exc):
         return str(_("A cell is longer than %(n)d characters.") % {"n": csv.field_size_limit()})
-    return str(_("This line is not valid CSV (%(e)s).") % {"e": exc})
+    return str(_("This line is not valid CSV (check its quotes and line breaks)."))
 
 
 def _csv_records(stream: IO[bytes], encoding: str) -> Iterator[Record]:
@@ -646,12 +648,12 @@ def import_create_from_upload(
     _department_for(actor, department_code)
     limit = max_bytes()
     if upload.size is not None and upload.size > limit:
-        raise _too_large(upload.size)
+        raise _too_large()
     content = bytearray()
     for chunk in upload.chunks():
         content += chunk
         if len(content) > limit:
-            raise _too_large(len(content))
+            raise _too_large()
     return import_create(
         actor=actor,
         department_code=department_code,
@@ -672,7 +674,7 @@ def import_create(
     if not content:
         raise InvalidInput(_("The file is empty."), code="import_empty")
     if len(content) > max_bytes():
-        raise _too_large(len(content))
+        raise _too_large()
     row_limit = max_rows()
     rows = _count_rows(file_name=file_name, content=content, limit=row_limit)
     if rows is not None and rows > row_limit:
