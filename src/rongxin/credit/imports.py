@@ -11,10 +11,17 @@ Columns (Chinese or English headers; any order; extra columns are an error so ty
 | 证据 | evidence | required |
 | 记录编号 | record_id | the department's own id of the record (idempotency key) |
 
-Every row is checked before anything is written, and every problem is reported with its line,
-column and a Chinese message. By default the import is all-or-nothing; with ``partial`` the
-valid rows are saved and the others reported. Importing the same file twice adds nothing: a row
-whose record id was already imported with the same content counts as "already recorded".
+Every row is checked, and every problem is reported with its line, column and a Chinese
+message; so is a line the reader cannot read (bad bytes, a NUL, an oversized cell). By default
+the import is all-or-nothing; with ``partial`` the valid rows are saved and the others reported.
+Importing the same file twice adds nothing: a row whose record id was already imported with the
+same content counts as "already recorded".
+
+Files are bounded (``RONGXIN_IMPORT_MAX_BYTES``, ``RONGXIN_IMPORT_MAX_ROWS``) before they are
+stored, and the worker streams them: one chunk of ``COMMIT_ROWS`` rows is in memory at a time,
+checked and appended inside the import's one transaction. An unexpected error fails the batch
+(never leaves it running), and a batch interrupted ``MAX_ATTEMPTS`` times fails too, so no file
+blocks the queue.
 """
 
 from __future__ import annotations
@@ -26,6 +33,7 @@ import hashlib
 import io
 import itertools
 import logging
+import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -126,6 +134,7 @@ def _too_many_rows_message(limit: int) -> Any:
 # other invalid row. Only a file that cannot be read at all (or past a point) stops the import.
 Record = tuple[int, list[Any], str]
 ENCODING_SAMPLE = 256 * 1024
+UNDECODABLE = re.compile("[\udc80-\udcff]")  # bytes "surrogateescape" could not decode
 
 
 def _header_map(header: list[Any]) -> dict[int, str]:
@@ -183,27 +192,12 @@ def _csv_field_problem(exc: csv.Error) -> str:
 
 
 def _csv_records(stream: IO[bytes], encoding: str) -> Iterator[Record]:
-    problems: dict[int, str] = {}
-
-    def lines() -> Iterator[str]:
-        # Lines end at b"\n", which is never part of a UTF-8 or GB18030 multi-byte character.
-        for n, raw in enumerate(stream, start=1):
-            if n == 1:
-                raw = raw.removeprefix(codecs.BOM_UTF8)
-            try:
-                text = raw.decode(encoding)
-            except UnicodeDecodeError:
-                problems[n] = str(
-                    _("This line is not valid %(encoding)s text.")
-                    % {"encoding": "GB18030" if encoding == "gb18030" else "UTF-8"}
-                )
-                text = raw.decode(encoding, errors="replace")
-            if "\x00" in text:
-                problems.setdefault(n, str(_("This line contains a NUL character (the file may not be text).")))
-                text = text.replace("\x00", "")
-            yield text
-
-    reader = csv.reader(lines())
+    # Decoded in C, a block at a time; bytes that are not text become lone surrogates
+    # ("surrogateescape"), so a bad line is found on its record instead of stopping the reader.
+    text = io.TextIOWrapper(
+        stream, encoding="utf-8-sig" if encoding == "utf-8" else encoding, errors="surrogateescape", newline=""
+    )
+    reader = csv.reader(text)
     while True:
         start = reader.line_num + 1
         try:
@@ -217,12 +211,18 @@ def _csv_records(stream: IO[bytes], encoding: str) -> Iterator[Record]:
                     code="import_file",
                     errors=[{"line": start, "column": "", "message": _csv_field_problem(exc)}],
                 ) from None
-            for n in range(start, reader.line_num + 1):
-                problems.pop(n, None)
             yield start, [], _csv_field_problem(exc)
             continue
-        found = [p for n in range(start, reader.line_num + 1) if (p := problems.pop(n, None))]
-        yield start, cells, found[0] if found else ""
+        problem = ""
+        joined = "".join(cells)
+        if UNDECODABLE.search(joined):
+            problem = str(
+                _("This line is not valid %(encoding)s text.")
+                % {"encoding": "GB18030" if encoding == "gb18030" else "UTF-8"}
+            )
+        elif "\x00" in joined:
+            problem = str(_("This line contains a NUL character (the file may not be text)."))
+        yield start, cells, problem
 
 
 def _xlsx_records(stream: IO[bytes]) -> Iterator[Record]:
