@@ -116,6 +116,11 @@ def _size(n: int) -> str:
     return f"{n / (1024 * 1024):.1f} MB" if n >= 1024 * 1024 else f"{n} B"
 
 
+def import_size_limit() -> str:
+    """The byte limit as people read it ("20 MB")."""
+    return _size(max_bytes())
+
+
 def _too_large() -> ImportTooLarge:
     message = _("The file is larger than %(limit)s, the most one import takes. Split it into smaller files.") % {
         "limit": _size(max_bytes())
@@ -953,6 +958,9 @@ def import_process_queued() -> int:
     done = 0
     queued = ImportBatch.objects.filter(status=ImportBatch.Status.QUEUED).order_by("queued_at", "id")
     for batch_id in queued.values_list("pk", flat=True):
-        import_process(batch_id=batch_id)
+        try:
+            import_process(batch_id=batch_id)
+        except NotFound:
+            continue  # deleted since it was listed
         done += 1
     return done

@@ -18,7 +18,7 @@ from rongxin.accounts.roles import STAFF_ROLES, Role
 from rongxin.core.errors import ApplicationError, InvalidInput, NotFound
 from rongxin.credit import catalogue as cat
 from rongxin.credit import services
-from rongxin.credit.imports import import_create_from_upload, import_progress
+from rongxin.credit.imports import import_create_from_upload, import_progress, import_size_limit, max_rows
 from rongxin.credit.models import Catalogue
 from rongxin.credit.selectors import imports_visible, recordable_rules, review_queue
 from rongxin.credit.simulation import credit_simulate
@@ -258,7 +258,9 @@ def imports(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, _("The file was received and is being checked."))
             return redirect("web:import_detail", batch.pk)
-    return render(request, "web/imports.html", {"form": form if departments else None, "batches": visible[:50]})
+    limits = {"size": import_size_limit(), "rows": max_rows()}
+    context = {"form": form if departments else None, "batches": visible[:50], "limits": limits}
+    return render(request, "web/imports.html", context)
 
 
 @login_required

@@ -296,6 +296,7 @@ def test_a_file_over_the_byte_limit_is_refused_and_not_stored(people, residents,
     assert (api.json()["code"], api.json()["title"]) == ("import_too_large", message)
     assert page.status_code == 200
     assert message in page.content.decode()
+    assert "每个文件最大 4000 B、最多 200000 行数据；更大的文件请拆分后上传。" in page.content.decode()
     assert (ImportBatch.objects.count(), AuditEvent.objects.filter(action="credit.import.queued").count()) == (0, 0)
 
 
