@@ -300,6 +300,21 @@ def test_a_file_over_the_byte_limit_is_refused_and_not_stored(people, residents,
     assert (ImportBatch.objects.count(), AuditEvent.objects.filter(action="credit.import.queued").count()) == (0, 0)
 
 
+@pytest.mark.parametrize(
+    ("size", "kept"), [(4000, 4000), (4001, 0), (2 * 1024 * 1024, 0)], ids=["at", "over", "far-over"]
+)
+def test_the_upload_handler_keeps_no_byte_of_an_oversized_file(settings, size, kept):
+    from django.test import RequestFactory
+
+    # given a limit of 4,000 bytes
+    settings.RONGXIN_IMPORT_MAX_BYTES = 4000
+    request = RequestFactory().post("/", {"department": "traffic_police", "file": _upload("r.csv", b"x" * size)})
+    # when Django parses the upload
+    upload = request.FILES["file"]
+    # then a file over the limit arrives empty with its size, and the other fields arrive whole
+    assert (upload.size, len(upload.read()), request.POST["department"]) == (size, kept, "traffic_police")
+
+
 def test_a_file_at_the_byte_limit_is_accepted(people, residents, settings):
     # given a file of exactly the limit
     numbers, _ = residents
