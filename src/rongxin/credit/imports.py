@@ -57,6 +57,7 @@ from rongxin.credit.bulk import NewEntry, ledger_bulk_append
 from rongxin.credit.models import Catalogue, Entry, ImportBatch, Rule, SubjectKind
 from rongxin.subjects.identifiers import ID_PATTERN, parse_id_number, parse_uscc
 from rongxin.subjects.models import Organisation, Person, Subject
+from rongxin.subjects.permissions import linked_subject_ids
 
 COLUMNS = {
     "subject": ("证件号码", "subject"),
@@ -483,6 +484,7 @@ def check_rows(
         if actor
         else [""]
     )
+    own = linked_subject_ids(actor)  # nobody records on their own file
     # 3. Rules, points, idempotency, caps.
     book = book if book is not None else RuleBook()
     # Earlier imports of these subjects (the (subject, source, key) index leads with the subject).
@@ -525,6 +527,9 @@ def check_rows(
             report.add(row.line, "subject", _("No subject with this number is in your department's regions."))
             continue
         sid = found
+        if sid in own:
+            report.add(row.line, "subject", _("You may not act on your own record; ask a colleague."))
+            continue
         subject_kind = SubjectKind.PERSON if info[sid][0] == Subject.Kind.PERSON else SubjectKind.ORGANISATION
         code = row.values["rule_code"]
         local = occurred.astimezone(clock.LOCAL_TZ)

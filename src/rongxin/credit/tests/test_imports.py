@@ -9,7 +9,7 @@ import json
 import pytest
 from django.core.management import call_command
 
-from rongxin.conftest import client_for, make_id_number, make_person
+from rongxin.conftest import client_for, link, make_id_number, make_person
 from rongxin.core.errors import InvalidInput, NotFound
 from rongxin.core.models import AuditEvent
 from rongxin.credit.imports import import_create, import_process
@@ -120,6 +120,25 @@ def test_reused_record_id_with_other_content_is_an_error(people, residents):
     run(people["police"], csv_of([f"{numbers[0]},T-GEN,12,2026-02-01,电子警察,TP-1"]))
     batch = run(people["police"], csv_of([f"{numbers[0]},T-GEN,13,2026-02-01,电子警察,TP-1"]))
     assert (batch.status, batch.errors[0]["column"]) == ("failed", "记录编号")
+
+
+def test_a_row_about_the_importer_is_reported_and_the_others_saved_with_partial(people, residents):
+    # given a recorder who is also one of the subjects in the file
+    numbers, persons = residents
+    link(people["police"], persons[1].subject)
+    content = csv_of(
+        [f"{numbers[0]},T-GEN,12,2026-02-01,电子警察,TP-1", f"{numbers[1]},T-GEN,12,2026-02-01,电子警察,TP-2"]
+    )
+    # when the recorder imports it, all-or-nothing then partial
+    strict = run(people["police"], content)
+    entries_after_strict = Entry.objects.count()
+    lenient = run(people["police"], content, partial=True)
+    # then the own row is refused on its line, and only the other row is saved, only with partial
+    problem = [(3, "证件号码", "不得办理本人相关事项，请由其他工作人员办理。")]
+    assert (strict.status, [(e["line"], e["column"], e["message"]) for e in strict.errors]) == ("failed", problem)
+    assert entries_after_strict == 0
+    assert (lenient.status, [(e["line"], e["column"], e["message"]) for e in lenient.errors]) == ("partial", problem)
+    assert list(Entry.objects.values_list("subject_id", flat=True)) == [persons[0].pk]
 
 
 def test_header_and_file_problems(people, residents):
