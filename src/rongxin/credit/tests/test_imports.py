@@ -391,7 +391,7 @@ def test_the_worker_fails_a_stored_file_over_the_row_limit(people, residents, se
     assert (Entry.objects.count(), batch.content) == (0, None)
 
 
-def test_a_job_that_raises_fails_its_batch_and_the_next_batch_runs(people, residents, monkeypatch, caplog):
+def test_a_job_that_raises_fails_its_batch_and_the_next_batch_runs(people, residents, monkeypatch):
     from rongxin.credit import imports
     from rongxin.credit.imports import import_process_queued
 
