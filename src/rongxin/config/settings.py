@@ -170,6 +170,18 @@ RONGXIN_VERIFY_RATE = os.environ.get("RONGXIN_VERIFY_RATE", "30/m")
 RONGXIN_INCENTIVE_RATE = os.environ.get("RONGXIN_INCENTIVE_RATE", "600/m")
 # An import "running" without progress for this long was interrupted; the worker queues it again.
 RONGXIN_IMPORT_STALE_MINUTES = float(os.environ.get("RONGXIN_IMPORT_STALE_MINUTES", "10"))
+# Largest import file and most data rows per file; checked before a file is stored.
+RONGXIN_IMPORT_MAX_BYTES = int(os.environ.get("RONGXIN_IMPORT_MAX_BYTES", str(20 * 1024 * 1024)))
+RONGXIN_IMPORT_MAX_ROWS = int(os.environ.get("RONGXIN_IMPORT_MAX_ROWS", "200000"))
+# No uploaded file may exceed the import limit: the first handler discards the bytes beyond it
+# (and every byte of a request already too long), so nothing oversized reaches memory or disk.
+FILE_UPLOAD_HANDLERS = [
+    "rongxin.web.uploads.LimitedUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440  # larger files are spooled to a temporary file
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440  # form fields other than files
 # The public address of the platform (for links printed outside a request, e.g. certificate QR codes).
 RONGXIN_BASE_URL = os.environ.get("RONGXIN_BASE_URL", "")
 

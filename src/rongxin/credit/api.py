@@ -14,7 +14,7 @@ from rongxin.core import clock
 from rongxin.core.errors import InvalidInput, NotFound
 from rongxin.credit import catalogue as cat
 from rongxin.credit import services
-from rongxin.credit.imports import import_create
+from rongxin.credit.imports import import_create_from_upload
 from rongxin.credit.models import Catalogue, Entry, ImportBatch, Rule
 from rongxin.credit.permissions import access_entry_for_review, access_own_entry, require_recorder
 from rongxin.credit.schemas import (
@@ -315,14 +315,10 @@ def import_upload(
     request: HttpRequest, file: File[UploadedFile], department: Form[str], partial: Form[bool] = False
 ) -> Status[ImportOut]:
     """Queue a CSV/XLSX file of records for your department; the worker checks and commits it.
-    Poll ``GET /credit/imports/{id}`` for progress and the per-row report."""
-    batch = import_create(
-        actor=request.user,
-        department_code=department,
-        file_name=file.name or "upload",
-        content=file.read(),
-        partial=partial,
-    )
+    Poll ``GET /credit/imports/{id}`` for progress and the per-row report. A file over the size
+    limit is refused with 413 ``import_too_large``, one with too many data rows with 422
+    ``import_too_many_rows``; neither is stored."""
+    batch = import_create_from_upload(actor=request.user, department_code=department, upload=file, partial=partial)
     return Status(202, import_out(batch))
 
 

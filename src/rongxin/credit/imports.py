@@ -11,22 +11,33 @@ Columns (Chinese or English headers; any order; extra columns are an error so ty
 | 证据 | evidence | required |
 | 记录编号 | record_id | the department's own id of the record (idempotency key) |
 
-Every row is checked before anything is written, and every problem is reported with its line,
-column and a Chinese message. By default the import is all-or-nothing; with ``partial`` the
-valid rows are saved and the others reported. Importing the same file twice adds nothing: a row
-whose record id was already imported with the same content counts as "already recorded".
+Every row is checked, and every problem is reported with its line, column and a Chinese
+message; so is a line the reader cannot read (bad bytes, a NUL, an oversized cell). By default
+the import is all-or-nothing; with ``partial`` the valid rows are saved and the others reported.
+Importing the same file twice adds nothing: a row whose record id was already imported with the
+same content counts as "already recorded".
+
+Files are bounded (``RONGXIN_IMPORT_MAX_BYTES``, ``RONGXIN_IMPORT_MAX_ROWS``) before they are
+stored, and the worker streams them: one chunk of ``COMMIT_ROWS`` rows is in memory at a time,
+checked and appended inside the import's one transaction. An unexpected error fails the batch
+(never leaves it running), and a batch interrupted ``MAX_ATTEMPTS`` times fails too, so no file
+blocks the queue.
 """
 
 from __future__ import annotations
 
+import codecs
 import csv
 import datetime as dt
 import hashlib
 import io
+import itertools
+import logging
+import re
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import IO, Any, Protocol
 
 from django.conf import settings
 from django.db import transaction
@@ -38,7 +49,7 @@ from rongxin.accounts.permissions import grants_with_roles
 from rongxin.accounts.roles import Role
 from rongxin.core import clock, pii
 from rongxin.core.audit import audit_record
-from rongxin.core.errors import InvalidInput, NotFound, field_error
+from rongxin.core.errors import ApplicationError, InvalidInput, NotFound, field_error
 from rongxin.core.models import AuditEvent
 from rongxin.core.progress import progress_clear, progress_mtime, progress_read, progress_write
 from rongxin.credit import ledger
@@ -46,6 +57,7 @@ from rongxin.credit.bulk import NewEntry, ledger_bulk_append
 from rongxin.credit.models import Catalogue, Entry, ImportBatch, Rule, SubjectKind
 from rongxin.subjects.identifiers import ID_PATTERN, parse_id_number, parse_uscc
 from rongxin.subjects.models import Organisation, Person, Subject
+from rongxin.subjects.permissions import linked_subject_ids
 
 COLUMNS = {
     "subject": ("证件号码", "subject"),
@@ -57,14 +69,17 @@ COLUMNS = {
 }
 REQUIRED = ("subject", "rule_code", "occurred_at", "evidence", "record_id")
 MAX_ERRORS = 1000
-MAX_ROWS = 1_000_000
 CHUNK = 900  # below SQLite's smallest variable limit
+COMMIT_ROWS = 10_000  # rows checked and appended at a time within an import's transaction
+MAX_ATTEMPTS = 3  # starts of one import before an interrupted one fails instead of running again
+log = logging.getLogger(__name__)
 
 
 @dataclass
 class Row:
     line: int
     values: dict[str, Any]
+    problem: str = ""  # set when the line could not be read; then ``values`` is empty
 
 
 class Report:
@@ -78,7 +93,56 @@ class Report:
             self.errors.append({"line": line, "column": COLUMNS.get(column, (column,))[0], "message": str(message)})
 
 
+# --- Limits --------------------------------------------------------------------------------
+class ImportTooLarge(ApplicationError):
+    """The file is larger than ``RONGXIN_IMPORT_MAX_BYTES``; nothing was stored."""
+
+    code = "import_too_large"
+    status = 413
+    default_message = _("The file is too large.")
+
+
+def max_bytes() -> int:
+    return int(getattr(settings, "RONGXIN_IMPORT_MAX_BYTES", 20 * 1024 * 1024))
+
+
+def max_rows() -> int:
+    return int(getattr(settings, "RONGXIN_IMPORT_MAX_ROWS", 200_000))
+
+
+def _size(n: int) -> str:
+    for unit, factor in (("MB", 1024 * 1024), ("KB", 1024)):
+        if n >= factor and n % factor == 0:
+            return f"{n // factor} {unit}"
+    return f"{n / (1024 * 1024):.1f} MB" if n >= 1024 * 1024 else f"{n} B"
+
+
+def import_size_limit() -> str:
+    """The byte limit as people read it ("20 MB")."""
+    return _size(max_bytes())
+
+
+def _too_large() -> ImportTooLarge:
+    message = _("The file is larger than %(limit)s, the most one import takes. Split it into smaller files.") % {
+        "limit": _size(max_bytes())
+    }
+    return ImportTooLarge(message, errors=[{"field": "file", "message": str(message), "code": ImportTooLarge.code}])
+
+
+def _too_many_rows_message(limit: int) -> Any:
+    return _("The file has more than %(n)d data rows; split it into files of at most %(n)d rows.") % {"n": limit}
+
+
 # --- Reading files ---------------------------------------------------------------------------
+# A file is read as a stream of records: (line where the record starts, its cells, a problem).
+# A record the reader could not read (bytes that are not text, a cell over the CSV field limit,
+# a NUL character) has a problem instead of being fatal, so it is reported on its line like any
+# other invalid row. Only a file that cannot be read at all (or past a point) stops the import.
+Record = tuple[int, list[Any], str]
+ENCODING_SAMPLE = 256 * 1024
+UNDECODABLE = re.compile("[\udc80-\udcff]")  # bytes "surrogateescape" could not decode
+
+
 def _header_map(header: list[Any]) -> dict[int, str]:
     names = {alias: key for key, aliases in COLUMNS.items() for alias in aliases}
     out: dict[int, str] = {}
@@ -106,41 +170,168 @@ def _header_map(header: list[Any]) -> dict[int, str]:
     return out
 
 
+def _csv_encoding(content: bytes) -> str:
+    """UTF-8, unless most lines with non-ASCII bytes at the start of the file only read as GB18030
+    (a file with a few broken lines stays UTF-8, so those lines are reported, not misread)."""
+    lines = content[:ENCODING_SAMPLE].split(b"\n")
+    if len(content) > ENCODING_SAMPLE:
+        lines = lines[:-1]  # may end inside a character
+    lines = [line.removeprefix(codecs.BOM_UTF8) for line in lines if not line.isascii()]
+
+    def readable(encoding: str) -> int:
+        count = 0
+        for line in lines:
+            try:
+                line.decode(encoding)
+            except UnicodeDecodeError:
+                continue
+            count += 1
+        return count
+
+    return "gb18030" if lines and readable("gb18030") > readable("utf-8") else "utf-8"
+
+
+def _csv_field_problem(exc: csv.Error) -> str:
+    if "field larger than field limit" in str(exc):
+        return str(_("A cell is longer than %(n)d characters.") % {"n": csv.field_size_limit()})
+    return str(_("This line is not valid CSV (check its quotes and line breaks)."))
+
+
+def _csv_records(stream: IO[bytes], encoding: str) -> Iterator[Record]:
+    # Decoded in C, a block at a time; bytes that are not text become lone surrogates
+    # ("surrogateescape"), so a bad line is found on its record instead of stopping the reader.
+    text = io.TextIOWrapper(
+        stream, encoding="utf-8-sig" if encoding == "utf-8" else encoding, errors="surrogateescape", newline=""
+    )
+    reader = csv.reader(text)
+    while True:
+        start = reader.line_num + 1
+        try:
+            cells = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            if reader.line_num < start:  # nothing consumed: the reader cannot go on
+                raise InvalidInput(
+                    _("The file cannot be read from line %(n)d on.") % {"n": start},
+                    code="import_file",
+                    errors=[{"line": start, "column": "", "message": _csv_field_problem(exc)}],
+                ) from None
+            yield start, [], _csv_field_problem(exc)
+            continue
+        problem = ""
+        joined = "".join(cells)
+        if UNDECODABLE.search(joined):
+            problem = str(
+                _("This line is not valid %(encoding)s text.")
+                % {"encoding": "GB18030" if encoding == "gb18030" else "UTF-8"}
+            )
+        elif "\x00" in joined:
+            problem = str(_("This line contains a NUL character (the file may not be text)."))
+        yield start, cells, problem
+
+
+def _xlsx_records(stream: IO[bytes]) -> Iterator[Record]:
+    from openpyxl import load_workbook
+
+    try:
+        wb = load_workbook(stream, read_only=True, data_only=True)
+        rows = wb.worksheets[0].iter_rows(values_only=True)
+    except Exception as exc:
+        raise InvalidInput(_("This is not a readable XLSX file: %(e)s") % {"e": exc}, code="import_file") from None
+    try:
+        line = 0
+        while True:
+            try:
+                values = next(rows)
+            except StopIteration:
+                return
+            except Exception as exc:
+                # A broken sheet cannot be read past this point: how many rows follow is unknown.
+                message = _("The file cannot be read from line %(n)d on.") % {"n": line + 1}
+                raise InvalidInput(
+                    message,
+                    code="import_file",
+                    errors=[{"line": line + 1, "column": "", "message": f"{message} ({type(exc).__name__}: {exc})"}],
+                ) from None
+            line += 1
+            yield line, list(values), ""
+    finally:
+        wb.close()
+
+
+def _records(*, file_name: str, stream: IO[bytes]) -> Iterator[Record]:
+    if file_name.lower().endswith(".xlsx"):
+        return _xlsx_records(stream)
+    head = stream.read(ENCODING_SAMPLE + 1)
+    stream.seek(0)
+    return _csv_records(stream, _csv_encoding(head))
+
+
+def _blank(cells: list[Any]) -> bool:
+    return all(v is None or str(v).strip() == "" for v in cells)
+
+
+def iter_rows(*, file_name: str, stream: IO[bytes], limit: int | None = None) -> Iterator[Row]:
+    """The data rows of a CSV (UTF-8, with or without BOM; GB18030 accepted) or XLSX file, one at
+    a time. A row the reader could not read comes with its ``problem``. Raises InvalidInput for
+    the whole file: unreadable, empty, a wrong header, more than ``limit`` data rows."""
+    records = _records(file_name=file_name, stream=stream)
+    first = next(records, None)
+    if first is None:
+        raise InvalidInput(_("The file is empty."), code="import_empty")
+    _line, header, problem = first
+    if problem:
+        raise InvalidInput(
+            _("The header row cannot be read: %(e)s") % {"e": problem},
+            code="import_header",
+            errors=[{"line": 1, "column": "", "message": problem}],
+        )
+    columns = _header_map(header)
+    count = 0
+    for line, cells, problem in records:
+        if not problem and _blank(cells):
+            continue
+        count += 1
+        if limit is not None and count > limit:
+            message = _too_many_rows_message(limit)
+            raise InvalidInput(
+                message, code="import_too_many_rows", errors=[{"line": line, "column": "", "message": str(message)}]
+            )
+        values = {} if problem else {key: (cells[i] if i < len(cells) else None) for i, key in columns.items()}
+        yield Row(line=line, values=values, problem=problem)
+    if not count:
+        raise InvalidInput(_("The file has no data rows."), code="import_empty")
+
+
 def read_rows(*, file_name: str, content: bytes) -> list[Row]:
-    """The data rows of a CSV (UTF-8, with or without BOM; GB18030 accepted) or XLSX file."""
+    """All the data rows of a file at once (for tools and benchmarks; imports stream)."""
+    return list(iter_rows(file_name=file_name, stream=io.BytesIO(content), limit=max_rows()))
+
+
+def _count_rows(*, file_name: str, content: bytes, limit: int) -> int | None:
+    """How many data rows the file has, counting up to ``limit + 1``; None when it cannot be read
+    (the import then fails with the reason, as for any unreadable file)."""
     if file_name.lower().endswith(".xlsx"):
         from openpyxl import load_workbook
 
         try:
             wb = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-            raw_rows: Iterable[list[Any]] = [list(r) for r in wb.worksheets[0].iter_rows(values_only=True)]
-        except Exception as exc:
-            raise InvalidInput(_("This is not a readable XLSX file: %(e)s") % {"e": exc}, code="import_file") from None
-    else:
-        for encoding in ("utf-8-sig", "gb18030"):
-            try:
-                text = content.decode(encoding)
+            declared = wb.worksheets[0].max_row  # the sheet's own dimension, when it states one
+            wb.close()
+        except Exception:
+            return None
+        if declared is not None and declared - 1 <= limit:
+            return max(declared - 1, 0)  # an upper bound; the worker checks the rows it reads
+    count = 0
+    try:
+        for _row in iter_rows(file_name=file_name, stream=io.BytesIO(content)):
+            count += 1
+            if count > limit:
                 break
-            except UnicodeDecodeError:
-                continue
-        else:
-            raise InvalidInput(_("The CSV file must be UTF-8 (or GB18030) text."), code="import_file")
-        raw_rows = list(csv.reader(io.StringIO(text)))
-    rows_iter = iter(raw_rows)
-    header = next(rows_iter, None)
-    if header is None:
-        raise InvalidInput(_("The file is empty."), code="import_empty")
-    columns = _header_map(list(header))
-    rows = []
-    for line, raw in enumerate(rows_iter, start=2):
-        if not raw or all(v is None or str(v).strip() == "" for v in raw):
-            continue
-        rows.append(Row(line=line, values={key: (raw[i] if i < len(raw) else None) for i, key in columns.items()}))
-        if len(rows) > MAX_ROWS:
-            raise InvalidInput(_("At most %(n)d rows per file.") % {"n": MAX_ROWS}, code="import_too_large")
-    if not rows:
-        raise InvalidInput(_("The file has no data rows."), code="import_empty")
-    return rows
+    except InvalidInput:
+        return None
+    return count
 
 
 # --- Checking --------------------------------------------------------------------------------
@@ -203,18 +394,26 @@ class Checked:
 
 def check_rows(
     *,
-    rows: list[Row],
+    rows: Sequence[Row],
     department: Department,
     actor: Any,
     now: dt.datetime,
     progress: Callable[[int], None] | None = None,
+    report: Report | None = None,
+    book: RuleBook | None = None,
 ) -> Checked:
-    """Validate every row and build the entries to append. Nothing is written."""
-    report = Report()
+    """Validate every row and build the entries to append. Nothing is written. An import checks
+    its file a chunk at a time, with one ``report`` and ``book`` for the whole file; the entries
+    of the earlier chunks are then already written (in its transaction), so idempotency and
+    yearly caps across chunks are checked against the database."""
+    report = report if report is not None else Report()
     today = now.astimezone(clock.LOCAL_TZ).date()
     # 1. Shapes: identifiers, times, points, texts.
     parsed: list[tuple[Row, str, str, dt.datetime, int | None, str, str]] = []
     for row in rows:
+        if row.problem:
+            report.add(row.line, "", row.problem)
+            continue
         # Normalise every cell once (the values are reused below and in the second pass).
         v = row.values = {k: _text(x) if k != "occurred_at" else x for k, x in row.values.items()}
         ok = True
@@ -285,8 +484,9 @@ def check_rows(
         if actor
         else [""]
     )
+    own = linked_subject_ids(actor)  # nobody records on their own file
     # 3. Rules, points, idempotency, caps.
-    book = RuleBook()
+    book = book if book is not None else RuleBook()
     # Earlier imports of these subjects (the (subject, source, key) index leads with the subject).
     existing_hash: dict[tuple[int, str], str] = {}
     prefix = f"{department.code}:"
@@ -327,6 +527,9 @@ def check_rows(
             report.add(row.line, "subject", _("No subject with this number is in your department's regions."))
             continue
         sid = found
+        if sid in own:
+            report.add(row.line, "subject", _("You may not act on your own record; ask a colleague."))
+            continue
         subject_kind = SubjectKind.PERSON if info[sid][0] == Subject.Kind.PERSON else SubjectKind.ORGANISATION
         code = row.values["rule_code"]
         local = occurred.astimezone(clock.LOCAL_TZ)
@@ -341,6 +544,14 @@ def check_rows(
         if department.code not in book.departments[rule.pk]:
             report.add(
                 row.line, "rule_code", _("Rule %(code)s is not recorded by your department.") % {"code": rule.code}
+            )
+            continue
+        if rule.programme:
+            report.add(
+                row.line,
+                "rule_code",
+                _("Rule %(code)s is recorded only by the %(programme)s programme from its verified records.")
+                % {"code": rule.code, "programme": rule.get_programme_display()},
             )
             continue
         if given_points is None and rule.points_min != rule.points_max:
@@ -433,122 +644,214 @@ def _department_for(actor: Any, department_code: str) -> Department:
     return department
 
 
-@transaction.atomic
+class Upload(Protocol):
+    """An uploaded file as Django and django-ninja hand it over."""
+
+    @property
+    def name(self) -> str | None: ...
+
+    @property
+    def size(self) -> int | None: ...
+
+    def chunks(self, chunk_size: int | None = None) -> Iterator[bytes]: ...
+
+
+def import_create_from_upload(
+    *, actor: Any, department_code: str, upload: Upload, partial: bool = False
+) -> ImportBatch:
+    """Queue an uploaded file (the page and the API). The size is checked before the file is read
+    (the upload handler already dropped the bytes of an oversized file), then the file is read in
+    chunks, stopping as soon as it passes the limit. Raises NotFound, ImportTooLarge (413),
+    InvalidInput (as :func:`import_create`)."""
+    _department_for(actor, department_code)
+    limit = max_bytes()
+    if upload.size is not None and upload.size > limit:
+        raise _too_large()
+    content = bytearray()
+    for chunk in upload.chunks():
+        content += chunk
+        if len(content) > limit:
+            raise _too_large()
+    return import_create(
+        actor=actor,
+        department_code=department_code,
+        file_name=upload.name or "upload",
+        content=bytes(content),
+        partial=partial,
+    )
+
+
 def import_create(
     *, actor: Any, department_code: str, file_name: str, content: bytes, partial: bool = False
 ) -> ImportBatch:
     """Queue a file for import by ``department_code`` (the actor must record for it). The worker
-    (or the CLI) processes it. Raises NotFound, InvalidInput (unknown department, empty file)."""
+    (or the CLI) processes it. The file is stored only within the limits: at most
+    ``RONGXIN_IMPORT_MAX_BYTES`` bytes and ``RONGXIN_IMPORT_MAX_ROWS`` data rows. Raises NotFound,
+    ImportTooLarge (413), InvalidInput (unknown department, empty file, too many rows)."""
     department = _department_for(actor, department_code)
     if not content:
         raise InvalidInput(_("The file is empty."), code="import_empty")
-    batch = ImportBatch.objects.create(
-        department=department,
-        uploaded_by=actor if getattr(actor, "is_authenticated", False) else None,
-        file_name=(file_name or "upload")[:200],
-        file_sha256=hashlib.sha256(content).hexdigest(),
-        content=content,
-        partial=partial,
-        queued_at=clock.now(),
-    )
-    audit_record(
-        actor=actor,
-        kind=AuditEvent.Kind.WRITE,
-        action="credit.import.queued",
-        object_type="import",
-        object_id=batch.pk,
-        details={"file": batch.file_name, "department": department.code},
-    )
+    if len(content) > max_bytes():
+        raise _too_large()
+    row_limit = max_rows()
+    rows = _count_rows(file_name=file_name, content=content, limit=row_limit)
+    if rows is not None and rows > row_limit:
+        raise field_error("file", _too_many_rows_message(row_limit), code="import_too_many_rows")
+    with transaction.atomic():
+        batch = ImportBatch.objects.create(
+            department=department,
+            uploaded_by=actor if getattr(actor, "is_authenticated", False) else None,
+            file_name=(file_name or "upload")[:200],
+            file_sha256=hashlib.sha256(content).hexdigest(),
+            content=content,
+            partial=partial,
+            rows_total=rows or 0,
+            queued_at=clock.now(),
+        )
+        audit_record(
+            actor=actor,
+            kind=AuditEvent.Kind.WRITE,
+            action="credit.import.queued",
+            object_type="import",
+            object_id=batch.pk,
+            details={"file": batch.file_name, "department": department.code},
+        )
     return batch
 
 
 def import_process(*, batch_id: int, progress: Callable[[int, int], None] | None = None) -> ImportBatch:
     """Check and (all-or-nothing unless partial) append a queued import. Idempotent: a batch that
-    is not queued is returned as it is."""
+    is not queued is returned as it is. Never raises for the file: a problem with the file is
+    its report; any other error moves the batch to "failed" (nothing of it saved), is logged and
+    audited (``credit.import.failed``), and is returned, so the batches behind it still run."""
     with transaction.atomic():
-        batch = ImportBatch.objects.select_for_update().filter(pk=batch_id, status=ImportBatch.Status.QUEUED).first()
+        batch = (
+            ImportBatch.objects.select_for_update()
+            .defer("content")
+            .filter(pk=batch_id, status=ImportBatch.Status.QUEUED)
+            .first()
+        )
         if batch is None:
-            found = ImportBatch.objects.filter(pk=batch_id).first()
+            found = ImportBatch.objects.defer("content").filter(pk=batch_id).first()
             if found is None:
                 raise NotFound()
             return found
         batch.status, batch.started_at = ImportBatch.Status.RUNNING, clock.now()
-        batch.save(update_fields=["status", "started_at"])
+        batch.attempts += 1
+        batch.save(update_fields=["status", "started_at", "attempts"])
+    try:
+        return _run(batch, progress)
+    except Exception as exc:
+        log.exception("import %s failed", batch.pk)
+        return _fail(batch, exc)
+
+
+def _batched(rows: Iterator[Row], n: int) -> Iterator[list[Row]]:
+    while chunk := list(itertools.islice(rows, n)):
+        yield chunk
+
+
+def _run(batch: ImportBatch, progress: Callable[[int, int], None] | None) -> ImportBatch:
+    stored = ImportBatch.objects.filter(pk=batch.pk).values_list("content", flat=True).first()
+    stream = io.BytesIO(stored or b"")
+    del stored
     actor = batch.uploaded_by
     now = clock.now()
+    total = batch.rows_total
+    report = Report()
+    done = created = existing = 0
+    subjects: set[int] = set()
+
+    def tick(checked: int) -> None:
+        # Inside the import's transaction a row update would not show; the file does.
+        progress_write("import", batch.pk, done=done + checked, total=max(total, done + checked))
+        if progress:
+            progress(done + checked, max(total, done + checked))
+
     try:
-        rows = read_rows(file_name=batch.file_name, content=bytes(batch.content or b""))
+        with transaction.atomic():
+            # One transaction for the file, written a chunk at a time: the rows in memory are one
+            # chunk's, and a failed all-or-nothing import rolls back every chunk.
+            book = RuleBook()
+            rows = iter_rows(file_name=batch.file_name, stream=stream, limit=max_rows())
+            for chunk in _batched(rows, COMMIT_ROWS):
+                checked = check_rows(
+                    rows=chunk,
+                    department=batch.department,
+                    actor=actor,
+                    now=now,
+                    progress=tick,
+                    report=report,
+                    book=book,
+                )
+                existing += checked.existing
+                if checked.entries:
+                    created += ledger_bulk_append(entries=checked.entries, cause="import").entries
+                    subjects.update(e.subject_id for e in checked.entries)
+                done += len(chunk)
+            failed = len(report.bad_lines)
+            if not failed or batch.partial:
+                audit_record(
+                    actor=actor,
+                    role=Role.DEPARTMENT_RECORDER if actor else "",
+                    kind=AuditEvent.Kind.WRITE,
+                    action="credit.import.committed",
+                    object_type="import",
+                    object_id=batch.pk,
+                    details={"entries": created, "subjects": len(subjects), "existing": existing, "failed": failed},
+                )
+                return _finish(
+                    batch,
+                    status=ImportBatch.Status.PARTIAL if failed else ImportBatch.Status.DONE,
+                    errors=report.errors,
+                    total=done,
+                    failed=failed,
+                    existing=existing,
+                    created=created,
+                )
+            transaction.set_rollback(True)
     except InvalidInput as exc:
+        # The file as a whole (unreadable, wrong header, no rows, too many rows): nothing saved.
         return _finish(
             batch,
             status=ImportBatch.Status.FAILED,
             errors=exc.errors or [{"line": 1, "column": "", "message": str(exc.message)}],
             total=0,
         )
-    total = len(rows)
-    ImportBatch.objects.filter(pk=batch.pk).update(rows_total=total)
-
-    def tick(done: int) -> None:
-        # Inside the import's transaction a row update would not show; the file does.
-        progress_write("import", batch.pk, done=done, total=total)
-        if progress:
-            progress(done, total)
-
-    try:
-        return _check_and_append(batch=batch, rows=rows, actor=actor, now=now, tick=tick)
-    except Exception as exc:
-        # Nothing of the import was committed (its transaction rolled back); say so and keep the
-        # batch out of the queue rather than leaving it "running" forever.
-        _finish(
-            batch,
-            status=ImportBatch.Status.FAILED,
-            errors=[{"line": 0, "column": "", "message": f"{type(exc).__name__}: {exc}"[:500]}],
-            total=total,
-        )
-        raise
-
-
-@transaction.atomic
-def _check_and_append(
-    *, batch: ImportBatch, rows: list[Row], actor: Any, now: dt.datetime, tick: Callable[[int], None]
-) -> ImportBatch:
-    total = len(rows)
-    checked = check_rows(rows=rows, department=batch.department, actor=actor, now=now, progress=tick)
-    failed = len(checked.report.bad_lines)
-    if failed and not batch.partial:
-        return _finish(
-            batch,
-            status=ImportBatch.Status.FAILED,
-            errors=checked.report.errors,
-            total=total,
-            failed=failed,
-            existing=checked.existing,
-        )
-    result = ledger_bulk_append(entries=checked.entries, cause="import")
-    audit_record(
-        actor=actor,
-        role=Role.DEPARTMENT_RECORDER if actor else "",
-        kind=AuditEvent.Kind.WRITE,
-        action="credit.import.committed",
-        object_type="import",
-        object_id=batch.pk,
-        details={
-            "entries": result.entries,
-            "subjects": result.subjects,
-            "existing": checked.existing,
-            "failed": failed,
-        },
-    )
-    status = ImportBatch.Status.PARTIAL if failed else ImportBatch.Status.DONE
     return _finish(
-        batch,
-        status=status,
-        errors=checked.report.errors,
-        total=total,
-        failed=failed,
-        existing=checked.existing,
-        created=result.entries,
+        batch, status=ImportBatch.Status.FAILED, errors=report.errors, total=done, failed=failed, existing=existing
     )
+
+
+def _fail(batch: ImportBatch, exc: BaseException) -> ImportBatch:
+    message = _("The import stopped on an unexpected error (%(error)s); nothing from this file was saved.") % {
+        "error": type(exc).__name__
+    }
+    with transaction.atomic():
+        # Only a batch still running: an error after the import committed (say, clearing its
+        # progress file) must not turn a finished import into a failed one.
+        current = (
+            ImportBatch.objects.select_for_update()
+            .defer("content")
+            .filter(pk=batch.pk, status=ImportBatch.Status.RUNNING)
+            .first()
+        )
+        if current is None:
+            return ImportBatch.objects.defer("content").get(pk=batch.pk)
+        audit_record(
+            actor=None,
+            kind=AuditEvent.Kind.WRITE,
+            action="credit.import.failed",
+            object_type="import",
+            object_id=batch.pk,
+            details={"error": f"{type(exc).__name__}: {exc}"[:500], "attempt": current.attempts},
+        )
+        return _finish(
+            current,
+            status=ImportBatch.Status.FAILED,
+            errors=[{"line": 0, "column": "", "message": str(message)}],
+            total=current.rows_total,
+        )
 
 
 def _finish(
@@ -594,20 +897,25 @@ def import_progress(batch: ImportBatch) -> tuple[int, int]:
 
 
 def imports_recover(*, stale_after: dt.timedelta | None = None) -> int:
-    """Queue again the imports left "running" by a process that died (killed, power cut): their
-    transaction rolled back, so nothing of them was saved, and their file is still stored. A
-    running import is stale when neither it started nor its progress moved within
-    ``stale_after`` (``RONGXIN_IMPORT_STALE_MINUTES``, default 10). Returns how many."""
+    """Queue again the imports left "running" by a process that died (killed, out of memory,
+    power cut): their transaction rolled back, so nothing of them was saved, and their file is
+    still stored. A running import is stale when neither it started nor its progress moved
+    within ``stale_after`` (``RONGXIN_IMPORT_STALE_MINUTES``, default 10). An import that was
+    already started ``MAX_ATTEMPTS`` times is not queued again but fails (a file that kills the
+    worker must not come back for ever). Returns how many were queued again."""
     if stale_after is None:
         stale_after = dt.timedelta(minutes=float(getattr(settings, "RONGXIN_IMPORT_STALE_MINUTES", 10)))
     now = clock.now()
     requeued = 0
-    for batch in ImportBatch.objects.filter(status=ImportBatch.Status.RUNNING, content__isnull=False):
+    for batch in ImportBatch.objects.filter(status=ImportBatch.Status.RUNNING).defer("content"):
         last = batch.started_at or batch.queued_at
         moved = progress_mtime("import", batch.pk)
         if moved is not None and moved > last:
             last = moved
         if now - last < stale_after:
+            continue
+        if batch.attempts >= MAX_ATTEMPTS:
+            _abandon(batch)
             continue
         if ImportBatch.objects.filter(pk=batch.pk, status=ImportBatch.Status.RUNNING).update(
             status=ImportBatch.Status.QUEUED, started_at=None, rows_done=0
@@ -619,20 +927,53 @@ def imports_recover(*, stale_after: dt.timedelta | None = None) -> int:
                 action="credit.import.requeued",
                 object_type="import",
                 object_id=batch.pk,
-                details={"reason": "interrupted"},
+                details={"reason": "interrupted", "attempts": batch.attempts},
             )
             requeued += 1
     return requeued
 
 
+def _abandon(batch: ImportBatch) -> None:
+    message = _("The import was interrupted %(n)d times without finishing; nothing from this file was saved.") % {
+        "n": batch.attempts
+    }
+    with transaction.atomic():
+        current = (
+            ImportBatch.objects.select_for_update()
+            .defer("content")
+            .filter(pk=batch.pk, status=ImportBatch.Status.RUNNING)
+            .first()
+        )
+        if current is None:
+            return
+        _finish(
+            current,
+            status=ImportBatch.Status.FAILED,
+            errors=[{"line": 0, "column": "", "message": str(message)}],
+            total=current.rows_total,
+        )
+        audit_record(
+            actor=None,
+            kind=AuditEvent.Kind.WRITE,
+            action="credit.import.failed",
+            object_type="import",
+            object_id=batch.pk,
+            details={"error": "interrupted", "attempt": current.attempts},
+        )
+    log.error("import %s abandoned after %s interrupted attempts", batch.pk, batch.attempts)
+
+
 def import_process_queued() -> int:
-    """Process every queued import (the worker's job), after requeueing interrupted ones.
+    """Process every queued import, oldest first (the worker's job), after requeueing interrupted
+    ones. A batch that fails is marked failed by :func:`import_process` and the next one runs.
     Returns how many were processed."""
     imports_recover()
     done = 0
-    for batch_id in (
-        ImportBatch.objects.filter(status=ImportBatch.Status.QUEUED).order_by("queued_at").values_list("pk", flat=True)
-    ):
-        import_process(batch_id=batch_id)
+    queued = ImportBatch.objects.filter(status=ImportBatch.Status.QUEUED).order_by("queued_at", "id")
+    for batch_id in queued.values_list("pk", flat=True):
+        try:
+            import_process(batch_id=batch_id)
+        except NotFound:
+            continue  # deleted since it was listed
         done += 1
     return done

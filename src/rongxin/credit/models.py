@@ -331,6 +331,7 @@ class ImportBatch(models.Model):
     queued_at = models.DateTimeField(_("uploaded at"))
     started_at = models.DateTimeField(_("started at"), null=True)
     finished_at = models.DateTimeField(_("finished at"), null=True)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)  # starts by a worker
 
     class Meta:
         verbose_name = _("import")

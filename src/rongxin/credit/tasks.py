@@ -38,5 +38,6 @@ def daily_root() -> str:
 
 @periodic(name="credit.process_imports", every=dt.timedelta(seconds=5))
 def process_imports() -> str:
-    """Check and commit the imports uploaded through the page or the API."""
+    """Check and commit the imports uploaded through the page or the API, oldest first. One that
+    fails is marked failed and the next one runs; one interrupted three times fails too."""
     return f"processed {import_process_queued()} imports"

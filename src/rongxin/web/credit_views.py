@@ -18,7 +18,7 @@ from rongxin.accounts.roles import STAFF_ROLES, Role
 from rongxin.core.errors import ApplicationError, InvalidInput, NotFound
 from rongxin.credit import catalogue as cat
 from rongxin.credit import services
-from rongxin.credit.imports import import_create, import_progress
+from rongxin.credit.imports import import_create_from_upload, import_progress, import_size_limit, max_rows
 from rongxin.credit.models import Catalogue
 from rongxin.credit.selectors import imports_visible, recordable_rules, review_queue
 from rongxin.credit.simulation import credit_simulate
@@ -246,13 +246,11 @@ def imports(request: HttpRequest) -> HttpResponse:
     form = ImportForm(request.POST or None, request.FILES or None)
     form.fields["department"].choices = departments  # type: ignore[attr-defined]
     if request.method == "POST" and departments and form.is_valid():
-        upload = form.cleaned_data["file"]
         try:
-            batch = import_create(
+            batch = import_create_from_upload(
                 actor=request.user,
                 department_code=form.cleaned_data["department"],
-                file_name=upload.name,
-                content=upload.read(),
+                upload=form.cleaned_data["file"],
                 partial=form.cleaned_data["partial"],
             )
         except NotFound:
@@ -262,7 +260,9 @@ def imports(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, _("The file was received and is being checked."))
             return redirect("web:import_detail", batch.pk)
-    return render(request, "web/imports.html", {"form": form if departments else None, "batches": visible[:50]})
+    limits = {"size": import_size_limit(), "rows": max_rows()}
+    context = {"form": form if departments else None, "batches": visible[:50], "limits": limits}
+    return render(request, "web/imports.html", context)
 
 
 @login_required
