@@ -130,8 +130,9 @@ def credit_reconcile_report(
     docstring). Without ``fix`` nothing is written. With ``allow_due``, a subject whose
     time-driven changes fell due but are not yet applied by the worker is compared as it stood
     just before they fell due (and listed in ``due``); anything else that differs is drift (at
-    most ``limit`` reported). With ``fix`` the drifting and the due subjects' caches are
-    rewritten from the facts at ``at``."""
+    most ``limit`` reported). With ``fix`` the drifting subjects' caches are rewritten from the
+    facts at ``at``; the due ones are left to
+    :func:`~rongxin.credit.services.credit_apply_time_changes` (which records their grade changes)."""
     at = at or clock.now()
     sql = _sql()
     params = [adapt_datetime(connection, at)] * sql.count("%s")
@@ -177,8 +178,6 @@ def credit_reconcile_report(
             continue
         if sid in due_at and _cache_right_before(sid, due_at[sid]):
             due.append(sid)
-            if fix:
-                credit_reconcile(at=at, fix=True, subject_ids=[sid])
             continue
         _, found = credit_reconcile(at=at, fix=fix, limit=limit, subject_ids=[sid])
         drifts.extend(found[: max(limit - len(drifts), 0)])

@@ -335,7 +335,15 @@ def test_reconcile_dry_run_leaves_due_time_changes_to_the_worker(catalogue, peop
         out == "ok: 1 subjects reconciled, 0 drift(s); 1 subject(s) with due time changes (the worker applies them)\n"
     )
     assert _snapshot() == before
-    # given: and the due subject's score is altered as well
+    # when: the fix applies the due change as the worker does
+    assert run("reconcile", "--fix")[1] == (
+        "ok: 1 subjects reconciled, 0 drift(s); 1 subject(s) with due time changes applied\n"
+    )
+    # then
+    assert (SubjectCredit.objects.get(pk=person.pk).score, Entry.objects.get(pk=entry.pk).status) == (1000, "expired")
+    # given: a second deduction fell due, and the due subject's score is altered as well
+    entry = record(people, person, "m2", rule="T-MIN", points=None)
+    frozen.move_to(T0 + dt.timedelta(days=182))
     _set_score(person.pk, 1)
     altered = _snapshot()
     # when

@@ -16,6 +16,7 @@ from rongxin.credit.models import Catalogue, ImportBatch
 from rongxin.credit.reconcile import credit_reconcile_report
 from rongxin.credit.roots import chain_root_record, roots_export, roots_verify
 from rongxin.credit.selectors import chains_check, chains_root
+from rongxin.credit.services import credit_apply_time_changes
 from rongxin.credit.simulation import credit_simulate, simulation_summary
 
 
@@ -41,7 +42,9 @@ class Command(BaseCommand):
         rec = sub.add_parser(
             "reconcile", help="compare every subject's caches with the facts (writes nothing); exit 1 on any drift"
         )
-        rec.add_argument("--fix", action="store_true", help="rewrite the drifting and due caches from the facts")
+        rec.add_argument(
+            "--fix", action="store_true", help="rewrite drifting caches from the facts and apply due time changes"
+        )
         rec.add_argument("--at", help="ISO time to reconcile at (default now)")
         sub.add_parser("root", help="print the root over all stored chain heads now")
         roots = sub.add_parser("roots", help="signed daily roots over all chain heads")
@@ -105,6 +108,9 @@ class Command(BaseCommand):
         if at is not None and at.tzinfo is None:
             raise CommandError("--at 需要带时区的时间，例如 2027-01-01T00:00+08:00")
         r = credit_reconcile_report(at=at, fix=options["fix"])
+        if options["fix"]:
+            # What the worker would do next (with the grade-change events), now.
+            credit_apply_time_changes(now=at)
         for d in r.drifts:
             self.stderr.write(f"drift: subject {d.subject_id} {d.what}: cached {d.cached!r} vs facts {d.derived!r}")
         then = " applied" if options["fix"] else " (the worker applies them)"
