@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.db import connection
 
 from rongxin.core.models import AuditEvent
@@ -360,3 +360,23 @@ def test_reconcile_dry_run_leaves_due_time_changes_to_the_worker(catalogue, peop
     assert run("reconcile", "--fix")[0] == 0
     # then
     assert (SubjectCredit.objects.get(pk=person.pk).score, Entry.objects.get(pk=entry.pk).status) == (1000, "expired")
+
+
+def test_roots_compute_takes_a_past_day_once_and_refuses_an_unfinished_one(ledger, frozen):
+    # given: 10:00 on DAY itself
+    # when
+    code = None
+    try:
+        run("roots", "compute", "--day", "2026-03-01")
+    except CommandError as exc:
+        code = str(exc)
+    # then
+    assert code == "这一天还没有结束，不能计算它的根。"
+    assert ChainRoot.objects.count() == 0
+    # when: a week later, for the past day, twice
+    frozen.move_to("2026-03-08 09:00 +0800")
+    first = run("roots", "compute", "--day", "2026-03-01")
+    second = run("roots", "compute", "--day", "2026-03-01")
+    # then
+    root = ChainRoot.objects.get()
+    assert first == second == (0, f"2026-03-01 {root.root} 2 chains 5 facts key {root.key_id}\n", "")
