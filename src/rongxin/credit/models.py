@@ -288,13 +288,16 @@ class GradeChange(models.Model):
 
 
 class ChainRoot(models.Model):
-    """A daily root over all chain heads (publishable, so later tampering shows)."""
+    """A daily root over all chain heads as of the end of ``day`` (Beijing time), signed with
+    the ledger key, exported and kept elsewhere so that later tampering shows (``credit/roots.py``)."""
 
     day = models.DateField(_("day"), unique=True)
     root = models.CharField(_("root hash"), max_length=64)
     subjects = models.PositiveIntegerField(_("chains"))
     facts = models.PositiveBigIntegerField(_("facts"))
     computed_at = models.DateTimeField(_("computed at"))
+    key_id = models.CharField(_("signing key"), max_length=32)
+    signature = models.CharField(_("signature"), max_length=100)
 
     class Meta:
         verbose_name = _("daily chain root")
@@ -303,6 +306,24 @@ class ChainRoot(models.Model):
 
     def __str__(self) -> str:
         return f"{self.day} {self.root[:12]}"
+
+
+class LedgerKey(models.Model):
+    """An Ed25519 key that signs the daily roots (private half encrypted at rest, see
+    :mod:`rongxin.core.signing`). Retired keys stay so that older roots keep verifying."""
+
+    kid = models.CharField(_("key id"), max_length=32, unique=True)
+    public_key = models.BinaryField(_("public key"))
+    private_key_encrypted = models.BinaryField()
+    created_at = models.DateTimeField(_("created at"))
+    retired_at = models.DateTimeField(_("retired at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("ledger signing key")
+        verbose_name_plural = _("ledger signing keys")
+
+    def __str__(self) -> str:
+        return self.kid
 
 
 class ImportBatch(models.Model):

@@ -14,6 +14,8 @@ The derivation is the same rule as :func:`rongxin.credit.ledger.replay`, written
   persons only while their latest consent event is a grant.
 
 Drifting subjects are re-derived one by one with the Python replay for the report and ``--fix``.
+The check alone writes nothing: a subject whose time-driven changes fell due but that the worker
+has not refreshed yet is held to its facts just before they fell due (``due``, not drift).
 The SQL (per engine) is the fast path; :func:`rongxin.credit.selectors.credit_reconcile` the slow
 reference, and a test holds the two to the same answers.
 """
@@ -21,6 +23,7 @@ reference, and a test holds the two to the same answers.
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 from django.db import connection, transaction
 
@@ -28,7 +31,7 @@ from rongxin.core import clock
 from rongxin.core.bulk import adapt_datetime
 from rongxin.credit import ledger
 from rongxin.credit.models import Entry, Rule, SubjectCredit, SubjectKind, Transition
-from rongxin.credit.selectors import Drift, credit_reconcile
+from rongxin.credit.selectors import Drift, credit_reconcile, replay_subject
 from rongxin.credit.services import scale_in_force
 from rongxin.subjects.models import ConsentEvent, Subject
 
@@ -104,12 +107,35 @@ def _sql() -> str:
     """  # noqa: S608
 
 
+@dataclass(frozen=True)
+class Reconciliation:
+    checked: int
+    drifts: list[Drift]
+    # Subjects whose caches are right but have time-driven changes due that the worker has not
+    # applied yet (their ``next_change_at`` passed): not drift.
+    due: list[int]
+
+
 def credit_reconcile_fast(
     *, at: dt.datetime | None = None, fix: bool = False, limit: int = 50
 ) -> tuple[int, list[Drift]]:
-    """Check every subject's cached credit state against the facts (see the module docstring).
-    Returns (subjects checked, drifts, at most ``limit``); with ``fix`` the drifting subjects'
-    caches are rewritten from the facts."""
+    """The strict comparison at ``at``: (subjects checked, drifts), where changes that fell due
+    and that the worker has not applied yet count as drift too (as in
+    :func:`~rongxin.credit.selectors.credit_reconcile`)."""
+    r = credit_reconcile_report(at=at, fix=fix, limit=limit, allow_due=False)
+    return r.checked, r.drifts
+
+
+def credit_reconcile_report(
+    *, at: dt.datetime | None = None, fix: bool = False, limit: int = 50, allow_due: bool = True
+) -> Reconciliation:
+    """Check every subject's cached credit state against the facts at ``at`` (see the module
+    docstring). Without ``fix`` nothing is written. With ``allow_due``, a subject whose
+    time-driven changes fell due but are not yet applied by the worker is compared as it stood
+    just before they fell due (and listed in ``due``); anything else that differs is drift (at
+    most ``limit`` reported). With ``fix`` the drifting subjects' caches are rewritten from the
+    facts at ``at``; the due ones are left to
+    :func:`~rongxin.credit.services.credit_apply_time_changes` (which records their grade changes)."""
     at = at or clock.now()
     sql = _sql()
     params = [adapt_datetime(connection, at)] * sql.count("%s")
@@ -123,7 +149,7 @@ def credit_reconcile_fast(
             for sid, drift_count, counting in rows:
                 derived[sid] = (int(drift_count or 0), int(counting or 0))
         cur.execute(
-            f"SELECT c.subject_id, c.score, c.grade, s.kind FROM {connection.ops.quote_name(SubjectCredit._meta.db_table)} c "  # noqa: S608
+            f"SELECT c.subject_id, c.score, c.grade, s.kind, c.next_change_at FROM {connection.ops.quote_name(SubjectCredit._meta.db_table)} c "  # noqa: S608
             f"JOIN {connection.ops.quote_name(Subject._meta.db_table)} s ON s.id = c.subject_id"
         )
         credits = cur.fetchall()
@@ -131,7 +157,8 @@ def credit_reconcile_fast(
     today = at.astimezone(clock.LOCAL_TZ).date()
     scales = {k: scale_in_force(subject_kind=k, on=today) for k in SubjectKind.values}
     suspects: list[int] = []
-    for sid, score, grade, kind in credits:
+    due_at: dict[int, dt.datetime] = {}
+    for sid, score, grade, kind, next_change_at in credits:
         is_person = kind == Subject.Kind.PERSON
         scale = scales[SubjectKind.PERSON if is_person else SubjectKind.ORGANISATION]
         entry_drift_count, counting = derived.pop(sid, (0, 0))
@@ -139,18 +166,51 @@ def credit_reconcile_fast(
         expected_grade = ledger.grade_for(expected, scale.bands) if scale is not None else ""
         if entry_drift_count or expected != score or expected_grade != grade:
             suspects.append(sid)
+            when = _aware(next_change_at)
+            if allow_due and when is not None and when <= at:
+                due_at[sid] = when
     # Entries of subjects that have no credit row at all are drift too (the row is the chain head).
     suspects.extend(sorted(derived))
     drifts: list[Drift] = []
+    due: list[int] = []
     for sid in suspects:
         if len(drifts) >= limit and not fix:
             break
         if not SubjectCredit.objects.filter(pk=sid).exists():
             drifts.append(Drift(sid, "credit row", None, "missing"))
             continue
+        if sid in due_at and _cache_right_before(sid, due_at[sid]):
+            due.append(sid)
+            continue
         _, found = credit_reconcile(at=at, fix=fix, limit=limit, subject_ids=[sid])
         drifts.extend(found[: max(limit - len(drifts), 0)])
-    return len(credits), drifts
+    return Reconciliation(len(credits), drifts, due)
+
+
+def _aware(value: dt.datetime | str | None) -> dt.datetime | None:
+    """A datetime column read by a raw cursor (SQLite gives text) as an aware UTC datetime."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        value = dt.datetime.fromisoformat(value)
+    return value if value.tzinfo is not None else value.replace(tzinfo=dt.UTC)
+
+
+def _cache_right_before(subject_id: int, due: dt.datetime) -> bool:
+    """Whether a subject's caches equal its facts replayed just before its changes fell due
+    (so the only difference from now is what the worker's next run applies)."""
+    before = due - dt.timedelta(microseconds=1)
+    credit = SubjectCredit.objects.select_related("subject").get(pk=subject_id)
+    entries = list(Entry.objects.filter(subject_id=subject_id).select_related("rule").order_by("seq"))
+    transitions = list(Transition.objects.filter(subject_id=subject_id).order_by("seq"))
+    if any(e.recorded_at > before for e in entries) or any(t.at > before for t in transitions):
+        return False  # a fact recorded since would have refreshed the subject
+    r = replay_subject(subject=credit.subject, at=before, entries=entries, transitions=transitions)
+    return (credit.score, credit.grade) == (r.score, r.grade) and all(
+        (e.status, e.effective_at, e.counts_until)
+        == (r.states[e.pk].status, r.states[e.pk].effective_at, r.states[e.pk].counts_until)
+        for e in entries
+    )
 
 
 def _consent_now(at: dt.datetime) -> dict[int, bool]:

@@ -235,35 +235,61 @@ def _facts_by_subject() -> Iterator[tuple[int, list[Any]]]:
         yield current, facts
 
 
-def chains_verify() -> tuple[int, int, BrokenLink | None]:
-    """Re-walk every subject's chain. Returns (chains, facts, first broken link or None)."""
-    heads = dict(SubjectCredit.objects.values_list("subject_id", "chain_head"))
+def _chain_problem(subject_id: int, facts: list[Any], head: tuple[int, str] | None) -> BrokenLink | None:
+    """The first thing wrong with one subject's chain against its stored head, or None."""
+    prev = ledger.GENESIS
+    for expected_seq, fact in enumerate(facts, start=1):
+        kind = "entry" if isinstance(fact, Entry) else "transition"
+        if fact.seq != expected_seq:
+            return BrokenLink(subject_id, fact.seq, kind, f"sequence gap: expected {expected_seq}")
+        if fact.prev_hash != prev:
+            return BrokenLink(subject_id, fact.seq, kind, "previous hash does not match")
+        payload = ledger.entry_payload(fact) if kind == "entry" else ledger.transition_payload(fact)
+        if ledger.fact_hash(prev, payload) != fact.hash:
+            return BrokenLink(subject_id, fact.seq, kind, "content does not match its hash")
+        prev = fact.hash
+    if head is None:
+        return BrokenLink(subject_id, len(facts), "head", "facts without a stored chain head")
+    seq, head_hash = head
+    if head_hash != prev:
+        return BrokenLink(subject_id, len(facts), "head", "stored chain head does not match the last fact")
+    if seq != len(facts):
+        return BrokenLink(
+            subject_id, len(facts), "head", f"stored chain head counts {seq} facts, the chain has {len(facts)}"
+        )
+    return None
+
+
+def chains_check() -> tuple[int, int, list[BrokenLink]]:
+    """Re-walk every subject's chain and hold it to its stored head (hash and fact count); a
+    stored head whose facts are gone is a problem too. Returns (chains, facts, one problem per
+    broken subject in subject order)."""
+    heads = {
+        sid: (seq, head)
+        for sid, seq, head in SubjectCredit.objects.values_list("subject_id", "chain_seq", "chain_head")
+    }
     chains = facts_total = 0
+    problems: list[BrokenLink] = []
     for subject_id, facts in _facts_by_subject():
         chains += 1
-        prev = ledger.GENESIS
-        for expected_seq, fact in enumerate(facts, start=1):
-            facts_total += 1
-            kind = "entry" if isinstance(fact, Entry) else "transition"
-            if fact.seq != expected_seq:
-                return (
-                    chains,
-                    facts_total,
-                    BrokenLink(subject_id, fact.seq, kind, f"sequence gap: expected {expected_seq}"),
-                )
-            if fact.prev_hash != prev:
-                return chains, facts_total, BrokenLink(subject_id, fact.seq, kind, "previous hash does not match")
-            payload = ledger.entry_payload(fact) if kind == "entry" else ledger.transition_payload(fact)
-            if ledger.fact_hash(prev, payload) != fact.hash:
-                return chains, facts_total, BrokenLink(subject_id, fact.seq, kind, "content does not match its hash")
-            prev = fact.hash
-        if heads.get(subject_id) != prev:
-            return (
-                chains,
-                facts_total,
-                BrokenLink(subject_id, len(facts), "head", "stored chain head does not match the last fact"),
-            )
-    return chains, facts_total, None
+        facts_total += len(facts)
+        problem = _chain_problem(subject_id, facts, heads.pop(subject_id, None))
+        if problem is not None:
+            problems.append(problem)
+    # What is left are heads without facts: fine only for a subject that never had any.
+    problems.extend(
+        BrokenLink(sid, seq, "head", "stored chain head has no facts")
+        for sid, (seq, head) in heads.items()
+        if seq or head
+    )
+    problems.sort(key=lambda p: p.subject_id)
+    return chains, facts_total, problems
+
+
+def chains_verify() -> tuple[int, int, BrokenLink | None]:
+    """:func:`chains_check` reduced to the first problem (or None)."""
+    chains, facts, problems = chains_check()
+    return chains, facts, problems[0] if problems else None
 
 
 def chains_root() -> tuple[str, int, int]:

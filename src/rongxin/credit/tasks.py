@@ -8,8 +8,7 @@ from rongxin.core import clock
 from rongxin.core.worker import periodic
 from rongxin.credit.bulk import catalogues_apply
 from rongxin.credit.imports import import_process_queued
-from rongxin.credit.models import ChainRoot
-from rongxin.credit.selectors import chains_root
+from rongxin.credit.roots import chain_root_record
 from rongxin.credit.services import credit_apply_time_changes
 
 
@@ -27,13 +26,13 @@ def apply_catalogues() -> str:
 
 @periodic(name="credit.daily_root", every=dt.timedelta(hours=1))
 def daily_root() -> str:
-    """Compute today's root over all chain heads once a day (the job checks hourly)."""
-    today = clock.today_local()
-    if ChainRoot.objects.filter(day=today).exists():
-        return f"root for {today} already computed"
-    root, subjects, facts = chains_root()
-    ChainRoot.objects.create(day=today, root=root, subjects=subjects, facts=facts, computed_at=clock.now())
-    return f"root {root[:16]}… over {subjects} chains, {facts} facts"
+    """Compute and sign yesterday's root over all chain heads once (the job checks hourly; a day
+    that has its root keeps it)."""
+    day = clock.today_local() - dt.timedelta(days=1)
+    root = chain_root_record(day=day)
+    if root is None:
+        return f"root for {day} waits for late commits"
+    return f"root for {day}: {root.root[:16]}… over {root.subjects} chains, {root.facts} facts, key {root.key_id}"
 
 
 @periodic(name="credit.process_imports", every=dt.timedelta(seconds=5))

@@ -13,22 +13,46 @@ from rongxin.core.errors import ApplicationError
 from rongxin.credit.catalogue import catalogue_load_starters
 from rongxin.credit.imports import import_create, import_process
 from rongxin.credit.models import Catalogue, ImportBatch
-from rongxin.credit.reconcile import credit_reconcile_fast
-from rongxin.credit.selectors import chains_root, chains_verify
+from rongxin.credit.reconcile import credit_reconcile_report
+from rongxin.credit.roots import chain_root_record, roots_export, roots_verify
+from rongxin.credit.selectors import chains_check, chains_root
 from rongxin.credit.services import credit_apply_time_changes
 from rongxin.credit.simulation import credit_simulate, simulation_summary
 
 
 class Command(BaseCommand):
-    help = "Credit ledger tools: verify (walk every chain), reconcile (caches vs facts), root, load-starters."
+    help = (
+        "Credit ledger tools: verify (chains, heads, exported roots), reconcile (caches vs facts), "
+        "root, roots (export, compute), load-starters."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         sub = parser.add_subparsers(dest="action", required=True)
-        sub.add_parser("verify", help="re-walk every subject's hash chain; exit 1 at the first broken link")
-        rec = sub.add_parser("reconcile", help="recompute every subject from the facts; exit 1 on any drift")
-        rec.add_argument("--fix", action="store_true", help="rewrite the caches from the facts")
+        ver = sub.add_parser(
+            "verify", help="re-walk every chain against its stored head; exit 1 naming each broken one"
+        )
+        ver.add_argument(
+            "--roots", dest="roots_path", default=None, help="also check an exported copy of the daily roots"
+        )
+        ver.add_argument(
+            "--latest-only",
+            action="store_true",
+            help="recompute only the latest exported root from the facts (it covers every earlier fact)",
+        )
+        rec = sub.add_parser(
+            "reconcile", help="compare every subject's caches with the facts (writes nothing); exit 1 on any drift"
+        )
+        rec.add_argument(
+            "--fix", action="store_true", help="rewrite drifting caches from the facts and apply due time changes"
+        )
         rec.add_argument("--at", help="ISO time to reconcile at (default now)")
-        sub.add_parser("root", help="print the root over all chain heads")
+        sub.add_parser("root", help="print the root over all stored chain heads now")
+        roots = sub.add_parser("roots", help="signed daily roots over all chain heads")
+        roots_sub = roots.add_subparsers(dest="roots_action", required=True)
+        exp = roots_sub.add_parser("export", help="write every stored root as JSON lines, to keep a copy elsewhere")
+        exp.add_argument("file", help="output file ('-' for standard output)")
+        comp = roots_sub.add_parser("compute", help="compute and sign a day's root if it has none (default yesterday)")
+        comp.add_argument("--day", default=None, help="YYYY-MM-DD (Beijing time)")
         sub.add_parser("load-starters", help="load and publish the starter catalogues if none exist")
         sim = sub.add_parser("simulate", help="grade distribution before and after a draft catalogue")
         sim.add_argument("--draft", type=int, required=True, help="version number of the draft")
@@ -42,26 +66,11 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, action: str, **options: Any) -> None:
         if action == "verify":
-            chains, facts, broken = chains_verify()
-            if broken is not None:
-                where = f"subject {broken.subject_id}, seq {broken.seq} ({broken.fact})"
-                self.stderr.write(f"链条断裂 / broken chain: {where}: {broken.reason}")
-                sys.exit(1)
-            self.stdout.write(f"ok: {chains} chains, {facts} facts verified")
+            self._verify(options)
         elif action == "reconcile":
-            at = dt.datetime.fromisoformat(options["at"]) if options.get("at") else None
-            if at is not None and at.tzinfo is None:
-                raise CommandError("--at 需要带时区的时间，例如 2027-01-01T00:00+08:00")
-            # Apply the time-driven changes that are due first, as the worker does every minute,
-            # so a worker that is a little behind is not reported as drift.
-            credit_apply_time_changes(now=at)
-            checked, drifts = credit_reconcile_fast(at=at, fix=options["fix"])
-            for d in drifts:
-                self.stderr.write(f"drift: subject {d.subject_id} {d.what}: cached {d.cached!r} vs facts {d.derived!r}")
-            if drifts and not options["fix"]:
-                self.stderr.write(f"{len(drifts)} drift(s) in {checked} subjects")
-                sys.exit(1)
-            self.stdout.write(f"ok: {checked} subjects reconciled, {len(drifts)} drift(s){' fixed' if drifts else ''}")
+            self._reconcile(options)
+        elif action == "roots":
+            self._roots(options)
         elif action == "root":
             root, subjects, facts = chains_root()
             self.stdout.write(f"{root} {subjects} chains {facts} facts")
@@ -72,6 +81,63 @@ class Command(BaseCommand):
         elif action == "load-starters":
             loaded = catalogue_load_starters()
             self.stdout.write(f"loaded {len(loaded)} catalogue(s)")
+
+    def _verify(self, options: dict[str, Any]) -> None:
+        chains, facts, problems = chains_check()
+        for p in problems:
+            self.stderr.write(f"链条断裂 / broken chain: subject {p.subject_id}, seq {p.seq} ({p.fact}): {p.reason}")
+        failed = bool(problems)
+        if options["roots_path"]:
+            path = Path(options["roots_path"])
+            if not path.is_file():
+                raise CommandError(f"找不到文件：{path}")
+            with path.open(encoding="utf-8") as fh:
+                read, root_problems = roots_verify(lines=fh, latest_only=options["latest_only"])
+            for r in root_problems:
+                self.stderr.write(f"根不符 / root mismatch: {r.day}: {r.reason}")
+            failed = failed or bool(root_problems)
+            if not root_problems:
+                self.stdout.write(f"ok: {read} exported roots verified")
+        if failed:
+            self.stderr.write(f"{len(problems)} broken chain(s) in {chains} chains, {facts} facts")
+            sys.exit(1)
+        self.stdout.write(f"ok: {chains} chains, {facts} facts verified")
+
+    def _reconcile(self, options: dict[str, Any]) -> None:
+        at = dt.datetime.fromisoformat(options["at"]) if options.get("at") else None
+        if at is not None and at.tzinfo is None:
+            raise CommandError("--at 需要带时区的时间，例如 2027-01-01T00:00+08:00")
+        r = credit_reconcile_report(at=at, fix=options["fix"])
+        if options["fix"]:
+            # What the worker would do next (with the grade-change events), now.
+            credit_apply_time_changes(now=at)
+        for d in r.drifts:
+            self.stderr.write(f"drift: subject {d.subject_id} {d.what}: cached {d.cached!r} vs facts {d.derived!r}")
+        then = " applied" if options["fix"] else " (the worker applies them)"
+        due = f"{len(r.due)} subject(s) with due time changes{then}"
+        if r.drifts and not options["fix"]:
+            self.stderr.write(f"{len(r.drifts)} drift(s) in {r.checked} subjects; {due}")
+            sys.exit(1)
+        fixed = " fixed" if r.drifts else ""
+        self.stdout.write(f"ok: {r.checked} subjects reconciled, {len(r.drifts)} drift(s){fixed}; {due}")
+
+    def _roots(self, options: dict[str, Any]) -> None:
+        if options["roots_action"] == "export":
+            if options["file"] == "-":
+                n = roots_export(out=self.stdout)
+            else:
+                with Path(options["file"]).open("w", encoding="utf-8") as fh:
+                    n = roots_export(out=fh)
+            self.stderr.write(f"exported {n} root(s)")
+        elif options["roots_action"] == "compute":
+            try:
+                day = dt.date.fromisoformat(options["day"]) if options["day"] else None
+            except ValueError:
+                raise CommandError("--day 需要日期，例如 2027-01-01") from None
+            root = chain_root_record(day=day)
+            if root is None:
+                raise CommandError("这一天还没有结束，不能计算它的根。")
+            self.stdout.write(f"{root.day} {root.root} {root.subjects} chains {root.facts} facts key {root.key_id}")
 
     def _import(self, options: dict[str, Any]) -> None:
         path = Path(options["file"])
