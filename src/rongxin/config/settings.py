@@ -156,6 +156,9 @@ RONGXIN_INCENTIVE_RATE = os.environ.get("RONGXIN_INCENTIVE_RATE", "600/m")
 RONGXIN_IMPORT_STALE_MINUTES = float(os.environ.get("RONGXIN_IMPORT_STALE_MINUTES", "10"))
 # The public address of the platform (for links printed outside a request, e.g. certificate QR codes).
 RONGXIN_BASE_URL = os.environ.get("RONGXIN_BASE_URL", "")
+# Registrations refused because the ID number or USCC is already registered, per account
+# (django-ratelimit syntax); past it the account's registrations answer 429 until the window ends.
+RONGXIN_DUPLICATE_PROBE_RATE = os.environ.get("RONGXIN_DUPLICATE_PROBE_RATE", "20/h")
 
 # --- Security ---------------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True
