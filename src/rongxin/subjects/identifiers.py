@@ -56,7 +56,6 @@ class IdentifierShape:
 
     def __init__(self, regex: str) -> None:
         self.regex = re.compile(regex, re.ASCII)
-        self.pattern = self.regex.pattern
 
     def match(self, value: str) -> re.Match[str] | None:
         return self.regex.fullmatch(normalise_identifier(value))

@@ -190,6 +190,7 @@ NEAR_IDENTIFIERS = st.text(
 @given(value=st.one_of(st.text(), NEAR_IDENTIFIERS))
 @example(value="１１０１０５１９４９１２３１００２Ｘ")
 @example(value="9135０１00M000100Y43")
+@example(value="1101051949123100\ud8002X")  # a lone surrogate, as JSON can carry one
 def test_any_string_is_a_canonical_id_number_or_invalid_input(value):
     try:
         parsed = parse_id_number(value)
@@ -204,6 +205,7 @@ def test_any_string_is_a_canonical_id_number_or_invalid_input(value):
 @given(value=st.one_of(st.text(), NEAR_IDENTIFIERS))
 @example(value="9135０１00M000100Y43")
 @example(value="9135٠١00M000100Y43")
+@example(value="91350100M000100Y4\ud800")
 def test_any_string_is_a_canonical_uscc_or_invalid_input(value):
     try:
         code = parse_uscc(value)
