@@ -184,6 +184,9 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440  # larger files are spooled to a tempora
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440  # form fields other than files
 # The public address of the platform (for links printed outside a request, e.g. certificate QR codes).
 RONGXIN_BASE_URL = os.environ.get("RONGXIN_BASE_URL", "")
+# Registrations refused because the ID number or USCC is already registered, per account
+# (django-ratelimit syntax); past it the account's registrations answer 429 until the window ends.
+RONGXIN_DUPLICATE_PROBE_RATE = os.environ.get("RONGXIN_DUPLICATE_PROBE_RATE", "20/h")
 
 # --- Security ---------------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True

@@ -17,7 +17,7 @@ from rongxin.core.errors import InvalidInput, NotFound, field_error
 from rongxin.core.models import AuditEvent
 from rongxin.regions.models import Region
 from rongxin.regions.selectors import RegionNode, region_children_with_counts, region_get_by_code, region_root
-from rongxin.subjects.identifiers import ID_PATTERN, USCC_PATTERN, parse_id_number, parse_uscc
+from rongxin.subjects.identifiers import ID_PATTERN, USCC_PATTERN, normalise_identifier, parse_id_number, parse_uscc
 from rongxin.subjects.models import ConsentEvent, Notice, Person, Subject, SubjectAccount
 from rongxin.subjects.permissions import SubjectAccess, access_subject_for_read, readable_subjects_q
 
@@ -44,23 +44,25 @@ def classify_query(raw: str) -> SearchQuery:
     """Decide whether a search string is an ID number, a USCC or a name; reject anything else.
 
     An 18-character string that fails both checksums is reported as an invalid number rather
-    than searched as a name, so a typo is caught instead of silently finding nothing.
+    than searched as a name, so a typo is caught instead of silently finding nothing. Numbers
+    are normalised first (:func:`normalise_identifier`): any Unicode spelling of a number finds
+    the subject registered under its ASCII spelling.
     """
     q = " ".join((raw or "").split())
     if not q:
         raise field_error("q", _("Enter a name, an ID number or a unified social credit code."), code="empty_query")
-    upper = q.upper()
-    if len(upper) == 18 and (ID_PATTERN.match(upper) or USCC_PATTERN.match(upper)):
+    number = normalise_identifier(q)
+    if len(number) == 18 and (ID_PATTERN.match(number) or USCC_PATTERN.match(number)):
         id_error: InvalidInput | None = None
-        if ID_PATTERN.match(upper):
+        if ID_PATTERN.match(number):
             try:
-                return SearchQuery("id_number", parse_id_number(upper).number)
+                return SearchQuery("id_number", parse_id_number(number).number)
             except InvalidInput as exc:
                 id_error = exc
-                if not USCC_PATTERN.match(upper):
+                if not USCC_PATTERN.match(number):
                     raise field_error("q", exc.message, code=exc.code) from None
         try:
-            return SearchQuery("uscc", parse_uscc(upper))
+            return SearchQuery("uscc", parse_uscc(number))
         except InvalidInput:
             if id_error is not None:
                 # Digits only: far more likely a mistyped ID number than a USCC.

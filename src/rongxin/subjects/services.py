@@ -2,6 +2,13 @@
 
 Each service validates across rows, writes inside one transaction and appends an audit event in
 that transaction.
+
+A registration refused because the ID number or USCC is already registered (anywhere in the
+county, so also in a region the caller cannot see) is a probe of whether a number exists: it is
+audited (``person.register_duplicate`` / ``organisation.register_duplicate``, with the existing
+subject for auditors; the caller only hears 409) and counted per account. Past
+``settings.RONGXIN_DUPLICATE_PROBE_RATE`` (default 20 an hour) every registration by that account
+answers 429 until the window ends, so the 409 cannot be used to enumerate a county's residents.
 """
 
 from __future__ import annotations
@@ -9,14 +16,16 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext_lazy as _
+from django_ratelimit.core import get_usage
 
 from rongxin.accounts.permissions import grant_covering, grants_with_roles
 from rongxin.accounts.roles import FILE_KEEPERS
 from rongxin.core import clock, pii
 from rongxin.core.audit import audit_record
-from rongxin.core.errors import Conflict, InvalidInput, NotFound, field_error
+from rongxin.core.errors import ApplicationError, Conflict, InvalidInput, NotFound, field_error
 from rongxin.core.models import AuditEvent
 from rongxin.regions.models import Region
 from rongxin.regions.selectors import region_get_by_code, town_of
@@ -25,11 +34,69 @@ from rongxin.subjects.models import ConsentEvent, Notice, Organisation, Person, 
 from rongxin.subjects.permissions import SubjectAccess, access_own_subject, access_subject_for_keeping
 
 PHONE_DIGITS = 11
+DUPLICATE_PROBE_GROUP = "subjects.duplicate_probe"
+DEFAULT_DUPLICATE_PROBE_RATE = "20/h"
 
 # Called inside the consent transaction with (subject_id=, consent=). Modules above subjects
 # (credit) register here so that a score appears or disappears in the same transaction as the
 # consent that allows it, without subjects importing them.
 consent_listeners: list[Callable[..., None]] = []
+
+
+class DuplicateProbesLimited(ApplicationError):
+    """Too many registrations of numbers that were already registered, in the current window."""
+
+    code = "rate_limited"
+    status = 429
+    default_message = _("Too many attempts to register numbers that are already registered. Try again later.")
+
+
+def duplicate_probe_rate(group: str = "", request: Any = None) -> str:
+    """Refused duplicate registrations allowed per account (django-ratelimit's rate syntax)."""
+    return str(getattr(settings, "RONGXIN_DUPLICATE_PROBE_RATE", DEFAULT_DUPLICATE_PROBE_RATE))
+
+
+def _probe_usage(actor: Any, *, increment: bool) -> dict[str, Any] | None:
+    # Counted per account, not per request: the page and the API share one allowance. The key
+    # and the rate are callables and the method is ALL, so django-ratelimit never reads a request.
+    usage: dict[str, Any] | None = get_usage(
+        None,
+        group=DUPLICATE_PROBE_GROUP,
+        key=lambda group, request: f"user:{actor.pk}",
+        rate=duplicate_probe_rate,
+        increment=increment,
+    )
+    return usage
+
+
+def _refuse_when_probing(actor: Any) -> None:
+    usage = _probe_usage(actor, increment=False)
+    if usage is not None and usage["count"] >= usage["limit"]:
+        raise DuplicateProbesLimited()
+
+
+def _duplicate_refused(*, actor: Any, role: str, action: str, village: Region, existing: Subject) -> None:
+    """Audit a registration refused as a duplicate and count it against the account.
+
+    Written outside the registration's transaction, so the row stays although the caller gets
+    an error. The existing subject is named for auditors only; the caller's answer is a bare 409.
+    """
+    audit_record(
+        actor=actor,
+        role=role,
+        kind=AuditEvent.Kind.WRITE,
+        action=action,
+        # The existing subject, for auditors (the audit page shows the object); not subject_id,
+        # which would list the attempt under "who viewed my file" as if it were a read.
+        object_type="subject",
+        object_id=existing.pk,
+        details={
+            "village": village.code,
+            "existing_subject": existing.pk,
+            "existing_village": existing.village.code,
+        },
+    )
+    _probe_usage(actor, increment=True)
 
 
 def _clean_name(name: str, *, field: str = "name", max_length: int = 100) -> str:
@@ -59,7 +126,6 @@ def _keeper_village(*, actor: Any, village_code: str) -> tuple[Region, Any]:
     return village, grant
 
 
-@transaction.atomic
 def person_register(
     *,
     actor: Any,
@@ -71,12 +137,15 @@ def person_register(
 ) -> Person:
     """Register a person (resident or migrant) in a village within the actor's keeping.
 
-    Writes a Subject, a Person (ID number encrypted, hashed, masked) and an audit event.
-    Raises InvalidInput (bad ID number, phone, residency or region), Conflict (ID number already
-    registered), NotFound (actor keeps no region).
+    The ID number may be spelled with any Unicode digits; only its canonical ASCII spelling is
+    validated, hashed, encrypted and masked. Writes a Subject, a Person and an audit event in one
+    transaction. Raises NotFound (actor keeps no region), DuplicateProbesLimited (429: too many
+    refused duplicates in the window), InvalidInput (bad ID number, phone, residency or region),
+    Conflict (ID number already registered anywhere; audited as ``person.register_duplicate``).
     """
     if not grants_with_roles(actor, FILE_KEEPERS):
         raise NotFound()
+    _refuse_when_probing(actor)
     name = _clean_name(name, max_length=60)
     try:
         parsed = parse_id_number(id_number, today=clock.today_local())
@@ -87,8 +156,13 @@ def person_register(
     phone = _clean_phone(phone)
     village, grant = _keeper_village(actor=actor, village_code=village_code)
     id_hash = pii.lookup_hash(parsed.number)
-    if Person.objects.filter(id_number_hash=id_hash).exists():
-        raise Conflict(_("A person with this ID number is already registered."), code="duplicate_id_number")
+    duplicate = Conflict(_("A person with this ID number is already registered."), code="duplicate_id_number")
+    existing = Subject.objects.select_related("village").filter(person__id_number_hash=id_hash).first()
+    if existing is not None:
+        _duplicate_refused(
+            actor=actor, role=grant.role, action="person.register_duplicate", village=village, existing=existing
+        )
+        raise duplicate
     now = clock.now()
     try:
         with transaction.atomic():
@@ -106,23 +180,28 @@ def person_register(
                 phone_encrypted=pii.encrypt(phone) if phone else None,
                 phone_masked=pii.mask_phone(phone) if phone else "",
             )
+            audit_record(
+                actor=actor,
+                role=grant.role,
+                kind=AuditEvent.Kind.WRITE,
+                action="person.register",
+                object_type="subject",
+                object_id=subject.pk,
+                subject_id=subject.pk,
+                details={"residency": residency, "village": village.code},
+            )
     except IntegrityError:
         # A concurrent registration of the same ID number won the race.
-        raise Conflict(_("A person with this ID number is already registered."), code="duplicate_id_number") from None
-    audit_record(
-        actor=actor,
-        role=grant.role,
-        kind=AuditEvent.Kind.WRITE,
-        action="person.register",
-        object_type="subject",
-        object_id=subject.pk,
-        subject_id=subject.pk,
-        details={"residency": residency, "village": village.code},
-    )
+        existing = Subject.objects.select_related("village").filter(person__id_number_hash=id_hash).first()
+        if existing is None:
+            raise
+        _duplicate_refused(
+            actor=actor, role=grant.role, action="person.register_duplicate", village=village, existing=existing
+        )
+        raise duplicate from None
     return person
 
 
-@transaction.atomic
 def organisation_register(
     *,
     actor: Any,
@@ -134,10 +213,15 @@ def organisation_register(
 ) -> Organisation:
     """Register an enterprise or individual business in a village within the actor's keeping.
 
-    Raises InvalidInput (bad USCC, kind or region), Conflict (USCC already registered), NotFound.
+    The USCC may be spelled with any Unicode digits; only its canonical ASCII spelling is
+    validated and stored. Writes a Subject, an Organisation and an audit event in one
+    transaction. Raises NotFound, DuplicateProbesLimited (429), InvalidInput (bad USCC, kind or
+    region), Conflict (USCC already registered anywhere; audited as
+    ``organisation.register_duplicate``).
     """
     if not grants_with_roles(actor, FILE_KEEPERS):
         raise NotFound()
+    _refuse_when_probing(actor)
     if kind not in (Subject.Kind.ENTERPRISE, Subject.Kind.INDIVIDUAL_BUSINESS):
         raise field_error("kind", _("Kind must be enterprise or individual business."), code="kind")
     name = _clean_name(name)
@@ -147,8 +231,13 @@ def organisation_register(
     except InvalidInput as exc:
         raise field_error("uscc", exc.message, code=exc.code) from None
     village, grant = _keeper_village(actor=actor, village_code=village_code)
-    if Organisation.objects.filter(uscc=code).exists():
-        raise Conflict(_("This unified social credit code is already registered."), code="duplicate_uscc")
+    duplicate = Conflict(_("This unified social credit code is already registered."), code="duplicate_uscc")
+    existing = Subject.objects.select_related("village").filter(organisation__uscc=code).first()
+    if existing is not None:
+        _duplicate_refused(
+            actor=actor, role=grant.role, action="organisation.register_duplicate", village=village, existing=existing
+        )
+        raise duplicate
     try:
         with transaction.atomic():
             subject = Subject.objects.create(
@@ -157,18 +246,24 @@ def organisation_register(
             organisation = Organisation.objects.create(
                 subject=subject, uscc=code, legal_representative=legal_representative
             )
+            audit_record(
+                actor=actor,
+                role=grant.role,
+                kind=AuditEvent.Kind.WRITE,
+                action="organisation.register",
+                object_type="subject",
+                object_id=subject.pk,
+                subject_id=subject.pk,
+                details={"kind": kind, "village": village.code},
+            )
     except IntegrityError:
-        raise Conflict(_("This unified social credit code is already registered."), code="duplicate_uscc") from None
-    audit_record(
-        actor=actor,
-        role=grant.role,
-        kind=AuditEvent.Kind.WRITE,
-        action="organisation.register",
-        object_type="subject",
-        object_id=subject.pk,
-        subject_id=subject.pk,
-        details={"kind": kind, "village": village.code},
-    )
+        existing = Subject.objects.select_related("village").filter(organisation__uscc=code).first()
+        if existing is None:
+            raise
+        _duplicate_refused(
+            actor=actor, role=grant.role, action="organisation.register_duplicate", village=village, existing=existing
+        )
+        raise duplicate from None
     return organisation
 
 

@@ -265,15 +265,17 @@ def _register(request: HttpRequest, form_class: type[Form], template: str, servi
         return not_found(request)
     form = form_class(request.POST or None)
     form.fields["village_code"].choices = _village_choices(request)  # type: ignore[attr-defined]
+    limited = False
     if request.method == "POST" and form.is_valid():
         try:
             created = service(actor=request.user, **form.cleaned_data)
         except ApplicationError as exc:
             apply_error(form, exc)
+            limited = exc.status == 429  # too many refused duplicates: "wait", not "fix the form"
         else:
             messages.success(request, _("Registered %(name)s.") % {"name": created.subject.name})
             return redirect(reverse("web:subject_detail", args=[created.subject.pk]) + "?purpose=verification")
-    return render(request, template, {"form": form}, status=422 if form.errors else 200)
+    return render(request, template, {"form": form}, status=429 if limited else 422 if form.errors else 200)
 
 
 @login_required

@@ -14,6 +14,8 @@ ACTION_LABELS = {
     "subject.search": _("Searched files"),
     "person.register": _("Registered a person"),
     "organisation.register": _("Registered an enterprise or business"),
+    "person.register_duplicate": _("Tried to register an ID number already registered"),
+    "organisation.register_duplicate": _("Tried to register a USCC already registered"),
     "consent.grant": _("Recorded consent"),
     "consent.withdraw": _("Recorded withdrawal of consent"),
     "auth.login": _("Signed in"),
