@@ -52,10 +52,11 @@ from rongxin.core.audit import audit_record
 from rongxin.core.errors import ApplicationError, InvalidInput, NotFound, field_error
 from rongxin.core.models import AuditEvent
 from rongxin.core.progress import progress_clear, progress_mtime, progress_read, progress_write
+from rongxin.core.text import problem_message, text_problem
 from rongxin.credit import ledger
 from rongxin.credit.bulk import NewEntry, ledger_bulk_append
 from rongxin.credit.models import Catalogue, Entry, ImportBatch, Rule, SubjectKind
-from rongxin.subjects.identifiers import ID_PATTERN, parse_id_number, parse_uscc
+from rongxin.subjects.identifiers import ID_PATTERN, normalise_identifier, parse_id_number, parse_uscc
 from rongxin.subjects.models import Organisation, Person, Subject
 from rongxin.subjects.permissions import linked_subject_ids
 
@@ -421,9 +422,20 @@ def check_rows(
             if not (v.get(key) if key != "occurred_at" else _text(v.get(key))):
                 report.add(row.line, key, _("Required."))
                 ok = False
+        for key, value in v.items():
+            if key == "occurred_at" or not isinstance(value, str):
+                continue
+            problem = text_problem(value)  # the one free-text rule, as on pages and in the API
+            if problem is not None:
+                report.add(row.line, key, problem_message(problem))
+                ok = False
         if not ok:
             continue
-        ident = v["subject"].upper()
+        try:
+            ident = normalise_identifier(v["subject"])
+        except InvalidInput as exc:
+            report.add(row.line, "subject", exc.message)
+            continue
         kind = "id" if ID_PATTERN.match(ident) else "uscc"
         try:
             ident = parse_id_number(ident, today=today).number if kind == "id" else parse_uscc(ident)

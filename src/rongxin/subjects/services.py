@@ -27,6 +27,7 @@ from rongxin.core import clock, pii
 from rongxin.core.audit import audit_record
 from rongxin.core.errors import ApplicationError, Conflict, InvalidInput, NotFound, field_error
 from rongxin.core.models import AuditEvent
+from rongxin.core.text import clean_text
 from rongxin.regions.models import Region
 from rongxin.regions.selectors import region_get_by_code, town_of
 from rongxin.subjects.identifiers import parse_id_number, parse_uscc
@@ -100,7 +101,7 @@ def _duplicate_refused(*, actor: Any, role: str, action: str, village: Region, e
 
 
 def _clean_name(name: str, *, field: str = "name", max_length: int = 100) -> str:
-    name = " ".join((name or "").split())
+    name = clean_text(name, field=field, required=False, max_length=10_000, multiline=False)
     if not name:
         raise field_error(field, _("A name is required."), code="required")
     if len(name) > max_length:

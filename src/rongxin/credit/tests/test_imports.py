@@ -498,3 +498,15 @@ def test_a_batch_interrupted_three_times_fails_and_the_next_batch_runs(
     ]
     assert (healthy.status, healthy.created) == ("done", 1)
     assert import_process_queued() == 0
+
+
+def test_a_cell_with_a_control_character_is_reported_on_its_line(people, residents):
+    numbers, _persons = residents
+    content = csv_of(
+        [f"{numbers[0]},T-GEN,12,2026-02-01,电子警察\x1b[2J,TP-1", f"{numbers[1]},T-GEN,12,2026-02-01,电子警察,TP-2"]
+    )
+    batch = run(people["police"], content, partial=True)
+    assert [(e["line"], e["column"], e["message"]) for e in batch.errors] == [
+        (2, "证据", "内容中有不可见的控制字符，请删除后重试。")
+    ]
+    assert Entry.objects.count() == 1
