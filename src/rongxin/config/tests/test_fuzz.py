@@ -30,7 +30,7 @@ import typing
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import unquote
+from urllib.parse import unquote, urlencode
 
 import pydantic
 import pytest
@@ -568,7 +568,7 @@ def role_headers(county: County, role: str, generated: str | None) -> dict[str, 
     return {"Authorization": generated} if generated is not None else {}
 
 
-def check(case: Any, role: str, county: County, headers: dict[str, str]) -> None:
+def check(case: Any, role: str, county: County, headers: dict[str, str]) -> Any:
     response = case.call(app=APP, headers=headers, environ_overrides=ENVIRON)
     checks = CHECKS
     try:
@@ -581,6 +581,7 @@ def check(case: Any, role: str, county: County, headers: dict[str, str]) -> None
         if RANDOM:
             e.add_note(f"repeat with RONGXIN_FUZZ_SEED={SEED} RONGXIN_FUZZ_EXAMPLES={EXAMPLES}")
         raise
+    return response
 
 
 @pytest.mark.parametrize("operation_id", OPERATION_IDS)
@@ -602,6 +603,88 @@ def test_fuzz(operation_id: str, county: County, db: Any, settings: Any) -> None
 
     # A seed would override derandomization: only a random run gets one.
     (seed(SEED)(run) if RANDOM else run)()
+
+
+# --- Hostile text in every string ---------------------------------------------------------------
+# One string that breaks the free-text rule three ways (a query cannot carry a lone surrogate);
+# and identifiers spelt with Arabic-Indic and fullwidth digits.
+HOSTILE_BODY = "名\ud800字\x00\x1b[2J\u202e"
+HOSTILE_QUERY = "名\x00字\x1b[2J\u202e"
+FOREIGN_DIGITS = str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩")
+# The rule is applied after authentication and the gates, the same for every signed-in role: the
+# roles that reach the most operations, and a caller without a key.
+HOSTILE_ROLES = ["county_office", "team_leader", "resident", "provider", "anonymous"]
+
+
+def mutate_strings(value: Any, change: Any) -> tuple[Any, int]:
+    """``value`` with every string in it changed by ``change``, and how many were changed."""
+    if isinstance(value, str):
+        return change(value), 1
+    if isinstance(value, dict):
+        out, n = {}, 0
+        for k, v in value.items():
+            out[k], m = mutate_strings(v, change)
+            n += m
+        return out, n
+    if isinstance(value, list):
+        items = [mutate_strings(v, change) for v in value]
+        return [v for v, _m in items], sum(m for _v, m in items)
+    return value, 0
+
+
+def send_raw(case: Any, headers: dict[str, str], body: Any, query: dict[str, Any]) -> Any:
+    """The request sent by Django's test client: JSON escapes a lone surrogate, which the
+    schemathesis client cannot encode."""
+    client = Client(raise_request_exception=False, **ENVIRON)
+    extra = {f"HTTP_{k.upper().replace('-', '_')}": v for k, v in headers.items()}
+    path = case.formatted_path
+    if query:
+        path += "?" + urlencode(query, doseq=True)
+    if body is None:
+        return getattr(client, case.method.lower())(path, **extra)
+    return getattr(client, case.method.lower())(path, data=json.dumps(body), content_type="application/json", **extra)
+
+
+@pytest.mark.parametrize("operation_id", OPERATION_IDS)
+def test_hostile_text_in_every_string_answers_a_4xx_problem(
+    operation_id: str, county: County, db: Any, settings: Any
+) -> None:
+    """A valid request, then every string of its JSON body and query spoilt: with control
+    characters, a bidi override and (in bodies) a lone surrogate, it must be refused with a 4xx
+    problem, never stored; with its digits in another script, answered within the contract.
+    Either way never a 5xx, as every role."""
+    settings.RONGXIN_VERIFY_RATE = settings.RONGXIN_INCENTIVE_RATE = "1000000/m"
+    operation = SCHEMA.find_operation_by_id(operation_id)
+
+    @hypothesis_settings(
+        max_examples=1, derandomize=True, database=None, deadline=None, suppress_health_check=list(HealthCheck)
+    )
+    @given(case=operation.as_strategy(GenerationMode.POSITIVE), data=st.data())
+    def run(case: Any, data: Any) -> None:
+        substitute(case, county, data)
+        generated = case.headers.pop("Authorization", None) if case.headers else None
+        json_body = case.media_type == "application/json" and not isinstance(case.body, NotSet)
+        body = case.body if json_body else None
+        query = dict(case.query or {})
+        bad_body, n_body = mutate_strings(body, lambda t: t + HOSTILE_BODY)
+        bad_query, n_query = mutate_strings(query, lambda t: t + HOSTILE_QUERY)
+        if n_body + n_query:
+            for role in HOSTILE_ROLES:
+                response = send_raw(case, role_headers(county, role, generated), bad_body, bad_query)
+                seen = (response.status_code, response["Content-Type"])
+                assert 400 <= seen[0] < 500, f"{role}: {describe(case)} → {seen}"
+                assert seen[1] == PROBLEM, f"{role}: {describe(case)} → {seen}"
+                assert response.json()["status"] == response.status_code
+        digits_body, d_body = mutate_strings(body, lambda t: (t or "0").translate(FOREIGN_DIGITS))
+        digits_query, d_query = mutate_strings(query, lambda t: (t or "0").translate(FOREIGN_DIGITS))
+        if d_body + d_query:
+            if json_body:
+                case.body = digits_body
+            case.query = digits_query
+            for role in HOSTILE_ROLES:
+                check(case, role, county, role_headers(county, role, generated))
+
+    run()
 
 
 # --- Scope, deterministically -----------------------------------------------------------------
