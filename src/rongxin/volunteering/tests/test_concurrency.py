@@ -11,14 +11,13 @@
 from __future__ import annotations
 
 import datetime as dt
-import importlib
 from typing import Any
 
 import pytest
 import time_machine
 from django.db import connection
 
-from rongxin.accounts.models import Department, User
+from rongxin.accounts.models import User
 from rongxin.accounts.roles import Role
 from rongxin.conftest import Tree, link, make_id_number, make_person, make_user
 from rongxin.core import clock
@@ -55,15 +54,8 @@ PLACES = 10
 
 
 @pytest.fixture(autouse=True)
-def departments(transactional_db: Any) -> None:
-    seed = importlib.import_module("rongxin.accounts.migrations.0002_departments")
-    for code, name in seed.DEPARTMENTS:
-        Department.objects.get_or_create(code=code, defaults={"name": name})
-    types = importlib.import_module("rongxin.volunteering.migrations.0002_activity_types_policy")
-    from django.apps import apps
-
-    if not apps.get_model("volunteering", "ActivityType").objects.exists():
-        types.forward(apps, None)
+def seeded(migration_rows: None) -> None:
+    """The departments and activity types, which an earlier transactional test may have flushed."""
 
 
 def _setup() -> tuple[Activity, list[int]]:

@@ -26,7 +26,7 @@ def _migrate(targets: list[tuple[str, str]]) -> Any:
     return executor.loader.project_state(targets).apps
 
 
-def test_existing_duplicates_are_numbered_and_marked_not_refused(world: World) -> None:
+def test_existing_duplicates_are_numbered_and_marked_not_refused(migration_rows: None, world: World) -> None:
     a: Activity = world.activity()
     v, w = world.volunteers[0], world.volunteers[1]
     old = _migrate(BEFORE)
