@@ -1,6 +1,7 @@
 """JSON endpoints of service certificates (the pages call the same services).
 
-- ``POST /certificates``: the volunteer asks for a certificate over a period (201).
+- ``POST /certificates``: the volunteer asks for a certificate over a period (201; 200 with the
+  certificate already issued when asked again, e.g. a retried request).
 - ``GET /certificates``: the volunteer's own certificates.
 - ``GET /certificates/{number}/pdf``: the PDF, for the volunteer or staff reading files in the
   volunteer's village (audited).
@@ -103,13 +104,15 @@ def verification_out(check: CertificateCheck) -> CertificateCheckOut:
     )
 
 
-@router.post("", response={201: CertificateDetailOut}, operation_id="certificate_issue")
+@router.post("", response={201: CertificateDetailOut, 200: CertificateDetailOut}, operation_id="certificate_issue")
 def issue(request: HttpRequest, payload: CertificateRequestIn) -> Status[CertificateDetailOut]:
     """Issue a certificate to the signed-in volunteer over their verified service records in
     the period (optionally one team's; the team is then the issuer, else the village
-    committee). 422 for a reversed, future or too long period, or one without records."""
-    cert = certificate_issue(actor=request.user, **payload.dict())
-    return Status(201, certificate_out(request, cert))
+    committee). Asking again while the period's records give the same totals returns the
+    certificate already issued, with status 200. 422 for a reversed, future or too long
+    period, or one without records."""
+    cert, created = certificate_issue(actor=request.user, **payload.dict())
+    return Status(201 if created else 200, certificate_out(request, cert))
 
 
 @router.get("", response=list[CertificateDetailOut], operation_id="certificate_list")

@@ -11,6 +11,13 @@ Design
   ending after today (Beijing time), a period of 5 years or more, and a period without records.
   The minutes and record count are summed in the database; the content summarises the activity
   types with their counts and hours and some titles, at most 300 characters.
+- Idempotent: one certificate per volunteer, issuer (the team, or the committee when no team),
+  period and totals (minutes, record count), enforced by two partial unique constraints. A
+  re-submitted form (the browser's back button) or a retried API call returns the certificate
+  already issued; the page redirects to it and the API answers 200 instead of 201. When the
+  period's records changed since (a correction, a later close), the totals differ and a new
+  certificate is issued. Copies issued before this rule are kept valid and point to the
+  original (``repeat_of``, set by migration 0003).
 - Number: ``RXC`` + the issue date (``yyyymmdd``, Beijing time) + 8 random Crockford base32
   characters (no I, L, O, U, so it reads out and types without confusion): 19 characters,
   unique (the column's unique index; a collision draws again).
@@ -215,13 +222,16 @@ def _summary(records: Any) -> str:
 # --- Writes -----------------------------------------------------------------------------------
 def certificate_issue(
     *, actor: Any, period_from: dt.date, period_to: dt.date, team_id: int | None = None
-) -> Certificate:
+) -> tuple[Certificate, bool]:
     """Issue a certificate to the actor (a volunteer) over their current service records in
-    the period, optionally only one team's.
+    the period, optionally only one team's. Returns ``(certificate, created)``.
 
-    Writes the certificate and an audit event (``certificate.issue``). Raises NotFound (no own
-    active volunteer record), InvalidInput (``period_reversed``, ``period_in_future``,
-    ``period_too_long``, ``no_records``).
+    Idempotent: asking again for the same period and issuer while the records give the same
+    totals returns the certificate already issued (``created`` false, nothing written), also
+    when two requests race (the unique constraints decide). Otherwise writes the certificate
+    and an audit event (``certificate.issue``). Raises NotFound (no own active volunteer
+    record), InvalidInput (``period_reversed``, ``period_in_future``, ``period_too_long``,
+    ``no_records``).
     """
     volunteer = own_volunteer(actor)
     _check_period(period_from, period_to)
@@ -239,11 +249,11 @@ def certificate_issue(
                 "team_id", _("You have no verified service with this team in the period."), code="no_records"
             )
         raise field_error("period_from", _("You have no verified service in the period."), code="no_records")
-    issuer = team.name if team else village_committee(volunteer.subject.village.name)
+    issuer = (team.name if team else village_committee(volunteer.subject.village.name))[:100]
     now = clock.now().replace(microsecond=0)
     cert = Certificate(
         volunteer=volunteer,
-        issuer=issuer[:100],
+        issuer=issuer,
         team=team,
         period_from=period_from,
         period_to=period_to,
@@ -252,6 +262,9 @@ def certificate_issue(
         content=_summary(records),
         issued_at=now,
     )
+    existing = _same_certificate(cert)
+    if existing is not None:
+        return existing, False
     with transaction.atomic():
         for _attempt in range(5):
             cert.number = _new_number(now.astimezone(clock.LOCAL_TZ).date())
@@ -260,6 +273,11 @@ def certificate_issue(
                 with transaction.atomic():
                     cert.save(force_insert=True)
             except IntegrityError:
+                # A concurrent request for the same certificate committed first (the unique
+                # index waited for it): answer with that one.
+                existing = _same_certificate(cert)
+                if existing is not None:
+                    return existing, False
                 if Certificate.objects.filter(number=cert.number).exists():
                     cert.pk = None
                     continue
@@ -283,7 +301,23 @@ def certificate_issue(
                 "records": cert.records,
             },
         )
-    return cert
+    return cert, True
+
+
+def _same_certificate(cert: Certificate) -> Certificate | None:
+    """The certificate already issued with ``cert``'s key (volunteer, issuer, period, totals),
+    as the constraints ``certificate_once_per_team`` and ``certificate_once_per_committee``
+    define it."""
+    same = _with_facts().filter(
+        volunteer=cert.volunteer,
+        period_from=cert.period_from,
+        period_to=cert.period_to,
+        minutes=cert.minutes,
+        records=cert.records,
+        repeat_of__isnull=True,
+    )
+    same = same.filter(team=cert.team) if cert.team is not None else same.filter(team__isnull=True, issuer=cert.issuer)
+    return same.first()
 
 
 # --- Reads ------------------------------------------------------------------------------------

@@ -287,6 +287,10 @@ class Scan(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     reason = models.CharField(_("reason"), max_length=200, blank=True)
+    # An accepted scan's place among the volunteer's accepted scans of the activity (1, 2, ...).
+    # Unique with them: two taps at the same moment both read "n accepted so far", and only one
+    # can write n + 1, whatever their direction or method. Refused scans have none.
+    seq = models.PositiveIntegerField(_("accepted scan number"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("attendance scan")
@@ -294,6 +298,14 @@ class Scan(models.Model):
         indexes = [
             models.Index(fields=["activity", "volunteer", "at"], name="scan_activity_volunteer"),
             models.Index(fields=["volunteer", "at"], name="scan_volunteer_at"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["volunteer", "activity", "seq"], condition=models.Q(accepted=True), name="scan_accepted_seq"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(accepted=True) | models.Q(seq__isnull=True), name="scan_refused_unnumbered"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -434,10 +446,30 @@ class Certificate(models.Model):
     content = models.CharField(_("content"), max_length=300)
     issued_at = models.DateTimeField(_("issued at"))
     digest = models.CharField(max_length=64)
+    # Set only on copies issued before issuing was idempotent (a re-submitted form): they stay
+    # valid, since they may have been printed, but the original is the one a repeat returns.
+    repeat_of = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("repeat of")
+    )
 
     class Meta:
         verbose_name = _("certificate")
         verbose_name_plural = _("certificates")
+        # One certificate per volunteer, issuer, period and the totals it certifies: asking
+        # again returns it, while a period whose records changed since (a correction, a later
+        # close) gets a new one with the new totals.
+        constraints = [
+            models.UniqueConstraint(
+                fields=["volunteer", "team", "period_from", "period_to", "minutes", "records"],
+                condition=models.Q(team__isnull=False, repeat_of__isnull=True),
+                name="certificate_once_per_team",
+            ),
+            models.UniqueConstraint(
+                fields=["volunteer", "issuer", "period_from", "period_to", "minutes", "records"],
+                condition=models.Q(team__isnull=True, repeat_of__isnull=True),
+                name="certificate_once_per_committee",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.number

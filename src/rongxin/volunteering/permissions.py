@@ -134,10 +134,14 @@ def access_team_for_admin(*, actor: Any, team_id: int) -> TeamAccess:
     return TeamAccess(team=team, grant=admin_grant(actor, team.region), leader=None)
 
 
-def access_activity_for_organising(*, actor: Any, activity_id: int, lock: bool = False) -> tuple[Activity, TeamAccess]:
+def access_activity_for_organising(
+    *, actor: Any, activity_id: int, lock: bool = False, no_key: bool = False
+) -> tuple[Activity, TeamAccess]:
+    """The activity for an organiser of its team, locked when asked (``no_key``: FOR NO KEY
+    UPDATE, which does not hold up rows inserted with a reference to it). NotFound otherwise."""
     qs = Activity.objects.select_related("team__region", "type", "region")
     if lock:
-        qs = qs.select_for_update(of=("self",))
+        qs = qs.select_for_update(of=("self",), no_key=no_key)
     activity = qs.filter(pk=activity_id).first() if _signed_in(actor) else None
     if activity is None:
         raise NotFound()

@@ -62,13 +62,19 @@ def certificate_new(request: HttpRequest) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         try:
-            cert = certificates.certificate_issue(actor=request.user, **form.cleaned_data)
+            cert, created = certificates.certificate_issue(actor=request.user, **form.cleaned_data)
         except NotFound:
             return not_found(request)
         except ApplicationError as exc:
             apply_error(form, exc)
         else:
-            messages.success(request, _("Your certificate %(number)s is ready.") % {"number": cert.number})
+            if created:
+                messages.success(request, _("Your certificate %(number)s is ready.") % {"number": cert.number})
+            else:  # the form sent again (back button, double click): the same certificate
+                messages.info(
+                    request,
+                    _("You already have certificate %(number)s for this period; here it is.") % {"number": cert.number},
+                )
             return redirect("web:certificate_detail", number=cert.number)
     status = 422 if request.method == "POST" else 200
     return render(request, "web/certificates/new.html", {"form": form}, status=status)

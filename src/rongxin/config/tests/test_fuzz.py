@@ -286,7 +286,7 @@ def build_county(traveller: Any) -> County:
     )
     correction_request(actor=outsider, record_id=record_of[outsider_v.pk].pk, minutes=150, reason="签退晚录")
     certificates = [
-        certificate_issue(actor=u, period_from=dt.date(2026, 3, 1), period_to=dt.date(2026, 3, 2))
+        certificate_issue(actor=u, period_from=dt.date(2026, 3, 1), period_to=dt.date(2026, 3, 2))[0]
         for u in (resident, outsider)
     ]
 

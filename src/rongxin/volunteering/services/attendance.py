@@ -5,6 +5,14 @@ Every attempt is kept: a refused scan (replayed code, double check-in, check-out
 check-in) is stored with its problem before the error is raised, so the organiser sees it as an
 anomaly when verifying the roster. A scan outside the geofence is accepted and flagged, never
 dropped.
+
+Concurrency: the QR scan and the assisted record both write through :func:`_record`, which
+numbers accepted scans per volunteer and activity (``Scan.seq``, unique). Two taps at the same
+moment both read the same past and ask for the same number; the database lets one in, and the
+other, once the first has committed, is judged again against it and refused exactly as a
+second tap would be (replayed code or already checked in). No row lock is taken for this: a
+scan does not wait for other volunteers, and no lock order with the organiser's activity lock
+can deadlock.
 """
 
 from __future__ import annotations
@@ -15,7 +23,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils.translation import gettext_lazy as _
 
 from rongxin.accounts.roles import Role
@@ -35,6 +43,9 @@ from rongxin.volunteering.services.people import volunteer_by_number
 EARLY = dt.timedelta(hours=1)
 LATE = dt.timedelta(hours=1)
 EARTH_RADIUS_M = 6_371_000
+# Judging a scan again after a concurrent one took its number: once is enough unless yet another
+# scan of the same volunteer commits in between, which three attempts cover with room to spare.
+RECORD_ATTEMPTS = 3
 
 
 def distance_m(lat1: float, lon1: float, lat2: float, lon2: float) -> int:
@@ -80,6 +91,7 @@ class _Past:
 
     open_in_at: dt.datetime | None  # the accepted check-in not yet closed by a check-out
     steps: frozenset[tuple[str, int]]  # (kind, code step) already scanned
+    accepted: int  # how many scans were accepted
 
 
 def _past_scans(activity: Activity, volunteer: Volunteer) -> _Past:
@@ -92,6 +104,7 @@ def _past_scans(activity: Activity, volunteer: Volunteer) -> _Past:
     return _Past(
         open_in_at=last[0] if last is not None and last[2] == Scan.Kind.IN else None,
         steps=frozenset((kind, step) for kind, _at, _pk, _ok, step in rows if step is not None),
+        accepted=len(accepted),
     )
 
 
@@ -124,46 +137,61 @@ def _record(
     reason: str = "",
     walk_in: bool = False,
 ) -> tuple[Scan, ApplicationError | None]:
-    """Write the scan (accepted or refused) and return the error to raise after commit."""
-    error: ApplicationError | None = None
-    problem = ""
-    past = _past_scans(activity, volunteer)
+    """Write the scan (accepted or refused) and return the error to raise after commit. Must
+    run inside the caller's transaction."""
+    attempt = 0
+    while True:
+        attempt += 1
+        past = _past_scans(activity, volunteer)
+        problem, error = _verdict(past, kind=kind, step=step)
+        flags, distance = _geo_flags(activity, lat, lon) if method == Scan.Method.QR else ([], None)
+        if walk_in:
+            flags.append("walk_in")
+        if error is None and kind == Scan.Kind.OUT and at > activity.ends_at:
+            flags.append("beyond_window")
+        seq = past.accepted + 1 if error is None else None
+        try:
+            with transaction.atomic():  # a savepoint: the caller's transaction survives a lost race
+                scan = Scan.objects.create(
+                    activity=activity,
+                    volunteer=volunteer,
+                    kind=kind,
+                    method=method,
+                    at=at,
+                    accepted=error is None,
+                    seq=seq,
+                    problem=problem,
+                    flags=flags,
+                    latitude=lat,
+                    longitude=lon,
+                    distance_m=distance,
+                    token_step=step,
+                    recorded_by=actor if method == Scan.Method.ASSISTED else None,
+                    reason=reason,
+                )
+        except IntegrityError:
+            # The unique index waited for the concurrent scan that took this number to commit;
+            # anything else is not a lost race.
+            taken = Scan.objects.filter(activity=activity, volunteer=volunteer, accepted=True, seq=seq)
+            if seq is None or attempt == RECORD_ATTEMPTS or not taken.exists():
+                raise
+            continue
+        return scan, error
+
+
+def _verdict(past: _Past, *, kind: str, step: int | None) -> tuple[str, ApplicationError | None]:
+    """The problem code and the error of a scan that the volunteer's past refuses, or none."""
     if step is not None and (kind, step) in past.steps:
-        problem, error = (
-            "replayed",
-            Conflict(_("This code has already been used; scan the current one."), code="replayed_code"),
-        )
-    elif kind == Scan.Kind.IN and past.open_in_at is not None:
-        problem = "already_in"
-        error = Conflict(
+        return "replayed", Conflict(_("This code has already been used; scan the current one."), code="replayed_code")
+    if kind == Scan.Kind.IN and past.open_in_at is not None:
+        return "already_in", Conflict(
             _("You checked in at %(t)s already; check out when you leave.")
             % {"t": f"{past.open_in_at.astimezone(clock.LOCAL_TZ):%H:%M}"},
             code="already_checked_in",
         )
-    elif kind == Scan.Kind.OUT and past.open_in_at is None:
-        problem, error = "not_in", Conflict(_("Check in first; there is no check-in to close."), code="not_checked_in")
-    flags, distance = _geo_flags(activity, lat, lon) if method == Scan.Method.QR else ([], None)
-    if walk_in:
-        flags.append("walk_in")
-    if error is None and kind == Scan.Kind.OUT and at > activity.ends_at:
-        flags.append("beyond_window")
-    scan = Scan.objects.create(
-        activity=activity,
-        volunteer=volunteer,
-        kind=kind,
-        method=method,
-        at=at,
-        accepted=error is None,
-        problem=problem,
-        flags=flags,
-        latitude=lat,
-        longitude=lon,
-        distance_m=distance,
-        token_step=step,
-        recorded_by=actor if method == Scan.Method.ASSISTED else None,
-        reason=reason,
-    )
-    return scan, error
+    if kind == Scan.Kind.OUT and past.open_in_at is None:
+        return "not_in", Conflict(_("Check in first; there is no check-in to close."), code="not_checked_in")
+    return "", None
 
 
 def _coordinate(value: Any, field: str, limit: int) -> Decimal | None:
@@ -239,7 +267,10 @@ def attendance_assist(
         raise field_error("kind", _("Choose check-in or check-out."), code="invalid_choice")
     reason = clean_text(reason, field="reason", required=True, max_length=200)
     with transaction.atomic():
-        activity, access = access_activity_for_organising(actor=actor, activity_id=activity_id, lock=True)
+        # The organiser's lock (against a close or a cancel at the same moment) is FOR NO KEY
+        # UPDATE, which lets volunteers' QR scans of the activity insert meanwhile: a FOR UPDATE
+        # would block their foreign-key check and could deadlock with a scan of the same volunteer.
+        activity, access = access_activity_for_organising(actor=actor, activity_id=activity_id, lock=True, no_key=True)
         volunteer = volunteer_by_number(volunteer_number)
         forbid_self(actor, volunteer)
         now = clock.now()

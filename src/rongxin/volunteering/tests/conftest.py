@@ -4,13 +4,15 @@ with their own accounts, and a published activity tomorrow morning."""
 from __future__ import annotations
 
 import datetime as dt
+import importlib
 from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
 import time_machine
+from django.apps import apps
 
-from rongxin.accounts.models import User
+from rongxin.accounts.models import Department, User
 from rongxin.accounts.roles import Role
 from rongxin.conftest import Tree, link, make_id_number, make_person, make_user
 from rongxin.core import clock
@@ -100,3 +102,15 @@ def world(tree: Tree, frozen: Any) -> World:
         w.volunteers.append(v)
     assert Membership.objects.filter(team=team, role="leader").count() == 1
     return w
+
+
+@pytest.fixture
+def migration_rows(transactional_db: Any) -> None:
+    """The rows that migrations seed (departments, activity types, the conversion policy),
+    again: a transactional test empties every table when it ends."""
+    seed = importlib.import_module("rongxin.accounts.migrations.0002_departments")
+    for code, name in seed.DEPARTMENTS:
+        Department.objects.get_or_create(code=code, defaults={"name": name})
+    types = importlib.import_module("rongxin.volunteering.migrations.0002_activity_types_policy")
+    if not apps.get_model("volunteering", "ActivityType").objects.exists():
+        types.forward(apps, None)

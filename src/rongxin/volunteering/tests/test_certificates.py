@@ -109,7 +109,9 @@ def test_issue_sums_the_current_records_of_the_period(world: World, frozen: Any)
     c = correction_request(actor=world.users[0], record_id=record.pk, minutes=150, reason="提前半小时离开")
     correction_decide(actor=world.leader, correction_id=c.pk, accept=True)
     # when
-    cert = certificate_issue(actor=world.users[0], period_from=dt.date(2026, 3, 1), period_to=dt.date(2026, 3, 4))
+    cert, _created = certificate_issue(
+        actor=world.users[0], period_from=dt.date(2026, 3, 1), period_to=dt.date(2026, 3, 4)
+    )
     # then
     assert (cert.minutes, cert.records) == (150 + 120, 2)
     assert cert.issuer == "东山社区居民委员会"
@@ -123,14 +125,16 @@ def test_issue_sums_the_current_records_of_the_period(world: World, frozen: Any)
     assert (event.object_id, event.subject_id, event.kind) == (cert.number, world.volunteers[0].pk, "write")
     assert event.details == {"from": "2026-03-01", "to": "2026-03-04", "team_id": None, "minutes": 270, "records": 2}
     # A period that leaves out 3 March counts the care home only.
-    only_care = certificate_issue(actor=world.users[0], period_from=dt.date(2026, 3, 2), period_to=dt.date(2026, 3, 2))
+    only_care, _created = certificate_issue(
+        actor=world.users[0], period_from=dt.date(2026, 3, 2), period_to=dt.date(2026, 3, 2)
+    )
     assert (only_care.minutes, only_care.records) == (150, 1)
     assert only_care.number != cert.number
 
 
 def test_a_team_certifies_only_the_service_it_organised(world: World, frozen: Any) -> None:
     _two_activities(world, frozen)
-    cert = certificate_issue(
+    cert, _created = certificate_issue(
         actor=world.users[1], period_from=dt.date(2026, 1, 1), period_to=dt.date(2026, 3, 4), team_id=world.team.pk
     )
     assert (cert.issuer, cert.team_id, cert.minutes, cert.records) == ("东山社区志愿服务队", world.team.pk, 90, 1)
@@ -165,12 +169,54 @@ def test_bad_periods_are_refused(world: World, period_from: str, period_to: str,
 
 def test_five_years_less_a_day_is_allowed_and_only_volunteers_ask(world: World) -> None:
     _record(world, world.volunteers[0], minutes=60)
-    cert = certificate_issue(actor=world.users[0], period_from=dt.date(2021, 3, 2), period_to=dt.date(2026, 3, 1))
+    cert, _created = certificate_issue(
+        actor=world.users[0], period_from=dt.date(2021, 3, 2), period_to=dt.date(2026, 3, 1)
+    )
     assert (cert.minutes, cert.records) == (60, 1)
     for actor in (None, make_user("nobody"), world.town_a):
         with pytest.raises(NotFound):
             certificate_issue(actor=actor, period_from=dt.date(2026, 1, 1), period_to=dt.date(2026, 3, 1))
     assert Certificate.objects.count() == 1
+
+
+def test_asking_again_returns_the_certificate_already_issued(world: World, frozen: Any) -> None:
+    # given: v0 has a committee certificate and a team certificate over March
+    _two_activities(world, frozen)
+    march = {"period_from": dt.date(2026, 3, 1), "period_to": dt.date(2026, 3, 4)}
+    first, created = certificate_issue(actor=world.users[0], **march)
+    assert created
+    by_team, created = certificate_issue(actor=world.users[0], team_id=world.team.pk, **march)
+    assert created
+    # when: both are asked for again
+    again, created_again = certificate_issue(actor=world.users[0], **march)
+    team_again, team_created_again = certificate_issue(actor=world.users[0], team_id=world.team.pk, **march)
+    # then: the same certificates, nothing written
+    assert (again.pk, created_again, team_again.pk, team_created_again) == (first.pk, False, by_team.pk, False)
+    assert Certificate.objects.count() == 2
+    assert AuditEvent.objects.filter(action="certificate.issue").count() == 2
+    # Another period, or another volunteer, is another certificate.
+    other_period, created = certificate_issue(
+        actor=world.users[0], period_from=dt.date(2026, 3, 2), period_to=dt.date(2026, 3, 4)
+    )
+    assert (created, other_period.pk in (first.pk, by_team.pk)) == (True, False)
+    assert certificate_issue(actor=world.users[1], **march)[1] is True
+    assert Certificate.objects.count() == 4
+
+
+def test_a_correction_since_gives_a_new_certificate(world: World, frozen: Any) -> None:
+    # given: v0's March certificate, then the care-home record is corrected from 3 h to 2.5 h
+    _two_activities(world, frozen)
+    march = {"period_from": dt.date(2026, 3, 1), "period_to": dt.date(2026, 3, 4)}
+    before, _created = certificate_issue(actor=world.users[0], **march)
+    record = ServiceRecord.objects.get(volunteer=world.volunteers[0], activity__title="敬老院陪伴")
+    c = correction_request(actor=world.users[0], record_id=record.pk, minutes=150, reason="提前半小时离开")
+    correction_decide(actor=world.leader, correction_id=c.pk, accept=True)
+    # when
+    after, created = certificate_issue(actor=world.users[0], **march)
+    # then: a new certificate with the corrected hours; the earlier one stays valid
+    assert (created, before.minutes, after.minutes, after.records) == (True, 300, 270, 2)
+    assert after.number != before.number
+    assert certificate_verify(number=before.number, digest=before.digest).status == "ok"
 
 
 def test_committee_names_and_masked_names() -> None:
@@ -184,7 +230,7 @@ def test_committee_names_and_masked_names() -> None:
 def test_verify_ok_altered_and_unknown(world: World) -> None:
     user, volunteer, _id = _chinese_volunteer(world)
     _record(world, volunteer, minutes=750)
-    cert = certificate_issue(actor=user, period_from=dt.date(2026, 2, 1), period_to=dt.date(2026, 2, 28))
+    cert, _created = certificate_issue(actor=user, period_from=dt.date(2026, 2, 1), period_to=dt.date(2026, 2, 28))
     # genuine
     check = certificate_verify(number=cert.number.lower(), digest=cert.digest.upper())
     assert check.status == "ok"
@@ -210,7 +256,7 @@ def test_verify_ok_altered_and_unknown(world: World) -> None:
 def test_a_row_edited_behind_the_services_back_fails(world: World) -> None:
     user, volunteer, _id = _chinese_volunteer(world)
     _record(world, volunteer, minutes=120)
-    cert = certificate_issue(actor=user, period_from=dt.date(2026, 2, 1), period_to=dt.date(2026, 2, 28))
+    cert, _created = certificate_issue(actor=user, period_from=dt.date(2026, 2, 1), period_to=dt.date(2026, 2, 28))
     Certificate.objects.filter(pk=cert.pk).update(minutes=1200)
     assert certificate_verify(number=cert.number, digest=cert.digest).status == "altered"
     Certificate.objects.filter(pk=cert.pk).update(minutes=120)
@@ -222,7 +268,7 @@ def test_a_row_edited_behind_the_services_back_fails(world: World) -> None:
 def test_public_verify_page_is_chinese_and_shows_no_id_number(world: World) -> None:
     user, volunteer, id_number = _chinese_volunteer(world)
     _record(world, volunteer, minutes=90)
-    cert = certificate_issue(actor=user, period_from=dt.date(2026, 2, 1), period_to=dt.date(2026, 2, 28))
+    cert, _created = certificate_issue(actor=user, period_from=dt.date(2026, 2, 1), period_to=dt.date(2026, 2, 28))
     cache.clear()
     path = verify_path(cert)
     assert path == reverse("web:certificate_verify", args=[cert.number]) + f"?d={cert.digest}"
@@ -262,7 +308,7 @@ def test_verification_is_rate_limited_across_page_and_api(world: World, settings
 def test_pdf_is_chinese_with_number_and_qr_link_and_no_id_number(world: World) -> None:
     user, volunteer, id_number = _chinese_volunteer(world)
     _record(world, volunteer, minutes=750)
-    cert = certificate_issue(actor=user, period_from=dt.date(2026, 2, 1), period_to=dt.date(2026, 2, 28))
+    cert, _created = certificate_issue(actor=user, period_from=dt.date(2026, 2, 1), period_to=dt.date(2026, 2, 28))
     data = certificate_pdf(actor=user, number=cert.number, base_url=BASE + "/")
     assert data.startswith(b"%PDF-")
     assert b"/BaseFont /STSong-Light" in data
@@ -295,7 +341,7 @@ def test_pdf_is_chinese_with_number_and_qr_link_and_no_id_number(world: World) -
 def test_who_may_fetch_the_pdf(world: World, who: str, status: int) -> None:
     user, volunteer, _id = _chinese_volunteer(world)
     _record(world, volunteer, minutes=60)
-    cert = certificate_issue(actor=user, period_from=dt.date(2026, 2, 1), period_to=dt.date(2026, 2, 28))
+    cert, _created = certificate_issue(actor=user, period_from=dt.date(2026, 2, 1), period_to=dt.date(2026, 2, 28))
     actors = {
         "anonymous": None,
         "other_resident": world.users[0],
@@ -351,6 +397,39 @@ def test_pages_ask_show_and_refuse(world: World, frozen: Any) -> None:
     assert "<svg" in page
     assert client_for(world.users[1]).get(done["Location"]).status_code == 404
     assert client_for(make_user("nobody")).get(reverse("web:certificate_new")).status_code == 404
+
+
+def test_a_form_sent_twice_redirects_to_the_same_certificate(world: World, frozen: Any) -> None:
+    # given: v0 asked for a March certificate on the page
+    _two_activities(world, frozen)
+    client = client_for(world.users[0])
+    data = {"period_from": "2026-03-01", "period_to": "2026-03-04", "team_id": str(world.team.pk)}
+    first = client.post(reverse("web:certificate_new"), data)
+    cert = Certificate.objects.get()
+    # when: the browser's back button sends the same form again
+    second = client.post(reverse("web:certificate_new"), data, follow=True)
+    # then: back on the same certificate, told so, and still one certificate
+    detail = reverse("web:certificate_detail", args=[cert.number])
+    assert (first.status_code, first["Location"]) == (302, detail)
+    assert second.redirect_chain == [(detail, 302)]
+    assert f"您已有本期间的证明 {cert.number}" in second.content.decode()
+    assert Certificate.objects.count() == 1
+    assert AuditEvent.objects.filter(action="certificate.issue").count() == 1
+
+
+def test_api_asked_twice_answers_200_with_the_same_certificate(world: World, frozen: Any) -> None:
+    # given: v0 asked the API for a March certificate
+    _two_activities(world, frozen)
+    client = client_for(world.users[0])
+    body = json.dumps({"period_from": "2026-03-01", "period_to": "2026-03-04"})
+    created = client.post("/api/v1/certificates", data=body, content_type="application/json")
+    # when: the request is retried
+    again = client.post("/api/v1/certificates", data=body, content_type="application/json")
+    # then
+    assert (created.status_code, again.status_code) == (201, 200)
+    assert again.json() == created.json()
+    assert Certificate.objects.count() == 1
+    assert AuditEvent.objects.filter(action="certificate.issue").count() == 1
 
 
 def test_api_issue_list_and_verify(world: World, frozen: Any) -> None:

@@ -7,8 +7,10 @@ import datetime as dt
 from typing import Any
 
 import pytest
+from django.db import IntegrityError, transaction
 
 from rongxin.conftest import link, make_id_number, make_person, make_user
+from rongxin.core import clock
 from rongxin.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from rongxin.core.models import AuditEvent
 from rongxin.credit.models import Entry, SubjectCredit
@@ -28,6 +30,7 @@ from rongxin.volunteering.services import (
     activity_cancel,
     activity_close,
     activity_update,
+    attendance,
     attendance_assist,
     attendance_code,
     attendance_scan,
@@ -251,6 +254,105 @@ def test_assisted_records_need_a_reason_and_flag_walk_ins(world: World, frozen: 
             actor=world.leader, activity_id=a.pk, volunteer_number=world.leader_volunteer.number, kind="in",
             at=None, reason="自己",
         )  # fmt: skip
+
+
+def _assist(world: World, frozen: Any, a: Activity, kind: str, when: str) -> Any:
+    frozen.move_to(f"{when} +0800")
+    return attendance_assist(
+        actor=world.leader, activity_id=a.pk, volunteer_number=world.volunteers[0].number, kind=kind,
+        at=at(when), reason="手机没电",
+    )  # fmt: skip
+
+
+def test_qr_and_assisted_scans_pass_one_guard_and_accepted_scans_are_numbered(world: World, frozen: Any) -> None:
+    # given: v0 confirmed, checked in with their phone
+    a = world.activity()
+    signup_create(actor=world.users[0], activity_id=a.pk)
+    _scan(world, frozen, a, 0, "in", "2026-03-02 09:00")
+    # when: the organiser records a second check-in, then the check-out; v0 then taps "out"
+    with pytest.raises(Conflict) as e:
+        _assist(world, frozen, a, "in", "2026-03-02 09:04")
+    assert e.value.code == "already_checked_in"
+    _assist(world, frozen, a, "out", "2026-03-02 10:00")
+    with pytest.raises(Conflict) as e:
+        _scan(world, frozen, a, 0, "out", "2026-03-02 10:01")
+    assert e.value.code == "not_checked_in"
+    # v0 comes back after a break: a second pair is fine
+    _scan(world, frozen, a, 0, "in", "2026-03-02 10:30")
+    _scan(world, frozen, a, 0, "out", "2026-03-02 11:30")
+    # then
+    rows = list(
+        Scan.objects.filter(activity=a).order_by("id").values_list("kind", "method", "accepted", "problem", "seq")
+    )
+    assert rows == [
+        ("in", "qr", True, "", 1),
+        ("in", "assisted", False, "already_in", None),
+        ("out", "assisted", True, "", 2),
+        ("out", "qr", False, "not_in", None),
+        ("in", "qr", True, "", 3),
+        ("out", "qr", True, "", 4),
+    ]
+
+
+def test_a_scan_that_loses_the_race_is_judged_again(world: World, frozen: Any, monkeypatch: Any) -> None:
+    # given: while v0's phone scan has read v0's past but not yet written, the organiser's assisted
+    # check-in for v0 commits with the number the scan is about to ask for
+    a = world.activity()
+    signup_create(actor=world.users[0], activity_id=a.pk)
+    frozen.move_to("2026-03-02 09:00 +0800")
+    code = attendance_code(actor=world.leader, activity_id=a.pk)
+    read_past = attendance._past_scans
+    raced: list[Scan] = []
+
+    def past_then_race(activity: Activity, volunteer: Volunteer) -> Any:
+        past = read_past(activity, volunteer)
+        if not raced:
+            raced.append(
+                Scan.objects.create(
+                    activity=activity,
+                    volunteer=volunteer,
+                    kind="in",
+                    method="assisted",
+                    at=clock.now(),
+                    accepted=True,
+                    seq=1,
+                    recorded_by=world.leader,
+                    reason="代为签到",
+                )
+            )
+        return past
+
+    monkeypatch.setattr(attendance, "_past_scans", past_then_race)
+    # when
+    with pytest.raises(Conflict) as e:
+        attendance_scan(actor=world.users[0], token=code.token, kind="in")
+    # then: refused as a second tap is, and kept as a refused scan
+    assert e.value.code == "already_checked_in"
+    rows = list(Scan.objects.filter(activity=a).order_by("id").values_list("method", "accepted", "problem", "seq"))
+    assert rows == [("assisted", True, "", 1), ("qr", False, "already_in", None)]
+    event = AuditEvent.objects.get(action="attendance.in")
+    assert event.details == {"accepted": False, "problem": "already_in", "flags": []}
+
+
+def test_two_accepted_scans_cannot_share_a_number(world: World, frozen: Any) -> None:
+    # given: an accepted check-in numbered 1
+    a = world.activity()
+    v = world.volunteers[0]
+    fields = {"activity": a, "volunteer": v, "method": "qr", "at": a.starts_at}
+    Scan.objects.create(kind="in", accepted=True, seq=1, **fields)
+    # when / then: a second accepted scan with 1, or a refused scan with a number, is refused
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Scan.objects.create(kind="out", accepted=True, seq=1, **fields)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Scan.objects.create(kind="in", accepted=False, problem="already_in", seq=2, **fields)
+    # refused scans carry no number, as many as there are
+    Scan.objects.create(kind="in", accepted=False, problem="already_in", **fields)
+    Scan.objects.create(kind="in", accepted=False, problem="already_in", **fields)
+    assert list(Scan.objects.filter(activity=a).order_by("id").values_list("accepted", "seq")) == [
+        (True, 1),
+        (False, None),
+        (False, None),
+    ]
 
 
 # --- Closing and credit ---------------------------------------------------------------------
