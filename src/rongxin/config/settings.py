@@ -14,7 +14,9 @@ Environment variables (all optional in development):
 - ``RONGXIN_BASE_URL``: the public address (certificate QR codes rendered outside a request).
 - ``RONGXIN_LOGIN_RATE``, ``RONGXIN_VERIFY_RATE``, ``RONGXIN_INCENTIVE_RATE``: rate limits
   (django-ratelimit syntax, e.g. ``10/m``) for sign-in, public certificate checks, and
-  providers' credential checks and redemptions.
+  providers' credential checks and redemptions (counted in credentials).
+- ``RONGXIN_INCENTIVE_MAX_CARDS``: printed incentive cards a holder may have in force per
+  offer (default 3).
 """
 
 from __future__ import annotations
@@ -150,8 +152,10 @@ RATELIMIT_VIEW = "rongxin.web.views.ratelimited"
 RONGXIN_LOGIN_RATE = os.environ.get("RONGXIN_LOGIN_RATE", "10/m")
 # Public certificate verification, per client address.
 RONGXIN_VERIFY_RATE = os.environ.get("RONGXIN_VERIFY_RATE", "30/m")
-# Providers' credential checks and redemptions, per account.
-RONGXIN_INCENTIVE_RATE = os.environ.get("RONGXIN_INCENTIVE_RATE", "600/m")
+# Providers' credential checks and redemptions, per account, counted in credentials.
+RONGXIN_INCENTIVE_RATE = os.environ.get("RONGXIN_INCENTIVE_RATE", "3000/m")
+# Printed incentive cards a holder may have in force per offer.
+RONGXIN_INCENTIVE_MAX_CARDS = int(os.environ.get("RONGXIN_INCENTIVE_MAX_CARDS", "3"))
 # An import "running" without progress for this long was interrupted; the worker queues it again.
 RONGXIN_IMPORT_STALE_MINUTES = float(os.environ.get("RONGXIN_IMPORT_STALE_MINUTES", "10"))
 # The public address of the platform (for links printed outside a request, e.g. certificate QR codes).
