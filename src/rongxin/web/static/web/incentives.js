@@ -271,6 +271,8 @@
     const loadStatus = async () => {
       try {
         savedStatus = await fetchStatus(text.statusUrl);
+        // A list signed with a key made since the key document was kept: load the keys again.
+        if (!(await statusClaims(savedStatus, keys && keys.document))) await load();
       } catch (err) {
         // Offline, or not signed in as a provider: keep what this browser already has.
       }
