@@ -16,8 +16,8 @@ not a goal. Then:
   Every token is checked to verify and, through the server, to answer ``eligible``.
 - providers: four accounts of the offer's provider, each with an API key
   (:func:`~rongxin.accounts.services.api_key_create`). The server runs with
-  ``RONGXIN_INCENTIVE_RATE=1000000/m``: the per-account rate limit (600 a minute by default) is
-  still counted (a cache write per request) but never refuses.
+  ``RONGXIN_INCENTIVE_RATE=1000000/m``: the per-account rate limit (3,000 credentials a minute
+  by default) is still counted (a cache write per request) but never refuses.
 
 Each figure with its baseline measured in the same run:
 

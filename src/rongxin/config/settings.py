@@ -14,11 +14,14 @@ Environment variables (all optional in development):
 - ``RONGXIN_BASE_URL``: the public address (certificate QR codes rendered outside a request).
 - ``RONGXIN_LOGIN_RATE``, ``RONGXIN_VERIFY_RATE``, ``RONGXIN_INCENTIVE_RATE``: rate limits
   (django-ratelimit syntax, e.g. ``10/m``) for sign-in, public certificate checks, and
-  providers' credential checks and redemptions; ``RONGXIN_LOGIN_IP_RATE``: sign-in attempts per
-  client address.
+  providers' credential checks and redemptions (counted in credentials);
+  ``RONGXIN_LOGIN_IP_RATE``: sign-in attempts per client address; ``RONGXIN_DUPLICATE_PROBE_RATE``:
+  registrations refused as duplicates per account.
 - ``RONGXIN_TRUSTED_PROXIES``: addresses or CIDR blocks of the reverse proxies in front of the
   web server (comma-separated). Only requests from them have their ``RONGXIN_PROXY_HEADER``
   (default ``X-Forwarded-For``) believed; empty (the default) means the client is ``REMOTE_ADDR``.
+- ``RONGXIN_INCENTIVE_MAX_CARDS``: printed incentive cards a holder may have in force per
+  offer (default 3).
 """
 
 from __future__ import annotations
@@ -166,8 +169,10 @@ RONGXIN_PROXY_HEADER = "HTTP_" + os.environ.get("RONGXIN_PROXY_HEADER", "X-Forwa
 RATELIMIT_IP_META_KEY = "rongxin.core.addresses.ratelimit_address"
 # Public certificate verification, per client address.
 RONGXIN_VERIFY_RATE = os.environ.get("RONGXIN_VERIFY_RATE", "30/m")
-# Providers' credential checks and redemptions, per account.
-RONGXIN_INCENTIVE_RATE = os.environ.get("RONGXIN_INCENTIVE_RATE", "600/m")
+# Providers' credential checks and redemptions, per account, counted in credentials.
+RONGXIN_INCENTIVE_RATE = os.environ.get("RONGXIN_INCENTIVE_RATE", "3000/m")
+# Printed incentive cards a holder may have in force per offer.
+RONGXIN_INCENTIVE_MAX_CARDS = int(os.environ.get("RONGXIN_INCENTIVE_MAX_CARDS", "3"))
 # An import "running" without progress for this long was interrupted; the worker queues it again.
 RONGXIN_IMPORT_STALE_MINUTES = float(os.environ.get("RONGXIN_IMPORT_STALE_MINUTES", "10"))
 # Largest import file and most data rows per file; checked before a file is stored.

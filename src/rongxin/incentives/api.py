@@ -10,9 +10,10 @@ the same (404). Who calls what:
   ``DELETE /me/credentials/{jti}``, ``GET /me/activity`` ("who checked my credit").
 - Providers (an API key or a session of an account with an incentive-provider grant and a
   provider account): ``POST /verify``, ``POST /redemptions``, ``GET|POST /provider/offers``,
-  ``GET /statistics``, ``GET /exports/{code}``. Verification and redemptions are rate-limited
-  per account (``RONGXIN_INCENTIVE_RATE``, default 600 a minute): beyond it, 429
-  ``rate_limited``.
+  ``GET /statistics``, ``GET /exports/{code}``, ``GET /status`` (the signed status list that
+  offline verifiers need). Verification and redemptions are rate-limited
+  per account in credentials, not requests (``RONGXIN_INCENTIVE_RATE``, default 3,000 a
+  minute; a batch of N distinct tokens counts N): beyond it, 429 ``rate_limited``.
 - The county credit office: ``POST /providers``, ``POST /providers/{id}/accounts``,
   ``POST /offers/{id}/decision`` (and ``GET /statistics`` of every provider, as auditors).
 
@@ -22,14 +23,19 @@ Nothing a provider receives carries a score, name, ID number or phone.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import re
+import time
 from typing import Any
 
 from django.conf import settings
+from django.core.cache import caches
+from django.core.exceptions import ImproperlyConfigured
 from django.http import HttpRequest, HttpResponse
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
-from django_ratelimit.core import is_ratelimited
+from django_ratelimit.core import user_or_ip
 from ninja import Router, Status
 
 from rongxin.core.errors import ApplicationError, NotFound, field_error
@@ -61,17 +67,18 @@ from rongxin.incentives.schemas import (
     RedemptionIn,
     RedemptionOut,
     StatisticsRowOut,
+    StatusOut,
     VerifyIn,
     VerifyOut,
 )
-from rongxin.incentives.signing import HOLDER_BYTES, b64u
+from rongxin.incentives.signing import HOLDER_BYTES, STATUS_FORMAT, b64u
 
 router = Router(tags=["incentives"])
 
 EXPORT_FORMAT = "rongxin-incentive-export/1"
 PUBLIC_MAX_AGE = 300  # seconds; a rotated key reaches cached verifiers within this
 RATE_GROUP = "incentives.provider"
-DEFAULT_RATE = "600/m"
+DEFAULT_RATE = "3000/m"  # credentials; at least one full batch (services.MAX_BATCH)
 
 
 class TooManyRequests(ApplicationError):
@@ -81,13 +88,42 @@ class TooManyRequests(ApplicationError):
 
 
 def provider_rate(group: str = "", request: Any = None) -> str:
-    """Checks and redemptions per provider account (django-ratelimit's rate callable)."""
+    """Credentials checked or redeemed per provider account (django-ratelimit's rate syntax)."""
     return str(getattr(settings, "RONGXIN_INCENTIVE_RATE", DEFAULT_RATE))
 
 
-def _throttle(request: HttpRequest) -> None:
-    # Counted per account: every API key of an account shares its allowance.
-    if is_ratelimited(request, group=RATE_GROUP, key="user_or_ip", rate=provider_rate, increment=True):
+_PERIODS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+def _rate(text: str) -> tuple[int, int]:
+    """``"3000/m"`` → (3000, 60); django-ratelimit's syntax (``N/[multiplier]s|m|h|d``)."""
+    match = re.fullmatch(r"(\d+)/(\d*)([smhd])?", text.strip())
+    if match is None:
+        raise ImproperlyConfigured(f"RONGXIN_INCENTIVE_RATE {text!r} is not like 3000/m")
+    count, multiplier, unit = match.groups()
+    return int(count), _PERIODS[unit or "s"] * int(multiplier or 1)
+
+
+def allowance_take(request: HttpRequest, *, credentials: int) -> bool:
+    """Count ``credentials`` against the account's allowance (``RONGXIN_INCENTIVE_RATE``) and
+    say whether they fit. Counted in credentials, not requests, so a batch of N distinct tokens
+    costs N; per account (every API key and the pages share it), in fixed windows of the rate's
+    period, in the rate-limit counter store. A refusal costs nothing, so a batch that does not
+    fit leaves the allowance to smaller ones."""
+    limit, period = _rate(provider_rate())
+    who = user_or_ip(request)
+    window = int(time.time()) // period
+    key = f"{RATE_GROUP}:{hashlib.sha256(who.encode()).hexdigest()}:{period}:{window}"
+    counters = caches[settings.RATELIMIT_USE_CACHE]
+    count = credentials if counters.add(key, credentials, period + 1) else counters.incr(key, credentials)
+    if count > limit:
+        counters.incr(key, -credentials)
+        return False
+    return True
+
+
+def _throttle(request: HttpRequest, *, credentials: int = 1) -> None:
+    if not allowance_take(request, credentials=credentials):
         raise TooManyRequests()
 
 
@@ -125,7 +161,7 @@ def _title(i: Incentive | None) -> str:
     return i.title_en if _english() else i.title_zh
 
 
-def credential_out(c: Credential) -> CredentialOut:
+def credential_out(c: Credential, state: str) -> CredentialOut:
     return CredentialOut(
         jti=c.jti,
         incentive=c.incentive.code,
@@ -134,6 +170,7 @@ def credential_out(c: Credential) -> CredentialOut:
         issued_at=c.issued_at,
         expires_at=c.expires_at,
         revoked_at=c.revoked_at,
+        state=state,
     )
 
 
@@ -250,7 +287,7 @@ def credential_issue(request: HttpRequest, payload: CredentialIn, subject_id: in
 @router.delete("/me/credentials/{jti}", response=CredentialOut, operation_id="incentives_credential_revoke")
 def credential_revoke(request: HttpRequest, jti: str) -> CredentialOut:
     """Withdraw one of your credentials (e.g. a lost card); checks answer ``revoked`` from now."""
-    return credential_out(services.credential_revoke(actor=request.user, jti=jti))
+    return credential_out(services.credential_revoke(actor=request.user, jti=jti), "revoked")
 
 
 @router.get("/me/activity", response=HolderActivityOut, operation_id="incentives_holder_activity")
@@ -260,7 +297,7 @@ def activity(request: HttpRequest, subject_id: int | None = None) -> HolderActiv
     a = selectors.holder_activity(actor=request.user, subject_id=subject_id)
     return HolderActivityOut(
         subject_id=a.subject.pk,
-        credentials=[credential_out(c) for c in a.credentials],
+        credentials=[credential_out(c, a.states[c.jti]) for c in a.credentials],
         checks=[check_out(c) for c in a.checks],
         redemptions=[redemption_out(r) for r in a.redemptions],
     )
@@ -290,7 +327,7 @@ def verify(request: HttpRequest, payload: VerifyIn) -> VerifyOut:
     nothing else. ``reason``: eligible, not_eligible, expired, invalid (forged, altered,
     malformed or unknown), wrong_provider (another provider's offer) or revoked. Every check
     is recorded and shown to the holder. 422 ``batch_size``; 429 ``rate_limited``."""
-    _throttle(request)
+    _throttle(request, credentials=len({str(t).strip() for t in payload.tokens}) or 1)
     answers = services.credentials_check(actor=request.user, tokens=payload.tokens)
     return VerifyOut(results=[AnswerOut(eligible=a.eligible, reason=a.reason) for a in answers])
 
@@ -350,6 +387,27 @@ def statistics(request: HttpRequest, since: dt.date | None = None) -> list[Stati
         )
         for r in selectors.redemption_statistics(actor=request.user, since=since)
     ]
+
+
+@router.get("/status", response=StatusOut, operation_id="incentives_status")
+def status(request: HttpRequest, response: HttpResponse) -> StatusOut:
+    """The signed status list of your offers for offline verification: your open offers and the
+    ids of your unexpired credentials an online check would refuse (withdrawn, the holder no
+    longer qualifies, a live code already used). Offline verifiers accept a credential only with
+    a list still good (``valid_until``, 24 hours after it was made) that names its offer and not
+    its id: fetch it whenever you can, at least daily. Verify ``status`` with ``GET /keys``."""
+    patch_cache_control(response, private=True, no_cache=True)
+    built = services.status_list_of(actor=request.user)
+    s = built.status
+    return StatusOut(
+        format=STATUS_FORMAT,
+        provider=s.provider,
+        generated_at=dt.datetime.fromtimestamp(s.generated_at, tz=dt.UTC),
+        valid_until=dt.datetime.fromtimestamp(s.valid_until, tz=dt.UTC),
+        incentives=sorted(s.incentives),
+        revoked=sorted(s.revoked),
+        status=built.text,
+    )
 
 
 @router.get("/exports/{code}", response=ExportOut, operation_id="incentives_export")

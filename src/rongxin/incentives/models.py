@@ -185,6 +185,7 @@ class Check(models.Model):
         INVALID = "invalid", _("Invalid or altered credential")
         WRONG_PROVIDER = "wrong_provider", _("Another provider's incentive")
         REVOKED = "revoked", _("Withdrawn credential")
+        USED = "used", _("Already used")
         REPLAYED = "replayed", _("Live code used again")
         QUOTA = "quota_exhausted", _("Quota used up")
 
@@ -229,6 +230,7 @@ class Redemption(models.Model):
         indexes = [
             models.Index(fields=["incentive", "subject", "at"], name="redemption_holder_at"),
             models.Index(fields=["subject", "at"], name="redemption_subject_at"),
+            models.Index(fields=["credential_jti"], name="redemption_credential"),
         ]
 
     def __str__(self) -> str:

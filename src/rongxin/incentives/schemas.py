@@ -98,6 +98,9 @@ class CredentialOut(Schema):
     issued_at: Instant
     expires_at: Instant
     revoked_at: Instant | None
+    state: str = Field(
+        description="valid | used (a live code that backed a redemption) | expired | revoked (withdrawn)."
+    )
 
 
 class HolderCheckOut(Schema):
@@ -126,7 +129,10 @@ class HolderActivityOut(Schema):
 
 # --- Providers -------------------------------------------------------------------------------
 class VerifyIn(Schema):
-    tokens: list[str] = Field(description="1 to 1,000 credential tokens.")
+    tokens: list[str] = Field(
+        description="1 to 1,000 credential tokens. A token repeated in the batch is checked and recorded once "
+        "(each position still gets its answer); the distinct tokens count against the rate limit."
+    )
 
 
 # The answers of a batch are plain pydantic models: a ninja Schema validates every item through
@@ -134,7 +140,8 @@ class VerifyIn(Schema):
 class AnswerOut(BaseModel):
     eligible: bool
     reason: str = Field(
-        description="eligible | not_eligible | expired | invalid | wrong_provider | revoked (never anything else)."
+        description="eligible | not_eligible | expired | invalid | wrong_provider | revoked | used (a live code "
+        "already redeemed); never anything else."
     )
 
 
@@ -258,3 +265,21 @@ class AccountOut(Schema):
 class OfferDecisionIn(Schema):
     approve: bool
     reason: str = Field("", description="Required to reject or suspend.")
+
+
+class StatusOut(Schema):
+    format: str = Field(description="rongxin-incentive-status/1")
+    provider: str = Field(description="Your provider code.")
+    generated_at: Instant
+    valid_until: Instant = Field(
+        description="Offline verifiers refuse every credential after this without a newer list."
+    )
+    incentives: list[str] = Field(description="Your offers open when the list was made.")
+    revoked: list[str] = Field(
+        description="Ids (``n``) of your unexpired credentials an online check would refuse: withdrawn, the holder "
+        "no longer qualifies, or a live code already used."
+    )
+    status: str = Field(
+        description="The same, signed: RXS1.<base64url JSON>.<base64url Ed25519 signature over 'RXS1.<payload>'>, "
+        "JSON keys v, k (key id), p (provider), t (made at), e (valid until), i (offers), r (revoked ids)."
+    )

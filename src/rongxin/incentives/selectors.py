@@ -72,17 +72,33 @@ class HolderActivity:
     credentials: list[Credential]
     checks: list[Check]
     redemptions: list[Redemption]
+    states: dict[str, str]  # credential id → valid | used | expired | revoked
+
+
+def credential_state(c: Credential, *, now: dt.datetime, used: bool) -> str:
+    """What the holder is told about a credential: withdrawn, used (a live code backs one
+    redemption), expired, or valid."""
+    if c.revoked_at is not None:
+        return "revoked"
+    if used and c.kind == Credential.Kind.LIVE:
+        return "used"
+    return "expired" if c.expires_at <= now else "valid"
 
 
 def holder_activity(*, actor: Any, subject_id: int | None = None, limit: int = 200) -> HolderActivity:
     """Every check of the holder's credentials and every redemption ("who checked my credit"),
-    newest first, and their recent credentials."""
+    newest first, and their recent credentials with the state of each."""
     subject = holder_subject(actor, subject_id)
+    credentials = list(
+        Credential.objects.filter(subject=subject).select_related("incentive").order_by("-issued_at", "-id")[:50]
+    )
+    live = [c.jti for c in credentials if c.kind == Credential.Kind.LIVE]
+    used = set(Redemption.objects.filter(credential_jti__in=live).values_list("credential_jti", flat=True))
+    now = clock.now()
     return HolderActivity(
         subject=subject,
-        credentials=list(
-            Credential.objects.filter(subject=subject).select_related("incentive").order_by("-issued_at", "-id")[:50]
-        ),
+        credentials=credentials,
+        states={c.jti: credential_state(c, now=now, used=c.jti in used) for c in credentials},
         checks=list(
             Check.objects.filter(subject=subject).select_related("provider", "incentive").order_by("-at", "-id")[:limit]
         ),

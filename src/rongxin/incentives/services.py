@@ -17,8 +17,9 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from django.conf import settings
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Case, When
+from django.db.models import Case, Q, When
 from django.utils.translation import gettext_lazy as _
 
 from rongxin.accounts.models import User
@@ -47,6 +48,7 @@ from rongxin.subjects.models import Person, Subject, SubjectAccount
 LIVE_MINUTES = 5
 CARD_DAYS = 30
 MAX_BATCH = 1000
+DEFAULT_MAX_CARDS = 3
 
 
 # --- Who ----------------------------------------------------------------------------------
@@ -282,7 +284,8 @@ def credential_issue(
     *, actor: Any, incentive_id: int, kind: str = Credential.Kind.LIVE, subject_id: int | None = None
 ) -> Issued:
     """The holder creates a credential for an incentive they qualify for now: a live code (5
-    minutes) or a printed card (30 days). Raises NotFound, InvalidInput (not eligible)."""
+    minutes) or a printed card (30 days; at most ``max_cards()`` in force per offer). Raises
+    NotFound, InvalidInput (not eligible), Conflict ``card_limit``."""
     subject = holder_subject(actor, subject_id)
     if kind not in Credential.Kind.values:
         raise field_error("kind", _("Choose a live code or a printed card."), code="invalid_choice")
@@ -301,6 +304,8 @@ def credential_issue(
         raise InvalidInput(
             _("This incentive needs grade %(g)s or better.") % {"g": incentive.min_grade}, code="not_eligible"
         )
+    if kind == Credential.Kind.CARD:
+        _card_room(subject=subject, incentive=incentive, now=now)
     kid, private = signing_key()
     holder = signing.holder_id(pseudonym_key(), provider_id=incentive.provider_id, subject_id=subject.pk)
     expires = now + (
@@ -316,6 +321,31 @@ def credential_issue(
         expires_at=dt.datetime.fromtimestamp(claims.expires_at, tz=dt.UTC),
     )  # fmt: skip
     return Issued(credential=credential, token=signing.sign_token(private, claims))
+
+
+def max_cards() -> int:
+    """Printed cards a holder may have in force per offer (``RONGXIN_INCENTIVE_MAX_CARDS``)."""
+    return int(getattr(settings, "RONGXIN_INCENTIVE_MAX_CARDS", DEFAULT_MAX_CARDS))
+
+
+def _card_room(*, subject: Subject, incentive: Incentive, now: dt.datetime) -> None:
+    """Conflict ``card_limit`` when the holder already has the most printed cards in force
+    (neither withdrawn nor expired) for this offer. The subject's row is locked so that two
+    requests at once cannot both take the last place."""
+    list(Subject.objects.select_for_update().filter(pk=subject.pk).values_list("pk", flat=True))
+    in_force = Credential.objects.filter(
+        subject=subject, incentive=incentive, kind=Credential.Kind.CARD, revoked_at__isnull=True, expires_at__gt=now
+    ).count()
+    limit = max_cards()
+    if in_force >= limit:
+        raise Conflict(
+            _(
+                "You already have %(n)d printed cards for this offer in force. Withdraw one (a lost card, for "
+                "example) before printing another."
+            )
+            % {"n": limit},
+            code="card_limit",
+        )
 
 
 @transaction.atomic
@@ -390,6 +420,13 @@ def _resolve(provider: Provider, tokens: list[str], *, now: dt.datetime) -> list
         ).values_list(*CRED_COLUMNS):
             creds[jti] = _Cred(jti, holder, kind, subject_id, subject_kind, incentive_id, revoked_at, grade or "")
     incentives = Incentive.objects.in_bulk({c.incentive_id for c in creds.values()})
+    # A live code backs one redemption: once redeemed, a check says so instead of "eligible".
+    live = [c.jti for c in creds.values() if c.kind == Credential.Kind.LIVE]
+    used = (
+        set(Redemption.objects.filter(credential_jti__in=live).values_list("credential_jti", flat=True))
+        if live
+        else set()
+    )
     today = now.astimezone(clock.LOCAL_TZ).date()
     out = []
     for v in verified:
@@ -418,6 +455,9 @@ def _resolve(provider: Provider, tokens: list[str], *, now: dt.datetime) -> list
         if c.revoked_at is not None:
             out.append(_Resolved(Answer(False, Check.Result.REVOKED), c, incentive))
             continue
+        if c.jti in used:
+            out.append(_Resolved(Answer(False, Check.Result.USED), c, incentive))
+            continue
         ok = eligible_now(incentive=incentive, subject_id=c.subject_id, kind=c.subject_kind, grade=c.grade, today=today)
         out.append(_Resolved(Answer(ok, Check.Result.ELIGIBLE if ok else Check.Result.NOT_ELIGIBLE), c, incentive))
     return out
@@ -428,7 +468,8 @@ CHECK_SPEC = TableSpec.of(Check, ("provider", "subject", "incentive", "credentia
 
 def credentials_check(*, actor: Any, tokens: list[str], channel: str = Check.Channel.ONLINE) -> list[Answer]:
     """A provider checks up to 1,000 credentials: eligible or not, per item, in order. Each
-    check is recorded (the holder sees it). A credential for another provider's incentive is
+    distinct credential is checked and recorded once (the holder sees it), however often the
+    batch repeats it. A credential for another provider's incentive is
     answered "wrong_provider" and recorded for that holder too. Raises NotFound, InvalidInput."""
     provider = provider_of(actor)
     if not isinstance(tokens, list) or not tokens:
@@ -436,7 +477,11 @@ def credentials_check(*, actor: Any, tokens: list[str], channel: str = Check.Cha
     if len(tokens) > MAX_BATCH:
         raise field_error("tokens", _("Send between 1 and %(n)d credentials.") % {"n": MAX_BATCH}, code="batch_size")
     now = clock.now()
-    resolved = _resolve(provider, [str(t) for t in tokens], now=now)
+    # One check per distinct credential: the same token sent 1,000 times is checked and shown to
+    # its holder once, and every position of the batch gets that one answer.
+    texts = [str(t).strip() for t in tokens]
+    distinct = list(dict.fromkeys(texts))
+    resolved = _resolve(provider, distinct, now=now)
     at = adapt_datetime(connection, now)
     rows = [
         (
@@ -457,7 +502,8 @@ def credentials_check(*, actor: Any, tokens: list[str], channel: str = Check.Cha
             writer.write(CHECK_SPEC, rows)
         finally:
             writer.close()
-    return [r.answer for r in resolved]
+    answers = dict(zip(distinct, (r.answer for r in resolved), strict=True))
+    return [answers[t] for t in texts]
 
 
 # --- Redemptions ----------------------------------------------------------------------------
@@ -501,7 +547,12 @@ def redemption_record(*, actor: Any, token: str, reference: str) -> RedemptionRe
             raise Conflict(_("This reference was already used for another redemption."), code="reference_reused")
         c, answer = resolved.credential, resolved.answer
         result = answer.reason
-        if answer.eligible and c is not None:
+        if answer.reason == Check.Result.USED:
+            result, error = (
+                Check.Result.REPLAYED,
+                Conflict(_("This live code was already used; ask the holder to show a new one."), code="replayed"),
+            )
+        elif answer.eligible and c is not None:
             incentive = Incentive.objects.select_for_update().get(pk=c.incentive_id)
             existing = Redemption.objects.filter(provider=provider, reference=reference).first()
             if existing is not None:  # a concurrent retry committed while we waited for the lock
@@ -577,6 +628,56 @@ _NOT_OK = {
     "revoked": _("The holder has withdrawn this credential."),
     "not_eligible": _("The holder is not eligible for this incentive now."),
 }
+
+
+# --- The status list for offline verifiers ---------------------------------------------------
+STATUS_HOURS = 24  # how long an offline verifier may use one status list
+
+
+@dataclass(frozen=True)
+class OfflineStatus:
+    status: signing.StatusList
+    text: str  # the signed RXS1 text
+
+
+def status_list_build(*, provider: Provider, now: dt.datetime | None = None) -> OfflineStatus:
+    """The provider's signed status list: its offers open now and the ids of its unexpired
+    credentials an online check would refuse (withdrawn; the holder's grade below the floor or
+    gone; a live code already redeemed). Offline verifiers refuse every credential without a
+    list that is still good (``STATUS_HOURS``), so a fallen grade reaches them within that time.
+    One query per open offer, for the refused rows only."""
+    now = now or clock.now()
+    today = now.astimezone(clock.LOCAL_TZ).date()
+    open_offers = [i for i in provider.incentives.order_by("code") if provider.active and incentive_open(i, today)]
+    revoked: set[str] = set()
+    for incentive in open_offers:
+        allowed = [g for g in GRADES if grade_allows(g, incentive.min_grade)]
+        used = Redemption.objects.filter(incentive=incentive, credential_jti__gt="").values("credential_jti")
+        revoked.update(
+            Credential.objects.filter(incentive=incentive, expires_at__gt=now)
+            .filter(
+                Q(revoked_at__isnull=False)
+                | Q(subject__credit__isnull=True)
+                | ~Q(subject__credit__grade__in=allowed)
+                | Q(kind=Credential.Kind.LIVE, jti__in=used)
+            )
+            .values_list("jti", flat=True)
+        )
+    kid, private = signing_key()
+    status = signing.StatusList(
+        kid=kid,
+        provider=provider.code,
+        generated_at=int(now.timestamp()),
+        valid_until=int((now + dt.timedelta(hours=STATUS_HOURS)).timestamp()),
+        incentives=frozenset(i.code for i in open_offers),
+        revoked=frozenset(revoked),
+    )
+    return OfflineStatus(status=status, text=signing.sign_status(private, status))
+
+
+def status_list_of(*, actor: Any) -> OfflineStatus:
+    """The status list of the provider the actor acts for. NotFound for anyone else."""
+    return status_list_build(provider=provider_of(actor))
 
 
 # --- Exports for offline validators ---------------------------------------------------------

@@ -29,6 +29,15 @@ No score, name, ID number or phone is in a token.
 **Eligibility export** of one incentive: the sorted 10-byte holder ids, concatenated; its
 signature is over ``RXE1.<incentive code>.<generated at, Unix seconds>.<hex SHA-256 of the ids>``.
 
+**Status list** of one provider (``GET /api/v1/incentives/status``, or ``rongxin incentives
+status CODE``): ``RXS1.<payload>.<signature>`` in the token format, payload keys ``v`` (1),
+``k`` (key id), ``p`` (provider code), ``t`` (made at), ``e`` (good until, Unix seconds), ``i``
+(the provider's open offers), ``r`` (ids of unexpired credentials an online check would refuse).
+An offline verifier accepts a credential only with a list that is still good, that names its
+offer and does not name its id (:func:`verify_offline`); so a card of a holder whose grade fell
+stops verifying offline at the latest when the verifier's list runs out (24 hours after it was
+made).
+
 **Rotation**: ``rongxin incentives rotate-key`` creates a new key that signs from then on and
 retires the old one; retired keys stay published (and verify) so that credentials already
 issued keep working until they expire.
@@ -50,6 +59,8 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 
 PREFIX = "RXI1"
 EXPORT_PREFIX = "RXE1"
+STATUS_PREFIX = "RXS1"
+STATUS_FORMAT = "rongxin-incentive-status/1"
 HOLDER_BYTES = 10
 KEYS_FORMAT = "rongxin-incentive-keys/1"
 _encode = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=True).encode
@@ -63,12 +74,18 @@ _FROM_URLSAFE = bytes.maketrans(b"-_", b"+/")
 
 
 def unb64u(text: str) -> bytes:
-    """Strict base64url: any character outside the alphabet is an error (the library's
-    decoder skips them, so a token with characters inserted would still decode)."""
+    """Strict, canonical base64url: any character outside the alphabet is an error (the
+    library's decoder skips them, so a token with characters inserted would still decode), and
+    so is a text that is not the one encoding of its bytes (the unused low bits of the last
+    character set: ``...A`` and ``...B`` can decode to the same bytes, and a token must have one
+    spelling only)."""
     if "+" in text or "/" in text or "=" in text:
         raise ValueError("not base64url without padding")
     data = (text + "=" * (-len(text) % 4)).encode("ascii")
-    return binascii.a2b_base64(data.translate(_FROM_URLSAFE), strict_mode=True)
+    raw = binascii.a2b_base64(data.translate(_FROM_URLSAFE), strict_mode=True)
+    if b64u(raw) != text:
+        raise ValueError("not the canonical base64url encoding")
+    return raw
 
 
 def holder_id(pseudonym_key: bytes, *, provider_id: int, subject_id: int) -> str:
@@ -157,6 +174,90 @@ def verify_token(token: str, public_keys: dict[str, Ed25519PublicKey], *, now: d
     if not claims.issued_at - 60 <= now.timestamp() < claims.expires_at:
         return Verified("expired", claims)
     return Verified("ok", claims)
+
+
+@dataclass(frozen=True)
+class StatusList:
+    """What a provider's offline verifier must also honour: the provider's offers open when the
+    list was made, and the ids of its unexpired credentials that an online check would refuse
+    (withdrawn, holder no longer qualifies, live code already used). Good until ``valid_until``."""
+
+    kid: str
+    provider: str
+    generated_at: int
+    valid_until: int
+    incentives: frozenset[str]
+    revoked: frozenset[str]
+
+    def as_payload(self) -> dict[str, Any]:
+        return {
+            "v": 1,
+            "k": self.kid,
+            "p": self.provider,
+            "t": self.generated_at,
+            "e": self.valid_until,
+            "i": sorted(self.incentives),
+            "r": sorted(self.revoked),
+        }
+
+
+def sign_status(private_key: Ed25519PrivateKey, status: StatusList) -> str:
+    """``RXS1.<base64url JSON>.<base64url Ed25519 over "RXS1.<payload>">`` (the token format)."""
+    payload = b64u(_encode(status.as_payload()).encode())
+    signed = f"{STATUS_PREFIX}.{payload}"
+    return f"{signed}.{b64u(private_key.sign(signed.encode()))}"
+
+
+def read_status(text: str, public_keys: dict[str, Ed25519PublicKey]) -> StatusList:
+    """The status list a signed ``RXS1`` text carries. ValueError unless it is one, signed by a
+    key in ``public_keys`` (``unknown key`` when the key id is not there)."""
+    parts = (text or "").strip().split(".")
+    if len(parts) != 3 or parts[0] != STATUS_PREFIX:
+        raise ValueError("not a status list")
+    try:
+        payload = unb64u(parts[1])
+        raw = json.loads(payload)
+        signature = unb64u(parts[2])
+        status = StatusList(
+            kid=str(raw["k"]),
+            provider=str(raw["p"]),
+            generated_at=int(raw["t"]),
+            valid_until=int(raw["e"]),
+            incentives=frozenset(str(i) for i in raw["i"]),
+            revoked=frozenset(str(r) for r in raw["r"]),
+        )
+    except (ValueError, binascii.Error, UnicodeDecodeError, KeyError, TypeError) as exc:
+        raise ValueError(f"not a status list: {exc}") from None
+    if raw.get("v") != 1 or _encode(raw).encode() != payload:
+        raise ValueError("not a status list")
+    key = public_keys.get(status.kid)
+    if key is None:
+        raise ValueError("unknown key")
+    try:
+        key.verify(signature, f"{parts[0]}.{parts[1]}".encode())
+    except InvalidSignature:
+        raise ValueError("the status list's signature does not hold") from None
+    return status
+
+
+def verify_offline(
+    token: str, public_keys: dict[str, Ed25519PublicKey], status: StatusList | None, *, now: dt.datetime
+) -> Verified:
+    """What an offline verifier answers: ``verify_token``, then the provider's status list.
+    Besides the statuses of ``verify_token``: ``stale`` (no list, or it is past its
+    ``valid_until``: fetch a new one), ``not_covered`` (the offer is not one of the list's open
+    offers: another provider's, or closed), ``revoked`` (listed: withdrawn, the holder no longer
+    qualifies, or a live code already used)."""
+    verified = verify_token(token, public_keys, now=now)
+    if verified.status != "ok" or verified.claims is None:
+        return verified
+    if status is None or not status.generated_at - 60 <= now.timestamp() < status.valid_until:
+        return Verified("stale", verified.claims)
+    if verified.claims.incentive not in status.incentives:
+        return Verified("not_covered", verified.claims)
+    if verified.claims.jti in status.revoked:
+        return Verified("revoked", verified.claims)
+    return verified
 
 
 def export_message(*, incentive: str, generated_at: dt.datetime, content: bytes) -> bytes:

@@ -23,19 +23,20 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
-from django_ratelimit.decorators import ratelimit
+from django_ratelimit.exceptions import Ratelimited
 
 from rongxin.accounts.permissions import require_role
 from rongxin.accounts.roles import Role
 from rongxin.core import clock
 from rongxin.core.errors import ApplicationError, NotFound
 from rongxin.incentives import selectors, services
-from rongxin.incentives.api import RATE_GROUP, provider_rate
+from rongxin.incentives.api import allowance_take
 from rongxin.incentives.models import GRADES, Check, Credential, Incentive, Provider
 from rongxin.subjects.selectors import subject_links_of
 from rongxin.web.responses import apply_error, not_found
 
 KEYS_URL = "/api/v1/incentives/keys"  # the published key document (signing.py describes it)
+STATUS_URL = "/api/v1/incentives/status"  # the provider's signed status list
 
 # What a provider is told about a credential: yes or no, and why not. Nothing about the holder.
 VERDICTS: dict[str, Any] = {
@@ -45,6 +46,7 @@ VERDICTS: dict[str, Any] = {
     Check.Result.INVALID: gettext_lazy("This is not a valid credential (forged, altered or unknown)."),
     Check.Result.WRONG_PROVIDER: gettext_lazy("This credential is for another provider's incentive."),
     Check.Result.REVOKED: gettext_lazy("The holder has withdrawn this credential."),
+    Check.Result.USED: gettext_lazy("This live code was already used; ask the holder to show a new one."),
 }
 
 
@@ -250,14 +252,7 @@ def holder_activity(request: HttpRequest) -> HttpResponse:
         activity = selectors.holder_activity(actor=request.user, subject_id=_subject_param(request))
     except NotFound:
         return not_found(request)
-    now = clock.now()
-    credentials = [
-        {
-            "c": c,
-            "state": "revoked" if c.revoked_at else ("expired" if c.expires_at <= now else "valid"),
-        }
-        for c in activity.credentials
-    ]
+    credentials = [{"c": c, "state": activity.states[c.jti]} for c in activity.credentials]
     template = "web/incentives/_activity.html" if request.htmx else "web/incentives/activity.html"  # type: ignore[attr-defined]
     return render(
         request,
@@ -340,9 +335,10 @@ def provider_home(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-@ratelimit(group=RATE_GROUP, key="user_or_ip", rate=provider_rate, method="POST", block=True)
 @require_POST
 def provider_check(request: HttpRequest) -> HttpResponse:
+    if not allowance_take(request, credentials=1):
+        raise Ratelimited()
     provider = _provider(request)
     if provider is None:
         return not_found(request)
@@ -359,9 +355,14 @@ def provider_check(request: HttpRequest) -> HttpResponse:
         except ApplicationError as exc:
             apply_error(form, exc)
         else:
+            headline = Check.Result.NOT_ELIGIBLE.label
+            if answer.eligible:
+                headline = Check.Result.ELIGIBLE.label
+            elif answer.reason == Check.Result.USED:
+                headline = Check.Result.USED.label
             verdict = {
                 "eligible": answer.eligible,
-                "headline": Check.Result.ELIGIBLE.label if answer.eligible else Check.Result.NOT_ELIGIBLE.label,
+                "headline": headline,
                 "reason": VERDICTS.get(answer.reason, VERDICTS[Check.Result.INVALID]),
             }
             if answer.eligible:
@@ -377,9 +378,10 @@ def provider_check(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-@ratelimit(group=RATE_GROUP, key="user_or_ip", rate=provider_rate, method="POST", block=True)
 @require_POST
 def provider_redeem(request: HttpRequest) -> HttpResponse:
+    if not allowance_take(request, credentials=1):
+        raise Ratelimited()
     provider = _provider(request)
     if provider is None:
         return not_found(request)
@@ -442,9 +444,10 @@ def provider_propose(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def verify_offline(request: HttpRequest) -> HttpResponse:
-    """A static page: the browser verifies the token itself with the published public keys.
-    Public, like the key document: it sends nothing to the server and shows nothing stored."""
-    return render(request, "web/incentives/verify_offline.html", {"keys_url": KEYS_URL})
+    """A static page: the browser verifies the token itself with the published public keys and
+    the provider's signed status list (fetched with the provider's session when online). Public,
+    like the key document: it sends no credential to the server and shows nothing stored."""
+    return render(request, "web/incentives/verify_offline.html", {"keys_url": KEYS_URL, "status_url": STATUS_URL})
 
 
 # --- County credit office ---------------------------------------------------------------------

@@ -4,6 +4,7 @@ changes nothing, the privacy of everything a provider receives, and the rate lim
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import hashlib
 import itertools
@@ -251,6 +252,7 @@ def test_a_holder_creates_withdraws_and_sees_every_check(world: World, frozen: A
         "issued_at": NOW,
         "expires_at": "2026-03-01T10:05:00+08:00",
         "revoked_at": LATER,
+        "state": "revoked",
     }
 
     # then the holder sees their credentials, every check and the redemption, newest first
@@ -261,9 +263,9 @@ def test_a_holder_creates_withdraws_and_sees_every_check(world: World, frozen: A
         "subject_id": subject_of(world.aa),
         "credentials": [
             {"jti": second.jti, **half_price, "kind": "card", "issued_at": LATER,
-             "expires_at": "2026-03-31T10:01:00+08:00", "revoked_at": None},
+             "expires_at": "2026-03-31T10:01:00+08:00", "revoked_at": None, "state": "valid"},
             {"jti": first.jti, **half_price, "kind": "live", "issued_at": NOW,
-             "expires_at": "2026-03-01T10:05:00+08:00", "revoked_at": LATER},
+             "expires_at": "2026-03-01T10:05:00+08:00", "revoked_at": LATER, "state": "revoked"},
         ],
         "checks": [
             check | {"channel": "redemption", "result": "eligible"},
@@ -277,6 +279,28 @@ def test_a_holder_creates_withdraws_and_sees_every_check(world: World, frozen: A
         "checks": [],
         "redemptions": [],
     }
+
+
+def test_printed_cards_in_force_are_capped_per_holder_and_offer(world: World, settings: Any) -> None:
+    # given a cap of two cards, both printed
+    settings.RONGXIN_INCENTIVE_MAX_CARDS = 2
+    card(world)
+    card(world)
+    # when a third is asked for
+    refused = send(world.aa, "post", f"{API}/me/credentials", {"incentive": "bus-half-aa", "kind": "card"})
+    # then 409 problem+json, in Chinese, and nothing saved
+    assert problem(refused) == (409, PROBLEM, "card_limit")
+    assert (
+        refused.json()["title"]
+        == "您已有 2 张该激励措施的打印卡片在有效期内。请先撤回一张（例如遗失的卡片），再打印新卡片。"
+    )
+    assert Credential.objects.count() == 2
+    # an expired card no longer counts
+    oldest = Credential.objects.order_by("pk").values_list("pk", flat=True)[0]
+    Credential.objects.filter(pk=oldest).update(expires_at=clock.now())
+    again = send(world.aa, "post", f"{API}/me/credentials", {"incentive": "bus-half-aa", "kind": "card"})
+    assert again.status_code == 201
+    assert Credential.objects.count() == 3
 
 
 def test_credential_requests_that_cannot_be_granted(world: World) -> None:
@@ -356,24 +380,115 @@ def test_online_verification_answers_yes_or_no_per_item_in_order(world: World) -
         ]
     }
     sid = subject_of(world.aa)
-    assert checks() == [
-        ("online", "eligible", sid), ("online", "invalid", None), ("online", "wrong_provider", sid),
-        ("online", "eligible", sid),
-    ]  # fmt: skip
+    # the card sent twice is checked (and shown to its holder) once
+    assert checks() == [("online", "eligible", sid), ("online", "invalid", None), ("online", "wrong_provider", sid)]
 
 
 def test_a_batch_holds_one_to_a_thousand_credentials(world: World) -> None:
-    token = card(world)
-    full = send(world.bus, "post", f"{API}/verify", {"tokens": [token] * 1000})
-    assert (full.status_code, len(full.json()["results"]), Check.objects.count()) == (200, 1000, 1000)
+    holders = [resident(world.tree, f"holder{i}", points=35, birth=f"197001{i + 1:02d}") for i in range(3)]
+    tokens = [card(world, "bus-half-aa", h) for h in holders]
+    batch = [tokens[i % 3] for i in range(1000)]
+    full = send(world.bus, "post", f"{API}/verify", {"tokens": batch})
+    assert (full.status_code, len(full.json()["results"]), Check.objects.count()) == (200, 1000, 3)
     assert {(r["eligible"], r["reason"]) for r in full.json()["results"]} == {(True, "eligible")}
-    for tokens in ([token] * 1001, []):
-        refused = send(world.bus, "post", f"{API}/verify", {"tokens": tokens})
+    for bad in ([tokens[0]] * 1001, []):
+        refused = send(world.bus, "post", f"{API}/verify", {"tokens": bad})
         assert (problem(refused), [(e["field"], e["code"]) for e in refused.json()["errors"]]) == (
             (422, PROBLEM, "batch_size"),
             [("tokens", "batch_size")],
         )
-    assert Check.objects.count() == 1000
+    assert Check.objects.count() == 3
+
+
+def test_one_token_sent_a_thousand_times_is_one_check_on_the_holders_list(world: World) -> None:
+    # given a card and a live code already redeemed
+    token = card(world)
+    used = live(world)
+    send(world.bus, "post", f"{API}/redemptions", {"token": used, "reference": "BUS-USED"})
+    Check.objects.all().delete()
+    # when the bus company sends the card 998 times in one batch, between the used code and junk
+    batch = [used, *([token] * 998), "nonsense"]
+    response = send(world.bus, "post", f"{API}/verify", {"tokens": batch})
+    # then every position is answered, and the holder's list shows one check per credential
+    answers = response.json()["results"]
+    assert (response.status_code, len(answers)) == (200, 1000)
+    assert answers[0] == {"eligible": False, "reason": "used"}
+    assert answers[1:999] == [{"eligible": True, "reason": "eligible"}] * 998
+    assert answers[999] == {"eligible": False, "reason": "invalid"}
+    sid = subject_of(world.aa)
+    assert checks() == [("online", "used", sid), ("online", "eligible", sid), ("online", "invalid", None)]
+    assert [c["result"] for c in send(world.aa, "get", f"{API}/me/activity").json()["checks"]] == ["eligible", "used"]
+
+
+def test_a_used_live_code_is_answered_used_and_listed_used_for_its_holder(world: World) -> None:
+    # given a live code redeemed by the bus company
+    token = live(world)
+    first = send(world.bus, "post", f"{API}/redemptions", {"token": token, "reference": "BUS-9"})
+    # when it is checked again, and redeemed again under a new reference
+    again = send(world.bus, "post", f"{API}/verify", {"tokens": [token]})
+    replayed = send(world.bus, "post", f"{API}/redemptions", {"token": token, "reference": "BUS-10"})
+    # then the check says "used" and the redemption is refused as before
+    assert first.status_code == 201
+    assert again.json() == {"results": [{"eligible": False, "reason": "used"}]}
+    assert problem(replayed) == (409, PROBLEM, "replayed")
+    sid = subject_of(world.aa)
+    assert checks() == [("redemption", "eligible", sid), ("online", "used", sid), ("redemption", "replayed", sid)]
+    assert Redemption.objects.count() == 1
+    # and the holder sees the code as used
+    credentials = send(world.aa, "get", f"{API}/me/activity").json()["credentials"]
+    assert [(c["kind"], c["state"]) for c in credentials] == [("live", "used")]
+
+
+def test_a_signature_spelt_another_way_is_invalid(world: World) -> None:
+    # given a card, and its signature with the last character changed to one that decodes to
+    # the same bytes (base64url leaves the low bits of the last character unused)
+    token = card(world)
+    prefix, payload, signature = token.split(".")
+    alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+    last = alphabet.index(signature[-1])
+    twin = signature[:-1] + alphabet[last ^ 1]  # 86 characters for 64 bytes: 4 bits unused
+    assert base64.urlsafe_b64decode(twin + "==") == base64.urlsafe_b64decode(signature + "==")
+    # when
+    response = send(world.bus, "post", f"{API}/verify", {"tokens": [f"{prefix}.{payload}.{twin}", token]})
+    # then
+    assert response.json() == {
+        "results": [{"eligible": False, "reason": "invalid"}, {"eligible": True, "reason": "eligible"}]
+    }
+    assert checks() == [("online", "invalid", None), ("online", "eligible", subject_of(world.aa))]
+
+
+def test_a_provider_downloads_its_signed_status_list(world: World, frozen: Any) -> None:
+    # given a withdrawn card of the bus offer, and a card of a holder whose grade then fell
+    lost = credential_issue(actor=world.aa, incentive_id=world.incentive("bus-half-aa").pk, kind="card").credential
+    send(world.aa, "delete", f"{API}/me/credentials/{lost.jti}")
+    fallen = resident(world.tree, "fallen", points=35, birth="19750101")
+    kept = credential_issue(actor=fallen, incentive_id=world.incentive("bus-half-aa").pk, kind="card")
+    SubjectCredit.objects.filter(pk=subject_of(fallen)).update(grade="A", score=1000)
+    good = card(world)
+    # when the bus company downloads its status list
+    response = send(world.bus, "get", f"{API}/status")
+    # then it names the bus company's open offers and exactly the two refused cards, signed
+    body = response.json()
+    keys = public_keys()
+    assert response.status_code == 200
+    assert response["Cache-Control"] == "private, no-cache"
+    bus_offers = sorted(Incentive.objects.filter(provider__code="rc_bus").values_list("code", flat=True))
+    assert {k: v for k, v in body.items() if k != "status"} == {
+        "format": "rongxin-incentive-status/1",
+        "provider": "rc_bus",
+        "generated_at": NOW,
+        "valid_until": "2026-03-02T10:00:00+08:00",
+        "incentives": bus_offers,
+        "revoked": sorted([lost.jti, kept.credential.jti]),
+    }
+    status = signing.read_status(body["status"], keys)
+    assert (sorted(status.revoked), sorted(status.incentives)) == (body["revoked"], bus_offers)
+    now = clock.now()
+    assert [signing.verify_offline(t, keys, status, now=now).status for t in (good, kept.token)] == ["ok", "revoked"]
+    # only providers get one, each its own
+    assert send(world.bank, "get", f"{API}/status").json()["provider"] == "rc_rural_bank"
+    assert problem(send(world.aa, "get", f"{API}/status")) == (404, PROBLEM, "not_found")
+    assert problem(send(None, "get", f"{API}/status")) == (401, PROBLEM, "unauthenticated")
 
 
 def test_api_keys_act_for_the_provider(world: World) -> None:
@@ -789,9 +904,7 @@ def test_matrix_create_a_credential(world: World, cast: dict[str, User | None]) 
 
 def test_matrix_withdraw_a_credential(world: World, cast: dict[str, User | None]) -> None:
     def prepare(role: str) -> Call:
-        jti = credential_issue(
-            actor=world.aa, incentive_id=world.incentive("bus-half-aa").pk, kind="card"
-        ).credential.jti
+        jti = credential_issue(actor=world.aa, incentive_id=world.incentive("bus-half-aa").pk).credential.jti
         return "delete", f"{API}/me/credentials/{jti}", None
 
     matrix(cast, prepare, {"resident": (200, {"revoked": 1}, None)})
@@ -800,7 +913,7 @@ def test_matrix_withdraw_a_credential(world: World, cast: dict[str, User | None]
 def test_matrix_verify(world: World, cast: dict[str, User | None]) -> None:
     matrix(
         cast,
-        lambda role: ("post", f"{API}/verify", {"tokens": [card(world)]}),
+        lambda role: ("post", f"{API}/verify", {"tokens": [live(world)]}),
         {
             "provider": (200, {"checks": 1}, {"results": [{"eligible": True, "reason": "eligible"}]}),
             # another provider learns only that it is not theirs, and the holder sees that it asked
@@ -812,7 +925,7 @@ def test_matrix_verify(world: World, cast: dict[str, User | None]) -> None:
 def test_matrix_record_a_redemption(world: World, cast: dict[str, User | None]) -> None:
     matrix(
         cast,
-        lambda role: ("post", f"{API}/redemptions", {"token": card(world), "reference": f"M-{role}"}),
+        lambda role: ("post", f"{API}/redemptions", {"token": live(world), "reference": f"M-{role}"}),
         {
             "provider": (201, {"redemptions": 1, "checks": 1, "audit": 1}, None),
             # a refusal is recorded (a check the holder sees, an audit event), nothing is redeemed
@@ -957,3 +1070,22 @@ def test_checks_and_redemptions_are_rate_limited_per_account(world: World, setti
     assert (Check.objects.count(), Redemption.objects.count()) == (3, 1)
     # another account has its own allowance
     assert send(world.bank, "post", f"{API}/verify", {"tokens": [token]}).status_code == 200
+
+
+def test_the_rate_limit_counts_distinct_credentials_not_requests(world: World, settings: Any) -> None:
+    # given an allowance of 5 credentials a minute and three holders' cards
+    settings.RONGXIN_INCENTIVE_RATE = "5/m"
+    holders = [world.aa, *(resident(world.tree, f"rl{i}", points=35, birth=f"197102{i + 1:02d}") for i in range(2))]
+    a, b, c = (card(world, "bus-half-aa", h) for h in holders)
+    # when a batch repeats the three cards 30 times: 3 distinct credentials, 3 counted
+    first = send(world.bus, "post", f"{API}/verify", {"tokens": [a, b, c] * 30})
+    # and a second batch of 3 distinct credentials would pass the allowance (3 + 3 > 5)
+    over = send(world.bus, "post", f"{API}/verify", {"tokens": [a, b, c]})
+    # then the second is refused whole and records nothing
+    assert (first.status_code, len(first.json()["results"])) == (200, 90)
+    assert problem(over) == (429, PROBLEM, "rate_limited")
+    assert Check.objects.count() == 3
+    # and the 2 credentials left of the allowance are still there
+    assert send(world.bus, "post", f"{API}/verify", {"tokens": [a, b, a]}).status_code == 200
+    assert problem(send(world.bus, "post", f"{API}/verify", {"tokens": [c]})) == (429, PROBLEM, "rate_limited")
+    assert Check.objects.count() == 5

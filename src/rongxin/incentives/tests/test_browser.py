@@ -2,7 +2,8 @@
 bus credential on a 375 px phone; the bus company's staff paste it on the provider page and see
 "eligible", then read the same code with the page's camera scanner (the camera is a canvas
 showing the resident's QR code, decoded by the vendored jsQR); the offline page verifies it in
-the browser with the published key, also after a reload without the key document; the
+the browser with the published key and the provider's status list, also after a reload without
+the key document, refuses it while the resident's grade is down and without a status list; the
 resident reloads their page and sees both checks under "who checked my credit".
 
 Screenshots (375 px and desktop) are written to the test's temporary folder, and copied to
@@ -25,9 +26,11 @@ from rongxin.accounts.models import Department
 from rongxin.accounts.roles import Role
 from rongxin.conftest import Tree, make_user, sign_in
 from rongxin.credit.catalogue import catalogue_load_starters
+from rongxin.credit.models import SubjectCredit
 from rongxin.incentives.models import Check
 from rongxin.incentives.services import incentives_load_starters
 from rongxin.incentives.tests.conftest import provider_user, resident
+from rongxin.subjects.models import SubjectAccount
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -166,6 +169,33 @@ def test_resident_shows_a_bus_credential_the_provider_verifies_it_and_the_reside
     result.filter(has_text=zh("Valid: signed by the county and not expired.")).wait_for()
     assert key_requests == []
     assert Check.objects.count() == 2  # the offline check tells the server nothing
+    assert offline.locator("[data-status-list]").inner_text().startswith(zh("Status list from"))
+
+    # when the resident's grade falls, the next status list refuses the code offline
+    subject_id = SubjectAccount.objects.get(user__username="chen").subject_id
+    SubjectCredit.objects.filter(pk=subject_id).update(grade="A")
+    offline.get_by_role("button", name=zh("Check here"), exact=True).click()
+    revoked = zh(
+        "Not accepted: the county no longer honours this credential (withdrawn, the holder no longer qualifies, "
+        "or already used)."
+    )
+    result.filter(has_text=revoked).wait_for()
+    assert result.get_attribute("data-status") == "revoked"
+    SubjectCredit.objects.filter(pk=subject_id).update(grade="AA")
+    offline.get_by_role("button", name=zh("Check here"), exact=True).click()
+    result.filter(has_text=zh("Valid: signed by the county and not expired.")).wait_for()
+    # and without a status list (none kept, none to fetch) nothing is accepted
+    desk.route("**/api/v1/incentives/status", lambda route: route.abort())
+    desk.evaluate("() => localStorage.removeItem('rongxin.incentives.status')")
+    desk.reload()
+    offline.locator("[data-keys-status]").filter(has_text=zh("Public keys loaded:")).wait_for()
+    desk.locator("#offline-token").fill(token)
+    offline.get_by_role("button", name=zh("Check here"), exact=True).click()
+    stale = zh(
+        "Not checked: this browser has no current status list. Sign in as a provider and connect to the network once."
+    )
+    result.filter(has_text=stale).wait_for()
+    assert result.get_attribute("data-status") == "stale"
 
     # then: the resident reloads their page and sees both checks by the bus company
     phone.goto(f"{base}/incentives/me/")

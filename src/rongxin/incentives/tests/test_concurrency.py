@@ -141,3 +141,18 @@ def test_ten_retries_of_one_redemption_at_once_make_one(market: Market) -> None:
     assert outcomes(results) == ["created"] + ["retried"] * 9
     assert Redemption.objects.filter(incentive=market.offer).count() == 1
     assert Incentive.objects.get(pk=market.offer.pk).redeemed_total == 1
+
+
+def test_ten_cards_asked_for_at_once_make_exactly_the_cap(market: Market) -> None:
+    # given a holder with no card yet and the default cap of three cards in force per offer
+    def issuing() -> Any:
+        actor = User.objects.get(pk=market.holder.pk)
+        return credential_issue(actor=actor, incentive_id=market.offer.pk, kind=Credential.Kind.CARD)
+
+    # when ten requests for a card arrive at once
+    results = in_threads([issuing] * 10, workers=10)
+
+    # then three are issued and seven refused
+    codes = sorted("issued" if not isinstance(r, Exception) else getattr(r, "code", repr(r)) for r in results)
+    assert codes == ["card_limit"] * 7 + ["issued"] * 3
+    assert Credential.objects.filter(kind=Credential.Kind.CARD).count() == 3

@@ -8,11 +8,12 @@ from typing import Any
 
 import pytest
 
+from rongxin.core import clock
 from rongxin.core.errors import Conflict, InvalidInput, NotFound
 from rongxin.credit.models import SubjectCredit
 from rongxin.incentives import signing
 from rongxin.incentives.keys import key_rotate, keys_document, pseudonym_key
-from rongxin.incentives.models import Check, Credential, Incentive, Redemption
+from rongxin.incentives.models import Check, Credential, Incentive, Provider, Redemption
 from rongxin.incentives.services import (
     IncentiveInput,
     credential_issue,
@@ -22,6 +23,7 @@ from rongxin.incentives.services import (
     incentive_decide,
     incentive_propose,
     redemption_record,
+    status_list_build,
 )
 from rongxin.incentives.tests.conftest import World
 from rongxin.subjects.models import SubjectAccount
@@ -99,6 +101,54 @@ def test_eligibility_ends_when_the_grade_falls(world: World) -> None:
     assert credentials_check(actor=world.bus, tokens=[card])[0].eligible
     SubjectCredit.objects.filter(pk=subject_of(world.aa)).update(grade="A", score=1010)
     assert credentials_check(actor=world.bus, tokens=[card])[0].reason == "not_eligible"
+
+
+def test_a_card_of_a_downgraded_holder_stops_verifying_offline_within_a_day(world: World, frozen: Any) -> None:
+    # given an AA holder's card, a live code already redeemed, a withdrawn card, and the bus
+    # company's status list made now, and a clean card of another holder
+    half = world.incentive("bus-half-aa")
+    card = credential_issue(actor=world.aa, incentive_id=half.pk, kind="card").token
+    used = credential_issue(actor=world.aa, incentive_id=half.pk).token
+    redemption_record(actor=world.bus, token=used, reference="OFF-1")
+    lost = credential_issue(actor=world.aa, incentive_id=half.pk, kind="card")
+    credential_revoke(actor=world.aa, jti=lost.credential.jti)
+    keys = signing.public_keys_from_document(keys_document())
+    bus = Provider.objects.get(code="rc_bus")
+    before = status_list_build(provider=bus)
+    now = clock.now()
+    assert signing.read_status(before.text, keys) == before.status
+    assert signing.verify_offline(card, keys, before.status, now=now).status == "ok"
+    assert signing.verify_offline(used, keys, before.status, now=now).status == "revoked"
+    assert signing.verify_offline(lost.token, keys, before.status, now=now).status == "revoked"
+    # when the holder's grade falls below the floor
+    SubjectCredit.objects.filter(pk=subject_of(world.aa)).update(grade="A", score=1010)
+    after = status_list_build(provider=bus)
+    # then the next list refuses the card; the earlier one admits it only until it runs out
+    assert after.status.revoked == {_jti(card, keys), _jti(used, keys), lost.credential.jti}
+    assert signing.verify_offline(card, keys, after.status, now=now).status == "revoked"
+    assert (
+        signing.verify_offline(card, keys, before.status, now=now + dt.timedelta(hours=23, minutes=59)).status == "ok"
+    )
+    assert signing.verify_offline(card, keys, before.status, now=now + dt.timedelta(hours=24)).status == "stale"
+    # without a list, or with another provider's, nothing verifies offline
+    assert signing.verify_offline(card, keys, None, now=now).status == "stale"
+    bank = status_list_build(provider=Provider.objects.get(code="rc_rural_bank"))
+    assert signing.verify_offline(card, keys, bank.status, now=now).status == "not_covered"
+    # and a list altered after signing is refused
+    tampered = before.text.split(".")
+    with pytest.raises(ValueError, match="signature"):
+        signing.read_status(
+            f"{tampered[0]}.{signing.b64u(signing.unb64u(after.text.split('.')[1]))}.{tampered[2]}", keys
+        )
+    # when the grade is restored the card verifies again with the next list
+    SubjectCredit.objects.filter(pk=subject_of(world.aa)).update(grade="AA", score=1035)
+    assert signing.verify_offline(card, keys, status_list_build(provider=bus).status, now=now).status == "ok"
+
+
+def _jti(token: str, keys: Any) -> str:
+    claims = signing.verify_token(token, keys, now=clock.now()).claims
+    assert claims is not None
+    return claims.jti
 
 
 def test_redemptions_are_idempotent_and_enforce_quotas(world: World, frozen: Any) -> None:
@@ -236,9 +286,12 @@ def test_verify_token_command_exits_zero_only_for_valid_tokens(world: World, tmp
     from django.core.management import call_command
 
     card = credential_issue(actor=world.aa, incentive_id=world.incentive("bus-half-aa").pk, kind="card").token
-    keys = tmp_path / "keys.json"
+    keys, status = tmp_path / "keys.json", tmp_path / "status.json"
     call_command("incentives", "keys", "--out", str(keys))
-    call_command("incentives", "verify-token", card, "--keys", str(keys))
-    with pytest.raises(SystemExit) as e:
-        call_command("incentives", "verify-token", card[:-4] + "AAAA", "--keys", str(keys))
-    assert e.value.code == 1
+    call_command("incentives", "status", "rc_bus", "--out", str(status))
+    call_command("incentives", "verify-token", card, "--keys", str(keys), "--status", str(status))
+    call_command("incentives", "verify-token", card)  # with this platform's keys and data
+    for bad in ([card[:-4] + "AAAA", "--status", str(status)], [card]):  # an altered card; no status list
+        with pytest.raises(SystemExit) as e:
+            call_command("incentives", "verify-token", *bad, "--keys", str(keys))
+        assert e.value.code == 1

@@ -4,6 +4,7 @@ lifetimes and key ids are enforced; the public key document round-trips."""
 from __future__ import annotations
 
 import base64
+import dataclasses
 import datetime as dt
 import hashlib
 import hmac
@@ -99,3 +100,32 @@ def test_key_document_round_trip() -> None:
     assert signing.verify_token(signing.sign_token(KEY, CLAIMS), keys, now=T0).status == "ok"
     with pytest.raises(ValueError, match="not a Rongxin"):
         signing.public_keys_from_document({"keys": []})
+
+
+def _non_canonical(text: str) -> str:
+    """``text`` with its last character changed to another one that decodes to the same bytes
+    (only the unused low bits differ)."""
+    alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+    for c in alphabet:
+        other = text[:-1] + c
+        pad = "=" * (-len(text) % 4)
+        if other != text and base64.urlsafe_b64decode(other + pad) == base64.urlsafe_b64decode(text + pad):
+            return other
+    raise AssertionError("no other spelling")
+
+
+def test_a_signature_or_payload_spelt_another_way_is_refused() -> None:
+    # given a valid token, and the same bytes of its signature / payload spelt with another last
+    # character (base64url leaves the low bits of the last character unused)
+    claims = dataclasses.replace(CLAIMS, jti="n0nce1")  # a payload whose length leaves unused bits
+    token = signing.sign_token(KEY, claims)
+    keys = {"k1": KEY.public_key()}
+    prefix, body, sig = token.split(".")
+    other_sig, other_body = _non_canonical(sig), _non_canonical(body)
+    assert base64.urlsafe_b64decode(other_sig + "==") == base64.urlsafe_b64decode(sig + "==")
+    # when / then
+    assert signing.verify_token(token, keys, now=T0).status == "ok"
+    assert signing.verify_token(f"{prefix}.{body}.{other_sig}", keys, now=T0).status == "invalid"
+    assert signing.verify_token(f"{prefix}.{other_body}.{sig}", keys, now=T0).status == "invalid"
+    with pytest.raises(ValueError, match="canonical"):
+        signing.unb64u(other_sig)

@@ -201,6 +201,32 @@ def test_printing_a_credit_card_gives_a_printable_card(world: World) -> None:
     assert "data-countdown" not in page
 
 
+def test_a_holder_prints_at_most_three_cards_per_offer_in_force(world: World) -> None:
+    # given three printed cards of the half-price bus offer, and one of them withdrawn
+    client = client_for(world.aa)
+    for _ in range(3):
+        client.post("/incentives/me/credentials/", {"incentive_id": half(world).pk, "kind": "card"})
+    # when a fourth is asked for
+    response = client.post("/incentives/me/credentials/", {"incentive_id": half(world).pk, "kind": "card"})
+    # then it is refused with the reason in Chinese and nothing is saved
+    assert response["Location"] == "/incentives/me/"
+    message = zh(
+        "You already have %(n)d printed cards for this offer in force. Withdraw one (a lost card, for example) "
+        "before printing another.",
+        n=3,
+    )
+    assert message in html(client.get("/incentives/me/"))
+    assert Credential.objects.filter(kind="card").count() == 3
+    # a live code, and a card of another offer, are still possible; and withdrawing a card frees a place
+    client.post("/incentives/me/credentials/", {"incentive_id": half(world).pk, "kind": "live"})
+    client.post("/incentives/me/credentials/", {"incentive_id": world.incentive("loan-rate-aa").pk, "kind": "card"})
+    client.post(f"/incentives/me/credentials/{Credential.objects.filter(kind='card').first().jti}/withdraw/")
+    again = client.post("/incentives/me/credentials/", {"incentive_id": half(world).pk, "kind": "card"})
+    assert again.status_code == 200
+    assert Credential.objects.filter(kind="card", incentive=half(world), revoked_at__isnull=True).count() == 3
+    assert Credential.objects.count() == 6
+
+
 def test_an_offer_beyond_the_grade_is_refused_with_the_reason_and_nothing_saved(world: World) -> None:
     client = client_for(world.a)
     response = client.post("/incentives/me/credentials/", {"incentive_id": half(world).pk, "kind": "live"})
@@ -320,6 +346,34 @@ def test_a_check_answers_only_yes_or_no_and_never_shows_who(world: World) -> Non
         assert secret not in visible
     # the redemption form is ready with the same credential
     assert re.search(r'<textarea name="token"[^>]*id="redeem_token"[^>]*>\s*' + re.escape(token), page)
+
+
+def test_a_used_live_code_is_checked_as_used_and_shown_used_to_its_holder(world: World) -> None:
+    # given a live code the bus company has redeemed
+    token = credential_issue(actor=world.aa, incentive_id=half(world).pk).token
+    client = client_for(world.bus)
+    client.post("/incentives/provider/redeem/", {"token": token, "reference": "T-USED"})
+    # when the bus company checks it again
+    response = client.post("/incentives/provider/check/", {"token": token})
+    # then the page says "already used", not "eligible", and offers no redemption form for it
+    page = html(response)
+    verdict = page[page.index('id="verdict"') : page.index("</section>", page.index('id="verdict"'))]
+    assert response.status_code == 200
+    assert '<span aria-hidden="true">✗</span> ' + zh("Already used") in verdict
+    assert zh("This live code was already used; ask the holder to show a new one.") in verdict
+    assert zh("Eligible") not in verdict
+    assert token not in page
+    assert list(Check.objects.order_by("id").values_list("channel", "result")) == [
+        ("redemption", "eligible"),
+        ("page", "used"),
+    ]
+    # and the holder's page lists the code as used, with no way to withdraw it
+    mine = html(client_for(world.aa).get("/incentives/me/activity/"))
+    credentials = mine[mine.index('id="credentials"') :]
+    assert f'<span class="badge">{zh("Used")}</span>' in credentials
+    assert f'<span class="badge ok">{zh("Valid")}</span>' not in credentials
+    assert buttons(mine, zh("Withdraw")) == 0
+    assert f'<span class="badge">{zh("Already used")}</span>' in mine  # the check, in "who checked my credit"
 
 
 def test_a_check_of_a_bad_credential_says_why_in_chinese(world: World) -> None:
@@ -475,6 +529,15 @@ def test_the_offline_check_page_explains_itself_and_names_the_key_document(world
         in page
     )
     assert 'data-keys-url="/api/v1/incentives/keys"' in page
+    assert 'data-status-url="/api/v1/incentives/status"' in page
+    assert (
+        zh_tag(
+            "So a holder whose grade fell is refused here at the latest 24 hours after the last list was fetched. "
+            "Use the online check on the provider page whenever the network is available; it always knows the "
+            "current grade."
+        )
+        in page
+    )
     assert "/static/web/vendor/jsQR-1.4.0.js" in page
 
 

@@ -1,4 +1,4 @@
-"""``rongxin incentives verify-token|keys|rotate-key|load-starters|export``."""
+"""``rongxin incentives verify-token|keys|status|rotate-key|load-starters|export``."""
 
 from __future__ import annotations
 
@@ -18,9 +18,20 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: argparse.ArgumentParser) -> None:
         sub = parser.add_subparsers(dest="action", required=True)
-        verify = sub.add_parser("verify-token", help="exit 0 only for a valid, unexpired token")
+        verify = sub.add_parser(
+            "verify-token", help="exit 0 only for a valid, unexpired token that the provider's status list allows"
+        )
         verify.add_argument("token")
         verify.add_argument("--keys", type=Path, help="a published key document (default: this platform's keys)")
+        verify.add_argument(
+            "--status",
+            type=Path,
+            help="the provider's status list (GET /api/v1/incentives/status or `status CODE --out`); needed with "
+            "--keys; default: made now from this platform's data",
+        )
+        status = sub.add_parser("status", help="write a provider's signed status list for offline verifiers")
+        status.add_argument("provider")
+        status.add_argument("--out", type=Path)
         keys = sub.add_parser("keys", help="print the public key document")
         keys.add_argument("--out", type=Path)
         sub.add_parser("rotate-key", help="retire the signing key and create a new one")
@@ -32,7 +43,9 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         action = options["action"]
         if action == "verify-token":
-            self._verify(options["token"], options.get("keys"))
+            self._verify(options["token"], options.get("keys"), options.get("status"))
+        elif action == "status":
+            self._status(options["provider"], options.get("out"))
         elif action == "keys":
             from rongxin.incentives.keys import keys_document
 
@@ -52,7 +65,7 @@ class Command(BaseCommand):
         elif action == "export":
             self._export(options["code"], options["out"])
 
-    def _verify(self, token: str, keys_file: Path | None) -> None:
+    def _verify(self, token: str, keys_file: Path | None, status_file: Path | None) -> None:
         from rongxin.incentives import signing
 
         if keys_file is not None:
@@ -64,7 +77,17 @@ class Command(BaseCommand):
             from rongxin.incentives.keys import public_keys
 
             keys = public_keys()
-        result = signing.verify_token(token, keys, now=clock.now())
+        status: signing.StatusList | None = None
+        if status_file is not None:
+            try:
+                text = status_file.read_text(encoding="utf-8").strip()
+                document = json.loads(text) if text.startswith("{") else {"status": text}
+                status = signing.read_status(str(document.get("status", "")), keys)
+            except (OSError, ValueError) as exc:
+                raise CommandError(f"cannot read the status list: {exc}") from None
+        elif keys_file is None:
+            status = self._platform_status(token, keys)
+        result = signing.verify_offline(token, keys, status, now=clock.now())
         out: dict[str, Any] = {"status": result.status}
         if result.claims is not None:
             c = result.claims
@@ -74,6 +97,44 @@ class Command(BaseCommand):
         self.stdout.write(json.dumps(out, ensure_ascii=False))
         if result.status != "ok":
             sys.exit(1)
+
+    @staticmethod
+    def _platform_status(token: str, keys: Any) -> Any:
+        """The current status list of the provider whose offer the token names (None if none)."""
+        from rongxin.incentives import signing
+        from rongxin.incentives.models import Incentive
+        from rongxin.incentives.services import status_list_build
+
+        claims = signing.verify_token(token, keys, now=clock.now()).claims
+        incentive = (
+            Incentive.objects.select_related("provider").filter(code=claims.incentive).first() if claims else None
+        )
+        return status_list_build(provider=incentive.provider).status if incentive else None
+
+    def _status(self, code: str, out: Path | None) -> None:
+        from rongxin.incentives.models import Provider
+        from rongxin.incentives.services import status_list_build
+
+        provider = Provider.objects.filter(code=code).first()
+        if provider is None:
+            raise CommandError(f"no provider {code}")
+        built = status_list_build(provider=provider)
+        s = built.status
+        document = {
+            "format": "rongxin-incentive-status/1",
+            "provider": s.provider,
+            "generated_at": s.generated_at,
+            "valid_until": s.valid_until,
+            "incentives": sorted(s.incentives),
+            "revoked": sorted(s.revoked),
+            "status": built.text,
+        }
+        text = json.dumps(document, ensure_ascii=False, indent=2)
+        if out is not None:
+            out.write_text(text + "\n", encoding="utf-8")
+            self.stdout.write(f"{len(s.revoked)} refused credentials of {len(s.incentives)} offers → {out}")
+        else:
+            self.stdout.write(text)
 
     def _export(self, code: str, out: Path) -> None:
         from rongxin.incentives.models import Incentive

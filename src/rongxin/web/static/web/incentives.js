@@ -111,12 +111,27 @@
   // Token format (rongxin/incentives/signing.py): RXI1.<base64url JSON>.<base64url Ed25519
   // signature over the ASCII bytes "RXI1.<payload>">; JSON keys k (key id), i (incentive), t
   // (issued, Unix seconds), e (expires), h (pseudonymous holder), n (credential id), v (1).
+  // The provider's status list (RXS1, the same format; keys v, k, p provider, t made at, e good
+  // until, i open offers, r refused credential ids) must be good and admit the credential too.
   const KEYS_STORE = "rongxin.incentives.keys";
+  const STATUS_STORE = "rongxin.incentives.status";
   const PREFIX = "RXI1";
+  const STATUS_PREFIX = "RXS1";
+  const b64u = (bytes) => {
+    let raw = "";
+    bytes.forEach((b) => {
+      raw += String.fromCharCode(b);
+    });
+    return btoa(raw).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+  };
+  // Strict and canonical, as the server: only the base64url alphabet, and the one spelling of
+  // the bytes (a last character that differs only in unused bits is refused).
   const unb64u = (text) => {
+    if (!/^[A-Za-z0-9_-]*$/.test(text)) throw new Error("not base64url");
     const b64 = text.replace(/-/g, "+").replace(/_/g, "/") + "===".slice((text.length + 3) % 4);
-    const raw = atob(b64);
-    return Uint8Array.from(raw, (c) => c.charCodeAt(0));
+    const bytes = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
+    if (b64u(bytes) !== text) throw new Error("not canonical base64url");
+    return bytes;
   };
 
   const ed25519Supported = async () => {
@@ -150,9 +165,10 @@
     return saved;
   };
 
-  const verifyOffline = async (token, keyDoc) => {
-    const parts = token.trim().split(".");
-    if (parts.length !== 3 || parts[0] !== PREFIX || token.length > 1000) return { status: "invalid" };
+  // A signed RXI1/RXS1 text: its claims when the signature holds under a published key.
+  const readSigned = async (text, prefix, keyDoc) => {
+    const parts = text.trim().split(".");
+    if (parts.length !== 3 || parts[0] !== prefix) return { status: "invalid" };
     let claims;
     let signature;
     try {
@@ -171,15 +187,55 @@
     } catch (err) {
       ok = false;
     }
-    if (!ok) return { status: "invalid" };
+    return ok ? { status: "valid", claims } : { status: "invalid" };
+  };
+
+  const verifyOffline = async (token, keyDoc, statusList) => {
+    if (token.trim().length > 1000) return { status: "invalid" };
+    const read = await readSigned(token, PREFIX, keyDoc);
+    if (read.status !== "valid") return read;
+    const claims = read.claims;
     const now = Date.now() / 1000;
     if (!(claims.t - 60 <= now && now < claims.e)) return { status: "expired", claims };
+    if (!statusList || !(statusList.t - 60 <= now && now < statusList.e)) return { status: "stale", claims };
+    if (!statusList.i.includes(claims.i)) return { status: "not_covered", claims };
+    if (statusList.r.includes(claims.n)) return { status: "revoked", claims };
     return { status: "valid", claims };
+  };
+
+  const storedStatus = () => {
+    try {
+      const saved = JSON.parse(localStorage.getItem(STATUS_STORE) || "null");
+      return saved && typeof saved.status === "string" ? saved : null;
+    } catch (err) {
+      return null;
+    }
+  };
+
+  // The signed list, checked like a credential; null when it is missing, altered or unknown.
+  const statusClaims = async (saved, keyDoc) => {
+    if (!saved || !keyDoc) return null;
+    const read = await readSigned(saved.status, STATUS_PREFIX, keyDoc);
+    if (read.status !== "valid" || !Array.isArray(read.claims.i) || !Array.isArray(read.claims.r)) return null;
+    return read.claims;
+  };
+
+  const fetchStatus = async (url) => {
+    // The provider's own list: sent with the session of the signed-in provider account.
+    const response = await fetch(url, { headers: { Accept: "application/json" }, credentials: "same-origin" });
+    if (!response.ok) throw new Error(`HTTP ${response.status}`);
+    const doc = await response.json();
+    if (doc.format !== "rongxin-incentive-status/1" || typeof doc.status !== "string") throw new Error("not a status list");
+    const saved = { status: doc.status };
+    localStorage.setItem(STATUS_STORE, JSON.stringify(saved));
+    return saved;
   };
 
   const setupOffline = async (root) => {
     const text = root.dataset;
     const status = root.querySelector("[data-keys-status]");
+    const listStatus = root.querySelector("[data-status-list]");
+    let savedStatus = storedStatus();
     const result = root.querySelector("[data-offline-result]");
     const form = root.querySelector("[data-offline-form]");
     const field = root.querySelector("#offline-token");
@@ -194,6 +250,16 @@
       const kids = keys.document.keys.map((k) => k.kid).join(", ");
       status.textContent = `${text.textKeysLoaded} ${kids} (${keys.fetched_at.slice(0, 16).replace("T", " ")})`;
     };
+    const showStatus = async () => {
+      const claims = await statusClaims(savedStatus, keys && keys.document);
+      const now = Date.now() / 1000;
+      if (!claims || now >= claims.e) {
+        listStatus.textContent = text.textStatusMissing;
+        return;
+      }
+      const at = (t) => new Date(t * 1000).toLocaleString(document.documentElement.lang || undefined);
+      listStatus.textContent = `${text.textStatusLoaded} ${at(claims.t)} · ${text.textUntil}: ${at(claims.e)}`;
+    };
     const load = async () => {
       try {
         keys = await fetchKeys(text.keysUrl);
@@ -202,6 +268,16 @@
       }
       showKeys();
     };
+    const loadStatus = async () => {
+      try {
+        savedStatus = await fetchStatus(text.statusUrl);
+        // A list signed with a key made since the key document was kept: load the keys again.
+        if (!(await statusClaims(savedStatus, keys && keys.document))) await load();
+      } catch (err) {
+        // Offline, or not signed in as a provider: keep what this browser already has.
+      }
+      await showStatus();
+    };
 
     if (!(await ed25519Supported())) {
       warn.hidden = false;
@@ -209,22 +285,33 @@
     }
     if (keys) showKeys();
     else await load();
-    root.querySelector("[data-keys-reload]").addEventListener("click", load);
+    await loadStatus();
+    root.querySelector("[data-keys-reload]").addEventListener("click", async () => {
+      await load();
+      await loadStatus();
+    });
 
     form.addEventListener("submit", async (event) => {
       event.preventDefault();
       if (!keys) await load();
       if (!keys) return;
-      let outcome = await verifyOffline(field.value, keys.document);
+      if (navigator.onLine) await loadStatus(); // the newest list whenever the network is there
+      let list = await statusClaims(savedStatus, keys.document);
+      let outcome = await verifyOffline(field.value, keys.document, list);
       if (outcome.status === "unknown_key" && navigator.onLine) {
         await load(); // a rotation added a key since the document was kept
-        outcome = await verifyOffline(field.value, keys.document);
+        await showStatus();
+        list = await statusClaims(savedStatus, keys.document);
+        outcome = await verifyOffline(field.value, keys.document, list);
       }
       const messages = {
         valid: text.textValid,
         expired: text.textExpired,
         invalid: text.textInvalid,
         unknown_key: text.textUnknownKey,
+        stale: text.textStale,
+        not_covered: text.textNotCovered,
+        revoked: text.textRevoked,
       };
       result.hidden = false;
       result.className = `inc-verdict ${outcome.status === "valid" ? "inc-yes" : "inc-no"}`;
