@@ -19,6 +19,7 @@ from django.http import HttpRequest
 from ninja.security import APIKeyCookie, HttpBearer
 
 from rongxin.accounts.models import ApiKey, User
+from rongxin.accounts.permissions import require_role
 from rongxin.core import clock
 
 KEY_PREFIX = "rx_"
@@ -111,3 +112,13 @@ def gated(gate: Gate) -> list[Any]:
     """The API's authentication followed by ``gate(user, **path_parameters)``, for an operation
     whose path names an object: the right to it is asked before the request is validated."""
     return [ApiKeyAuth(gate=gate), SessionAuth(csrf=True, gate=gate)]
+
+
+def gated_roles(roles: list[str]) -> list[Any]:
+    """The API's authentication followed by a role check (any grant with one of ``roles``), for
+    an operation that only those roles may call whatever object it names."""
+
+    def gate(user: Any, **_path: Any) -> None:
+        require_role(user, roles)
+
+    return gated(gate)

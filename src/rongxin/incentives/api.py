@@ -38,6 +38,8 @@ from django.utils.translation import gettext_lazy as _
 from django_ratelimit.core import user_or_ip
 from ninja import Router, Status
 
+from rongxin.accounts.auth import gated_roles
+from rongxin.accounts.roles import Role
 from rongxin.core.errors import ApplicationError, NotFound, field_error
 from rongxin.incentives import selectors, services
 from rongxin.incentives.keys import keys_document
@@ -74,6 +76,8 @@ from rongxin.incentives.schemas import (
 from rongxin.incentives.signing import HOLDER_BYTES, STATUS_FORMAT, b64u
 
 router = Router(tags=["incentives"])
+# The county credit office's operations on providers and offers: refused before the body is read.
+CREDIT_OFFICE = gated_roles([Role.COUNTY_CREDIT_OFFICE])
 
 EXPORT_FORMAT = "rongxin-incentive-export/1"
 PUBLIC_MAX_AGE = 300  # seconds; a rotated key reaches cached verifiers within this
@@ -451,7 +455,10 @@ def provider_create(request: HttpRequest, payload: ProviderIn) -> Status[Provide
 
 
 @router.post(
-    "/providers/{int:provider_id}/accounts", response={201: AccountOut}, operation_id="incentives_provider_account_add"
+    "/providers/{int:provider_id}/accounts",
+    response={201: AccountOut},
+    operation_id="incentives_provider_account_add",
+    auth=CREDIT_OFFICE,
 )
 def provider_account(request: HttpRequest, provider_id: int, payload: AccountIn) -> Status[AccountOut]:
     """Let an account act for a provider (the county credit office). The account needs an
@@ -464,7 +471,12 @@ def provider_account(request: HttpRequest, provider_id: int, payload: AccountIn)
     )
 
 
-@router.post("/offers/{int:incentive_id}/decision", response=ProviderOfferOut, operation_id="incentives_offer_decide")
+@router.post(
+    "/offers/{int:incentive_id}/decision",
+    response=ProviderOfferOut,
+    operation_id="incentives_offer_decide",
+    auth=CREDIT_OFFICE,
+)
 def decide(request: HttpRequest, incentive_id: int, payload: OfferDecisionIn) -> ProviderOfferOut:
     """Approve a proposed offer, or reject it (suspend it once approved) with a reason (the
     county credit office). 409 ``already_decided`` to approve an approved offer."""

@@ -39,7 +39,14 @@ from rongxin.volunteering.api_support import (
     volunteer_out,
     volunteer_patch,
 )
-from rongxin.volunteering.permissions import access_membership_for_deciding, access_own_record
+from rongxin.volunteering.permissions import (
+    access_membership_for_deciding,
+    access_own_record,
+    activity_organiser_gate,
+    correction_organiser_gate,
+    shift_admin_gate,
+    team_admin_gate,
+)
 from rongxin.volunteering.schemas import (
     ActivityCreateIn,
     ActivityDetailOut,
@@ -175,7 +182,12 @@ def membership_decide(request: HttpRequest, membership_id: int, payload: Members
     return membership_out(svc.membership_decide(actor=request.user, membership_id=membership_id, accept=payload.accept))
 
 
-@router.post("/teams/{int:team_id}/leaders", response=MembershipOut, operation_id="volunteering_leader_set")
+@router.post(
+    "/teams/{int:team_id}/leaders",
+    response=MembershipOut,
+    operation_id="volunteering_leader_set",
+    auth=gated(team_admin_gate),
+)
 def leader_set(request: HttpRequest, team_id: int, payload: LeaderIn) -> MembershipOut:
     """A team administrator makes an accepted member a leader (``leader: false`` undoes it)."""
     return membership_out(svc.leader_set(actor=request.user, team_id=team_id, **payload.dict()))
@@ -259,7 +271,10 @@ def signup_cancel(request: HttpRequest, activity_id: int) -> SignupOut:
 
 
 @router.post(
-    "/activities/{int:activity_id}/invitations", response={201: SignupOut}, operation_id="volunteering_invitation_send"
+    "/activities/{int:activity_id}/invitations",
+    response={201: SignupOut},
+    operation_id="volunteering_invitation_send",
+    auth=gated(activity_organiser_gate),
 )
 def invitation_send(request: HttpRequest, activity_id: int, payload: InvitationIn) -> Status[SignupOut]:
     """Invite a volunteer; nothing is reserved until they sign up themselves."""
@@ -299,7 +314,10 @@ def scan(request: HttpRequest, payload: ScanIn) -> Status[ScanOut]:
 
 
 @router.post(
-    "/activities/{int:activity_id}/assisted", response={201: ScanOut}, operation_id="volunteering_attendance_assist"
+    "/activities/{int:activity_id}/assisted",
+    response={201: ScanOut},
+    operation_id="volunteering_attendance_assist",
+    auth=gated(activity_organiser_gate),
 )
 def attendance_assist(request: HttpRequest, activity_id: int, payload: AssistIn) -> Status[ScanOut]:
     """The organiser records a check-in or check-out for a volunteer without a phone, with a
@@ -351,7 +369,10 @@ def correction_request(request: HttpRequest, record_id: int, payload: Correction
 
 
 @router.post(
-    "/corrections/{int:correction_id}/decision", response=CorrectionOut, operation_id="volunteering_correction_decide"
+    "/corrections/{int:correction_id}/decision",
+    response=CorrectionOut,
+    operation_id="volunteering_correction_decide",
+    auth=gated(correction_organiser_gate),
 )
 def correction_decide(request: HttpRequest, correction_id: int, payload: CorrectionDecisionIn) -> CorrectionOut:
     """An organiser of the record's team accepts (a new record revision, credit adjusted) or
@@ -404,7 +425,12 @@ def duty_withdraw(request: HttpRequest, shift_id: int) -> DutyOut:
     return duty_out(mobilisation.duty_withdraw(actor=request.user, shift_id=shift_id))
 
 
-@router.post("/shifts/{int:shift_id}/staff", response={201: DutyOut}, operation_id="volunteering_duty_add_staff")
+@router.post(
+    "/shifts/{int:shift_id}/staff",
+    response={201: DutyOut},
+    operation_id="volunteering_duty_add_staff",
+    auth=gated(shift_admin_gate),
+)
 def duty_add_staff(request: HttpRequest, shift_id: int, payload: StaffIn) -> Status[DutyOut]:
     """Put a staff member (not a volunteer) on a shift, so the daily count is complete."""
     return Status(

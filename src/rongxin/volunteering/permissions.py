@@ -23,7 +23,7 @@ from rongxin.accounts.roles import Role
 from rongxin.core.errors import Forbidden, NotFound
 from rongxin.regions.models import Region
 from rongxin.subjects.models import Person, Subject, SubjectAccount
-from rongxin.volunteering.models import Activity, Membership, ServiceRecord, Team, Volunteer
+from rongxin.volunteering.models import Activity, Correction, Membership, ServiceRecord, Shift, Team, Volunteer
 
 TEAM_ADMINS = frozenset({Role.COUNTY_CREDIT_OFFICE, Role.TOWN_OFFICER, Role.VILLAGE_OFFICER})
 
@@ -182,3 +182,31 @@ def access_own_record(actor: Any, *, record_id: int) -> ServiceRecord:
     if record is None:
         raise NotFound()
     return record
+
+
+def team_admin_gate(actor: Any, *, team_id: int) -> None:
+    access_team_for_admin(actor=actor, team_id=team_id)
+
+
+def activity_organiser_gate(actor: Any, *, activity_id: int) -> None:
+    access_activity_for_organising(actor=actor, activity_id=activity_id)
+
+
+def correction_organiser_gate(actor: Any, *, correction_id: int) -> None:
+    """An organiser of the corrected record's team. Raises NotFound otherwise."""
+    team_id = (
+        Correction.objects.filter(pk=correction_id).values_list("record__team_id", flat=True).first()
+        if _signed_in(actor)
+        else None
+    )
+    if team_id is None:
+        raise NotFound()
+    access_team_for_organising(actor=actor, team_id=team_id)
+
+
+def shift_admin_gate(actor: Any, *, shift_id: int) -> None:
+    """A team administrator over the shift's call-out region. Raises NotFound otherwise."""
+    shift = Shift.objects.select_related("callout__region").filter(pk=shift_id).first() if _signed_in(actor) else None
+    if shift is None:
+        raise NotFound()
+    admin_grant(actor, shift.callout.region)

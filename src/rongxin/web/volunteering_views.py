@@ -349,9 +349,19 @@ def activity_publish(request: HttpRequest, activity_id: int) -> HttpResponse:
     return redirect("web:activity_detail", activity_id)
 
 
+def _organises(request: HttpRequest, activity_id: int) -> bool:
+    try:
+        access_activity_for_organising(actor=request.user, activity_id=activity_id)
+    except NotFound:
+        return False
+    return True
+
+
 @login_required
 @require_POST
 def activity_cancel(request: HttpRequest, activity_id: int) -> HttpResponse:
+    if not _organises(request, activity_id):  # the right first: an outsider learns nothing from the form
+        return not_found(request)
     form = CancelForm(request.POST)
     if form.is_valid():
         try:
@@ -369,6 +379,8 @@ def activity_cancel(request: HttpRequest, activity_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def invitation_send(request: HttpRequest, activity_id: int) -> HttpResponse:
+    if not _organises(request, activity_id):  # the right first: an outsider learns nothing from the form
+        return not_found(request)
     form = InviteForm(request.POST)
     if form.is_valid():
         try:

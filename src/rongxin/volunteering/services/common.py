@@ -9,12 +9,17 @@ from django.utils.translation import gettext_lazy as _
 
 from rongxin.core import clock
 from rongxin.core.errors import field_error
+from rongxin.core.text import clean_text as core_clean_text
 from rongxin.volunteering.conversion import DEFAULT_BRACKETS, DEFAULT_ROUNDING, DEFAULT_YEARLY_CAP, Policy
 from rongxin.volunteering.models import ConversionPolicy, Skill
 
 
 def clean_text(value: Any, *, field: str, required: bool, max_length: int) -> str:
-    text = " ".join(str(value or "").split()) if field != "description" else str(value or "").strip()
+    """The platform's one free-text rule (:func:`rongxin.core.text.clean_text`); in every field
+    but a description, line breaks and runs of white space fold into one space (as before)."""
+    text = core_clean_text(value, field=field, required=False, max_length=10 * max_length)
+    if field != "description":
+        text = " ".join(text.split())
     if required and not text:
         raise field_error(field, _("Required."), code="required")
     if len(text) > max_length:
