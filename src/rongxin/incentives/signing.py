@@ -138,6 +138,13 @@ class Verified:
     claims: Claims | None = None
 
 
+def _whole(value: Any) -> int:
+    """A JSON whole number as signed (``1e400``, ``1.0``, ``true`` and ``"1"`` are not)."""
+    if type(value) is not int:
+        raise ValueError("not a whole number")
+    return value
+
+
 def verify_token(token: str, public_keys: dict[str, Ed25519PublicKey], *, now: dt.datetime) -> Verified:
     """Check a token's form, key, signature and lifetime. Never raises on bad input."""
     parts = (token or "").strip().split(".")
@@ -156,8 +163,8 @@ def verify_token(token: str, public_keys: dict[str, Ed25519PublicKey], *, now: d
             kid=str(raw["k"]),
             holder=str(raw["h"]),
             incentive=str(raw["i"]),
-            issued_at=int(raw["t"]),
-            expires_at=int(raw["e"]),
+            issued_at=_whole(raw["t"]),
+            expires_at=_whole(raw["e"]),
             jti=str(raw["n"]),
         )
     except (KeyError, TypeError, ValueError):
@@ -221,8 +228,8 @@ def read_status(text: str, public_keys: dict[str, Ed25519PublicKey]) -> StatusLi
         status = StatusList(
             kid=str(raw["k"]),
             provider=str(raw["p"]),
-            generated_at=int(raw["t"]),
-            valid_until=int(raw["e"]),
+            generated_at=_whole(raw["t"]),
+            valid_until=_whole(raw["e"]),
             incentives=frozenset(str(i) for i in raw["i"]),
             revoked=frozenset(str(r) for r in raw["r"]),
         )

@@ -129,3 +129,12 @@ def test_a_signature_or_payload_spelt_another_way_is_refused() -> None:
     assert signing.verify_token(f"{prefix}.{other_body}.{sig}", keys, now=T0).status == "invalid"
     with pytest.raises(ValueError, match="canonical"):
         signing.unb64u(other_sig)
+
+
+@pytest.mark.parametrize("value", ["1e400", "-1e400", "1.0", "true", '"1700000000"'])
+def test_a_payload_with_a_number_that_is_not_whole_is_invalid_not_an_error(value):
+    # given an unsigned payload whose times are not whole numbers (one overflows int())
+    payload = '{"e":' + value + ',"h":"H","i":"bus","k":"k1","n":"j","t":' + value + ',"v":1}'
+    token = f"{signing.PREFIX}.{signing.b64u(payload.encode())}.{signing.b64u(b'x' * 64)}"
+    # when it is checked, then it is invalid and nothing raises
+    assert signing.verify_token(token, {}, now=dt.datetime(2026, 3, 1, tzinfo=dt.UTC)).status == "invalid"
