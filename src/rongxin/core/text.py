@@ -81,6 +81,13 @@ def first_problem(data: Any) -> tuple[tuple[Any, ...], str] | None:
     return None
 
 
+def shown(value: Any) -> str:
+    """``value`` as text safe to echo back in a message or report: every refused character is
+    written as its ``\\uXXXX`` escape (for text read from a file that cannot be refused, such as
+    an import's header)."""
+    return _FORBIDDEN.sub(lambda m: f"\\u{ord(m.group()):04x}", str(value))
+
+
 def clean_text(value: Any, *, field: str, required: bool, max_length: int, multiline: bool = True) -> str:
     """``value`` as accepted free text: refused under the rule above (``invalid_text``),
     NFC-normalised, stripped; a single-line field also refuses line breaks and folds runs of

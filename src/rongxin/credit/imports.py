@@ -34,6 +34,7 @@ import io
 import itertools
 import logging
 import re
+import zipfile
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -52,7 +53,7 @@ from rongxin.core.audit import audit_record
 from rongxin.core.errors import ApplicationError, InvalidInput, NotFound, field_error
 from rongxin.core.models import AuditEvent
 from rongxin.core.progress import progress_clear, progress_mtime, progress_read, progress_write
-from rongxin.core.text import problem_message, text_problem
+from rongxin.core.text import problem_message, shown, text_problem
 from rongxin.credit import ledger
 from rongxin.credit.bulk import NewEntry, ledger_bulk_append
 from rongxin.credit.models import Catalogue, Entry, ImportBatch, Rule, SubjectKind
@@ -153,7 +154,7 @@ def _header_map(header: list[Any]) -> dict[int, str]:
         if not name:
             continue
         if name not in names:
-            unknown.append(name)
+            unknown.append(shown(name)[:40])
         else:
             out[i] = names[name]
     missing = [COLUMNS[k][0] for k in REQUIRED if k not in out.values()]
@@ -232,14 +233,41 @@ def _csv_records(stream: IO[bytes], encoding: str) -> Iterator[Record]:
         yield start, cells, problem
 
 
+# An XLSX file is a zip: its parts expand before openpyxl reads them (the shared strings all at
+# once). The upload limit bounds the compressed size; these bound what it may expand to.
+XLSX_MAX_EXPANSION = 100  # a part at most this many times its compressed size
+XLSX_MAX_UNCOMPRESSED_FACTOR = 10  # all parts together at most this many times the upload limit
+
+
+def _xlsx_bounded(stream: IO[bytes]) -> None:
+    """Refuse a workbook whose parts would expand far beyond any real sheet (a "zip bomb")."""
+    try:
+        with zipfile.ZipFile(stream) as z:
+            parts = z.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return  # not a zip at all: openpyxl says so in its own words
+    finally:
+        stream.seek(0)
+    total = sum(p.file_size for p in parts)
+    ratio = max((p.file_size / max(p.compress_size, 1) for p in parts if p.file_size > 1_000_000), default=0)
+    if total > XLSX_MAX_UNCOMPRESSED_FACTOR * max_bytes() or ratio > XLSX_MAX_EXPANSION:
+        raise InvalidInput(
+            _("This XLSX file expands to far more than a sheet of records; save it again or send a CSV file."),
+            code="import_file",
+        )
+
+
 def _xlsx_records(stream: IO[bytes]) -> Iterator[Record]:
     from openpyxl import load_workbook
 
+    _xlsx_bounded(stream)
     try:
         wb = load_workbook(stream, read_only=True, data_only=True)
         rows = wb.worksheets[0].iter_rows(values_only=True)
     except Exception as exc:
-        raise InvalidInput(_("This is not a readable XLSX file: %(e)s") % {"e": exc}, code="import_file") from None
+        raise InvalidInput(
+            _("This is not a readable XLSX file: %(e)s") % {"e": shown(exc)[:200]}, code="import_file"
+        ) from None
     try:
         line = 0
         while True:
@@ -253,7 +281,13 @@ def _xlsx_records(stream: IO[bytes]) -> Iterator[Record]:
                 raise InvalidInput(
                     message,
                     code="import_file",
-                    errors=[{"line": line + 1, "column": "", "message": f"{message} ({type(exc).__name__}: {exc})"}],
+                    errors=[
+                        {
+                            "line": line + 1,
+                            "column": "",
+                            "message": f"{message} ({type(exc).__name__}: {shown(exc)[:200]})",
+                        }
+                    ],
                 ) from None
             line += 1
             yield line, list(values), ""
@@ -316,6 +350,10 @@ def _count_rows(*, file_name: str, content: bytes, limit: int) -> int | None:
     if file_name.lower().endswith(".xlsx"):
         from openpyxl import load_workbook
 
+        try:
+            _xlsx_bounded(io.BytesIO(content))
+        except InvalidInput:
+            return None
         try:
             wb = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
             declared = wb.worksheets[0].max_row  # the sheet's own dimension, when it states one
@@ -856,7 +894,7 @@ def _fail(batch: ImportBatch, exc: BaseException) -> ImportBatch:
             action="credit.import.failed",
             object_type="import",
             object_id=batch.pk,
-            details={"error": f"{type(exc).__name__}: {exc}"[:500], "attempt": current.attempts},
+            details={"error": shown(f"{type(exc).__name__}: {exc}")[:500], "attempt": current.attempts},
         )
         return _finish(
             current,

@@ -7,7 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from rongxin.core.errors import InvalidInput
-from rongxin.core.text import clean_text, first_problem, text_problem
+from rongxin.core.text import clean_text, first_problem, shown, text_problem
 
 BAD = [
     ("\ud800", "lone_surrogate"),
@@ -59,3 +59,7 @@ def test_any_text_is_either_accepted_or_refused_with_invalid_input(value):
         assert exc.errors[0]["code"] in ("invalid_text", "too_long")
     else:
         assert text_problem(out) is None
+
+
+def test_shown_escapes_refused_characters_only():
+    assert shown("张三\u202e\x00ok\n") == "张三\\u202e\\u0000ok\n"

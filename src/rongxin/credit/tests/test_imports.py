@@ -510,3 +510,25 @@ def test_a_cell_with_a_control_character_is_reported_on_its_line(people, residen
         (2, "证据", "内容中有不可见的控制字符，请删除后重试。")
     ]
     assert Entry.objects.count() == 1
+
+
+def test_an_xlsx_that_expands_like_a_zip_bomb_fails_without_being_expanded(people, residents):
+    # given a workbook-shaped zip whose shared strings expand 36 MB from a few dozen KB
+    import zipfile
+
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as z:
+        z.writestr("[Content_Types].xml", "<Types/>")
+        z.writestr("xl/sharedStrings.xml", b"<si><t>a</t></si>" * 2_000_000)
+    # when it is imported, then the batch fails with a clear reason and nothing is recorded
+    batch = run(people["police"], out.getvalue(), name="bomb.xlsx")
+    assert batch.status == "failed"
+    assert batch.errors[0]["message"] == "该 XLSX 文件解压后远大于一张记录表，请重新保存后再上传，或改用 CSV 文件。"
+    assert Entry.objects.count() == 0
+
+
+def test_a_header_with_refused_characters_is_reported_escaped(people, residents):
+    content = "证件号码,规则编码,分值,发生时间,证据,记录编号,\u202e备注\x1b\n1,2,3,4,5,6,7\n".encode()
+    batch = run(people["police"], content)
+    assert batch.status == "failed"
+    assert batch.errors[0]["message"] == "未知列：\\u202e备注\\u001b"
