@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import OuterRef, Prefetch, QuerySet, Subquery
 
 from rongxin.accounts.permissions import grants_with_roles, region_q
 from rongxin.accounts.roles import Role
@@ -391,6 +391,19 @@ class ReviewQueue:
     repairs: list[tuple[Entry, Transition]]
 
 
+def _awaiting(base: Any, *, lodged: str, closed: list[str]) -> list[tuple[Entry, Transition]]:
+    """Active entries whose last ``lodged``-or-``closed`` transition is ``lodged`` (an application
+    awaiting its decision), at most 200, with that transition."""
+    last = Transition.objects.filter(entry_id=OuterRef("pk"), kind__in=[lodged, *closed]).order_by("-seq")
+    entries = list(
+        base.filter(status=Entry.Status.ACTIVE)
+        .annotate(last_kind=Subquery(last.values("kind")[:1]), last_id=Subquery(last.values("id")[:1]))
+        .filter(last_kind=lodged)[:200]
+    )
+    by_id = Transition.objects.in_bulk([e.last_id for e in entries])  # type: ignore[attr-defined]
+    return [(e, by_id[e.last_id]) for e in entries]  # type: ignore[attr-defined]
+
+
 def review_queue(*, actor: Any) -> ReviewQueue:
     """Entries in the reviewer's regions that wait for a decision: review, objection, repair.
     Raises NotFound for anyone who is not a credit office."""
@@ -407,18 +420,12 @@ def review_queue(*, actor: Any) -> ReviewQueue:
         lodged = e.transitions.filter(kind="objected").order_by("-seq").first()
         if lodged is not None:
             objections.append(Objection(e, lodged, further=False))
-    # Further objections (new evidence after a decision) leave the entry counting.
-    candidates = base.filter(status=Entry.Status.ACTIVE, transitions__kind="objected_again").distinct()[:200]
-    for e in candidates:
-        last = e.transitions.filter(kind__in=["objected_again", "upheld_again", "revoked"]).order_by("-seq").first()
-        if last is not None and last.kind == "objected_again":
-            objections.append(Objection(e, last, further=True))
-    repairs: list[tuple[Entry, Transition]] = []
-    candidates = base.filter(status=Entry.Status.ACTIVE, transitions__kind="repair_applied").distinct()[:200]
-    for e in candidates:
-        last = e.transitions.filter(kind__in=["repair_applied", "repaired", "repair_refused"]).order_by("-seq").first()
-        if last is not None and last.kind == "repair_applied":
-            repairs.append((e, last))
+    # Further objections (new evidence after a decision) leave the entry counting: pending while
+    # the last of the entry's further-objection steps is the objection itself (decided in SQL,
+    # before the page's limit, so decided ones never crowd out pending ones).
+    further = _awaiting(base, lodged="objected_again", closed=["upheld_again", "revoked"])
+    objections += [Objection(e, t, further=True) for e, t in further]
+    repairs = _awaiting(base, lodged="repair_applied", closed=["repaired", "repair_refused"])
     return ReviewQueue(pending_review=pending, objections=objections, repairs=repairs)
 
 

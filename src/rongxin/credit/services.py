@@ -416,7 +416,7 @@ def entry_object(*, actor: Any, entry_id: int, reason: str, evidence: str = "") 
     A decided objection is final for the entry: a further objection needs new evidence (text
     not given in an earlier objection), may be lodged within the objection window after the
     last decision, leaves the entry counting, and goes to a reviewer who has not decided on the
-    entry's objections before. Raises NotFound, InvalidInput (not a deduction, window closed,
+    entry's last objection. Raises NotFound, InvalidInput (not a deduction, window closed,
     no reason, evidence missing or not new), Conflict (not counting, a further objection pending)."""
     entry, credit = _entry_locked(entry_id)
     require_own_subject(actor=actor, entry=entry)
@@ -467,8 +467,8 @@ def entry_object(*, actor: Any, entry_id: int, reason: str, evidence: str = "") 
 @transaction.atomic
 def objection_decide(*, actor: Any, entry_id: int, uphold: bool, reason: str) -> Transition:
     """A reviewer other than the recorder upholds the entry (it counts again) or revokes it (it
-    never counts again). A further objection (with new evidence) is decided by a reviewer who has
-    not decided on the entry's objections before; upholding it leaves the entry as it is.
+    never counts again). A further objection (with new evidence) is decided by another reviewer
+    than the one whose decision it contests; upholding it leaves the entry as it is.
     Raises NotFound, Forbidden (own record or entry, the same reviewer again), InvalidInput (no
     reason), Conflict (no objection to decide)."""
     entry, credit = _entry_locked(entry_id)
@@ -478,12 +478,17 @@ def objection_decide(*, actor: Any, entry_id: int, uphold: bool, reason: str) ->
     if entry.status != Entry.Status.SUSPENDED:
         if not _state_now(entry, now).reobjection_pending:
             raise Conflict(_("There is no objection to decide for this record."), code="no_objection_pending")
-        deciders = set(
-            entry.transitions.filter(kind__in=["upheld", "upheld_again", "revoked"]).values_list("actor_id", flat=True)
+        # A different reviewer from the one whose decision is being contested (the last one to
+        # let the entry stand); excluding every earlier decider could leave nobody to decide.
+        last_decider = (
+            entry.transitions.filter(kind__in=["upheld", "upheld_again"])
+            .order_by("-seq")
+            .values_list("actor_id", flat=True)
+            .first()
         )
-        if actor.pk in deciders:
+        if actor.pk == last_decider:
             raise Forbidden(
-                _("You decided on an earlier objection to this record; a colleague must decide this one."),
+                _("You decided the objection this one contests; a colleague must decide it."),
                 code="same_reviewer",
             )
         kind = "upheld_again" if uphold else "revoked"

@@ -336,3 +336,37 @@ def test_the_review_page_shows_the_objections_reason_and_evidence(catalogue, peo
     assert page.status_code == 200
     assert "当天我在外地" in text
     assert "火车票 G123" in text
+
+
+def test_further_objections_go_to_the_other_reviewer_each_time(catalogue, people):
+    # given a deduction upheld by reviewer 1, then a further objection upheld by reviewer 2
+    entry = deduction(people)
+    with time_machine.travel(T0 + dt.timedelta(days=2), tick=False):
+        entry_object(actor=people["resident"], entry_id=entry.pk, reason="不是我")
+        objection_decide(actor=people["reviewer"], entry_id=entry.pk, uphold=True, reason="维持")
+        entry_object(actor=people["resident"], entry_id=entry.pk, reason="不是我", evidence="证据一")
+        objection_decide(actor=people["reviewer2"], entry_id=entry.pk, uphold=True, reason="维持")
+        # when the resident objects again with other new evidence
+        entry_object(actor=people["resident"], entry_id=entry.pk, reason="不是我", evidence="证据二")
+        # then reviewer 2 (whose decision it contests) may not decide, reviewer 1 may
+        with pytest.raises(Forbidden):
+            objection_decide(actor=people["reviewer2"], entry_id=entry.pk, uphold=True, reason="维持")
+        t = objection_decide(actor=people["reviewer"], entry_id=entry.pk, uphold=False, reason="证据二属实")
+    assert t.kind == "revoked"
+    assert score(people["person"].subject.pk) == (1000, "A")
+
+
+def test_decided_further_objections_never_crowd_a_pending_one_out_of_the_queue(catalogue, people, tree):
+    # given 201 deductions whose further objections were decided, then one that is pending
+    with time_machine.travel(T0 + dt.timedelta(days=2), tick=False):
+        for i in range(201):
+            e = deduction(people, key=f"k{i}", points=10)
+            entry_object(actor=people["resident"], entry_id=e.pk, reason="不是我")
+            objection_decide(actor=people["reviewer"], entry_id=e.pk, uphold=True, reason="维持")
+            entry_object(actor=people["resident"], entry_id=e.pk, reason="不是我", evidence=f"证据{i}")
+            if i < 200:
+                objection_decide(actor=people["reviewer2"], entry_id=e.pk, uphold=True, reason="维持")
+        # when the credit office opens its queue
+        queue = review_queue(actor=people["reviewer2"])
+    # then the pending one is there
+    assert [(o.entry.pk, o.further) for o in queue.objections] == [(e.pk, True)]
