@@ -232,7 +232,12 @@ def activity_create(request: HttpRequest, payload: ActivityCreateIn) -> Status[A
     )
 
 
-@router.put("/activities/{int:activity_id}", response=ActivityOut, operation_id="volunteering_activity_update")
+@router.put(
+    "/activities/{int:activity_id}",
+    response=ActivityOut,
+    operation_id="volunteering_activity_update",
+    auth=gated(activity_organiser_gate),
+)
 def activity_update(request: HttpRequest, activity_id: int, payload: ActivityIn) -> ActivityOut:
     """Change a draft or published activity before it starts (409 once started, closed or
     cancelled). More places move the waiting list up; fewer than confirmed is a 422."""
@@ -248,7 +253,12 @@ def activity_publish(request: HttpRequest, activity_id: int) -> ActivityOut:
     return activity_out(svc.activity_publish(actor=request.user, activity_id=activity_id))
 
 
-@router.post("/activities/{int:activity_id}/cancel", response=ActivityOut, operation_id="volunteering_activity_cancel")
+@router.post(
+    "/activities/{int:activity_id}/cancel",
+    response=ActivityOut,
+    operation_id="volunteering_activity_cancel",
+    auth=gated(activity_organiser_gate),
+)
 def activity_cancel(request: HttpRequest, activity_id: int, payload: CancelIn) -> ActivityOut:
     """Cancel with a reason; everyone signed up, waiting or invited is notified."""
     return activity_out(svc.activity_cancel(actor=request.user, activity_id=activity_id, reason=payload.reason))
@@ -332,7 +342,12 @@ def roster(request: HttpRequest, activity_id: int) -> RosterOut:
     return roster_out(*svc.roster_lines(actor=request.user, activity_id=activity_id))
 
 
-@router.post("/activities/{int:activity_id}/close", response=CloseOut, operation_id="volunteering_activity_close")
+@router.post(
+    "/activities/{int:activity_id}/close",
+    response=CloseOut,
+    operation_id="volunteering_activity_close",
+    auth=gated(activity_organiser_gate),
+)
 def activity_close(request: HttpRequest, activity_id: int, payload: CloseIn) -> CloseOut:
     """Verify the roster and close a finished activity: service records, hours and credit.
     ``lines`` changes a volunteer's minutes (with a note), rating or note."""

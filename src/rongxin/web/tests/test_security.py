@@ -247,13 +247,19 @@ def test_staff_of_another_town_reach_nothing_even_with_an_invalid_body(
     for path, name, names_object in _routes(objects):
         if not names_object:
             continue
-        for method in ("get", "post"):
+        api = path.startswith("/api/")
+        # An empty body, and for the API a body of the wrong type and the other write methods:
+        # the outsider must be refused before any of it is validated.
+        attempts = [("get", {}), ("post", {})]
+        if api:
+            attempts += [("post", []), ("put", []), ("patch", []), ("delete", [])]
+        for method, body in attempts:
             if method == "get" and (
                 _allowed_anonymously(path, name) or name in REGION_FREE or path.startswith(REGION_FREE_API)
             ):
                 continue
-            if path.startswith("/api/"):
-                response = getattr(client, method)(path, {}, content_type="application/json")
+            if api:
+                response = getattr(client, method)(path, body, content_type="application/json")
             else:
                 response = getattr(client, method)(path)
             code = response.status_code
