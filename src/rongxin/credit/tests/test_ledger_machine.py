@@ -61,6 +61,9 @@ class ModelEntry:
     status: str
     effective: dt.datetime | None
     repair_pending: bool = False
+    decided: dt.datetime | None = None  # an objection decided and the entry stood
+    last_decider: str = ""
+    further_pending: bool = False
 
     def counts(self, now: dt.datetime) -> bool:
         return (
@@ -96,6 +99,7 @@ class LedgerMachine(RuleBasedStateMachine):
             ),
             "village": make_user("village", Role.VILLAGE_OFFICER, tree.village_a1),
             "reviewer": make_user("reviewer", Role.COUNTY_CREDIT_OFFICE, tree.county),
+            "reviewer2": make_user("reviewer2", Role.COUNTY_CREDIT_OFFICE, tree.county),
         }
         self.entries: dict[int, ModelEntry] = {}
         self.sent: dict[str, tuple[str, int]] = {}  # idempotency key → (rule, points)
@@ -177,23 +181,73 @@ class LedgerMachine(RuleBasedStateMachine):
         e = self._pick(data, lambda e: e.points < 0 and e.counts(now))
         if e is None:
             return
-        in_window = now < e.effective + dt.timedelta(days=e.objection_days)
+        if e.decided is None:
+            in_window = now < e.effective + dt.timedelta(days=e.objection_days)
+            try:
+                entry_object(actor=self.resident, entry_id=e.pk, reason="异议")
+            except ApplicationError as exc:
+                assert not in_window
+                assert exc.code == "objection_window_closed"
+                return
+            assert in_window
+            e.status = "suspended"
+            return
+        # A decided objection is final: a further one needs new evidence and does not suspend.
+        in_window = now < e.decided + dt.timedelta(days=e.objection_days)
         try:
-            entry_object(actor=self.resident, entry_id=e.pk, reason="异议")
+            entry_object(actor=self.resident, entry_id=e.pk, reason="再次异议", evidence=f"新证据{next(self.keys)}")
         except ApplicationError as exc:
-            assert not in_window
-            assert exc.code == "objection_window_closed"
+            expected = "objection_pending" if e.further_pending else "objection_window_closed"
+            assert exc.code == expected
+            assert e.further_pending or not in_window
             return
         assert in_window
-        e.status = "suspended"
+        assert not e.further_pending
+        e.further_pending = True
 
-    @rule(data=st.data(), uphold=st.booleans())
-    def decide(self, data: st.DataObject, uphold: bool) -> None:
-        e = self._pick(data, lambda e: e.status == "suspended")
+    @rule(data=st.data())
+    def object_and_see_it_upheld(self, data: st.DataObject) -> None:
+        """One step for what ``object`` then ``decide`` do, so that further objections (which
+        need a decided one first) are reached often."""
+        now = self.now()
+        e = self._pick(
+            data,
+            lambda e: (
+                e.points < 0
+                and e.counts(now)
+                and e.decided is None
+                and now < e.effective + dt.timedelta(days=e.objection_days)
+            ),
+        )
+        if e is None:
+            self.record("T-GEN", 0)  # a fresh deduction to object to
+            e = self.entries[max(self.entries)]
+        entry_object(actor=self.resident, entry_id=e.pk, reason="异议")
+        objection_decide(actor=self.actors["reviewer"], entry_id=e.pk, uphold=True, reason="维持")
+        e.decided, e.last_decider = now, "reviewer"
+
+    @rule(data=st.data(), uphold=st.booleans(), second=st.booleans())
+    def decide(self, data: st.DataObject, uphold: bool, second: bool) -> None:
+        e = self._pick(data, lambda e: e.status == "suspended" or e.further_pending)
         if e is None:
             return
-        objection_decide(actor=self.actors["reviewer"], entry_id=e.pk, uphold=uphold, reason="决定")
-        e.status = "active" if uphold else "revoked"
+        reviewer = "reviewer2" if second else "reviewer"
+        try:
+            objection_decide(actor=self.actors[reviewer], entry_id=e.pk, uphold=uphold, reason="决定")
+        except ApplicationError as exc:
+            assert e.status != "suspended"
+            if reviewer == e.last_decider:
+                assert exc.code == "same_reviewer"
+            else:
+                assert e.status != "active"  # expired or repaired meanwhile: nothing to decide on
+                assert exc.code == "illegal_transition"
+            return
+        assert e.status == "suspended" or (e.status == "active" and reviewer != e.last_decider)
+        e.further_pending = False
+        if uphold:
+            e.status, e.decided, e.last_decider = "active", self.now(), reviewer
+        else:
+            e.status = "revoked"
         # Upheld after its period ran out while suspended: it is over at once.
         if e.status == "active" and self.now() >= e.effective + dt.timedelta(days=e.counting_days):
             e.status = "expired"
