@@ -88,10 +88,13 @@ def shown(value: Any) -> str:
     return _FORBIDDEN.sub(lambda m: f"\\u{ord(m.group()):04x}", str(value))
 
 
-def clean_text(value: Any, *, field: str, required: bool, max_length: int, multiline: bool = True) -> str:
+def clean_text(
+    value: Any, *, field: str, required: bool, max_length: int, multiline: bool = True, fold: bool = False
+) -> str:
     """``value`` as accepted free text: refused under the rule above (``invalid_text``),
     NFC-normalised, stripped; a single-line field also refuses line breaks and folds runs of
-    white space into one. Raises InvalidInput naming ``field`` (required, too long, invalid)."""
+    white space into one; ``fold`` folds every run of white space, line breaks too, into one
+    space. Raises InvalidInput naming ``field`` (required, too long, invalid)."""
     text = "" if value is None else str(value)
     code = text_problem(text)
     if code is not None:
@@ -100,6 +103,8 @@ def clean_text(value: Any, *, field: str, required: bool, max_length: int, multi
     if not multiline:
         if _LINE_BREAKS.search(text):
             raise field_error(field, _("This field is one line; remove the line breaks."), code="invalid_text")
+        text = " ".join(text.split())
+    if fold:
         text = " ".join(text.split())
     if required and not text:
         raise field_error(field, _("This field is required."), code="required")

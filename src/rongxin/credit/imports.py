@@ -873,6 +873,16 @@ def _run(batch: ImportBatch, progress: Callable[[int, int], None] | None) -> Imp
     )
 
 
+def _running_locked(batch_id: int) -> ImportBatch | None:
+    """The batch, locked, if it is still running (its file left unread)."""
+    return (
+        ImportBatch.objects.select_for_update()
+        .defer("content")
+        .filter(pk=batch_id, status=ImportBatch.Status.RUNNING)
+        .first()
+    )
+
+
 def _fail(batch: ImportBatch, exc: BaseException) -> ImportBatch:
     message = _("The import stopped on an unexpected error (%(error)s); nothing from this file was saved.") % {
         "error": type(exc).__name__
@@ -880,12 +890,7 @@ def _fail(batch: ImportBatch, exc: BaseException) -> ImportBatch:
     with transaction.atomic():
         # Only a batch still running: an error after the import committed (say, clearing its
         # progress file) must not turn a finished import into a failed one.
-        current = (
-            ImportBatch.objects.select_for_update()
-            .defer("content")
-            .filter(pk=batch.pk, status=ImportBatch.Status.RUNNING)
-            .first()
-        )
+        current = _running_locked(batch.pk)
         if current is None:
             return ImportBatch.objects.defer("content").get(pk=batch.pk)
         audit_record(
@@ -988,12 +993,7 @@ def _abandon(batch: ImportBatch) -> None:
         "n": batch.attempts
     }
     with transaction.atomic():
-        current = (
-            ImportBatch.objects.select_for_update()
-            .defer("content")
-            .filter(pk=batch.pk, status=ImportBatch.Status.RUNNING)
-            .first()
-        )
+        current = _running_locked(batch.pk)
         if current is None:
             return
         _finish(

@@ -3,6 +3,9 @@ with theirs; revoking a grant or a key asks for confirmation first (GET), then r
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -60,43 +63,56 @@ def staff_detail(request: HttpRequest, user_id: int) -> HttpResponse:
     return render(request, "accounts/staff_detail.html", {"access": access})
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
-def grant_revoke_page(request: HttpRequest, grant_id: int) -> HttpResponse:
+def _revoke_page(
+    request: HttpRequest,
+    *,
+    load: Callable[[], Any],
+    revoke: Callable[[Any], object],
+    template: str,
+    name: str,
+    done: str,
+) -> HttpResponse:
+    """Confirm (GET), then revoke (POST) a grant or key the caller may revoke; back to the page
+    it was listed on. Missing and out of reach look the same (the 404 page)."""
     try:
-        grant = access_grant_for_revoke(actor=request.user, grant_id=grant_id)
+        thing = load()
     except NotFound:
         return not_found(request)
-    back = _account_page(request, grant.user_id)
+    back = _account_page(request, thing.user_id)
     if request.method == "GET":
-        return render(request, "accounts/revoke_grant.html", {"grant": grant, "back": back})
+        return render(request, template, {name: thing, "back": back})
     try:
-        grant_revoke(actor=request.user, grant=grant)
+        revoke(thing)
     except NotFound:
         return not_found(request)
     except ApplicationError as exc:
         messages.error(request, str(exc.message))
     else:
-        messages.success(request, _("The role grant is revoked."))
+        messages.success(request, done)
     return redirect(back)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def grant_revoke_page(request: HttpRequest, grant_id: int) -> HttpResponse:
+    return _revoke_page(
+        request,
+        load=lambda: access_grant_for_revoke(actor=request.user, grant_id=grant_id),
+        revoke=lambda grant: grant_revoke(actor=request.user, grant=grant),
+        template="accounts/revoke_grant.html",
+        name="grant",
+        done=_("The role grant is revoked."),
+    )
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def api_key_revoke_page(request: HttpRequest, key_id: int) -> HttpResponse:
-    try:
-        key = access_api_key_for_revoke(actor=request.user, key_id=key_id)
-    except NotFound:
-        return not_found(request)
-    back = _account_page(request, key.user_id)
-    if request.method == "GET":
-        return render(request, "accounts/revoke_key.html", {"key": key, "back": back})
-    try:
-        api_key_revoke(actor=request.user, key=key)
-    except NotFound:
-        return not_found(request)
-    except ApplicationError as exc:
-        messages.error(request, str(exc.message))
-    else:
-        messages.success(request, _("The API key is revoked. Requests with it are refused from now on."))
-    return redirect(back)
+    return _revoke_page(
+        request,
+        load=lambda: access_api_key_for_revoke(actor=request.user, key_id=key_id),
+        revoke=lambda key: api_key_revoke(actor=request.user, key=key),
+        template="accounts/revoke_key.html",
+        name="key",
+        done=_("The API key is revoked. Requests with it are refused from now on."),
+    )

@@ -16,15 +16,8 @@ from rongxin.volunteering.models import ConversionPolicy, Skill
 
 def clean_text(value: Any, *, field: str, required: bool, max_length: int) -> str:
     """The platform's one free-text rule (:func:`rongxin.core.text.clean_text`); in every field
-    but a description, line breaks and runs of white space fold into one space (as before)."""
-    text = core_clean_text(value, field=field, required=False, max_length=10 * max_length)
-    if field != "description":
-        text = " ".join(text.split())
-    if required and not text:
-        raise field_error(field, _("Required."), code="required")
-    if len(text) > max_length:
-        raise field_error(field, _("At most %(n)d characters.") % {"n": max_length}, code="too_long")
-    return text
+    but a description, line breaks and runs of white space fold into one space."""
+    return core_clean_text(value, field=field, required=required, max_length=max_length, fold=field != "description")
 
 
 def aware(value: dt.datetime | None, *, field: str) -> dt.datetime:
