@@ -398,9 +398,13 @@ def _parse_time(value: Any) -> dt.datetime | None:
 
 
 class RuleBook:
-    """The published catalogues by kind, to find the rule in force on a date quickly."""
+    """The published catalogues by kind, to find the rule in force on a date quickly; and the
+    subjects an import has resolved so far (a file's parts name the same subjects again)."""
 
     def __init__(self) -> None:
+        self.subject_of: dict[str, int] = {}  # identifier → subject id
+        self.subject_info: dict[int, tuple[str, str]] = {}  # subject id → (kind, village prefix)
+        self.unknown: set[str] = set()  # identifiers that name no subject
         self.catalogues: dict[str, list[tuple[dt.date, int]]] = defaultdict(list)
         for c in Catalogue.objects.filter(status=Catalogue.Status.PUBLISHED).order_by("effective_from"):
             self.catalogues[c.subject_kind].append((c.effective_from, c.pk))
@@ -512,17 +516,23 @@ def check_rows(
         parsed.append((row, kind, ident, occurred, given, evidence, record_id))
     if progress:
         progress(len(rows) // 3)
-    # 2. Subjects, in bulk.
-    hashes = {pii.lookup_hash(ident): ident for _, kind, ident, *_rest in parsed if kind == "id"}
-    usccs = [ident for _, kind, ident, *_ in parsed if kind == "uscc"]
-    subject_of: dict[str, int] = {}
+    # 2. Subjects, in bulk (those an earlier part of the file resolved are known already).
+    book = book if book is not None else RuleBook()
+    subject_of, info = book.subject_of, book.subject_info
+    new = {ident for _, _kind, ident, *_rest in parsed if ident not in subject_of and ident not in book.unknown}
+    hashes = {pii.lookup_hash(ident): ident for _, kind, ident, *_rest in parsed if kind == "id" and ident in new}
+    usccs = sorted({ident for _, kind, ident, *_ in parsed if kind == "uscc" and ident in new})
+    found_now: set[int] = set()
     for chunk in _chunks(list(hashes)):
         for h, sid in Person.objects.filter(id_number_hash__in=chunk).values_list("id_number_hash", "subject_id"):
             subject_of[hashes[h]] = sid
-    for chunk in _chunks(sorted(set(usccs))):
-        subject_of.update(Organisation.objects.filter(uscc__in=chunk).values_list("uscc", "subject_id"))
-    info: dict[int, tuple[str, str]] = {}
-    for chunk in _chunks(sorted(set(subject_of.values()))):
+            found_now.add(sid)
+    for chunk in _chunks(usccs):
+        for code, sid in Organisation.objects.filter(uscc__in=chunk).values_list("uscc", "subject_id"):
+            subject_of[code] = sid
+            found_now.add(sid)
+    book.unknown.update(ident for ident in new if ident not in subject_of)
+    for chunk in _chunks(sorted(found_now)):
         for sid, kind, prefix in Subject.objects.filter(pk__in=chunk).values_list("id", "kind", "village__prefix"):
             info[sid] = (kind, prefix)
     prefixes = (
@@ -536,13 +546,17 @@ def check_rows(
     )
     own = linked_subject_ids(actor)  # nobody records on their own file
     # 3. Rules, points, idempotency, caps.
-    book = book if book is not None else RuleBook()
-    # Earlier imports of these subjects (the (subject, source, key) index leads with the subject).
+    # Earlier imports of these rows' keys: only the keys of this part of the file (a file's later
+    # parts must not read back what its earlier parts just wrote), by the (subject, source, key)
+    # index.
     existing_hash: dict[tuple[int, str], str] = {}
-    prefix = f"{department.code}:"
-    for chunk in _chunks(sorted(set(subject_of.values()))):
+    wanted: dict[str, set[int]] = defaultdict(set)  # a record id may name several subjects
+    for _row, _kind, ident, _occ, _given, _evidence, record_id in parsed:
+        if ident in subject_of:
+            wanted[f"{department.code}:{record_id}"].add(subject_of[ident])
+    for chunk in _chunks(sorted(wanted)):
         rows_found = Entry.objects.filter(
-            subject_id__in=chunk, source=Entry.Source.IMPORT, source_key__startswith=prefix
+            subject_id__in=set().union(*(wanted[k] for k in chunk)), source=Entry.Source.IMPORT, source_key__in=chunk
         ).values_list("subject_id", "source_key", "content_hash")
         for sid, key, chash in rows_found:
             existing_hash[(sid, key)] = chash
@@ -557,10 +571,11 @@ def check_rows(
         if r.code in file_codes and (r.yearly_cap_count is not None or r.yearly_cap_points is not None)
     }
     years = {occurred.astimezone(clock.LOCAL_TZ).year for _row, _k, _i, occurred, *_rest in parsed}
-    if capped_rules and subject_of and years:
+    here = sorted({subject_of[ident] for _row, _kind, ident, *_rest in parsed if ident in subject_of})
+    if capped_rules and here and years:
         since = dt.datetime(min(years), 1, 1, tzinfo=clock.LOCAL_TZ)
         until = dt.datetime(max(years) + 1, 1, 1, tzinfo=clock.LOCAL_TZ)
-        for chunk in _chunks(sorted(set(subject_of.values()))):
+        for chunk in _chunks(here):
             qs = Entry.objects.filter(
                 subject_id__in=chunk, rule__code__in=capped_rules, occurred_at__gte=since, occurred_at__lt=until
             ).exclude(status__in=[Entry.Status.REJECTED, Entry.Status.REVOKED])

@@ -532,3 +532,18 @@ def test_a_header_with_refused_characters_is_reported_escaped(people, residents)
     batch = run(people["police"], content)
     assert batch.status == "failed"
     assert batch.errors[0]["message"] == "未知列：\\u202e备注\\u001b"
+
+
+def test_a_record_id_shared_by_two_subjects_is_found_again_for_both(people, residents):
+    # given a file whose one record id names two people, imported once
+    numbers, _persons = residents
+    content = csv_of(
+        [f"{numbers[0]},T-GEN,12,2026-02-01,电子警察,TP-9", f"{numbers[1]},T-GEN,12,2026-02-01,电子警察,TP-9"]
+    )
+    first = run(people["police"], content)
+    # when the same file is imported again
+    again = run(people["police"], content)
+    # then both rows are found as already imported and nothing is added
+    assert (first.status, first.created, first.existing) == ("done", 2, 0)
+    assert (again.status, again.created, again.existing) == ("done", 0, 2)
+    assert Entry.objects.count() == 2
