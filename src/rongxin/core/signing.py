@@ -1,7 +1,7 @@
 """Ed25519 signing keys kept in the database with their private halves encrypted at rest.
 
-A module that signs (the ledger's daily roots; the incentive cards keep their own copy of the
-same scheme) stores the public key in the clear and the private key wrapped with AES-GCM under a
+A module that signs (the ledger's daily roots, the incentive credentials) stores the public key
+in the clear and the private key wrapped with AES-GCM under a
 key derived from the configured master key (``RONGXIN_PII_KEY``) with HKDF. ``info`` names the
 purpose, so each module's keys are wrapped under a different key; the key id is the associated
 data, so a wrapped key moved to another id does not decrypt.
@@ -10,6 +10,7 @@ data, so a wrapped key moved to another id does not decrypt.
 from __future__ import annotations
 
 import base64
+import binascii
 import datetime as dt
 import os
 import secrets
@@ -28,12 +29,25 @@ def b64u(data: bytes) -> str:
     return base64.urlsafe_b64encode(data).decode().rstrip("=")
 
 
+_FROM_URLSAFE = bytes.maketrans(b"-_", b"+/")
+
+
 def b64u_decode(text: str) -> bytes:
-    """The inverse of :func:`b64u`; raises ``ValueError`` on text that is not base64."""
+    """Strict, canonical base64url (the inverse of :func:`b64u`): any character outside the
+    alphabet is an error (the library's decoder skips them, so a text with characters inserted
+    would still decode), and so is a text that is not the one encoding of its bytes (the unused
+    low bits of the last character set: ``...A`` and ``...B`` can decode to the same bytes, and a
+    signed text must have one spelling only). Raises ``ValueError``."""
+    if "+" in text or "/" in text or "=" in text:
+        raise ValueError("not base64url without padding")
     try:
-        return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
-    except (ValueError, TypeError) as exc:
+        data = (text + "=" * (-len(text) % 4)).encode("ascii")
+        raw = binascii.a2b_base64(data.translate(_FROM_URLSAFE), strict_mode=True)
+    except (UnicodeEncodeError, binascii.Error) as exc:
         raise ValueError("not url-safe base64") from exc
+    if b64u(raw) != text:
+        raise ValueError("not the canonical base64url encoding")
+    return raw
 
 
 def new_kid(now: dt.datetime) -> str:

@@ -1,25 +1,23 @@
 """The county's signing keys (Ed25519, private halves encrypted at rest) and the pseudonym key.
 
 Both secrets derive from the configured master key (``RONGXIN_PII_KEY``) with HKDF: the AES-GCM
-key that wraps signing keys, and the HMAC key for pseudonymous holder ids. Public keys are
+key that wraps signing keys (:mod:`rongxin.core.signing`, the scheme the ledger's keys use too),
+and the HMAC key for pseudonymous holder ids. Public keys are
 cached per process and reloaded when a rotation adds a key.
 """
 
 from __future__ import annotations
 
-import os
-import secrets
 from functools import lru_cache
 from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
-from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption, PrivateFormat, PublicFormat
 from django.db import transaction
 
 from rongxin.core import clock, pii
 from rongxin.core.audit import audit_record
 from rongxin.core.models import AuditEvent
+from rongxin.core.signing import ed25519_create, ed25519_private, new_kid
 from rongxin.incentives.models import SigningKey
 from rongxin.incentives.signing import KEYS_FORMAT, b64u
 
@@ -32,27 +30,10 @@ def pseudonym_key() -> bytes:
     return pii.derived_key(HOLDER_INFO)
 
 
-def _wrap() -> AESGCM:
-    return AESGCM(pii.derived_key(WRAP_INFO))
-
-
-def _encrypt(raw: bytes, kid: str) -> bytes:
-    nonce = os.urandom(12)
-    return nonce + _wrap().encrypt(nonce, raw, kid.encode())
-
-
-def _decrypt(blob: bytes, kid: str) -> bytes:
-    return _wrap().decrypt(blob[:12], blob[12:], kid.encode())
-
-
 def _create(now: Any) -> SigningKey:
-    private = Ed25519PrivateKey.generate()
-    kid = now.strftime("%Y%m%d") + "-" + secrets.token_hex(3)
-    raw = private.private_bytes(Encoding.Raw, PrivateFormat.Raw, NoEncryption())
-    public = private.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)
-    return SigningKey.objects.create(
-        kid=kid, public_key=public, private_key_encrypted=_encrypt(raw, kid), created_at=now
-    )
+    kid = new_kid(now)
+    public, wrapped = ed25519_create(info=WRAP_INFO, kid=kid)
+    return SigningKey.objects.create(kid=kid, public_key=public, private_key_encrypted=wrapped, created_at=now)
 
 
 @transaction.atomic
@@ -67,9 +48,8 @@ def signing_key() -> tuple[str, Ed25519PrivateKey]:
     return key.kid, _private(key.kid, bytes(key.private_key_encrypted))
 
 
-@lru_cache(maxsize=8)
 def _private(kid: str, blob: bytes) -> Ed25519PrivateKey:
-    return Ed25519PrivateKey.from_private_bytes(_decrypt(blob, kid))
+    return ed25519_private(info=WRAP_INFO, kid=kid, wrapped=blob)
 
 
 _public_cache: dict[str, Ed25519PublicKey] = {}

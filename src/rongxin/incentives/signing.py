@@ -57,6 +57,8 @@ from typing import Any
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
+from rongxin.core.signing import b64u, b64u_decode
+
 PREFIX = "RXI1"
 EXPORT_PREFIX = "RXE1"
 STATUS_PREFIX = "RXS1"
@@ -66,26 +68,8 @@ KEYS_FORMAT = "rongxin-incentive-keys/1"
 _encode = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=True).encode
 
 
-def b64u(data: bytes) -> str:
-    return base64.urlsafe_b64encode(data).decode().rstrip("=")
-
-
-_FROM_URLSAFE = bytes.maketrans(b"-_", b"+/")
-
-
-def unb64u(text: str) -> bytes:
-    """Strict, canonical base64url: any character outside the alphabet is an error (the
-    library's decoder skips them, so a token with characters inserted would still decode), and
-    so is a text that is not the one encoding of its bytes (the unused low bits of the last
-    character set: ``...A`` and ``...B`` can decode to the same bytes, and a token must have one
-    spelling only)."""
-    if "+" in text or "/" in text or "=" in text:
-        raise ValueError("not base64url without padding")
-    data = (text + "=" * (-len(text) % 4)).encode("ascii")
-    raw = binascii.a2b_base64(data.translate(_FROM_URLSAFE), strict_mode=True)
-    if b64u(raw) != text:
-        raise ValueError("not the canonical base64url encoding")
-    return raw
+# One base64url for the platform: strict and canonical (core.signing).
+unb64u = b64u_decode
 
 
 def holder_id(pseudonym_key: bytes, *, provider_id: int, subject_id: int) -> str:
