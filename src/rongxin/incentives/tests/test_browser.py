@@ -159,6 +159,8 @@ def test_resident_shows_a_bus_credential_the_provider_verifies_it_and_the_reside
     desk.route("**/api/v1/incentives/keys", lambda route: route.abort())
     desk.reload()
     offline.locator("[data-keys-status]").filter(has_text=zh("Public keys loaded:")).wait_for()
+    # the status list is fetched after the keys; checking before it arrives answers "no list"
+    offline.locator("[data-status-list]").filter(has_text=zh("Status list from")).wait_for()
     altered = token[:-4] + ("AAAA" if not token.endswith("AAAA") else "BBBB")
     desk.locator("#offline-token").fill(altered)
     offline.get_by_role("button", name=zh("Check here"), exact=True).click()
