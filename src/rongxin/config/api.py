@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from importlib import import_module
+from importlib.util import find_spec
 from typing import Any
 
+from django.apps import apps
 from django.db import DataError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.datastructures import MultiValueDict
@@ -13,17 +16,9 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.parser import Parser
 from ninja.renderers import JSONRenderer
 
-from rongxin.accounts.api import router as accounts_router
-from rongxin.accounts.audit_api import router as audit_router
 from rongxin.accounts.auth import api_auth
 from rongxin.core import text
 from rongxin.core.errors import ApplicationError
-from rongxin.credit.api import router as credit_router
-from rongxin.incentives.api import router as incentives_router
-from rongxin.regions.api import router as regions_router
-from rongxin.subjects.api import router as subjects_router
-from rongxin.volunteering.api import router as volunteering_router
-from rongxin.volunteering.certificate_api import router as certificates_router
 
 PROBLEM = "application/problem+json"
 
@@ -147,11 +142,15 @@ def api_not_found(request: HttpRequest, exception: Exception | None = None) -> H
     return problem(request, status=404, code="not_found", title=_("Not found."))
 
 
-api.add_router("/accounts", accounts_router)
-api.add_router("/regions", regions_router)
-api.add_router("/subjects", subjects_router)
-api.add_router("/audit", audit_router)
-api.add_router("/credit", credit_router)
-api.add_router("/volunteering", volunteering_router)
-api.add_router("/certificates", certificates_router)
-api.add_router("/incentives", incentives_router)
+def mount_app_routers() -> None:
+    """Every installed app's JSON API: an app with ``api/router.py`` lists its ``mounts``
+    (prefix, router), added here in the order of INSTALLED_APPS. A new module adds its API
+    without editing this file."""
+    for config in apps.get_app_configs():
+        module = f"{config.name}.api.router"
+        if config.name.startswith("rongxin.") and find_spec(f"{config.name}.api") and find_spec(module):
+            for prefix, router in import_module(module).mounts:
+                api.add_router(prefix, router)
+
+
+mount_app_routers()

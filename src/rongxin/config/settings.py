@@ -86,6 +86,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "rongxin.core.middleware.RequestContextMiddleware",
     "django_ratelimit.middleware.RatelimitMiddleware",
+    "rongxin.web.middleware.ApplicationErrorMiddleware",
 ]
 
 ROOT_URLCONF = "rongxin.config.urls"
@@ -181,7 +182,7 @@ RONGXIN_IMPORT_MAX_ROWS = int(os.environ.get("RONGXIN_IMPORT_MAX_ROWS", "200000"
 # No uploaded file may exceed the import limit: the first handler discards the bytes beyond it
 # (and every byte of a request already too long), so nothing oversized reaches memory or disk.
 FILE_UPLOAD_HANDLERS = [
-    "rongxin.web.uploads.LimitedUploadHandler",
+    "rongxin.core.uploads.LimitedUploadHandler",
     "django.core.files.uploadhandler.MemoryFileUploadHandler",
     "django.core.files.uploadhandler.TemporaryFileUploadHandler",
 ]

@@ -57,6 +57,14 @@ class Conflict(ApplicationError):
     default_message = _("This conflicts with an existing record.")
 
 
+class TooManyRequests(ApplicationError):
+    """Too many attempts in the current window: wait, then try again (not "fix the input")."""
+
+    code = "rate_limited"
+    status = 429
+    default_message = _("Too many attempts. Wait a minute and try again.")
+
+
 def field_error(field: str, message: Any, *, code: str = "invalid") -> InvalidInput:
     """An :class:`InvalidInput` about one field, for forms and problem+json alike."""
     return InvalidInput(message, code=code, errors=[{"field": field, "message": str(message), "code": code}])

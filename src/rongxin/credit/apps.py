@@ -1,10 +1,28 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+from rongxin.accounts.roles import STAFF_ROLES, Role
+from rongxin.core.registry import FilePanel, NavItem
 
 
 class CreditConfig(AppConfig):
     name = "rongxin.credit"
     label = "credit"
     verbose_name = "Credit"
+
+    nav = (
+        NavItem(_("Reviews"), "web:credit_review", order=80, roles=frozenset({Role.COUNTY_CREDIT_OFFICE})),
+        NavItem(
+            _("Imports"),
+            "web:imports",
+            order=90,
+            roles=frozenset({Role.DEPARTMENT_RECORDER, Role.COUNTY_CREDIT_OFFICE}),
+        ),
+        NavItem(_("Catalogues"), "web:catalogues", order=100, roles=STAFF_ROLES),
+    )
+    file_panels = (
+        FilePanel("credit", "web/_credit_panel.html", context="rongxin.web.credit_views.file_panel", order=10),
+    )
 
     def ready(self) -> None:
         from rongxin.credit.services import credit_on_consent_change

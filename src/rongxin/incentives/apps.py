@@ -1,7 +1,26 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+from rongxin.accounts.roles import Role
+from rongxin.core.registry import NavItem
 
 
 class IncentivesConfig(AppConfig):
     name = "rongxin.incentives"
     label = "incentives"
     verbose_name = "Incentives"
+
+    nav = (
+        NavItem(
+            _("Credit incentives"),
+            "web:incentives_me",
+            order=20,
+            shown="rongxin.subjects.permissions.speaks_for_a_subject",
+        ),
+        NavItem(
+            _("Verify and redeem"), "web:incentives_provider", order=120, roles=frozenset({Role.INCENTIVE_PROVIDER})
+        ),
+        NavItem(
+            _("Manage incentives"), "web:incentives_manage", order=130, roles=frozenset({Role.COUNTY_CREDIT_OFFICE})
+        ),
+    )

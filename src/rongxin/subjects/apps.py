@@ -1,7 +1,20 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+from rongxin.accounts.roles import FILE_KEEPERS, FILE_READERS, STAFF_ROLES
+from rongxin.core.registry import NavItem
 
 
 class SubjectsConfig(AppConfig):
     name = "rongxin.subjects"
     label = "subjects"
     verbose_name = "Subjects"
+
+    nav = (
+        NavItem(
+            _("My credit file"), "web:my_file", order=10, shown="rongxin.subjects.permissions.speaks_for_a_subject"
+        ),
+        NavItem(_("Search files"), "web:subject_search", order=60, roles=FILE_READERS),
+        NavItem(_("Register"), "web:person_register", order=70, roles=FILE_KEEPERS),
+        NavItem(_("Regions"), "web:regions", order=110, roles=STAFF_ROLES),
+    )

@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from rongxin.accounts.models import Grant
 from rongxin.accounts.permissions import grant_covering, grants_with_roles, region_q
-from rongxin.accounts.roles import FILE_KEEPERS, FILE_READERS, Role
+from rongxin.accounts.roles import FILE_KEEPERS, FILE_READERS, SELF_ROLES, Role
 from rongxin.core.errors import Forbidden, NotFound
 from rongxin.subjects.models import Subject, SubjectAccount
 
@@ -97,3 +97,8 @@ def access_subject_for_reading(actor: Any, *, subject_id: int) -> SubjectAccess:
 def readable_subjects_q(actor: Any) -> Any:
     """Filter for the subjects ``actor`` may find by search (staff reading roles, in region)."""
     return region_q(grants_with_roles(actor, FILE_READERS))
+
+
+def speaks_for_a_subject(user: Any, roles: frozenset[str] | set[str]) -> bool:
+    """A resident or enterprise representative, or anyone linked to a subject (navigation)."""
+    return bool(roles & SELF_ROLES) or user.subject_links.exists()

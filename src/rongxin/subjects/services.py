@@ -25,7 +25,7 @@ from rongxin.accounts.permissions import grant_covering, grants_with_roles
 from rongxin.accounts.roles import FILE_KEEPERS
 from rongxin.core import clock, pii
 from rongxin.core.audit import audit_record
-from rongxin.core.errors import ApplicationError, Conflict, InvalidInput, NotFound, field_error
+from rongxin.core.errors import Conflict, InvalidInput, NotFound, TooManyRequests, field_error
 from rongxin.core.models import AuditEvent
 from rongxin.core.text import clean_text
 from rongxin.regions.models import Region
@@ -44,11 +44,9 @@ DEFAULT_DUPLICATE_PROBE_RATE = "20/h"
 consent_listeners: list[Callable[..., None]] = []
 
 
-class DuplicateProbesLimited(ApplicationError):
+class DuplicateProbesLimited(TooManyRequests):
     """Too many registrations of numbers that were already registered, in the current window."""
 
-    code = "rate_limited"
-    status = 429
     default_message = _("Too many attempts to register numbers that are already registered. Try again later.")
 
 

@@ -73,7 +73,7 @@ from django.utils.translation import gettext_lazy as _
 from rongxin.accounts.roles import Role
 from rongxin.core import clock
 from rongxin.core.audit import audit_record
-from rongxin.core.errors import ApplicationError, NotFound, field_error
+from rongxin.core.errors import NotFound, field_error
 from rongxin.core.models import AuditEvent
 from rongxin.subjects.permissions import access_subject_for_read
 from rongxin.subjects.selectors import PURPOSES
@@ -93,12 +93,6 @@ CONTENT_MAX = 300
 TITLES_PER_TYPE = 3
 VERIFY_RATE_GROUP = "certificate.verify"
 DEFAULT_VERIFY_RATE = "30/m"
-
-
-class TooManyRequests(ApplicationError):
-    code = "rate_limited"
-    status = 429
-    default_message = _("Too many attempts. Wait a minute and try again.")
 
 
 def verify_rate(group: str = "", request: Any = None) -> str:

@@ -210,3 +210,12 @@ def shift_admin_gate(actor: Any, *, shift_id: int) -> None:
     if shift is None:
         raise NotFound()
     admin_grant(actor, shift.callout.region)
+
+
+def speaks_for_self(user: Any, roles: frozenset[str] | set[str]) -> bool:
+    """A person who may volunteer: a resident, or anyone linked to their own person file."""
+    return Role.RESIDENT in roles or user.subject_links.filter(relation="self", subject__kind="person").exists()
+
+
+def administers_teams(user: Any, roles: frozenset[str] | set[str]) -> bool:
+    return bool(roles & TEAM_ADMINS)

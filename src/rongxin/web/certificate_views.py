@@ -19,11 +19,12 @@ from django_ratelimit.decorators import ratelimit
 
 from rongxin.core import clock
 from rongxin.core.errors import ApplicationError, NotFound
+from rongxin.core.forms import apply_error
 from rongxin.volunteering import certificate_pdf as pdf
 from rongxin.volunteering import certificates
 from rongxin.volunteering.models import Team
 from rongxin.volunteering.selectors import hours_text
-from rongxin.web.responses import apply_error, not_found
+from rongxin.web.responses import not_found
 
 
 class CertificateForm(forms.Form):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections import Counter
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -16,16 +17,30 @@ from django.views.decorators.http import require_http_methods, require_POST
 from rongxin.accounts.permissions import grants_with_roles, require_role
 from rongxin.accounts.roles import STAFF_ROLES, Role
 from rongxin.core.errors import ApplicationError, InvalidInput, NotFound
+from rongxin.core.forms import apply_error
 from rongxin.credit import catalogue as cat
 from rongxin.credit import services
 from rongxin.credit.imports import import_create_from_upload, import_progress, import_size_limit, max_rows
 from rongxin.credit.models import Catalogue
-from rongxin.credit.selectors import imports_visible, recordable_rules, review_queue
+from rongxin.credit.selectors import credit_explanation, imports_visible, recordable_rules, review_queue
 from rongxin.credit.simulation import credit_simulate
 from rongxin.subjects.models import Subject
 from rongxin.subjects.permissions import SubjectAccess, access_subject_for_read
+from rongxin.subjects.selectors import SubjectFile
 from rongxin.web.forms import CatalogueUploadForm, EntryForm, ImportForm, ObjectionForm, RepairForm
-from rongxin.web.responses import apply_error, not_found
+from rongxin.web.responses import not_found
+
+
+def file_panel(request: HttpRequest, file: SubjectFile, *, own: bool) -> dict[str, Any]:
+    """The credit panel of a file page: the score explained and, for staff who may record for
+    this subject, the recording form."""
+    return {
+        "credit": credit_explanation(access=file.access),
+        "own": own,
+        "entry_form": None if own else entry_form_for(request, file.subject.pk, access=file.access),
+        "reason_form": ObjectionForm() if own else None,
+        "repair_form": RepairForm() if own else None,
+    }
 
 
 def entry_form_for(

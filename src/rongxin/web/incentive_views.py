@@ -29,11 +29,12 @@ from rongxin.accounts.permissions import require_role
 from rongxin.accounts.roles import Role
 from rongxin.core import clock
 from rongxin.core.errors import ApplicationError, NotFound
+from rongxin.core.forms import apply_error
 from rongxin.incentives import selectors, services
-from rongxin.incentives.api import allowance_take
+from rongxin.incentives.api.router import allowance_take
 from rongxin.incentives.models import GRADES, Check, Credential, Incentive, Provider
 from rongxin.subjects.selectors import subject_links_of
-from rongxin.web.responses import apply_error, not_found
+from rongxin.web.responses import not_found
 
 KEYS_URL = "/api/v1/incentives/keys"  # the published key document (signing.py describes it)
 STATUS_URL = "/api/v1/incentives/status"  # the provider's signed status list

@@ -17,6 +17,8 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 
 from rongxin.core import text
+from rongxin.core.errors import ApplicationError
+from rongxin.web.responses import application_error_page
 
 
 class PagesInChineseFirstMiddleware:
@@ -60,3 +62,21 @@ class TextCheckMiddleware:
                     status=400,
                 )
         return None
+
+
+class ApplicationErrorMiddleware:
+    """The one error path for pages: a service error a view did not put on a form becomes the
+    right Chinese page (404 for missing and forbidden alike, 429 for rate limits, the error's
+    own status with its message otherwise). Views do not catch domain errors by hand; the API
+    has its own handlers (problem+json) in ``rongxin.config.api``."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if request.path.startswith("/api/") or not isinstance(exception, ApplicationError):
+            return None
+        return application_error_page(request, exception)

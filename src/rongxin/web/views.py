@@ -24,27 +24,25 @@ from rongxin.accounts.auth import username_normalise, username_rate_key
 from rongxin.accounts.permissions import active_grants, grants_with_roles, region_q, require_role, user_roles
 from rongxin.accounts.roles import FILE_KEEPERS, FILE_READERS, Role
 from rongxin.core.errors import ApplicationError, NotFound
+from rongxin.core.forms import apply_error
+from rongxin.core.registry import panels_for
 from rongxin.core.selectors import audit_events
-from rongxin.credit.selectors import credit_explanation
 from rongxin.regions.models import Region
 from rongxin.regions.selectors import practice_site_for, venues_in
 from rongxin.subjects import selectors as subject_selectors
 from rongxin.subjects import services as subject_services
 from rongxin.subjects.models import ConsentEvent
 from rongxin.subjects.permissions import access_subject_for_read
-from rongxin.web.credit_views import entry_form_for
 from rongxin.web.forms import (
     AuditFilterForm,
     ConsentForm,
     LoginForm,
-    ObjectionForm,
     OrganisationForm,
     PersonForm,
     PurposeForm,
-    RepairForm,
     SearchForm,
 )
-from rongxin.web.responses import apply_error, not_found
+from rongxin.web.responses import not_found
 
 
 def ratelimited(request: HttpRequest, exception: Exception) -> HttpResponse:
@@ -128,10 +126,8 @@ def my_file(request: HttpRequest) -> HttpResponse:
             "file": f,
             "views": subject_selectors.file_views(subject_id=subject_id),
             "id_number": subject_selectors.person_id_number(access=f.access) if f.person else "",
-            "credit": credit_explanation(access=f.access),
+            "panels": panels_for(request, f, own=True),
             "notices": subject_selectors.notices_for(subject_id=subject_id),
-            "reason_form": ObjectionForm(),
-            "repair_form": RepairForm(),
         },
     )
 
@@ -221,8 +217,7 @@ def subject_detail(request: HttpRequest, subject_id: int) -> HttpResponse:
             "views": subject_selectors.file_views(subject_id=subject_id, limit=20),
             "consent_form": ConsentForm(initial={"channel": "counter"}) if can_keep and f.person else None,
             "purpose": purpose,
-            "credit": credit_explanation(access=f.access),
-            "entry_form": entry_form_for(request, subject_id, access=f.access),
+            "panels": panels_for(request, f, own=False),
         },
     )
 

@@ -30,6 +30,7 @@ from rongxin.accounts.permissions import grant_covering, grants_with_roles, user
 from rongxin.accounts.roles import Role
 from rongxin.core import clock
 from rongxin.core.errors import ApplicationError, NotFound
+from rongxin.core.forms import apply_error
 from rongxin.regions.models import Region
 from rongxin.volunteering import selectors, services, tokens
 from rongxin.volunteering.models import Activity, ActivityType, Membership, Scan, ServiceRecord, Signup, Team
@@ -44,7 +45,7 @@ from rongxin.volunteering.services import mobilisation
 from rongxin.volunteering.services.attendance import volunteer_state
 from rongxin.volunteering.services.common import age_on
 from rongxin.volunteering.services.people import ADULT_AGE
-from rongxin.web.responses import apply_error, not_found
+from rongxin.web.responses import not_found
 from rongxin.web.volunteering_forms import (
     ActivityFilterForm,
     ActivityForm,

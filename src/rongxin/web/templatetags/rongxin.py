@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import template
 from django.utils.translation import gettext_lazy as _
 
@@ -40,3 +42,11 @@ def role_label(code: str) -> str:
 @register.filter
 def action_label(code: str) -> str:
     return str(ACTION_LABELS.get(code, code))
+
+
+@register.simple_tag(takes_context=True)
+def file_panel(context: template.Context, panel: Any) -> str:
+    """Render one app's panel on a file page (:func:`rongxin.core.registry.panels_for`) with the
+    page's context plus the panel's own."""
+    with context.push(**panel.context):
+        return context.template.engine.get_template(panel.template).render(context)  # type: ignore[union-attr]

@@ -14,7 +14,8 @@ from ninja import Query, Router, Status
 from rongxin.accounts.auth import gated
 from rongxin.volunteering import selectors
 from rongxin.volunteering import services as svc
-from rongxin.volunteering.api_support import (
+from rongxin.volunteering.api.certificates import router as certificates_router
+from rongxin.volunteering.api.presenters import (
     PUBLIC_OPENAPI,
     activity_detail_out,
     activity_out,
@@ -39,15 +40,7 @@ from rongxin.volunteering.api_support import (
     volunteer_out,
     volunteer_patch,
 )
-from rongxin.volunteering.permissions import (
-    access_membership_for_deciding,
-    access_own_record,
-    activity_organiser_gate,
-    correction_organiser_gate,
-    shift_admin_gate,
-    team_admin_gate,
-)
-from rongxin.volunteering.schemas import (
+from rongxin.volunteering.api.schemas import (
     ActivityCreateIn,
     ActivityDetailOut,
     ActivityIn,
@@ -87,6 +80,14 @@ from rongxin.volunteering.schemas import (
     VolunteerIn,
     VolunteerOut,
     VolunteerPatch,
+)
+from rongxin.volunteering.permissions import (
+    access_membership_for_deciding,
+    access_own_record,
+    activity_organiser_gate,
+    correction_organiser_gate,
+    shift_admin_gate,
+    team_admin_gate,
 )
 from rongxin.volunteering.services import mobilisation
 from rongxin.volunteering.services.activities import ActivityInput
@@ -456,3 +457,7 @@ def duty_add_staff(request: HttpRequest, shift_id: int, payload: StaffIn) -> Sta
 @router.post("/callouts/{int:callout_id}/close", response=CallOutOut, operation_id="volunteering_callout_close")
 def callout_close(request: HttpRequest, callout_id: int) -> CallOutOut:
     return callout_out(mobilisation.callout_close(actor=request.user, callout_id=callout_id))
+
+
+# Mounted under /api/v1 by rongxin.config.api, which discovers every app's api.router.
+mounts = (("/volunteering", router), ("/certificates", certificates_router))

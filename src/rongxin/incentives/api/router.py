@@ -40,11 +40,9 @@ from ninja import Router, Status
 
 from rongxin.accounts.auth import gated_roles
 from rongxin.accounts.roles import Role
-from rongxin.core.errors import ApplicationError, NotFound, field_error
+from rongxin.core.errors import NotFound, TooManyRequests, field_error
 from rongxin.incentives import selectors, services
-from rongxin.incentives.keys import keys_document
-from rongxin.incentives.models import Check, Credential, EligibilityExport, Incentive, Provider, Redemption
-from rongxin.incentives.schemas import (
+from rongxin.incentives.api.schemas import (
     AccountIn,
     AccountOut,
     AnswerOut,
@@ -73,6 +71,8 @@ from rongxin.incentives.schemas import (
     VerifyIn,
     VerifyOut,
 )
+from rongxin.incentives.keys import keys_document
+from rongxin.incentives.models import Check, Credential, EligibilityExport, Incentive, Provider, Redemption
 from rongxin.incentives.signing import HOLDER_BYTES, STATUS_FORMAT, b64u
 
 router = Router(tags=["incentives"])
@@ -83,12 +83,6 @@ EXPORT_FORMAT = "rongxin-incentive-export/1"
 PUBLIC_MAX_AGE = 300  # seconds; a rotated key reaches cached verifiers within this
 RATE_GROUP = "incentives.provider"
 DEFAULT_RATE = "3000/m"  # credentials; at least one full batch (services.MAX_BATCH)
-
-
-class TooManyRequests(ApplicationError):
-    code = "rate_limited"
-    status = 429
-    default_message = _("Too many requests. Wait a minute and try again.")
 
 
 def provider_rate(group: str = "", request: Any = None) -> str:
@@ -128,7 +122,7 @@ def allowance_take(request: HttpRequest, *, credentials: int) -> bool:
 
 def _throttle(request: HttpRequest, *, credentials: int = 1) -> None:
     if not allowance_take(request, credentials=credentials):
-        raise TooManyRequests()
+        raise TooManyRequests(_("Too many requests. Wait a minute and try again."))
 
 
 def _english() -> bool:
@@ -485,3 +479,7 @@ def decide(request: HttpRequest, incentive_id: int, payload: OfferDecisionIn) ->
             actor=request.user, incentive_id=incentive_id, approve=payload.approve, reason=payload.reason
         )
     )
+
+
+# Mounted under /api/v1 by rongxin.config.api, which discovers every app's api.router.
+mounts = (("/incentives", router),)

@@ -6,6 +6,7 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import Router, Schema
 
+from rongxin.accounts.api.audit import router as audit_router
 from rongxin.accounts.models import ApiKey, Grant
 from rongxin.accounts.permissions import access_api_key_for_revoke, access_grant_for_revoke, active_grants
 from rongxin.accounts.selectors import account_access
@@ -145,3 +146,7 @@ def revoke_api_key(request: HttpRequest, key_id: int) -> ApiKeyOut:
     actor = request.auth  # type: ignore[attr-defined]
     key = access_api_key_for_revoke(actor=actor, key_id=key_id)
     return _key_out(api_key_revoke(actor=actor, key=key))
+
+
+# Mounted under /api/v1 by rongxin.config.api, which discovers every app's api.router.
+mounts = (("/accounts", router), ("/audit", audit_router))

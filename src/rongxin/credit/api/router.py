@@ -14,10 +14,7 @@ from rongxin.core import clock
 from rongxin.core.errors import InvalidInput, NotFound
 from rongxin.credit import catalogue as cat
 from rongxin.credit import services
-from rongxin.credit.imports import import_create_from_upload
-from rongxin.credit.models import Catalogue, Entry, ImportBatch, Rule
-from rongxin.credit.permissions import access_entry_for_review, access_own_entry, require_recorder
-from rongxin.credit.schemas import (
+from rongxin.credit.api.schemas import (
     CatalogueDetailOut,
     CatalogueOut,
     ChangeOut,
@@ -33,6 +30,9 @@ from rongxin.credit.schemas import (
     ScoreOut,
     TransitionOut,
 )
+from rongxin.credit.imports import import_create_from_upload
+from rongxin.credit.models import Catalogue, Entry, ImportBatch, Rule
+from rongxin.credit.permissions import access_entry_for_review, access_own_entry, require_recorder
 from rongxin.credit.selectors import ExplainedEntry, credit_explanation, imports_visible, score_as_of
 from rongxin.subjects.permissions import access_subject_for_reading
 from rongxin.subjects.selectors import subject_file
@@ -334,3 +334,7 @@ def import_detail(request: HttpRequest, batch_id: int) -> ImportOut:
     if batch is None:
         raise NotFound()
     return import_out(batch)
+
+
+# Mounted under /api/v1 by rongxin.config.api, which discovers every app's api.router.
+mounts = (("/credit", router),)

@@ -63,3 +63,7 @@ def _out(region: Region) -> RegionOut:
         level=region.level,
         parent_code=region.parent.code if region.parent else None,
     )
+
+
+# Mounted under /api/v1 by rongxin.config.api, which discovers every app's api.router.
+mounts = (("/regions", router),)

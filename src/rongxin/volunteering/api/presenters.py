@@ -18,22 +18,7 @@ from rongxin.core.errors import NotFound
 from rongxin.regions.models import Region
 from rongxin.volunteering import selectors
 from rongxin.volunteering import services as svc
-from rongxin.volunteering.models import (
-    Activity,
-    ActivityType,
-    CallOut,
-    Certificate,
-    Correction,
-    Duty,
-    Membership,
-    Scan,
-    ServiceRecord,
-    Signup,
-    Team,
-    Volunteer,
-)
-from rongxin.volunteering.permissions import admin_grant, own_volunteer
-from rongxin.volunteering.schemas import (
+from rongxin.volunteering.api.schemas import (
     ActivityDetailOut,
     ActivityOut,
     ActivitySummaryOut,
@@ -60,6 +45,21 @@ from rongxin.volunteering.schemas import (
     TeamOut,
     VolunteerOut,
 )
+from rongxin.volunteering.models import (
+    Activity,
+    ActivityType,
+    CallOut,
+    Certificate,
+    Correction,
+    Duty,
+    Membership,
+    Scan,
+    ServiceRecord,
+    Signup,
+    Team,
+    Volunteer,
+)
+from rongxin.volunteering.permissions import admin_grant, own_volunteer
 from rongxin.volunteering.services.closing import RosterLine
 
 # The scan page the organiser's QR code points to (see rongxin.volunteering.tokens).

@@ -8,9 +8,7 @@ from ninja import Router, Status
 from rongxin.accounts.auth import gated
 from rongxin.core.errors import InvalidInput
 from rongxin.subjects import selectors, services
-from rongxin.subjects.models import ConsentEvent, Organisation, Person, Subject
-from rongxin.subjects.permissions import access_subject_for_consent, access_subject_for_read
-from rongxin.subjects.schemas import (
+from rongxin.subjects.api.schemas import (
     ConsentEventOut,
     ConsentIn,
     ConsentOut,
@@ -23,6 +21,8 @@ from rongxin.subjects.schemas import (
     SubjectFileOut,
     SubjectOut,
 )
+from rongxin.subjects.models import ConsentEvent, Organisation, Person, Subject
+from rongxin.subjects.permissions import access_subject_for_consent, access_subject_for_read
 
 router = Router(tags=["subjects"])
 
@@ -136,3 +136,7 @@ def consent(request: HttpRequest, subject_id: int, payload: ConsentIn) -> Status
     return Status(
         201, ConsentOut(subject_id=subject_id, consent_given=event.action == ConsentEvent.Action.GRANT, at=event.at)
     )
+
+
+# Mounted under /api/v1 by rongxin.config.api, which discovers every app's api.router.
+mounts = (("/subjects", router),)

@@ -17,11 +17,12 @@ from django.http import HttpRequest, HttpResponse
 from django_ratelimit.core import is_ratelimited
 from ninja import Router, Schema, Status
 
+from rongxin.core.errors import TooManyRequests
+from rongxin.volunteering.api.schemas import CertificateOut
 from rongxin.volunteering.certificate_pdf import certificate_pdf
 from rongxin.volunteering.certificates import (
     VERIFY_RATE_GROUP,
     CertificateCheck,
-    TooManyRequests,
     certificate_issue,
     certificate_list,
     certificate_verify,
@@ -30,7 +31,6 @@ from rongxin.volunteering.certificates import (
     verify_rate,
 )
 from rongxin.volunteering.models import Certificate
-from rongxin.volunteering.schemas import CertificateOut
 from rongxin.volunteering.selectors import hours_text
 
 router = Router(tags=["certificates"])

@@ -1,0 +1,95 @@
+"""What apps contribute to the shell, declared on their ``AppConfig``.
+
+A module adds itself to the platform without editing anyone else's files: its ``apps.py``
+declares the navigation items it shows and the panels it adds to a subject's file page, and the
+shell (``rongxin.web``) and the file pages (``rongxin.subjects.pages``) collect them here. Checks
+and context builders are dotted paths, imported on first use, so ``apps.py`` imports no models.
+
+    class CanteensConfig(AppConfig):
+        name = "rongxin.canteens"
+        nav = (NavItem(_("Canteens"), "canteens:list", order=70, roles=frozenset({Role.CANTEEN_MANAGER})),)
+        file_panels = (FilePanel("canteens", "canteens/_file_panel.html",
+                                 context="rongxin.canteens.pages.panels.file_panel", order=40),)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+from django.apps import apps
+from django.utils.module_loading import import_string
+
+
+@dataclass(frozen=True)
+class NavItem:
+    """A link in the main navigation, shown to a signed-in user who holds one of ``roles`` or
+    passes ``shown(user, roles)`` (a dotted path); with neither, to every signed-in user.
+    ``order`` places it among every app's items."""
+
+    label: Any
+    url_name: str
+    order: int
+    roles: frozenset[str] = frozenset()
+    shown: str = ""
+
+    def is_shown(self, user: Any, roles: frozenset[str] | set[str]) -> bool:
+        if not self.roles and not self.shown:
+            return True
+        if self.roles & roles:
+            return True
+        if self.shown:
+            check: Callable[[Any, frozenset[str] | set[str]], bool] = _resolve(self.shown)
+            return bool(check(user, roles))
+        return False
+
+
+@dataclass(frozen=True)
+class FilePanel:
+    """A section of a subject's file page. ``context(request, file, own=...)`` (a dotted path)
+    returns the template's context, or ``None`` when the panel has nothing for this viewer."""
+
+    name: str
+    template: str
+    context: str
+    order: int
+
+    def build(self, request: Any, file: Any, *, own: bool) -> dict[str, Any] | None:
+        builder: Callable[..., dict[str, Any] | None] = _resolve(self.context)
+        return builder(request, file, own=own)
+
+
+@dataclass(frozen=True)
+class ShownPanel:
+    name: str
+    template: str
+    context: dict[str, Any]
+
+
+@cache
+def _resolve(path: str) -> Any:
+    return import_string(path)
+
+
+def nav_items() -> list[NavItem]:
+    """Every installed app's navigation items, in order."""
+    found = [item for config in apps.get_app_configs() for item in getattr(config, "nav", ())]
+    return sorted(found, key=lambda item: item.order)
+
+
+def file_panels() -> list[FilePanel]:
+    """Every installed app's file-page panels, in order."""
+    found = [panel for config in apps.get_app_configs() for panel in getattr(config, "file_panels", ())]
+    return sorted(found, key=lambda panel: panel.order)
+
+
+def panels_for(request: Any, file: Any, *, own: bool) -> list[ShownPanel]:
+    """The panels this viewer sees on this file, each with its context built."""
+    shown = []
+    for panel in file_panels():
+        context = panel.build(request, file, own=own)
+        if context is not None:
+            shown.append(ShownPanel(name=panel.name, template=panel.template, context=context))
+    return shown
