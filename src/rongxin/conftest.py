@@ -14,8 +14,8 @@ from typing import Any
 import pytest
 from django.test import Client
 
+from rongxin.accounts.domain.roles import Role
 from rongxin.accounts.models import Department, User
-from rongxin.accounts.roles import Role
 from rongxin.accounts.services import GrantSpec, user_create
 from rongxin.core import clock, pii
 from rongxin.regions.models import Region

@@ -9,7 +9,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from rongxin.accounts.roles import Role
+from rongxin.accounts.domain.roles import Role
 from rongxin.regions.models import Region
 
 

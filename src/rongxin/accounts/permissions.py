@@ -7,8 +7,8 @@ from typing import Any
 
 from django.db.models import Exists, OuterRef, Q
 
+from rongxin.accounts.domain.roles import ACCOUNT_ADMINS, Role
 from rongxin.accounts.models import ApiKey, Grant, User
-from rongxin.accounts.roles import ACCOUNT_ADMINS, Role
 from rongxin.core.errors import NotFound
 from rongxin.regions.models import Region
 

@@ -10,10 +10,10 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
-from rongxin.accounts.auth import api_key_hash, new_api_key
+from rongxin.accounts.domain.credentials import api_key_hash, new_api_key
+from rongxin.accounts.domain.roles import ACCOUNT_ADMINS, Role
 from rongxin.accounts.models import ApiKey, Department, Grant, User
 from rongxin.accounts.permissions import active_grants, forget_grants, managing_grant, may_revoke_api_key
-from rongxin.accounts.roles import ACCOUNT_ADMINS, Role
 from rongxin.core import clock
 from rongxin.core.audit import audit_record
 from rongxin.core.errors import Conflict, Forbidden, NotFound, field_error

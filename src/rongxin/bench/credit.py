@@ -244,8 +244,8 @@ def _bench_requests(rng: random.Random) -> tuple[dict[str, Any], dict[str, Any]]
     from django.db import connection, transaction
     from django.test import Client
 
+    from rongxin.accounts.domain.roles import Role
     from rongxin.accounts.models import Department
-    from rongxin.accounts.roles import Role
     from rongxin.accounts.services import GrantSpec, api_key_create, user_create
     from rongxin.core import clock
     from rongxin.credit.models import Entry

@@ -186,7 +186,7 @@ def _eligible_ids() -> list[int]:
 
 def _provider_keys() -> list[str]:
     """Accounts of the offer's provider, each with an API key."""
-    from rongxin.accounts.roles import Role
+    from rongxin.accounts.domain.roles import Role
     from rongxin.accounts.services import GrantSpec, api_key_create, user_create
     from rongxin.incentives.models import Incentive
     from rongxin.incentives.services import provider_account_add

@@ -304,7 +304,7 @@ def _office_sessions() -> tuple[Any, list[str]]:
     """County credit office accounts and signed-in sessions (cookie values) for the pages."""
     from django.test import Client
 
-    from rongxin.accounts.roles import Role
+    from rongxin.accounts.domain.roles import Role
     from rongxin.accounts.services import GrantSpec
     from rongxin.regions.models import Region
 
@@ -323,8 +323,8 @@ def _office_sessions() -> tuple[Any, list[str]]:
 
 def _provider_keys(office: Any) -> list[str]:
     """Accounts of the offer's provider, each with a new API key (the old ones deleted)."""
+    from rongxin.accounts.domain.roles import Role
     from rongxin.accounts.models import ApiKey
-    from rongxin.accounts.roles import Role
     from rongxin.accounts.services import GrantSpec, api_key_create
     from rongxin.incentives.models import Incentive, ProviderAccount
     from rongxin.incentives.services import provider_account_add
@@ -368,7 +368,7 @@ def _volunteers(n: int, tag: str) -> tuple[list[tuple[str, int, bytes]], list[in
     volunteer and the activity ids."""
     from django.db import transaction
 
-    from rongxin.accounts.auth import api_key_hash, new_api_key
+    from rongxin.accounts.domain.credentials import api_key_hash, new_api_key
     from rongxin.accounts.models import ApiKey, User
     from rongxin.core import clock
     from rongxin.subjects.models import SubjectAccount

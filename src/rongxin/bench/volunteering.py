@@ -221,7 +221,7 @@ def _prepare_checkin(n: int) -> tuple[list[tuple[str, int, bytes]], list[int]]:
     Returns (key, activity id, activity secret) per volunteer, and the activity ids."""
     from django.db import transaction
 
-    from rongxin.accounts.auth import api_key_hash, new_api_key
+    from rongxin.accounts.domain.credentials import api_key_hash, new_api_key
     from rongxin.accounts.models import ApiKey, User
     from rongxin.core import clock
     from rongxin.subjects.models import SubjectAccount

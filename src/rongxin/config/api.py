@@ -16,7 +16,7 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.parser import Parser
 from ninja.renderers import JSONRenderer
 
-from rongxin.accounts.auth import api_auth
+from rongxin.accounts.api.auth import api_auth
 from rongxin.core import text
 from rongxin.core.errors import ApplicationError
 

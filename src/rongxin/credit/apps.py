@@ -1,7 +1,7 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
-from rongxin.accounts.roles import STAFF_ROLES, Role
+from rongxin.accounts.domain.roles import STAFF_ROLES, Role
 from rongxin.core.registry import FilePanel, NavItem
 
 

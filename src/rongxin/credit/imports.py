@@ -45,9 +45,9 @@ from django.db import transaction
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from rongxin.accounts.domain.roles import Role
 from rongxin.accounts.models import Department
 from rongxin.accounts.permissions import grants_with_roles
-from rongxin.accounts.roles import Role
 from rongxin.core import clock, pii
 from rongxin.core.audit import audit_record
 from rongxin.core.errors import ApplicationError, InvalidInput, NotFound, field_error

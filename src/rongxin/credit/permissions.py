@@ -17,9 +17,9 @@ from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
+from rongxin.accounts.domain.roles import Role
 from rongxin.accounts.models import Department, Grant
 from rongxin.accounts.permissions import grant_covering, grants_with_roles
-from rongxin.accounts.roles import Role
 from rongxin.core.errors import Forbidden, NotFound
 from rongxin.credit.models import Entry, Rule
 from rongxin.subjects.models import Subject, SubjectAccount

@@ -12,8 +12,8 @@ from typing import Any
 
 from django.db.models import OuterRef, Prefetch, QuerySet, Subquery
 
+from rongxin.accounts.domain.roles import Role
 from rongxin.accounts.permissions import grants_with_roles, region_q
-from rongxin.accounts.roles import Role
 from rongxin.core import clock
 from rongxin.core.errors import NotFound
 from rongxin.credit import ledger

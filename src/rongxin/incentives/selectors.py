@@ -10,8 +10,8 @@ from typing import Any
 from django.db.models import Count
 from django.db.models.functions import TruncMonth
 
+from rongxin.accounts.domain.roles import Role
 from rongxin.accounts.permissions import grants_with_roles, require_role
-from rongxin.accounts.roles import Role
 from rongxin.core import clock
 from rongxin.core.errors import NotFound
 from rongxin.credit.models import SubjectCredit

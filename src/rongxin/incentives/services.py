@@ -22,9 +22,9 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import Case, Q, When
 from django.utils.translation import gettext_lazy as _
 
+from rongxin.accounts.domain.roles import Role
 from rongxin.accounts.models import User
 from rongxin.accounts.permissions import grants_with_roles, require_role
-from rongxin.accounts.roles import Role
 from rongxin.core import clock
 from rongxin.core.audit import audit_record
 from rongxin.core.bulk import BulkWriter, TableSpec, adapt_datetime

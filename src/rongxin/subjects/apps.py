@@ -1,7 +1,7 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
-from rongxin.accounts.roles import FILE_KEEPERS, FILE_READERS, STAFF_ROLES
+from rongxin.accounts.domain.roles import FILE_KEEPERS, FILE_READERS, STAFF_ROLES
 from rongxin.core.registry import NavItem
 
 

@@ -12,9 +12,9 @@ from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
+from rongxin.accounts.domain.roles import FILE_KEEPERS, FILE_READERS, SELF_ROLES, Role
 from rongxin.accounts.models import Grant
 from rongxin.accounts.permissions import grant_covering, grants_with_roles, region_q
-from rongxin.accounts.roles import FILE_KEEPERS, FILE_READERS, SELF_ROLES, Role
 from rongxin.core.errors import Forbidden, NotFound
 from rongxin.subjects.models import Subject, SubjectAccount
 

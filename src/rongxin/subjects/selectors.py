@@ -9,8 +9,8 @@ from typing import Any
 from django.db.models import Case, Count, QuerySet, When
 from django.utils.translation import gettext_lazy as _
 
+from rongxin.accounts.domain.roles import FILE_READERS, STAFF_ROLES
 from rongxin.accounts.permissions import grants_with_roles, require_role
-from rongxin.accounts.roles import FILE_READERS, STAFF_ROLES
 from rongxin.core import clock, pii
 from rongxin.core.audit import audit_record
 from rongxin.core.errors import InvalidInput, NotFound, field_error

@@ -21,8 +21,8 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext_lazy as _
 from django_ratelimit.core import get_usage
 
+from rongxin.accounts.domain.roles import FILE_KEEPERS
 from rongxin.accounts.permissions import grant_covering, grants_with_roles
-from rongxin.accounts.roles import FILE_KEEPERS
 from rongxin.core import clock, pii
 from rongxin.core.audit import audit_record
 from rongxin.core.errors import Conflict, InvalidInput, NotFound, TooManyRequests, field_error

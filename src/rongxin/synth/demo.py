@@ -18,8 +18,8 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.db.models import Count, Q
 
+from rongxin.accounts.domain.roles import Role
 from rongxin.accounts.models import Department, User
-from rongxin.accounts.roles import Role
 from rongxin.accounts.services import GrantSpec, user_create
 from rongxin.core import clock
 from rongxin.core.errors import ApplicationError

@@ -70,7 +70,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count, Sum
 from django.utils.translation import gettext_lazy as _
 
-from rongxin.accounts.roles import Role
+from rongxin.accounts.domain.roles import Role
 from rongxin.core import clock
 from rongxin.core.audit import audit_record
 from rongxin.core.errors import NotFound, field_error

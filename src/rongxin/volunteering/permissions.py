@@ -17,9 +17,9 @@ from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
+from rongxin.accounts.domain.roles import Role
 from rongxin.accounts.models import Grant
 from rongxin.accounts.permissions import grant_covering
-from rongxin.accounts.roles import Role
 from rongxin.core.errors import Forbidden, NotFound
 from rongxin.regions.models import Region
 from rongxin.subjects.models import Person, Subject, SubjectAccount

@@ -15,8 +15,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
+from rongxin.accounts.domain.roles import ACCOUNT_ADMINS
 from rongxin.accounts.permissions import access_api_key_for_revoke, access_grant_for_revoke, grants_with_roles
-from rongxin.accounts.roles import ACCOUNT_ADMINS
 from rongxin.accounts.selectors import account_access, managed_users
 from rongxin.accounts.services import api_key_revoke, grant_revoke
 from rongxin.core.errors import ApplicationError, NotFound

@@ -14,8 +14,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from rongxin.accounts.domain.roles import STAFF_ROLES, Role
 from rongxin.accounts.permissions import grants_with_roles, require_role
-from rongxin.accounts.roles import STAFF_ROLES, Role
 from rongxin.core.errors import ApplicationError, InvalidInput, NotFound
 from rongxin.core.forms import apply_error
 from rongxin.credit import catalogue as cat

@@ -25,8 +25,8 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_ratelimit.exceptions import Ratelimited
 
+from rongxin.accounts.domain.roles import Role
 from rongxin.accounts.permissions import require_role
-from rongxin.accounts.roles import Role
 from rongxin.core import clock
 from rongxin.core.errors import ApplicationError, NotFound
 from rongxin.core.forms import apply_error

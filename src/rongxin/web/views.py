@@ -20,9 +20,9 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from django_ratelimit.decorators import ratelimit
 
 from rongxin.accounts import services as account_services
-from rongxin.accounts.auth import username_normalise, username_rate_key
+from rongxin.accounts.domain.credentials import username_normalise, username_rate_key
+from rongxin.accounts.domain.roles import FILE_KEEPERS, FILE_READERS, Role
 from rongxin.accounts.permissions import active_grants, grants_with_roles, region_q, require_role, user_roles
-from rongxin.accounts.roles import FILE_KEEPERS, FILE_READERS, Role
 from rongxin.core.errors import ApplicationError, NotFound
 from rongxin.core.forms import apply_error
 from rongxin.core.registry import panels_for

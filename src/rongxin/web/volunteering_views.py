@@ -26,8 +26,8 @@ from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from rongxin.accounts.domain.roles import Role
 from rongxin.accounts.permissions import grant_covering, grants_with_roles, user_roles
-from rongxin.accounts.roles import Role
 from rongxin.core import clock
 from rongxin.core.errors import ApplicationError, NotFound
 from rongxin.core.forms import apply_error

@@ -8,8 +8,8 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import Query, Router, Schema
 
+from rongxin.accounts.domain.roles import Role
 from rongxin.accounts.permissions import require_role
-from rongxin.accounts.roles import Role
 from rongxin.core.selectors import audit_events
 
 router = Router(tags=["audit"])

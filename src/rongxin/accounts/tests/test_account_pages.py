@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 from django.test import Client
 
+from rongxin.accounts.domain.roles import Role
 from rongxin.accounts.models import ApiKey, Grant, User
-from rongxin.accounts.roles import Role
 from rongxin.accounts.services import api_key_create
 from rongxin.accounts.tests.conftest import make_account, signed_in
 from rongxin.core.models import AuditEvent

@@ -11,8 +11,8 @@ import pytest
 from django.db import connection, connections
 from django.test import Client
 
+from rongxin.accounts.domain.roles import Role
 from rongxin.accounts.models import ApiKey, Grant, User
-from rongxin.accounts.roles import Role
 from rongxin.accounts.services import GrantSpec, api_key_create, grant_add, grant_revoke
 from rongxin.accounts.tests.conftest import make_account, signed_in
 from rongxin.core.models import AuditEvent

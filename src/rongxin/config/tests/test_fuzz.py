@@ -49,8 +49,8 @@ from schemathesis.core import NotSet
 from schemathesis.core.failures import FailureGroup
 from schemathesis.specs.openapi.checks import content_type_conformance, response_schema_conformance
 
+from rongxin.accounts.domain.roles import Role
 from rongxin.accounts.models import Department, User
-from rongxin.accounts.roles import Role
 from rongxin.accounts.services import api_key_create
 from rongxin.config.api import api
 from rongxin.conftest import Tree, link, make_id_number, make_organisation, make_person, make_user

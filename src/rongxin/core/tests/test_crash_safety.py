@@ -159,7 +159,7 @@ MAKE_MONTH = """
 import datetime as dt, secrets
 from django.db import transaction
 from rongxin.accounts.models import User
-from rongxin.accounts.roles import Role
+from rongxin.accounts.domain.roles import Role
 from rongxin.accounts.services import GrantSpec, user_create
 from rongxin.core import clock
 from rongxin.regions.models import Region

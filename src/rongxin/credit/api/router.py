@@ -7,9 +7,9 @@ import datetime as dt
 from django.http import HttpRequest, HttpResponse
 from ninja import File, Form, Router, Status, UploadedFile
 
-from rongxin.accounts.auth import gated
+from rongxin.accounts.api.auth import gated
+from rongxin.accounts.domain.roles import STAFF_ROLES, Role
 from rongxin.accounts.permissions import require_role
-from rongxin.accounts.roles import STAFF_ROLES, Role
 from rongxin.core import clock
 from rongxin.core.errors import InvalidInput, NotFound
 from rongxin.credit import catalogue as cat

@@ -5,7 +5,7 @@ from typing import Any
 import pytest
 import time_machine
 
-from rongxin.accounts.roles import Role
+from rongxin.accounts.domain.roles import Role
 from rongxin.conftest import link, make_organisation, make_person, make_user
 from rongxin.credit.catalogue import catalogue_draft_create, catalogue_publish
 

@@ -10,8 +10,8 @@ from typing import Any
 
 import pytest
 
+from rongxin.accounts.domain.roles import Role
 from rongxin.accounts.models import Department
-from rongxin.accounts.roles import Role
 from rongxin.conftest import Tree, link, make_person, make_user, sign_in
 from rongxin.core import clock
 from rongxin.credit.catalogue import catalogue_draft_create, catalogue_publish

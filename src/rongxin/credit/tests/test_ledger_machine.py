@@ -20,7 +20,7 @@ from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
 
-from rongxin.accounts.roles import Role
+from rongxin.accounts.domain.roles import Role
 from rongxin.conftest import Tree, link, make_person, make_user
 from rongxin.core.errors import ApplicationError
 from rongxin.credit.catalogue import catalogue_draft_create, catalogue_publish

@@ -9,7 +9,7 @@ import datetime as dt
 import pytest
 import time_machine
 
-from rongxin.accounts.roles import Role
+from rongxin.accounts.domain.roles import Role
 from rongxin.conftest import client_for, link, make_person, make_user
 from rongxin.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from rongxin.core.models import AuditEvent

@@ -189,8 +189,8 @@ def test_review_then_publicity(catalogue, people):
 
 
 def test_reviewer_may_not_review_own_recording(catalogue, people, tree):
+    from rongxin.accounts.domain.roles import Role
     from rongxin.accounts.permissions import forget_grants
-    from rongxin.accounts.roles import Role
     from rongxin.accounts.services import GrantSpec, grant_add
 
     entry = record(people, actor="court", rule="T-SER", points=None, key="s1")

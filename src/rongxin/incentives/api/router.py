@@ -38,8 +38,8 @@ from django.utils.translation import gettext_lazy as _
 from django_ratelimit.core import user_or_ip
 from ninja import Router, Status
 
-from rongxin.accounts.auth import gated_roles
-from rongxin.accounts.roles import Role
+from rongxin.accounts.api.auth import gated_roles
+from rongxin.accounts.domain.roles import Role
 from rongxin.core.errors import NotFound, TooManyRequests, field_error
 from rongxin.incentives import selectors, services
 from rongxin.incentives.api.schemas import (

@@ -16,8 +16,8 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from django.test import Client
 
+from rongxin.accounts.domain.roles import Role
 from rongxin.accounts.models import User
-from rongxin.accounts.roles import Role
 from rongxin.accounts.services import api_key_create
 from rongxin.conftest import client_for, link, make_organisation, make_user
 from rongxin.core import clock, pii

@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 from django.db import connection, transaction
 
+from rongxin.accounts.domain.roles import Role
 from rongxin.accounts.models import User
-from rongxin.accounts.roles import Role
 from rongxin.conftest import Tree, make_user
 from rongxin.core.errors import Conflict
 from rongxin.credit.catalogue import catalogue_load_starters

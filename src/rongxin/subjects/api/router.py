@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.http import HttpRequest
 from ninja import Router, Status
 
-from rongxin.accounts.auth import gated
+from rongxin.accounts.api.auth import gated
 from rongxin.core.errors import InvalidInput
 from rongxin.subjects import selectors, services
 from rongxin.subjects.api.schemas import (

@@ -12,7 +12,7 @@ from django.db.models import prefetch_related_objects
 from django.http import HttpRequest
 from django.utils.translation import get_language
 
-from rongxin.accounts.auth import api_auth
+from rongxin.accounts.api.auth import api_auth
 from rongxin.core import clock
 from rongxin.core.errors import NotFound
 from rongxin.regions.models import Region

@@ -11,7 +11,7 @@ from __future__ import annotations
 from django.http import HttpRequest
 from ninja import Query, Router, Status
 
-from rongxin.accounts.auth import gated
+from rongxin.accounts.api.auth import gated
 from rongxin.volunteering import selectors
 from rongxin.volunteering import services as svc
 from rongxin.volunteering.api.certificates import router as certificates_router

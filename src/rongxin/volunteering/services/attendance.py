@@ -26,7 +26,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext_lazy as _
 
-from rongxin.accounts.roles import Role
+from rongxin.accounts.domain.roles import Role
 from rongxin.core import clock
 from rongxin.core.audit import audit_record
 from rongxin.core.errors import ApplicationError, Conflict, InvalidInput, field_error

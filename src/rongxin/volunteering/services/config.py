@@ -12,8 +12,8 @@ from typing import Any
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
+from rongxin.accounts.domain.roles import Role
 from rongxin.accounts.permissions import require_role
-from rongxin.accounts.roles import Role
 from rongxin.core import clock
 from rongxin.core.audit import audit_record
 from rongxin.core.errors import InvalidInput, field_error

@@ -12,8 +12,8 @@ import pytest
 import time_machine
 from django.apps import apps
 
+from rongxin.accounts.domain.roles import Role
 from rongxin.accounts.models import Department, User
-from rongxin.accounts.roles import Role
 from rongxin.conftest import Tree, link, make_id_number, make_person, make_user
 from rongxin.core import clock
 from rongxin.credit.catalogue import catalogue_load_starters

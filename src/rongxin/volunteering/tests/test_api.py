@@ -13,8 +13,8 @@ import pytest
 from django.utils import translation
 from django.utils.translation import gettext
 
+from rongxin.accounts.domain.roles import Role
 from rongxin.accounts.models import User
-from rongxin.accounts.roles import Role
 from rongxin.conftest import client_for, link, make_id_number, make_person, make_user
 from rongxin.core.models import AuditEvent
 from rongxin.credit.models import Entry

@@ -14,7 +14,7 @@ from django.core.cache import cache
 from django.test import Client
 from django.urls import reverse
 
-from rongxin.accounts.roles import Role
+from rongxin.accounts.domain.roles import Role
 from rongxin.conftest import client_for, link, make_id_number, make_person, make_user
 from rongxin.core import pii
 from rongxin.core.errors import InvalidInput, NotFound

@@ -17,8 +17,8 @@ import pytest
 import time_machine
 from django.db import connection
 
+from rongxin.accounts.domain.roles import Role
 from rongxin.accounts.models import User
-from rongxin.accounts.roles import Role
 from rongxin.conftest import Tree, link, make_id_number, make_person, make_user
 from rongxin.core import clock
 from rongxin.core.errors import Conflict

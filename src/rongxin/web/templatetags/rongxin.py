@@ -7,7 +7,7 @@ from typing import Any
 from django import template
 from django.utils.translation import gettext_lazy as _
 
-from rongxin.accounts.roles import Role
+from rongxin.accounts.domain.roles import Role
 
 register = template.Library()
 

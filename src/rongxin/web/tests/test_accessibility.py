@@ -28,8 +28,8 @@ import pytest
 from django.utils import translation
 from django.utils.translation import gettext
 
+from rongxin.accounts.domain.roles import Role
 from rongxin.accounts.models import Department
-from rongxin.accounts.roles import Role
 from rongxin.conftest import Tree, link, make_id_number, make_person, make_user, sign_in
 from rongxin.core import clock
 from rongxin.credit.catalogue import catalogue_load_starters

@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from rongxin.accounts.roles import Role
+from rongxin.accounts.domain.roles import Role
 from rongxin.conftest import Tree, link, make_person, make_user, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

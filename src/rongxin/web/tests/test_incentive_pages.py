@@ -21,7 +21,7 @@ from django.utils import translation
 from django.utils.html import escape
 from django.utils.translation import gettext
 
-from rongxin.accounts.roles import Role
+from rongxin.accounts.domain.roles import Role
 from rongxin.conftest import client_for, link, make_organisation, make_user
 from rongxin.core import pii
 from rongxin.incentives import signing

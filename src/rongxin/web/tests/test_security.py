@@ -21,7 +21,7 @@ import pytest
 from django.apps import apps
 from django.urls import URLPattern, URLResolver, get_resolver
 
-from rongxin.accounts.roles import Role
+from rongxin.accounts.domain.roles import Role
 from rongxin.accounts.services import api_key_create
 from rongxin.conftest import client_for, make_user
 from rongxin.core.models import AuditEvent

@@ -20,7 +20,7 @@ from django.utils import translation
 from django.utils.html import escape
 from django.utils.translation import gettext
 
-from rongxin.accounts.roles import Role
+from rongxin.accounts.domain.roles import Role
 from rongxin.conftest import client_for, link, make_id_number, make_person, make_user
 from rongxin.subjects.models import Notice
 from rongxin.volunteering.models import (

@@ -9,43 +9,18 @@ that is missing or not theirs), so a validation message never tells them the obj
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import secrets
-import unicodedata
 from collections.abc import Callable
 from typing import Any
 
 from django.http import HttpRequest
 from ninja.security import APIKeyCookie, HttpBearer
 
+from rongxin.accounts.domain.credentials import KEY_PREFIX, api_key_hash
 from rongxin.accounts.models import ApiKey, User
 from rongxin.accounts.permissions import require_role
 from rongxin.core import clock
 
-KEY_PREFIX = "rx_"
 LAST_USED_PRECISION = dt.timedelta(minutes=1)
-
-
-def username_normalise(raw: str) -> str:
-    """The username as sign-in looks it up: NFKC (full-width letters from a Chinese input method
-    become ASCII, as Django normalises usernames on creation), surrounding whitespace removed.
-    The lookup itself is exact (case-sensitive on SQLite and PostgreSQL alike)."""
-    return unicodedata.normalize("NFKC", raw).strip()
-
-
-def username_rate_key(raw: str) -> str:
-    """The sign-in rate-limit bucket of a typed username: the name sign-in looks up, case-folded,
-    so every spelling that could reach one account (``" Lecturer "``, ``"ＬＥＣＴＵＲＥＲ"``)
-    counts against the same bucket, whatever the database's collation."""
-    return username_normalise(raw).casefold()
-
-
-def api_key_hash(key: str) -> str:
-    return hashlib.sha256(key.encode()).hexdigest()
-
-
-def new_api_key() -> str:
-    return KEY_PREFIX + secrets.token_urlsafe(32)
 
 
 Gate = Callable[..., object]  # gate(user, **path_parameters); raises NotFound / Forbidden
