@@ -1,11 +1,17 @@
-"""Who holds which role where. Everything is denied unless an active grant allows it."""
+"""Who holds which role where. Everything is denied unless an active grant allows it.
+
+Each question is asked here once: the services ask it before they write, the pages and the API
+ask the same function to decide what to show. The role questions take any request's user
+(anonymous visitors hold no grant); the questions about an action take the signed-in account.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
 
+from django.contrib.auth.models import AnonymousUser
 from django.db.models import Exists, OuterRef, Q
+from django.http import HttpRequest
 
 from rongxin.accounts.domain.roles import ACCOUNT_ADMINS, Role
 from rongxin.accounts.models import ApiKey, Grant, User
@@ -15,7 +21,15 @@ from rongxin.regions.models import Region
 _CACHE_ATTR = "_rongxin_grants"
 
 
-def active_grants(user: Any) -> list[Grant]:
+class SignedInRequest(HttpRequest):
+    """A request whose user is a signed-in account: a page behind ``login_required``, or an API
+    operation behind the API's authentication (which sets ``request.user`` for API keys too).
+    For the type checker only; Django and ninja make the request."""
+
+    user: User
+
+
+def active_grants(user: User | AnonymousUser | None) -> list[Grant]:
     """The user's unrevoked grants (cached on the user object for the request)."""
     if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
         return []
@@ -30,21 +44,21 @@ def active_grants(user: Any) -> list[Grant]:
     return cached
 
 
-def forget_grants(user: Any) -> None:
+def forget_grants(user: User) -> None:
     if hasattr(user, _CACHE_ATTR):
         delattr(user, _CACHE_ATTR)
 
 
-def user_roles(user: Any) -> set[str]:
+def user_roles(user: User | AnonymousUser) -> set[str]:
     return {g.role for g in active_grants(user)}
 
 
-def grants_with_roles(user: Any, roles: Iterable[str]) -> list[Grant]:
+def grants_with_roles(user: User | AnonymousUser | None, roles: Iterable[str]) -> list[Grant]:
     wanted = set(roles)
     return [g for g in active_grants(user) if g.role in wanted]
 
 
-def grant_covering(user: Any, roles: Iterable[str], region: Region) -> Grant | None:
+def grant_covering(user: User | AnonymousUser | None, roles: Iterable[str], region: Region) -> Grant | None:
     """The first grant with one of ``roles`` whose region contains ``region``, if any."""
     for grant in grants_with_roles(user, roles):
         if grant.region.contains(region):
@@ -52,7 +66,7 @@ def grant_covering(user: Any, roles: Iterable[str], region: Region) -> Grant | N
     return None
 
 
-def require_role(user: Any, roles: Iterable[str]) -> Grant:
+def require_role(user: User | AnonymousUser | None, roles: Iterable[str]) -> Grant:
     """The first grant with one of ``roles``; otherwise :class:`NotFound` (deny, without detail)."""
     grants = grants_with_roles(user, roles)
     if not grants:
@@ -79,6 +93,11 @@ def region_q(grants: Iterable[Grant], *, village_id_field: str = "village_id", t
     return q
 
 
+def require_auditor(user: User | AnonymousUser) -> Grant:
+    """The auditor grant under which ``user`` reads the audit log; :class:`NotFound` otherwise."""
+    return require_role(user, [Role.AUDITOR])
+
+
 def role_label(role: str) -> str:
     return str(Role(role).label)
 
@@ -88,7 +107,7 @@ def _covers(admin_grants: Iterable[Grant], prefixes: Iterable[str]) -> bool:
     return all(any(p.startswith(g.region.prefix) for g in admin_grants) for p in prefixes)
 
 
-def managing_grant(actor: Any, user: Any) -> Grant | None:
+def managing_grant(actor: User, user: User | None) -> Grant | None:
     """The actor's administrator grant under which they manage ``user``'s grants and keys.
 
     A user belongs to an administrator's region when every grant they hold *or held* lies in the
@@ -106,7 +125,20 @@ def managing_grant(actor: Any, user: Any) -> Grant | None:
     return admin_grants[0]
 
 
-def managed_users_q(actor: Any) -> Q:
+def administers_accounts(actor: User) -> bool:
+    """Whether the actor administers anyone's accounts (the staff list and its links)."""
+    return bool(grants_with_roles(actor, ACCOUNT_ADMINS))
+
+
+def require_account_admin(actor: User) -> list[Grant]:
+    """The actor's administrator grants (the staff list); :class:`NotFound` when none."""
+    grants = grants_with_roles(actor, ACCOUNT_ADMINS)
+    if not grants:
+        raise NotFound()
+    return grants
+
+
+def managed_users_q(actor: User) -> Q:
     """A filter on users for :func:`managing_grant` over many users: at least one grant inside
     the actor's administered regions and none outside them. Matches nothing for non-admins."""
     admin_grants = grants_with_roles(actor, ACCOUNT_ADMINS)
@@ -119,20 +151,20 @@ def managed_users_q(actor: Any) -> Q:
     return Q(Exists(grants.filter(inside))) & ~Q(Exists(grants.exclude(inside)))
 
 
-def access_user_for_admin(*, actor: Any, user_id: int) -> User:
+def access_user_for_admin(*, actor: User, user_id: int) -> User:
     """The user whose grants and keys the actor may see: themself, or a user they manage.
     :class:`NotFound` for a missing user and for one out of reach alike."""
     if actor is None or not getattr(actor, "is_authenticated", False) or not actor.is_active:
         raise NotFound()
     if actor.pk == user_id:
-        return actor  # type: ignore[no-any-return]
+        return actor
     user = User.objects.filter(pk=user_id).first()
     if user is None or managing_grant(actor, user) is None:
         raise NotFound()
     return user
 
 
-def access_grant_for_revoke(*, actor: Any, grant_id: int) -> Grant:
+def access_grant_for_revoke(*, actor: User, grant_id: int) -> Grant:
     """A grant the actor may revoke (they manage its holder); :class:`NotFound` otherwise."""
     grant = Grant.objects.select_related("user", "region", "department").filter(pk=grant_id).first()
     if grant is None or managing_grant(actor, grant.user) is None:
@@ -140,14 +172,14 @@ def access_grant_for_revoke(*, actor: Any, grant_id: int) -> Grant:
     return grant
 
 
-def may_revoke_api_key(actor: Any, key: ApiKey) -> bool:
+def may_revoke_api_key(actor: User, key: ApiKey) -> bool:
     """Everyone their own keys; an administrator the keys of the users they manage."""
     if actor is None or not getattr(actor, "is_authenticated", False) or not actor.is_active:
         return False
     return key.user_id == actor.pk or managing_grant(actor, key.user) is not None
 
 
-def access_api_key_for_revoke(*, actor: Any, key_id: int) -> ApiKey:
+def access_api_key_for_revoke(*, actor: User, key_id: int) -> ApiKey:
     """An API key the actor may revoke; :class:`NotFound` otherwise."""
     key = ApiKey.objects.select_related("user").filter(pk=key_id).first()
     if key is None or not may_revoke_api_key(actor, key):

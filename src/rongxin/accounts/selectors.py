@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 from django.db.models import Q, QuerySet
 
@@ -30,7 +29,7 @@ class AccountAccess:
         return self.own or self.manages
 
 
-def account_access(*, actor: Any, user_id: int) -> AccountAccess:
+def account_access(*, actor: User, user_id: int) -> AccountAccess:
     """The grants and keys of ``user_id`` for the actor (themself or a user they manage).
     Raises NotFound for a missing user and one out of reach alike."""
     user = access_user_for_admin(actor=actor, user_id=user_id)
@@ -52,7 +51,7 @@ def account_access(*, actor: Any, user_id: int) -> AccountAccess:
     )
 
 
-def managed_users(*, actor: Any, query: str = "") -> QuerySet[User]:
+def managed_users(*, actor: User, query: str = "") -> QuerySet[User]:
     """The users whose grants and keys the actor administers (none for non-administrators),
     by username; ``query`` narrows to usernames or display names containing it."""
     qs = User.objects.filter(managed_users_q(actor))

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
@@ -31,7 +30,7 @@ class GrantSpec:
 @transaction.atomic
 def user_create(
     *,
-    actor: Any,
+    actor: User | None,
     username: str,
     display_name: str,
     password: str,
@@ -55,7 +54,7 @@ def user_create(
 
 
 @transaction.atomic
-def grant_add(*, actor: Any, user: User, spec: GrantSpec) -> Grant:
+def grant_add(*, actor: User | None, user: User, spec: GrantSpec) -> Grant:
     """Grant ``spec.role`` over ``spec.region`` to ``user`` (recorders need a department)."""
     if spec.role not in Role.values:
         raise field_error("role", _("Unknown role."), code="role")
@@ -82,7 +81,7 @@ def grant_add(*, actor: Any, user: User, spec: GrantSpec) -> Grant:
 
 
 @transaction.atomic
-def api_key_create(*, actor: Any, user: User, name: str) -> tuple[ApiKey, str]:
+def api_key_create(*, actor: User | None, user: User, name: str) -> tuple[ApiKey, str]:
     """Create an API key for ``user``; returns the row and the key, which is never stored."""
     key = new_api_key()
     row = ApiKey.objects.create(user=user, name=name, prefix=key[:8], key_hash=api_key_hash(key))
@@ -100,7 +99,7 @@ def _lock_account(user_id: int) -> None:
 
 
 @transaction.atomic
-def grant_revoke(*, actor: Any, grant: Grant) -> Grant:
+def grant_revoke(*, actor: User, grant: Grant) -> Grant:
     """Revoke ``grant`` (an administrator over its holder's region, see
     :func:`~rongxin.accounts.permissions.managing_grant`). It stops counting on the holder's
     next request: grants are read from the database on every request, never kept in the session.
@@ -142,7 +141,7 @@ def grant_revoke(*, actor: Any, grant: Grant) -> Grant:
 
 
 @transaction.atomic
-def api_key_revoke(*, actor: Any, key: ApiKey) -> ApiKey:
+def api_key_revoke(*, actor: User, key: ApiKey) -> ApiKey:
     """Revoke the API key ``key``: its holder's own, or a user's the actor administers. The next
     request with it is refused (401): keys are looked up in the database on every request.
 
@@ -171,15 +170,16 @@ def api_key_revoke(*, actor: Any, key: ApiKey) -> ApiKey:
     return current
 
 
-def sign_in_record(*, user: Any, username: str, success: bool) -> AuditEvent:
+def sign_in_record(*, user: User | None, username: str, success: bool) -> AuditEvent:
     """Audit a sign-in attempt (the username only; never the password)."""
-    grants = active_grants(user) if success else []
+    signed_in = user if success else None
+    grants = active_grants(signed_in)
     return audit_record(
-        actor=user if success else None,
+        actor=signed_in,
         role=grants[0].role if grants else "",
         kind=AuditEvent.Kind.AUTH,
-        action="auth.login" if success else "auth.login_failed",
+        action="auth.login" if signed_in is not None else "auth.login_failed",
         object_type="user",
-        object_id=user.pk if success else "",
-        details={"username": username[:64], "at": clock.now().isoformat()} if not success else {},
+        object_id=signed_in.pk if signed_in is not None else "",
+        details={} if signed_in is not None else {"username": username[:64], "at": clock.now().isoformat()},
     )

@@ -8,8 +8,7 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import Query, Router, Schema
 
-from rongxin.accounts.domain.roles import Role
-from rongxin.accounts.permissions import require_role
+from rongxin.accounts.permissions import require_auditor
 from rongxin.core.selectors import audit_events
 
 router = Router(tags=["audit"])
@@ -50,7 +49,7 @@ def events(
 ) -> AuditPageOut:
     """Browse and filter the audit log (auditors), 100 per page."""
 
-    require_role(request.user, [Role.AUDITOR])
+    require_auditor(request.user)
     qs = audit_events(actor_name=actor, action=action, kind=kind, subject_id=subject_id, since=since, until=until)
     page = max(page, 1)
     items = list(qs[(page - 1) * PAGE_SIZE : page * PAGE_SIZE])
