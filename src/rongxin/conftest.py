@@ -20,7 +20,7 @@ from rongxin.accounts.services import GrantSpec, user_create
 from rongxin.core import clock, pii
 from rongxin.regions.models import Region
 from rongxin.regions.selectors import town_of
-from rongxin.subjects.identifiers import id_check_digit, organisation_code_check, uscc_check_char
+from rongxin.subjects.domain.identifiers import id_check_digit, organisation_code_check, uscc_check_char
 from rongxin.subjects.models import ConsentEvent, Organisation, Person, Subject, SubjectAccount
 
 _seq = itertools.count(1)

@@ -57,7 +57,7 @@ from rongxin.core.text import problem_message, shown, text_problem
 from rongxin.credit import ledger
 from rongxin.credit.bulk import NewEntry, ledger_bulk_append
 from rongxin.credit.models import Catalogue, Entry, ImportBatch, Rule, SubjectKind
-from rongxin.subjects.identifiers import ID_PATTERN, normalise_identifier, parse_id_number, parse_uscc
+from rongxin.subjects.domain.identifiers import ID_PATTERN, normalise_identifier, parse_id_number, parse_uscc
 from rongxin.subjects.models import Organisation, Person, Subject
 from rongxin.subjects.permissions import linked_subject_ids
 

@@ -3,17 +3,21 @@
 - A linked account (resident, enterprise representative) reaches its own subject.
 - Staff with a file-reading role reach subjects whose village lies in their grant's region.
 - Staff may never act on a subject they are linked to ("nobody acts on their own record").
+
+Each question is asked here once; the services ask it before they write, the pages and the API
+ask the same function to decide what to show.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
+from django.contrib.auth.models import AnonymousUser
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from rongxin.accounts.domain.roles import FILE_KEEPERS, FILE_READERS, SELF_ROLES, Role
-from rongxin.accounts.models import Grant
+from rongxin.accounts.models import Grant, User
 from rongxin.accounts.permissions import grant_covering, grants_with_roles, region_q
 from rongxin.core.errors import Forbidden, NotFound
 from rongxin.subjects.models import Subject, SubjectAccount
@@ -32,8 +36,8 @@ class SubjectAccess:
         return Role.RESIDENT if self.subject.kind == Subject.Kind.PERSON else Role.ENTERPRISE_REP
 
 
-def linked_subject_ids(user: Any) -> set[int]:
-    if user is None or not getattr(user, "is_authenticated", False):
+def linked_subject_ids(user: User | AnonymousUser | None) -> set[int]:
+    if user is None or not user.is_authenticated:
         return set()
     return set(SubjectAccount.objects.filter(user=user).values_list("subject_id", flat=True))
 
@@ -45,9 +49,26 @@ def _load(subject_id: int) -> Subject:
         raise NotFound() from None
 
 
-def access_subject_for_read(*, actor: Any, subject_id: int) -> SubjectAccess:
+def access_file_search(*, actor: User) -> list[Grant]:
+    """The actor's grants to search files (file readers, in any region); NotFound when none."""
+    grants = grants_with_roles(actor, FILE_READERS)
+    if not grants:
+        raise NotFound()
+    return grants
+
+
+def access_registration(*, actor: User) -> list[Grant]:
+    """The actor's grants to register subjects (file keepers, in any region); NotFound when none.
+    Which villages they may register in is the registration's own check, per village."""
+    grants = grants_with_roles(actor, FILE_KEEPERS)
+    if not grants:
+        raise NotFound()
+    return grants
+
+
+def access_subject_for_read(*, actor: User | AnonymousUser, subject_id: int) -> SubjectAccess:
     """The subject if ``actor`` may read its file: its own account, or staff in region."""
-    if actor is None or not getattr(actor, "is_authenticated", False):
+    if actor is None or not actor.is_authenticated:
         raise NotFound()
     subject = _load(subject_id)
     if subject.pk in linked_subject_ids(actor):
@@ -58,9 +79,9 @@ def access_subject_for_read(*, actor: Any, subject_id: int) -> SubjectAccess:
     return SubjectAccess(subject=subject, grant=grant, own=False)
 
 
-def access_subject_for_keeping(*, actor: Any, subject_id: int) -> SubjectAccess:
+def access_subject_for_keeping(*, actor: User | AnonymousUser, subject_id: int) -> SubjectAccess:
     """The subject if ``actor`` is a file keeper over its village and not linked to it."""
-    if actor is None or not getattr(actor, "is_authenticated", False):
+    if actor is None or not actor.is_authenticated:
         raise NotFound()
     subject = _load(subject_id)
     grant = grant_covering(actor, FILE_KEEPERS, subject.village)
@@ -71,16 +92,23 @@ def access_subject_for_keeping(*, actor: Any, subject_id: int) -> SubjectAccess:
     return SubjectAccess(subject=subject, grant=grant, own=False)
 
 
-def access_own_subject(*, actor: Any, subject_id: int) -> SubjectAccess:
+def may_keep(actor: User, access: SubjectAccess) -> bool:
+    """Whether the staff reader of a file may also record the person's consent on it: the
+    question of :func:`access_subject_for_keeping` (a file keeper over its village, not their
+    own record), asked of a file already open, without raising."""
+    return not access.own and grant_covering(actor, FILE_KEEPERS, access.subject.village) is not None
+
+
+def access_own_subject(*, actor: User | AnonymousUser, subject_id: int) -> SubjectAccess:
     """The subject if it is linked to ``actor``'s account."""
-    if actor is None or not getattr(actor, "is_authenticated", False):
+    if actor is None or not actor.is_authenticated:
         raise NotFound()
     if subject_id not in linked_subject_ids(actor):
         raise NotFound()
     return SubjectAccess(subject=_load(subject_id), grant=None, own=True)
 
 
-def access_subject_for_consent(actor: Any, *, subject_id: int) -> SubjectAccess:
+def access_subject_for_consent(actor: User | AnonymousUser, *, subject_id: int) -> SubjectAccess:
     """The subject if ``actor`` may record its consent: the person's own account, or a file
     keeper over its village (not linked to it)."""
     try:
@@ -89,16 +117,16 @@ def access_subject_for_consent(actor: Any, *, subject_id: int) -> SubjectAccess:
         return access_subject_for_keeping(actor=actor, subject_id=subject_id)
 
 
-def access_subject_for_reading(actor: Any, *, subject_id: int) -> SubjectAccess:
+def access_subject_for_reading(actor: User | AnonymousUser, *, subject_id: int) -> SubjectAccess:
     """:func:`access_subject_for_read` in the shape of an API gate."""
     return access_subject_for_read(actor=actor, subject_id=subject_id)
 
 
-def readable_subjects_q(actor: Any) -> Any:
+def readable_subjects_q(actor: User) -> Q:
     """Filter for the subjects ``actor`` may find by search (staff reading roles, in region)."""
     return region_q(grants_with_roles(actor, FILE_READERS))
 
 
-def speaks_for_a_subject(user: Any, roles: frozenset[str] | set[str]) -> bool:
+def speaks_for_a_subject(user: User, roles: frozenset[str] | set[str]) -> bool:
     """A resident or enterprise representative, or anyone linked to a subject (navigation)."""
     return bool(roles & SELF_ROLES) or user.subject_links.exists()

@@ -1,28 +1,38 @@
-"""Reads over subjects: search within scope, the file (audited for staff), who viewed it."""
+"""Reads over subjects: search within scope, the file (audited for staff), who viewed it, the
+region tree with its counts, and the read-only identifier check after an upgrade."""
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
 from typing import Any
 
+from cryptography.exceptions import InvalidTag
+from django.contrib.auth.models import AnonymousUser
 from django.db.models import Case, Count, QuerySet, When
 from django.utils.translation import gettext_lazy as _
 
-from rongxin.accounts.domain.roles import FILE_READERS, STAFF_ROLES
-from rongxin.accounts.permissions import grants_with_roles, require_role
+from rongxin.accounts.domain.roles import STAFF_ROLES
+from rongxin.accounts.models import User
+from rongxin.accounts.permissions import region_q, require_role
 from rongxin.core import clock, pii
 from rongxin.core.audit import audit_record
 from rongxin.core.errors import InvalidInput, NotFound, field_error
 from rongxin.core.models import AuditEvent
 from rongxin.regions.models import Region
 from rongxin.regions.selectors import RegionNode, region_children_with_counts, region_get_by_code, region_root
-from rongxin.subjects.identifiers import ID_PATTERN, USCC_PATTERN, normalise_identifier, parse_id_number, parse_uscc
-from rongxin.subjects.models import ConsentEvent, Notice, Person, Subject, SubjectAccount
-from rongxin.subjects.permissions import SubjectAccess, access_subject_for_read, readable_subjects_q
+from rongxin.subjects.domain.identifiers import normalise_identifier, parse_id_number, parse_uscc
+from rongxin.subjects.domain.search import classify_query
+from rongxin.subjects.models import ConsentEvent, Notice, Organisation, Person, Subject, SubjectAccount
+from rongxin.subjects.permissions import (
+    SubjectAccess,
+    access_file_search,
+    access_registration,
+    access_subject_for_read,
+    readable_subjects_q,
+)
 
 MAX_RESULTS = 50
-NAME_PATTERN = re.compile(r"^[\u3400-\u9fffA-Za-z·•. ()（）\-]{1,60}$")
 
 # Why staff open a file; the chosen purpose is written to the audit log and shown to the person.
 PURPOSES = {
@@ -34,60 +44,12 @@ PURPOSES = {
 }
 
 
-@dataclass(frozen=True)
-class SearchQuery:
-    kind: str  # "id_number", "uscc" or "name"
-    value: str
-
-
-def classify_query(raw: str) -> SearchQuery:
-    """Decide whether a search string is an ID number, a USCC or a name; reject anything else.
-
-    An 18-character string that fails both checksums is reported as an invalid number rather
-    than searched as a name, so a typo is caught instead of silently finding nothing. Numbers
-    are normalised first (:func:`normalise_identifier`): any Unicode spelling of a number finds
-    the subject registered under its ASCII spelling.
-    """
-    q = " ".join((raw or "").split())
-    if not q:
-        raise field_error("q", _("Enter a name, an ID number or a unified social credit code."), code="empty_query")
-    number = normalise_identifier(q)
-    if len(number) == 18 and (ID_PATTERN.match(number) or USCC_PATTERN.match(number)):
-        id_error: InvalidInput | None = None
-        if ID_PATTERN.match(number):
-            try:
-                return SearchQuery("id_number", parse_id_number(number).number)
-            except InvalidInput as exc:
-                id_error = exc
-                if not USCC_PATTERN.match(number):
-                    raise field_error("q", exc.message, code=exc.code) from None
-        try:
-            return SearchQuery("uscc", parse_uscc(number))
-        except InvalidInput:
-            if id_error is not None:
-                # Digits only: far more likely a mistyped ID number than a USCC.
-                raise field_error("q", id_error.message, code=id_error.code) from None
-            raise field_error(
-                "q", _("This is neither a valid ID number nor a valid unified social credit code."), code="bad_number"
-            ) from None
-    if any(ch.isdigit() for ch in q):
-        raise field_error(
-            "q",
-            _("A number must be a full 18-character ID number or unified social credit code."),
-            code="partial_number",
-        )
-    if not NAME_PATTERN.match(q):
-        raise field_error("q", _("A name may contain Chinese characters, letters and · only."), code="bad_name")
-    return SearchQuery("name", q)
-
-
-def subject_search(*, actor: Any, query: str, limit: int = MAX_RESULTS) -> list[Subject]:
+# --- Search ----------------------------------------------------------------------------------
+def subject_search(*, actor: User, query: str, limit: int = MAX_RESULTS) -> list[Subject]:
     """Subjects in the actor's reading scope matching ``query`` (exact ID number or USCC, or a
     name prefix). The search itself is audited (kind of query and result count; never the
     query text, which may be an ID number). Raises InvalidInput, NotFound (no reading role)."""
-    grants = grants_with_roles(actor, FILE_READERS)
-    if not grants:
-        raise NotFound()
+    grants = access_file_search(actor=actor)
     sq = classify_query(query)
     qs: QuerySet[Subject] = Subject.objects.filter(readable_subjects_q(actor)).select_related(
         "village", "town", "person", "organisation"
@@ -110,6 +72,7 @@ def subject_search(*, actor: Any, query: str, limit: int = MAX_RESULTS) -> list[
     return results
 
 
+# --- The file ------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class SubjectFile:
     access: SubjectAccess
@@ -125,7 +88,7 @@ def _age(person: Person) -> int:
     return today.year - b.year - ((today.month, today.day) < (b.month, b.day))
 
 
-def subject_file(*, actor: Any, subject_id: int, purpose: str = "") -> SubjectFile:
+def subject_file(*, actor: User, subject_id: int, purpose: str = "") -> SubjectFile:
     """A subject's file for its own account or for staff in region.
 
     A staff read requires a purpose from :data:`PURPOSES` and appends an audit event
@@ -175,6 +138,20 @@ def person_id_number(*, access: SubjectAccess) -> str:
     return pii.decrypt(access.subject.person.id_number_encrypted)
 
 
+def subject_links_of(*, user: User | AnonymousUser) -> list[SubjectAccount]:
+    """The subjects an account speaks for, its own record first (none for an anonymous visitor)."""
+    if not user.is_authenticated:
+        return []
+    own_first = Case(When(relation=SubjectAccount.Relation.SELF, then=0), default=1)
+    return list(SubjectAccount.objects.filter(user_id=user.pk).select_related("subject").order_by(own_first, "id"))
+
+
+def notices_for(*, subject_id: int, limit: int = 10) -> list[Notice]:
+    """The subject's latest in-app notices (the caller has authorised the read)."""
+    return list(Notice.objects.filter(subject_id=subject_id).order_by("-at", "-id")[:limit])
+
+
+# --- Regions ------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class RegionTree:
     region: Region
@@ -193,7 +170,7 @@ def _counts_by(field: str, region_filter: dict[str, Any]) -> dict[int, tuple[int
     return {k: (v[0], v[1]) for k, v in counts.items()}
 
 
-def region_tree_counts(*, actor: Any, code: str | None = None) -> RegionTree:
+def region_tree_counts(*, actor: User, code: str | None = None) -> RegionTree:
     """One level of the region tree with the number of persons and organisations under each
     child (aggregates only; any staff role may browse). Raises NotFound, InvalidInput."""
     require_role(actor, STAFF_ROLES)
@@ -219,14 +196,143 @@ def region_tree_counts(*, actor: Any, code: str | None = None) -> RegionTree:
     return RegionTree(region=region, ancestors=ancestors, children=children, persons=own[0], organisations=own[1])
 
 
-def subject_links_of(*, user: Any) -> list[SubjectAccount]:
-    """The subjects an account speaks for, its own record first."""
-    if user is None or not getattr(user, "is_authenticated", False):
-        return []
-    own_first = Case(When(relation=SubjectAccount.Relation.SELF, then=0), default=1)
-    return list(SubjectAccount.objects.filter(user_id=user.pk).select_related("subject").order_by(own_first, "id"))
+def registration_villages(*, actor: User) -> list[Region]:
+    """The villages the actor may register subjects in (their file-keeping regions), by code,
+    each with its town. Raises NotFound for an actor who keeps no region."""
+    villages = (
+        Region.objects.filter(level=Region.Level.VILLAGE)
+        .filter(region_q(access_registration(actor=actor), village_id_field="id", town_field="parent"))
+        .select_related("parent")
+        .order_by("code")
+    )
+    return list(villages)
 
 
-def notices_for(*, subject_id: int, limit: int = 10) -> list[Notice]:
-    """The subject's latest in-app notices (the caller has authorised the read)."""
-    return list(Notice.objects.filter(subject_id=subject_id).order_by("-at", "-id")[:limit])
+# --- The identifier check after an upgrade: one identity per person, read-only --------------
+# Before identifiers were normalised (``rongxin.subjects.domain.identifiers.normalise_identifier``),
+# an ID number or USCC typed with non-ASCII digits (fullwidth ``３``, Arabic-Indic ``٣``, ...) was
+# stored as typed, so its lookup hash differed from the ASCII spelling's and a person could get a
+# second credit file. :func:`identifier_check` walks every stored identifier in batches (ID numbers
+# are decrypted in memory, never printed or written), normalises it, and reports:
+#
+# - ``duplicate``: subjects whose identifiers are the same once normalised;
+# - ``not_canonical``: a stored identifier that is not its canonical ASCII spelling (or an ID
+#   number whose lookup hash is not the hash of that spelling, so searches miss it);
+# - ``invalid``: a stored identifier that fails the checks even when normalised;
+# - ``unreadable``: an ID number that does not decrypt with the configured key.
+#
+# It writes nothing (no audit row either: it is the operator's check, not a read of a file).
+#
+# Why it stays small: the unique lookup hash means two subjects can only share a normalised
+# identifier if at least one of them is stored in a non-canonical form. So only those rows are
+# remembered; at the end their canonical forms are looked up among all stored hashes (and codes)
+# in chunks, which finds every collision without holding the whole table in memory.
+# ``rongxin subjects duplicates`` runs it.
+BATCH = 2000
+LOOKUP_CHUNK = 500
+
+
+@dataclass(frozen=True)
+class IdentifierProblem:
+    kind: str  # "duplicate", "not_canonical", "invalid" or "unreadable"
+    identifier: str  # "id_number" or "uscc"
+    subject_ids: tuple[int, ...]
+
+
+@dataclass
+class IdentifierCheck:
+    persons: int = 0
+    organisations: int = 0
+    problems: list[IdentifierProblem] = field(default_factory=list)
+
+
+def _chunks(items: list[Any], n: int) -> Iterable[list[Any]]:
+    for i in range(0, len(items), n):
+        yield items[i : i + n]
+
+
+def _canonical(raw: str, parse: Callable[[str], str]) -> tuple[str, bool]:
+    """The normalised spelling of ``raw`` and whether it passes the checks."""
+    try:
+        return parse(raw), True
+    except InvalidInput:
+        return normalise_identifier(raw), False
+
+
+def _canonical_id_number(raw: str) -> str:
+    return parse_id_number(raw).number
+
+
+def _batches(queryset: Any, fields: tuple[str, ...], batch_size: int) -> Iterable[list[tuple[Any, ...]]]:
+    """Rows in subject order, ``batch_size`` at a time (keyset pagination: no OFFSET scans)."""
+    last = 0
+    while True:
+        rows = list(queryset.filter(subject_id__gt=last).order_by("subject_id").values_list(*fields)[:batch_size])
+        if not rows:
+            return
+        yield rows
+        last = rows[-1][0]
+
+
+def _collisions(
+    identifier: str, suspects: dict[str, set[int]], stored: Callable[[list[str]], Iterable[tuple[str, int]]]
+) -> list[IdentifierProblem]:
+    """Add the subjects stored under each suspect's canonical form; groups of two or more."""
+    for chunk in _chunks(sorted(suspects), LOOKUP_CHUNK):
+        for key, subject_id in stored(chunk):
+            suspects[key].add(subject_id)
+    return [
+        IdentifierProblem("duplicate", identifier, tuple(sorted(ids)))
+        for _key, ids in sorted(suspects.items(), key=lambda kv: min(kv[1]))
+        if len(ids) > 1
+    ]
+
+
+def identifier_check(*, batch_size: int = BATCH, progress: Callable[[int], None] | None = None) -> IdentifierCheck:
+    """Find duplicate and non-canonical identifiers among all persons and organisations.
+
+    Reads only. ``progress`` is called with the number of rows read so far after each batch.
+    """
+    check = IdentifierCheck()
+    suspects: dict[str, set[int]] = {}  # canonical lookup hash → subjects stored otherwise
+    for rows in _batches(Person.objects, ("subject_id", "id_number_encrypted", "id_number_hash"), batch_size):
+        for subject_id, blob, stored_hash in rows:
+            try:
+                raw = pii.decrypt(blob)
+            except (InvalidTag, ValueError, IndexError):  # a wrong key or a damaged value: report, go on
+                check.problems.append(IdentifierProblem("unreadable", "id_number", (subject_id,)))
+                continue
+            canonical, valid = _canonical(raw, _canonical_id_number)
+            key = pii.lookup_hash(canonical)
+            if not valid:
+                check.problems.append(IdentifierProblem("invalid", "id_number", (subject_id,)))
+            elif raw != canonical or stored_hash != key:
+                check.problems.append(IdentifierProblem("not_canonical", "id_number", (subject_id,)))
+            if raw != canonical or stored_hash != key:
+                suspects.setdefault(key, set()).add(subject_id)
+        check.persons += len(rows)
+        if progress:
+            progress(check.persons)
+    check.problems += _collisions(
+        "id_number",
+        suspects,
+        lambda chunk: Person.objects.filter(id_number_hash__in=chunk).values_list("id_number_hash", "subject_id"),
+    )
+
+    codes: dict[str, set[int]] = {}  # canonical code → subjects stored otherwise
+    for rows in _batches(Organisation.objects, ("subject_id", "uscc"), batch_size):
+        for subject_id, raw in rows:
+            canonical, valid = _canonical(raw, parse_uscc)
+            if not valid:
+                check.problems.append(IdentifierProblem("invalid", "uscc", (subject_id,)))
+            elif raw != canonical:
+                check.problems.append(IdentifierProblem("not_canonical", "uscc", (subject_id,)))
+            if raw != canonical:
+                codes.setdefault(canonical, set()).add(subject_id)
+        check.organisations += len(rows)
+        if progress:
+            progress(check.persons + check.organisations)
+    check.problems += _collisions(
+        "uscc", codes, lambda chunk: Organisation.objects.filter(uscc__in=chunk).values_list("uscc", "subject_id")
+    )
+    return check

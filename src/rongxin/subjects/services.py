@@ -22,17 +22,18 @@ from django.utils.translation import gettext_lazy as _
 from django_ratelimit.core import get_usage
 
 from rongxin.accounts.domain.roles import FILE_KEEPERS
-from rongxin.accounts.permissions import grant_covering, grants_with_roles
+from rongxin.accounts.models import Grant, User
+from rongxin.accounts.permissions import grant_covering
 from rongxin.core import clock, pii
 from rongxin.core.audit import audit_record
-from rongxin.core.errors import Conflict, InvalidInput, NotFound, TooManyRequests, field_error
+from rongxin.core.errors import Conflict, InvalidInput, TooManyRequests, field_error
 from rongxin.core.models import AuditEvent
 from rongxin.core.text import clean_text
 from rongxin.regions.models import Region
 from rongxin.regions.selectors import region_get_by_code, town_of
-from rongxin.subjects.identifiers import parse_id_number, parse_uscc
+from rongxin.subjects.domain.identifiers import parse_id_number, parse_uscc
 from rongxin.subjects.models import ConsentEvent, Notice, Organisation, Person, Subject, SubjectAccount
-from rongxin.subjects.permissions import SubjectAccess, access_own_subject, access_subject_for_keeping
+from rongxin.subjects.permissions import SubjectAccess, access_registration, access_subject_for_consent
 
 PHONE_DIGITS = 11
 DUPLICATE_PROBE_GROUP = "subjects.duplicate_probe"
@@ -55,7 +56,7 @@ def duplicate_probe_rate(group: str = "", request: Any = None) -> str:
     return str(getattr(settings, "RONGXIN_DUPLICATE_PROBE_RATE", DEFAULT_DUPLICATE_PROBE_RATE))
 
 
-def _probe_usage(actor: Any, *, increment: bool) -> dict[str, Any] | None:
+def _probe_usage(actor: User, *, increment: bool) -> dict[str, Any] | None:
     # Counted per account, not per request: the page and the API share one allowance. The key
     # and the rate are callables and the method is ALL, so django-ratelimit never reads a request.
     usage: dict[str, Any] | None = get_usage(
@@ -68,13 +69,13 @@ def _probe_usage(actor: Any, *, increment: bool) -> dict[str, Any] | None:
     return usage
 
 
-def _refuse_when_probing(actor: Any) -> None:
+def _refuse_when_probing(actor: User) -> None:
     usage = _probe_usage(actor, increment=False)
     if usage is not None and usage["count"] >= usage["limit"]:
         raise DuplicateProbesLimited()
 
 
-def _duplicate_refused(*, actor: Any, role: str, action: str, village: Region, existing: Subject) -> None:
+def _duplicate_refused(*, actor: User, role: str, action: str, village: Region, existing: Subject) -> None:
     """Audit a registration refused as a duplicate and count it against the account.
 
     Written outside the registration's transaction, so the row stays although the caller gets
@@ -114,7 +115,7 @@ def _clean_phone(phone: str | None) -> str:
     return phone
 
 
-def _keeper_village(*, actor: Any, village_code: str) -> tuple[Region, Any]:
+def _keeper_village(*, actor: User, village_code: str) -> tuple[Region, Grant]:
     village = region_get_by_code(code=village_code, level=Region.Level.VILLAGE, field="village_code")
     grant = grant_covering(actor, FILE_KEEPERS, village)
     if grant is None:
@@ -127,7 +128,7 @@ def _keeper_village(*, actor: Any, village_code: str) -> tuple[Region, Any]:
 
 def person_register(
     *,
-    actor: Any,
+    actor: User,
     name: str,
     id_number: str,
     residency: str,
@@ -142,8 +143,7 @@ def person_register(
     refused duplicates in the window), InvalidInput (bad ID number, phone, residency or region),
     Conflict (ID number already registered anywhere; audited as ``person.register_duplicate``).
     """
-    if not grants_with_roles(actor, FILE_KEEPERS):
-        raise NotFound()
+    access_registration(actor=actor)
     _refuse_when_probing(actor)
     name = _clean_name(name, max_length=60)
     try:
@@ -203,7 +203,7 @@ def person_register(
 
 def organisation_register(
     *,
-    actor: Any,
+    actor: User,
     kind: str,
     name: str,
     uscc: str,
@@ -218,8 +218,7 @@ def organisation_register(
     region), Conflict (USCC already registered anywhere; audited as
     ``organisation.register_duplicate``).
     """
-    if not grants_with_roles(actor, FILE_KEEPERS):
-        raise NotFound()
+    access_registration(actor=actor)
     _refuse_when_probing(actor)
     if kind not in (Subject.Kind.ENTERPRISE, Subject.Kind.INDIVIDUAL_BUSINESS):
         raise field_error("kind", _("Kind must be enterprise or individual business."), code="kind")
@@ -266,7 +265,7 @@ def organisation_register(
     return organisation
 
 
-def _consent_change(*, actor: Any, access: SubjectAccess, action: str, channel: str) -> ConsentEvent:
+def _consent_change(*, actor: User, access: SubjectAccess, action: str, channel: str) -> ConsentEvent:
     subject = access.subject
     if subject.kind != Subject.Kind.PERSON:
         raise InvalidInput(_("Consent to scoring applies to persons only."), code="not_a_person")
@@ -300,26 +299,19 @@ def _consent_change(*, actor: Any, access: SubjectAccess, action: str, channel: 
     return event
 
 
-def _consent_access(*, actor: Any, subject_id: int) -> SubjectAccess:
-    try:
-        return access_own_subject(actor=actor, subject_id=subject_id)
-    except NotFound:
-        return access_subject_for_keeping(actor=actor, subject_id=subject_id)
-
-
 @transaction.atomic
-def consent_grant(*, actor: Any, subject_id: int, channel: str) -> ConsentEvent:
+def consent_grant(*, actor: User, subject_id: int, channel: str) -> ConsentEvent:
     """Record that a person consents to scoring: by the person online, or by a keeper in region
     from a counter visit or signed form. Raises NotFound, Forbidden (own record as staff),
     InvalidInput (not a person, bad channel), Conflict (already given)."""
-    access = _consent_access(actor=actor, subject_id=subject_id)
+    access = access_subject_for_consent(actor, subject_id=subject_id)
     return _consent_change(actor=actor, access=access, action=ConsentEvent.Action.GRANT, channel=channel)
 
 
 @transaction.atomic
-def consent_withdraw(*, actor: Any, subject_id: int, channel: str) -> ConsentEvent:
+def consent_withdraw(*, actor: User, subject_id: int, channel: str) -> ConsentEvent:
     """Record that a person withdraws consent. Same rules and errors as :func:`consent_grant`."""
-    access = _consent_access(actor=actor, subject_id=subject_id)
+    access = access_subject_for_consent(actor, subject_id=subject_id)
     return _consent_change(actor=actor, access=access, action=ConsentEvent.Action.WITHDRAW, channel=channel)
 
 
@@ -329,7 +321,7 @@ def notice_send(*, subject_id: int, kind: str, title: str, body: str = "") -> No
 
 
 @transaction.atomic
-def subject_account_link(*, actor: Any, user: Any, subject: Subject, relation: str) -> SubjectAccount:
+def subject_account_link(*, actor: User | None, user: User, subject: Subject, relation: str) -> SubjectAccount:
     """Link an account to the subject it speaks for (used by platform administration and the
     demo). Raises Conflict if the link, or another self-link for the subject, exists."""
     if SubjectAccount.objects.filter(subject=subject, user=user).exists() or (

@@ -21,7 +21,13 @@ from collections.abc import Callable
 from typing import NamedTuple
 
 from rongxin.core import pii
-from rongxin.subjects.identifiers import ID_CHECK, ID_WEIGHTS, USCC_CHARSET, organisation_code_check, uscc_check_char
+from rongxin.subjects.domain.identifiers import (
+    ID_CHECK,
+    ID_WEIGHTS,
+    USCC_CHARSET,
+    organisation_code_check,
+    uscc_check_char,
+)
 from rongxin.synth import names, regions_data
 from rongxin.synth.county import CREATED_WINDOW_SECONDS, CountyPlan, Task, seeded_rng
 

@@ -9,7 +9,7 @@ from ninja import File, Form, Router, Status, UploadedFile
 
 from rongxin.accounts.api.auth import gated
 from rongxin.accounts.domain.roles import STAFF_ROLES, Role
-from rongxin.accounts.permissions import require_role
+from rongxin.accounts.permissions import SignedInRequest, require_role
 from rongxin.core import clock
 from rongxin.core.errors import InvalidInput, NotFound
 from rongxin.credit import catalogue as cat
@@ -163,7 +163,7 @@ def explained_out(x: ExplainedEntry) -> ExplainedEntryOut:
 
 @router.get("/subjects/{int:subject_id}/explanation", response=ExplanationOut, operation_id="credit_explanation")
 def explanation(
-    request: HttpRequest, subject_id: int, purpose: str = "", since: dt.date | None = None
+    request: SignedInRequest, subject_id: int, purpose: str = "", since: dt.date | None = None
 ) -> ExplanationOut:
     """Why a subject has its score: for the subject itself, or staff in region with a
     ``purpose`` (audited, and shown to the person). ``since`` lists what changed from a date."""
@@ -184,7 +184,7 @@ def explanation(
 
 
 @router.get("/subjects/{int:subject_id}/score", response=ScoreOut, operation_id="credit_score_as_of", auth=READER)
-def score(request: HttpRequest, subject_id: int, at: dt.datetime, purpose: str = "") -> ScoreOut:
+def score(request: SignedInRequest, subject_id: int, at: dt.datetime, purpose: str = "") -> ScoreOut:
     """The score and grade the subject had at ``at``, computed from the facts."""
     if at.tzinfo is None:
         raise InvalidInput(errors=[{"field": "at", "message": "needs a time zone", "code": "naive_time"}])

@@ -1,4 +1,4 @@
-"""The import reads identifiers through subjects.identifiers: any Unicode spelling of a number
+"""The import reads identifiers through subjects.domain.identifiers: any Unicode spelling of a number
 lands on the subject registered under its ASCII spelling, and a USCC with a foreign digit is a
 row error with its line, never a failed batch."""
 

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from django.http import HttpRequest
 from ninja import Router, Status
 
 from rongxin.accounts.api.auth import gated
+from rongxin.accounts.permissions import SignedInRequest
 from rongxin.core.errors import InvalidInput
 from rongxin.subjects import selectors, services
 from rongxin.subjects.api.schemas import (
@@ -44,13 +44,13 @@ def subject_out(subject: Subject) -> SubjectOut:
 
 
 @router.get("/search", response=list[SubjectOut], operation_id="subjects_search")
-def search(request: HttpRequest, q: str = "") -> list[SubjectOut]:
+def search(request: SignedInRequest, q: str = "") -> list[SubjectOut]:
     """Find subjects in your region by name prefix, full ID number or full USCC (max 50)."""
     return [subject_out(s) for s in selectors.subject_search(actor=request.user, query=q)]
 
 
 @router.get("/counts", response=list[RegionCountOut], operation_id="subjects_counts")
-def counts(request: HttpRequest, region: str = "") -> list[RegionCountOut]:
+def counts(request: SignedInRequest, region: str = "") -> list[RegionCountOut]:
     """Persons and organisations under each child of a region (the county when omitted)."""
     return [
         RegionCountOut(
@@ -65,19 +65,19 @@ def counts(request: HttpRequest, region: str = "") -> list[RegionCountOut]:
 
 
 @router.post("/persons", response={201: SubjectOut}, operation_id="persons_register")
-def register_person(request: HttpRequest, payload: PersonIn) -> Status[SubjectOut]:
+def register_person(request: SignedInRequest, payload: PersonIn) -> Status[SubjectOut]:
     person = services.person_register(actor=request.user, **payload.dict())
     return Status(201, subject_out(person.subject))
 
 
 @router.post("/organisations", response={201: SubjectOut}, operation_id="organisations_register")
-def register_organisation(request: HttpRequest, payload: OrganisationIn) -> Status[SubjectOut]:
+def register_organisation(request: SignedInRequest, payload: OrganisationIn) -> Status[SubjectOut]:
     org = services.organisation_register(actor=request.user, **payload.dict())
     return Status(201, subject_out(org.subject))
 
 
 @router.get("/{int:subject_id}", response=SubjectFileOut, operation_id="subjects_file")
-def file(request: HttpRequest, subject_id: int, purpose: str = "") -> SubjectFileOut:
+def file(request: SignedInRequest, subject_id: int, purpose: str = "") -> SubjectFileOut:
     """A subject's file. Staff must give a ``purpose`` (service, record, review, verification,
     supervision); the read is audited and shown to the person."""
     f = selectors.subject_file(actor=request.user, subject_id=subject_id, purpose=purpose)
@@ -107,7 +107,7 @@ def file(request: HttpRequest, subject_id: int, purpose: str = "") -> SubjectFil
 
 
 @router.get("/{int:subject_id}/views", response=list[FileViewOut], operation_id="subjects_file_views")
-def views(request: HttpRequest, subject_id: int) -> list[FileViewOut]:
+def views(request: SignedInRequest, subject_id: int) -> list[FileViewOut]:
     """Who viewed or changed this file (staff), newest first: for the subject itself, or staff in region."""
     access_subject_for_read(actor=request.user, subject_id=subject_id)
     return [
@@ -124,7 +124,7 @@ def views(request: HttpRequest, subject_id: int) -> list[FileViewOut]:
     operation_id="subjects_consent",
     auth=gated(access_subject_for_consent),
 )
-def consent(request: HttpRequest, subject_id: int, payload: ConsentIn) -> Status[ConsentOut]:
+def consent(request: SignedInRequest, subject_id: int, payload: ConsentIn) -> Status[ConsentOut]:
     """Grant or withdraw consent to scoring: the person online, or a keeper from a counter visit
     or paper form."""
     if payload.action == ConsentEvent.Action.GRANT:

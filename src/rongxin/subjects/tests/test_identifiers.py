@@ -6,7 +6,7 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 
 from rongxin.core.errors import InvalidInput
-from rongxin.subjects.identifiers import (
+from rongxin.subjects.domain.identifiers import (
     ID_PATTERN,
     USCC_PATTERN,
     id_check_digit,

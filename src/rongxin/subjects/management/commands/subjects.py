@@ -9,7 +9,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
-from rongxin.subjects.duplicates import BATCH, identifier_check
+from rongxin.subjects.selectors import BATCH, identifier_check
 
 KIND_WORDS = {
     "duplicate": "重复 / duplicate",
