@@ -1,11 +1,14 @@
 """Service errors on pages, in one place.
 
-A view calls a service inside ``with errors_on(form) as outcome:``. An error the user can fix
-(invalid input, a conflict) lands on the form, on the named fields when the error names them,
-and ``outcome.status`` is the status to render the form with (422, 409, 429). Errors that are
-not the form's business (not found, forbidden) pass through to the page error middleware
+A view calls a service inside ``with errors_on(form) as outcome:``. An error the user can act on
+(invalid input, a conflict, a refusal of something they can see, such as revoking their own
+last administrator grant) lands on the form, on the named fields when the error names them, and
+``outcome.status`` is the status to render the form with (422, 409, 403, 429). ``NotFound`` is
+not the form's business: it passes through to the page error middleware
 (``rongxin.web.middleware.ApplicationErrorMiddleware``), which answers the one "not found" page,
-so a page never tells an outsider whether a thing exists.
+so a page never tells an outsider whether a thing exists. (``Forbidden`` is only raised to a
+caller who may see the object, so its message tells them nothing new; a ``Forbidden`` that no
+form takes is answered with the same "not found" page by the middleware.)
 
 For actions that redirect (a button, not a form), ``with flash_errors(request):`` turns the same
 errors into a message shown on the next page.
@@ -21,7 +24,7 @@ from django.contrib import messages
 from django.forms import Form
 from django.http import HttpRequest
 
-from rongxin.core.errors import ApplicationError, Forbidden, NotFound
+from rongxin.core.errors import ApplicationError, NotFound
 
 
 def apply_error(form: Form, exc: ApplicationError) -> None:
@@ -49,7 +52,7 @@ class Outcome:
 
 
 def _passes_through(exc: ApplicationError) -> bool:
-    return isinstance(exc, NotFound | Forbidden)
+    return isinstance(exc, NotFound)
 
 
 @contextmanager
