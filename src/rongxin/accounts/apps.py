@@ -11,6 +11,6 @@ class AccountsConfig(AppConfig):
     verbose_name = "Accounts"
 
     nav = (
-        NavItem(_("Audit log"), "web:audit_log", order=140, roles=frozenset({Role.AUDITOR})),
-        NavItem(_("My account"), "web:account_mine", order=1000),
+        NavItem(_("Audit log"), "accounts:audit_log", order=140, roles=frozenset({Role.AUDITOR})),
+        NavItem(_("My account"), "accounts:account_mine", order=1000),
     )

@@ -12,9 +12,9 @@ class SubjectsConfig(AppConfig):
 
     nav = (
         NavItem(
-            _("My credit file"), "web:my_file", order=10, shown="rongxin.subjects.permissions.speaks_for_a_subject"
+            _("My credit file"), "subjects:my_file", order=10, shown="rongxin.subjects.permissions.speaks_for_a_subject"
         ),
-        NavItem(_("Search files"), "web:subject_search", order=60, roles=FILE_READERS),
-        NavItem(_("Register"), "web:person_register", order=70, roles=FILE_KEEPERS),
-        NavItem(_("Regions"), "web:regions", order=110, roles=STAFF_ROLES),
+        NavItem(_("Search files"), "subjects:subject_search", order=60, roles=FILE_READERS),
+        NavItem(_("Register"), "subjects:person_register", order=70, roles=FILE_KEEPERS),
+        NavItem(_("Regions"), "subjects:regions", order=110, roles=STAFF_ROLES),
     )

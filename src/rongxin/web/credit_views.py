@@ -74,7 +74,7 @@ def entry_form_for(
 @require_POST
 def entry_record(request: HttpRequest, subject_id: int) -> HttpResponse:
     form = entry_form_for(request, subject_id, request.POST)
-    back = reverse("web:subject_detail", args=[subject_id]) + "?purpose=record"
+    back = reverse("subjects:subject_detail", args=[subject_id]) + "?purpose=record"
     if form is None:
         return not_found(request)
     if form.is_valid():
@@ -110,7 +110,7 @@ def _own_action(
             messages.success(request, done)
     else:
         messages.error(request, _("Please fill in every field."))
-    return redirect(reverse("web:my_file") + "#credit")
+    return redirect(reverse("subjects:my_file") + "#credit")
 
 
 @login_required

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from rongxin.web import account_urls, certificate_urls, credit_views, incentive_urls, views, volunteering_urls
+from rongxin.web import certificate_urls, credit_views, incentive_urls, views, volunteering_urls
 
 app_name = "web"
 
@@ -8,16 +8,6 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("login/", views.login_view, name="login"),
     path("logout/", views.logout_view, name="logout"),
-    path("me/", views.my_file, name="my_file"),
-    path("me/consent/", views.my_consent, name="my_consent"),
-    path("regions/", views.regions, name="regions"),
-    path("regions/<str:code>/", views.regions, name="region"),
-    path("subjects/", views.subject_search, name="subject_search"),
-    path("subjects/new/person/", views.person_register, name="person_register"),
-    path("subjects/new/organisation/", views.organisation_register, name="organisation_register"),
-    path("subjects/<int:subject_id>/", views.subject_detail, name="subject_detail"),
-    path("subjects/<int:subject_id>/consent/", views.subject_consent, name="subject_consent"),
-    path("audit/", views.audit_log, name="audit_log"),
     path("subjects/<int:subject_id>/credit/", credit_views.entry_record, name="entry_record"),
     path("credit/entries/<int:entry_id>/objection/", credit_views.entry_object, name="entry_object"),
     path("credit/entries/<int:entry_id>/repair/", credit_views.repair_apply, name="repair_apply"),
@@ -30,4 +20,3 @@ urlpatterns = [
 ]
 urlpatterns += volunteering_urls.urlpatterns + certificate_urls.urlpatterns
 urlpatterns += incentive_urls.urlpatterns
-urlpatterns += account_urls.urlpatterns

@@ -11,7 +11,7 @@ from django.core.management import CommandError, call_command
 from rongxin.core import pii
 from rongxin.core.models import AuditEvent
 from rongxin.regions.models import PracticeSite, Region, Venue
-from rongxin.subjects.identifiers import parse_id_number, parse_uscc
+from rongxin.subjects.domain.identifiers import parse_id_number, parse_uscc
 from rongxin.subjects.models import ConsentEvent, Organisation, Person, Subject
 from rongxin.synth import regions_data
 from rongxin.synth.county import plan_county
