@@ -58,8 +58,3 @@ def load_secrets(*, env: str, data_dir: Path) -> Secrets:
         secret_key=secret_key or data["secret_key"],
         pii_key=_decode_key(pii_key) if pii_key else _decode_key(data["pii_key"]),
     )
-
-
-def new_pii_key() -> str:
-    """A fresh key for RONGXIN_PII_KEY (printed by ``rongxin keygen``)."""
-    return base64.urlsafe_b64encode(secrets.token_bytes(32)).decode()
