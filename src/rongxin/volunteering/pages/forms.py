@@ -1,5 +1,7 @@
 """Volunteering page forms: shape only. The rules (windows, places, ages, who may) live in the
-services, whose errors are put back on these forms by field name."""
+services, whose errors are put back on these forms by field name (``errors_on``, and
+:mod:`.form_errors` where a form names a field differently). Choices that come from the
+database (activity types, regions) are filled in by the view from the functions below."""
 
 from __future__ import annotations
 
@@ -7,10 +9,14 @@ import datetime as dt
 from typing import Any
 
 from django import forms
+from django.db.models import Q
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from rongxin.core import clock
+from rongxin.regions.models import Region
 from rongxin.volunteering.models import CallOut, Scan, ServiceRecord, Skill, Team
+from rongxin.volunteering.selectors.activities import activity_types
 
 LOCAL_FORMAT = "%Y-%m-%dT%H:%M"
 
@@ -49,6 +55,31 @@ def _skills_field(label: Any) -> forms.MultipleChoiceField:
     return forms.MultipleChoiceField(
         label=label, choices=Skill.choices, required=False, widget=forms.CheckboxSelectMultiple
     )
+
+
+# --- Choices ------------------------------------------------------------------------------
+def type_choices() -> list[tuple[str, str]]:
+    """The active activity types, named in the page's language."""
+    english = (get_language() or "").startswith("en")
+    return [(t.code, t.name_en if english else t.name_zh) for t in activity_types()]
+
+
+def _region_label(r: Region) -> str:
+    return f"{r.parent.name} · {r.name}" if r.level == Region.Level.VILLAGE and r.parent else r.name
+
+
+def regions_under(roots: list[Region]) -> list[tuple[str, str]]:
+    """The regions at and below ``roots``, in code order, for a region select."""
+    if not roots:
+        return []
+    q = Q(pk__in=[])
+    for root in roots:
+        q |= Q(prefix__startswith=root.prefix)
+    return [(r.code, _region_label(r)) for r in Region.objects.filter(q).select_related("parent").order_by("code")]
+
+
+def towns() -> list[tuple[str, str]]:
+    return [(r.code, r.name) for r in Region.objects.filter(level=Region.Level.TOWN).order_by("code")]
 
 
 # --- Lists ----------------------------------------------------------------------------------
@@ -263,3 +294,23 @@ ShiftFormSet = forms.formset_factory(ShiftForm, extra=3, max_num=20, absolute_ma
 
 class StaffForm(forms.Form):
     staff_name = forms.CharField(label=_("Staff member's name"), max_length=60)
+
+
+# --- Certificates ---------------------------------------------------------------------------
+class CertificateForm(forms.Form):
+    period_from = forms.DateField(label=_("From"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    period_to = forms.DateField(label=_("To"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    team_id = forms.TypedChoiceField(
+        label=_("Issued by"),
+        coerce=int,
+        empty_value=None,
+        required=False,
+        help_text=_(
+            "Your village committee certifies all your service; a team certifies only the service it organised."
+        ),
+    )
+
+    def __init__(self, *args: Any, teams: list[Team], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        choices = [("", _("My village committee (all service)")), *((str(t.pk), t.name) for t in teams)]
+        self.fields["team_id"].choices = choices  # type: ignore[attr-defined]

@@ -21,16 +21,14 @@ from rongxin.core.errors import InvalidInput, NotFound
 from rongxin.core.models import AuditEvent
 from rongxin.subjects.models import Subject
 from rongxin.subjects.selectors import file_views
-from rongxin.volunteering.certificate_pdf import certificate_pdf
-from rongxin.volunteering.certificates import (
-    certificate_digest,
-    certificate_issue,
-    certificate_verify,
-    mask_name,
-    verify_path,
-    village_committee,
-)
+from rongxin.volunteering.domain.certificates import mask_name, village_committee
 from rongxin.volunteering.models import Activity, Certificate, ServiceRecord, Volunteer
+from rongxin.volunteering.selectors.certificates import (
+    certificate_digest,
+    certificate_pdf,
+    certificate_verify,
+    verify_path,
+)
 from rongxin.volunteering.services import (
     activity_close,
     attendance_code,
@@ -40,6 +38,7 @@ from rongxin.volunteering.services import (
     signup_create,
     volunteer_register,
 )
+from rongxin.volunteering.services.certificates import certificate_issue
 from rongxin.volunteering.tests.conftest import World, at
 
 BASE = "https://rongxin.example.cn"

@@ -162,9 +162,9 @@ def test_activity_list_filters_and_near_my_village(world: World) -> None:
 
 
 def test_activity_list_is_paged(world: World, monkeypatch: pytest.MonkeyPatch) -> None:
-    from rongxin.volunteering.pages import views as volunteering_views
+    from rongxin.volunteering.pages.views import activities
 
-    monkeypatch.setattr(volunteering_views, "LIST_PAGE", 1)
+    monkeypatch.setattr(activities, "LIST_PAGE", 1)
     world.activity(title="第一场", starts_at=at("2026-03-02 09:00"), ends_at=at("2026-03-02 10:00"))
     world.activity(title="第二场", starts_at=at("2026-03-03 09:00"), ends_at=at("2026-03-03 10:00"))
     first = html(Client().get("/v/activities/"))

@@ -1,4 +1,4 @@
-"""Small helpers shared by the volunteering services."""
+"""Input rules shared by the volunteering services: free text, times with a zone, skills."""
 
 from __future__ import annotations
 
@@ -7,11 +7,9 @@ from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
-from rongxin.core import clock
 from rongxin.core.errors import field_error
 from rongxin.core.text import clean_text as core_clean_text
-from rongxin.volunteering.conversion import DEFAULT_BRACKETS, DEFAULT_ROUNDING, DEFAULT_YEARLY_CAP, Policy
-from rongxin.volunteering.models import ConversionPolicy, Skill
+from rongxin.volunteering.models import Skill
 
 
 def clean_text(value: Any, *, field: str, required: bool, max_length: int) -> str:
@@ -34,20 +32,3 @@ def clean_skills(values: Any, *, field: str = "skills") -> list[str]:
     if unknown:
         raise field_error(field, _("Unknown skill: %(s)s") % {"s": "、".join(unknown)[:60]}, code="unknown_skill")
     return sorted(set(items), key=Skill.values.index)
-
-
-def age_on(birth: dt.date, on: dt.date) -> int:
-    return on.year - birth.year - ((on.month, on.day) < (birth.month, birth.day))
-
-
-def local_date(at: dt.datetime) -> dt.date:
-    return at.astimezone(clock.LOCAL_TZ).date()
-
-
-def policy_for(year: int) -> Policy:
-    """The hours conversion policy in force for ``year`` (the latest from that year or before;
-    the defaults when none is configured)."""
-    row = ConversionPolicy.objects.filter(effective_year__lte=year).order_by("-effective_year").first()
-    if row is None:
-        return Policy(brackets=DEFAULT_BRACKETS, yearly_cap=DEFAULT_YEARLY_CAP, rounding_minutes=DEFAULT_ROUNDING)
-    return Policy(brackets=row.brackets, yearly_cap=row.yearly_cap_points, rounding_minutes=row.rounding_minutes)

@@ -9,20 +9,21 @@
   the national format (志愿服务记录与证明出具办法), like a paper form.
 - The QR code (segno) is drawn module by module as filled rectangles (one per horizontal run),
   so it is vector and prints sharp at any size. It encodes the absolute URL of the public
-  verification page with the certificate's digest (see :mod:`rongxin.volunteering.certificates`).
+  verification page with the certificate's digest (see
+  :mod:`rongxin.volunteering.services.certificates`).
 - The person is named by their public volunteer number, never their ID number.
+
+Layout only: :func:`render_certificate` draws the facts it is given; the read (who may have
+the PDF, the audit of a staff read) is :func:`rongxin.volunteering.selectors.certificate_pdf`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import io
-from typing import Any
 from xml.sax.saxutils import escape
 
 import segno
-from django.conf import settings
-from django.core.exceptions import ImproperlyConfigured
 from reportlab.lib.colors import Color, HexColor, black
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.styles import ParagraphStyle
@@ -31,10 +32,9 @@ from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Paragraph
 
-from rongxin.core import clock
-from rongxin.volunteering.certificates import certificate_for_pdf, verify_url
-from rongxin.volunteering.models import Certificate
-from rongxin.volunteering.selectors import hours_text
+from rongxin.volunteering.domain.certificates import CertificateFacts
+from rongxin.volunteering.domain.days import local_date
+from rongxin.volunteering.domain.hours import hours_text
 
 CJK = "STSong-Light"
 LATIN = "Helvetica"
@@ -96,13 +96,11 @@ def _label_value(c: Canvas, *, x: float, y: float, label: str, value: str, size:
     c.drawString(left + lw, y, value)
 
 
-def render_certificate(cert: Certificate, *, base_url: str) -> bytes:
-    """The PDF of ``cert``; the QR code points to ``base_url`` + the verification path."""
+def render_certificate(cert: CertificateFacts, *, url: str) -> bytes:
+    """The PDF of ``cert``; the QR code encodes ``url`` (the absolute verification link)."""
     _fonts()
-    volunteer = cert.volunteer
-    name = volunteer.subject.name
-    url = verify_url(cert, base_url=base_url)
-    issued_on = cert.issued_at.astimezone(clock.LOCAL_TZ).date()
+    name = cert.name
+    issued_on = local_date(cert.issued_at)
 
     buf = io.BytesIO()
     width, height = landscape(A4)
@@ -134,7 +132,7 @@ def render_certificate(cert: Certificate, *, base_url: str) -> bytes:
     note = ParagraphStyle("note", fontName=CJK, fontSize=9, leading=13, wordWrap="CJK", textColor=MUTED)
 
     sentence = (
-        f"兹证明 <u>{escape(name)}</u>（志愿者编号：<font name='{LATIN}'>{escape(volunteer.number)}</font>）"
+        f"兹证明 <u>{escape(name)}</u>（志愿者编号：<font name='{LATIN}'>{escape(cert.volunteer_number)}</font>）"
         f"于 {_date(cert.period_from)} 至 {_date(cert.period_to)} 期间参加志愿服务，"
         f"经服务记录核实，共 {cert.records} 次，累计服务时长 {hours_text(cert.minutes)} 小时。"
     )
@@ -178,15 +176,3 @@ def render_certificate(cert: Certificate, *, base_url: str) -> bytes:
     c.showPage()
     c.save()
     return buf.getvalue()
-
-
-def certificate_pdf(*, actor: Any, number: str, base_url: str | None = None) -> bytes:
-    """The PDF of a certificate for the volunteer themself, or for staff reading files in the
-    volunteer's village (the read is audited; see :func:`certificate_for_pdf`). ``base_url``
-    (e.g. ``request.build_absolute_uri("/")``) prefixes the QR code's URL; without it,
-    ``settings.RONGXIN_BASE_URL``. Raises NotFound."""
-    cert = certificate_for_pdf(actor=actor, number=number)
-    base = base_url or str(getattr(settings, "RONGXIN_BASE_URL", "") or "")
-    if not base:
-        raise ImproperlyConfigured("certificate_pdf needs base_url or settings.RONGXIN_BASE_URL")
-    return render_certificate(cert, base_url=base)
