@@ -2,7 +2,7 @@ from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
 from rongxin.accounts.roles import Role
-from rongxin.core.registry import NavItem
+from rongxin.core.registry import FilePanel, NavItem
 
 
 class VolunteeringConfig(AppConfig):
@@ -32,5 +32,13 @@ class VolunteeringConfig(AppConfig):
             "volunteering:callout_list",
             order=51,
             shown="rongxin.volunteering.permissions.administers_teams",
+        ),
+    )
+    file_panels = (
+        FilePanel(
+            "volunteering",
+            "volunteering/_file_panel.html",
+            context="rongxin.volunteering.pages.panels.file_panel",
+            order=20,
         ),
     )
