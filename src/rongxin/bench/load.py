@@ -42,7 +42,7 @@ queue on one interpreter lock:
 - ``verify``: ``POST /api/v1/incentives/verify`` with one card token (a till checking a
   customer), a provider API key; expected 200 with ``eligible: true``.
 - ``checkin``: ``POST /api/v1/volunteering/scan`` with the activity's current code
-  (:func:`rongxin.volunteering.tokens.token_for`), a volunteer's API key; each volunteer
+  (:func:`rongxin.volunteering.domain.tokens.token_for`), a volunteer's API key; each volunteer
   checks in, then out, then in again, never twice with one code (the service refuses a replayed
   code; a volunteer whose next scan would reuse the current 30-second code waits for the next
   one, and the time clients wait for a free volunteer is reported); expected 201.
@@ -107,7 +107,7 @@ OFFER = "credit-supermarket"
 RATE = "1000000/m"
 VERIFY_PATH = "/api/v1/incentives/verify"
 SCAN_PATH = "/api/v1/volunteering/scan"
-STEP_SECONDS = 30  # rongxin.volunteering.tokens.STEP_SECONDS (checked in the child)
+STEP_SECONDS = 30  # rongxin.volunteering.domain.tokens.STEP_SECONDS (checked in the child)
 ERRORS_KEPT = 5
 
 
@@ -708,7 +708,7 @@ def _ok200(status: int, data: bytes) -> bool:
 
 
 def _scan_token(secret: bytes, activity_id: int, step: int) -> str:
-    from rongxin.volunteering.tokens import token_for
+    from rongxin.volunteering.domain.tokens import token_for
 
     return token_for(secret=secret, activity_id=activity_id, at=dt.datetime.fromtimestamp(step * STEP_SECONDS, dt.UTC))
 
@@ -896,10 +896,10 @@ def _child(
     from django.db import connection
 
     from rongxin.core import clock
-    from rongxin.volunteering import tokens
+    from rongxin.volunteering.domain import tokens
 
     if tokens.STEP_SECONDS != STEP_SECONDS:
-        raise RuntimeError("rongxin.volunteering.tokens.STEP_SECONDS changed; update STEP_SECONDS here")
+        raise RuntimeError("rongxin.volunteering.domain.tokens.STEP_SECONDS changed; update STEP_SECONDS here")
     started_at = clock.now()
     rng = random.Random(seed)  # noqa: S311 - load sampling
     data = _data_facts(scale)

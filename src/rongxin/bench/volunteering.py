@@ -15,7 +15,7 @@ Then, each with a raw baseline measured in the same run:
   with an account and an API key, are confirmed for activities running now (20 a piece); a pool
   of 32 client threads, one keep-alive connection each, sends every volunteer's
   ``POST /api/v1/volunteering/scan`` check-in and then their check-out, each with the
-  activity's current rotating code (:func:`rongxin.volunteering.tokens.token_for`). Baseline: the
+  activity's current rotating code (:func:`rongxin.volunteering.domain.tokens.token_for`). Baseline: the
   same number of requests at the same concurrency for a static file (WhiteNoise) from the same
   server. Also reported, not a goal: ``GET /api/v1/accounts/me`` with the same keys (the API
   stack with key authentication and no write).
@@ -392,7 +392,7 @@ def _fire(port: int, requests: list[Request], concurrency: int = CONCURRENCY) ->
 
 def _bench_checkin(scale: float, data_dir: Path) -> tuple[dict[str, Any], dict[str, Any]]:
     from rongxin.core import clock
-    from rongxin.volunteering import tokens
+    from rongxin.volunteering.domain import tokens
     from rongxin.volunteering.models import Scan
 
     n = max(200, round(2000 * scale))

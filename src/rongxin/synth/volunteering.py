@@ -17,8 +17,8 @@ The shape of the data:
   geofence, a record corrected later (revision 2) or a correction refused, the waiting list.
 - :func:`_produce` (forked workers, no database): per chunk of volunteers, every volunteer's
   rows in their own time order: sign-ups, scans, service records whose minutes and flags come
-  from :func:`rongxin.volunteering.conversion.attendance_from_scans` (the closing service's own
-  rule), hours awards along :class:`~rongxin.volunteering.conversion.Policy` (each activity
+  from :func:`rongxin.volunteering.domain.conversion.attendance_from_scans` (the closing service's own
+  rule), hours awards along :class:`~rongxin.volunteering.domain.conversion.Policy` (each activity
   closed on its own, as an organiser would: ``minutes_before`` and the year's points are the
   volunteer's standing awards at that moment), corrections (the award superseded, a
   ``superseded`` transition on its credit entry, a new award from the same place in the year),
@@ -67,8 +67,11 @@ from rongxin.credit.models import Catalogue, Entry, Rule, SubjectCredit, Subject
 from rongxin.regions.models import PracticeSite, Region, Venue
 from rongxin.subjects.models import Person
 from rongxin.synth import names
-from rongxin.volunteering import tokens
-from rongxin.volunteering.conversion import Policy, attendance_from_scans
+from rongxin.volunteering.domain import tokens
+from rongxin.volunteering.domain.conversion import Policy, attendance_from_scans
+from rongxin.volunteering.domain.geo import distance_m
+from rongxin.volunteering.domain.hours import hours_text
+from rongxin.volunteering.domain.volunteers import age_on, volunteer_number
 from rongxin.volunteering.models import (
     Activity,
     ActivityType,
@@ -82,9 +85,7 @@ from rongxin.volunteering.models import (
     Team,
     Volunteer,
 )
-from rongxin.volunteering.services.attendance import distance_m
-from rongxin.volunteering.services.common import age_on, policy_for
-from rongxin.volunteering.services.people import volunteer_number
+from rongxin.volunteering.selectors.roster import policy_for
 
 BASE_VOLUNTEERS = 170_000
 ACTIVITIES_PER_MONTH = 3_000
@@ -265,11 +266,6 @@ def _flags_json(flags: list[str]) -> str:
     if text is None:
         text = _flag_texts[key] = json.dumps(flags)
     return text
-
-
-def hours_text(minutes: int) -> str:
-    """Hours as the closing service writes them in evidence (``1.5``, ``2``)."""
-    return f"{minutes / 60:.1f}".rstrip("0").rstrip(".")
 
 
 # --- The plan ---------------------------------------------------------------------------------

@@ -2,7 +2,7 @@ from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
 from rongxin.accounts.domain.roles import Role
-from rongxin.core.registry import NavItem
+from rongxin.core.registry import FilePanel, NavItem
 
 
 class VolunteeringConfig(AppConfig):
@@ -12,14 +12,33 @@ class VolunteeringConfig(AppConfig):
 
     nav = (
         NavItem(
-            _("Volunteering"), "web:my_volunteering", order=30, shown="rongxin.volunteering.permissions.speaks_for_self"
+            _("Volunteering"),
+            "volunteering:my_volunteering",
+            order=30,
+            shown="rongxin.volunteering.permissions.speaks_for_self",
         ),
         NavItem(
-            _("Activities"), "web:activity_list", order=31, shown="rongxin.volunteering.permissions.speaks_for_self"
+            _("Activities"),
+            "volunteering:activity_list",
+            order=31,
+            shown="rongxin.volunteering.permissions.speaks_for_self",
         ),
-        NavItem(_("My teams"), "web:teams_mine", order=40, roles=frozenset({Role.TEAM_LEADER})),
-        NavItem(_("Teams"), "web:team_list", order=50, shown="rongxin.volunteering.permissions.administers_teams"),
+        NavItem(_("My teams"), "volunteering:teams_mine", order=40, roles=frozenset({Role.TEAM_LEADER})),
         NavItem(
-            _("Call-outs"), "web:callout_list", order=51, shown="rongxin.volunteering.permissions.administers_teams"
+            _("Teams"), "volunteering:team_list", order=50, shown="rongxin.volunteering.permissions.administers_teams"
+        ),
+        NavItem(
+            _("Call-outs"),
+            "volunteering:callout_list",
+            order=51,
+            shown="rongxin.volunteering.permissions.administers_teams",
+        ),
+    )
+    file_panels = (
+        FilePanel(
+            "volunteering",
+            "volunteering/_file_panel.html",
+            context="rongxin.volunteering.pages.panels.file_panel",
+            order=20,
         ),
     )

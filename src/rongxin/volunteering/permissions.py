@@ -1,4 +1,6 @@
-"""Who may do what in volunteering. Missing and forbidden look the same (:class:`NotFound`).
+"""Who may do what in volunteering: one question per action, asked by the service that does it,
+by the API (as the gate of an operation whose path names an object) and by the page that
+decides what to show. Missing and forbidden look the same (:class:`NotFound`).
 
 - A volunteer acts for themself only: the account must be linked to the person (relation
   "own record"). Nobody signs anybody else up; an invitation takes effect when accepted.
@@ -8,33 +10,54 @@
   home region and an accepted leader membership of the team. A team administrator over the
   region may organise too (e.g. when a leader is away).
 - Nobody decides on their own service record.
+- A certificate is its volunteer's; its PDF is also for staff who may read the volunteer's file.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeGuard
 
+from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
 from django.utils.translation import gettext_lazy as _
 
 from rongxin.accounts.domain.roles import Role
-from rongxin.accounts.models import Grant
-from rongxin.accounts.permissions import grant_covering
+from rongxin.accounts.models import Grant, User
+from rongxin.accounts.permissions import grant_covering, grants_with_roles, user_roles
 from rongxin.core.errors import Forbidden, NotFound
 from rongxin.regions.models import Region
 from rongxin.subjects.models import Person, Subject, SubjectAccount
-from rongxin.volunteering.models import Activity, Correction, Membership, ServiceRecord, Shift, Team, Volunteer
+from rongxin.subjects.permissions import SubjectAccess, access_subject_for_read
+from rongxin.volunteering.domain.certificates import normalise_number
+from rongxin.volunteering.models import (
+    Activity,
+    CallOut,
+    Certificate,
+    Correction,
+    Membership,
+    Scan,
+    ServiceRecord,
+    Shift,
+    Team,
+    Volunteer,
+)
 
 TEAM_ADMINS = frozenset({Role.COUNTY_CREDIT_OFFICE, Role.TOWN_OFFICER, Role.VILLAGE_OFFICER})
+ORGANISERS = frozenset({Role.TEAM_LEADER, *TEAM_ADMINS})
+# The public certificate check: one rate per client address for the page and the API.
+VERIFY_RATE_GROUP = "certificate.verify"
+DEFAULT_VERIFY_RATE = "30/m"
 
 
-def _signed_in(actor: Any) -> bool:
-    return actor is not None and getattr(actor, "is_authenticated", False)
+def signed_in(actor: User | AnonymousUser | None) -> TypeGuard[User]:
+    return actor is not None and actor.is_authenticated
 
 
-def own_person(actor: Any) -> Person:
+# --- The volunteer themself -------------------------------------------------------------------
+def own_person(actor: User | AnonymousUser) -> Person:
     """The person record the actor's account is linked to as their own. NotFound otherwise."""
-    if not _signed_in(actor):
+    if not signed_in(actor):
         raise NotFound()
     link = (
         SubjectAccount.objects.select_related("subject__person", "subject__village")
@@ -46,9 +69,16 @@ def own_person(actor: Any) -> Person:
     return link.subject.person
 
 
-def own_volunteer(actor: Any, *, lock: bool = False) -> Volunteer:
+def own_person_or_none(actor: User | AnonymousUser) -> Person | None:
+    try:
+        return own_person(actor)
+    except NotFound:
+        return None
+
+
+def own_volunteer(actor: User | AnonymousUser, *, lock: bool = False) -> Volunteer:
     """The actor's own active volunteer record. NotFound if they have none."""
-    if not _signed_in(actor):
+    if not signed_in(actor):
         raise NotFound()
     # One query (every check-in and sign-up starts here): the volunteer of the person the
     # account is linked to as its own, as ``own_person`` finds it.
@@ -66,21 +96,83 @@ def own_volunteer(actor: Any, *, lock: bool = False) -> Volunteer:
     return volunteer
 
 
-def own_volunteer_or_none(actor: Any) -> Volunteer | None:
+def own_volunteer_or_none(actor: User | AnonymousUser) -> Volunteer | None:
+    """The actor's own active volunteer record, or None: whether they may sign up, apply to a
+    team or take a shift at all (else they register first)."""
     try:
         return own_volunteer(actor)
     except NotFound:
         return None
 
 
-def admin_grant(actor: Any, region: Region) -> Grant:
+def access_own_record(actor: User | AnonymousUser, *, record_id: int) -> ServiceRecord:
+    """The current service record if it is ``actor``'s own (to ask for a correction). Raises
+    NotFound otherwise."""
+    record = (
+        ServiceRecord.objects.select_related("activity", "team")
+        .filter(pk=record_id, volunteer=own_volunteer(actor), current=True)
+        .first()
+    )
+    if record is None:
+        raise NotFound()
+    return record
+
+
+def access_own_scan(actor: User | AnonymousUser, *, scan_id: int) -> Scan:
+    """One of the actor's own accepted scans. Raises NotFound otherwise."""
+    scan = (
+        Scan.objects.select_related("activity")
+        .filter(pk=scan_id, volunteer=own_volunteer(actor), accepted=True)
+        .first()
+    )
+    if scan is None:
+        raise NotFound()
+    return scan
+
+
+def not_own_record(actor: User, volunteer: Volunteer) -> None:
+    """Organisers may not record, verify or correct their own attendance. Raises Forbidden."""
+    me = own_volunteer_or_none(actor)
+    if me is not None and me.pk == volunteer.pk:
+        raise Forbidden(_("You may not act on your own record; ask a colleague."), code="own_record")
+
+
+# --- Team administrators ------------------------------------------------------------------------
+def admin_grant(actor: User | AnonymousUser, region: Region) -> Grant:
     """A team-administrator grant covering ``region``. NotFound otherwise."""
-    if not _signed_in(actor):
+    if not signed_in(actor):
         raise NotFound()
     grant = grant_covering(actor, TEAM_ADMINS, region)
     if grant is None:
         raise NotFound()
     return grant
+
+
+def administers(actor: User | AnonymousUser, region: Region) -> bool:
+    """Whether the actor is a team administrator over ``region`` (runs its teams and
+    call-outs)."""
+    return signed_in(actor) and grant_covering(actor, TEAM_ADMINS, region) is not None
+
+
+def administers_somewhere(actor: User | AnonymousUser) -> bool:
+    """Whether the actor may create teams and call-outs (in the regions of their grants)."""
+    return signed_in(actor) and bool(grants_with_roles(actor, TEAM_ADMINS))
+
+
+def admin_regions(actor: User | AnonymousUser) -> list[Region]:
+    """The regions the actor administers teams in (each with everything under it). Raises
+    NotFound when there are none: the actor may create no team and no call-out."""
+    if not signed_in(actor):
+        raise NotFound()
+    regions = [g.region for g in grants_with_roles(actor, TEAM_ADMINS)]
+    if not regions:
+        raise NotFound()
+    return regions
+
+
+def organises_teams(actor: User | AnonymousUser) -> bool:
+    """Whether the actor may have teams to organise (a team leader or a team administrator)."""
+    return signed_in(actor) and bool(user_roles(actor) & ORGANISERS)
 
 
 @dataclass(frozen=True)
@@ -94,11 +186,10 @@ class TeamAccess:
         return self.grant.role
 
 
-def leads(actor: Any, team: Team) -> Volunteer | None:
+def leads(actor: User | AnonymousUser, team: Team) -> Volunteer | None:
     """The actor's volunteer record if they are an accepted leader of ``team``."""
-    try:
-        me = own_volunteer(actor)
-    except NotFound:
+    me = own_volunteer_or_none(actor)
+    if me is None:
         return None
     ok = Membership.objects.filter(
         team=team, volunteer=me, role=Membership.Role.LEADER, status=Membership.Status.ACCEPTED
@@ -106,10 +197,10 @@ def leads(actor: Any, team: Team) -> Volunteer | None:
     return me if ok else None
 
 
-def access_team_for_organising(*, actor: Any, team_id: int) -> TeamAccess:
+def access_team_for_organising(actor: User | AnonymousUser, *, team_id: int) -> TeamAccess:
     """The team if the actor leads it (with a team-leader grant over its region) or administers
     its region. NotFound otherwise."""
-    if not _signed_in(actor):
+    if not signed_in(actor):
         raise NotFound()
     team = Team.objects.select_related("region").filter(pk=team_id, active=True).first()
     if team is None:
@@ -125,8 +216,18 @@ def access_team_for_organising(*, actor: Any, team_id: int) -> TeamAccess:
     return TeamAccess(team=team, grant=grant, leader=None)
 
 
-def access_team_for_admin(*, actor: Any, team_id: int) -> TeamAccess:
-    if not _signed_in(actor):
+def can_organise(actor: User | AnonymousUser, team: Team) -> bool:
+    try:
+        access_team_for_organising(actor, team_id=team.pk)
+    except NotFound:
+        return False
+    return True
+
+
+def access_team_for_admin(actor: User | AnonymousUser, *, team_id: int) -> TeamAccess:
+    """The team if the actor administers its region (appoints its leaders). NotFound
+    otherwise."""
+    if not signed_in(actor):
         raise NotFound()
     team = Team.objects.select_related("region").filter(pk=team_id).first()
     if team is None:
@@ -135,87 +236,111 @@ def access_team_for_admin(*, actor: Any, team_id: int) -> TeamAccess:
 
 
 def access_activity_for_organising(
-    *, actor: Any, activity_id: int, lock: bool = False, no_key: bool = False
+    actor: User | AnonymousUser, *, activity_id: int, lock: bool = False, no_key: bool = False
 ) -> tuple[Activity, TeamAccess]:
     """The activity for an organiser of its team, locked when asked (``no_key``: FOR NO KEY
     UPDATE, which does not hold up rows inserted with a reference to it). NotFound otherwise."""
     qs = Activity.objects.select_related("team__region", "type", "region")
     if lock:
         qs = qs.select_for_update(of=("self",), no_key=no_key)
-    activity = qs.filter(pk=activity_id).first() if _signed_in(actor) else None
+    activity = qs.filter(pk=activity_id).first() if signed_in(actor) else None
     if activity is None:
         raise NotFound()
-    return activity, access_team_for_organising(actor=actor, team_id=activity.team_id)
+    return activity, access_team_for_organising(actor, team_id=activity.team_id)
 
 
-def can_organise(actor: Any, team: Team) -> bool:
-    try:
-        access_team_for_organising(actor=actor, team_id=team.pk)
-    except NotFound:
-        return False
-    return True
-
-
-def not_about_self(actor: Any, volunteer_id: int) -> None:
-    """Nobody decides on their own service record."""
-    try:
-        me = own_person(actor)
-    except NotFound:
-        return
-    if me.pk == volunteer_id:
-        raise Forbidden(_("You may not act on your own record; ask a colleague."), code="own_record")
-
-
-# --- API gates: the right to the object in the path, asked before the body is read ------------
-def access_membership_for_deciding(actor: Any, *, membership_id: int) -> Membership:
-    """The application if ``actor`` organises its team. Raises NotFound otherwise."""
-    m = Membership.objects.filter(pk=membership_id).first()
+def access_membership_for_deciding(
+    actor: User | AnonymousUser, *, membership_id: int, lock: bool = False
+) -> tuple[Membership, TeamAccess]:
+    """An application to a team if ``actor`` organises the team. Raises NotFound otherwise."""
+    qs = Membership.objects.select_related("team", "volunteer")
+    if lock:
+        qs = qs.select_for_update()
+    m = qs.filter(pk=membership_id).first() if signed_in(actor) else None
     if m is None:
         raise NotFound()
-    access_team_for_organising(actor=actor, team_id=m.team_id)
-    return m
+    return m, access_team_for_organising(actor, team_id=m.team_id)
 
 
-def access_own_record(actor: Any, *, record_id: int) -> ServiceRecord:
-    """The current service record if it is ``actor``'s own. Raises NotFound otherwise."""
-    record = ServiceRecord.objects.filter(pk=record_id, volunteer=own_volunteer(actor), current=True).first()
-    if record is None:
+def access_correction_for_deciding(
+    actor: User | AnonymousUser, *, correction_id: int, lock: bool = False
+) -> tuple[Correction, TeamAccess]:
+    """A correction request if ``actor`` organises the corrected record's team. Raises NotFound
+    otherwise (deciding on one's own record is Forbidden: :func:`not_own_correction`)."""
+    qs = Correction.objects.select_related("record__activity__type", "record__activity__team")
+    if lock:
+        qs = qs.select_for_update()
+    c = qs.filter(pk=correction_id).first() if signed_in(actor) else None
+    if c is None:
         raise NotFound()
-    return record
+    return c, access_team_for_organising(actor, team_id=c.record.team_id)
 
 
-def team_admin_gate(actor: Any, *, team_id: int) -> None:
-    access_team_for_admin(actor=actor, team_id=team_id)
+def not_own_correction(actor: User, correction: Correction, access: TeamAccess) -> None:
+    """Nobody decides on a correction of their own record. Raises Forbidden."""
+    if access.leader is not None and access.leader.pk == correction.volunteer_id:
+        raise Forbidden(_("You may not act on your own record; ask a colleague."), code="own_record")
+    not_own_record(actor, correction.volunteer)
 
 
-def activity_organiser_gate(actor: Any, *, activity_id: int) -> None:
-    access_activity_for_organising(actor=actor, activity_id=activity_id)
-
-
-def correction_organiser_gate(actor: Any, *, correction_id: int) -> None:
-    """An organiser of the corrected record's team. Raises NotFound otherwise."""
-    team_id = (
-        Correction.objects.filter(pk=correction_id).values_list("record__team_id", flat=True).first()
-        if _signed_in(actor)
-        else None
-    )
-    if team_id is None:
-        raise NotFound()
-    access_team_for_organising(actor=actor, team_id=team_id)
-
-
-def shift_admin_gate(actor: Any, *, shift_id: int) -> None:
-    """A team administrator over the shift's call-out region. Raises NotFound otherwise."""
-    shift = Shift.objects.select_related("callout__region").filter(pk=shift_id).first() if _signed_in(actor) else None
+# --- Call-outs ---------------------------------------------------------------------------------
+def access_shift_for_admin(actor: User | AnonymousUser, *, shift_id: int) -> tuple[Shift, Grant]:
+    """A shift if ``actor`` administers its call-out's region (puts staff on it). Raises
+    NotFound otherwise."""
+    shift = Shift.objects.select_related("callout__region").filter(pk=shift_id).first() if signed_in(actor) else None
     if shift is None:
         raise NotFound()
-    admin_grant(actor, shift.callout.region)
+    return shift, admin_grant(actor, shift.callout.region)
 
 
-def speaks_for_self(user: Any, roles: frozenset[str] | set[str]) -> bool:
+def access_callout_for_admin(
+    actor: User | AnonymousUser, *, callout_id: int, lock: bool = False
+) -> tuple[CallOut, Grant]:
+    """A call-out if ``actor`` administers its region (closes it). Raises NotFound otherwise."""
+    qs = CallOut.objects.select_related("region")
+    if lock:
+        qs = qs.select_for_update()
+    callout = qs.filter(pk=callout_id).first() if signed_in(actor) else None
+    if callout is None:
+        raise NotFound()
+    return callout, admin_grant(actor, callout.region)
+
+
+# --- Certificates ------------------------------------------------------------------------------
+def _certificates() -> Any:
+    return Certificate.objects.select_related("volunteer__subject__village", "team")
+
+
+def access_own_certificate(actor: User | AnonymousUser, *, number: str) -> Certificate:
+    """One of the actor's own certificates. NotFound otherwise."""
+    person = own_person(actor)
+    cert = _certificates().filter(number=normalise_number(number), volunteer_id=person.pk).first()
+    if cert is None:
+        raise NotFound()
+    return cert
+
+
+def access_certificate_for_pdf(actor: User | AnonymousUser, *, number: str) -> tuple[Certificate, SubjectAccess]:
+    """A certificate for its PDF: the volunteer's own (or their representative's), or staff with
+    a file-reading grant over the volunteer's village. NotFound otherwise."""
+    if not signed_in(actor):
+        raise NotFound()
+    cert = _certificates().filter(number=normalise_number(number)).first()
+    if cert is None:
+        raise NotFound()
+    return cert, access_subject_for_read(actor=actor, subject_id=cert.volunteer_id)
+
+
+def verify_rate(group: str = "", request: Any = None) -> str:
+    """The public verification rate per client address (django-ratelimit's rate callable)."""
+    return str(getattr(settings, "RONGXIN_VERIFY_RATE", DEFAULT_VERIFY_RATE))
+
+
+# --- Navigation --------------------------------------------------------------------------------
+def speaks_for_self(user: User, roles: frozenset[str] | set[str]) -> bool:
     """A person who may volunteer: a resident, or anyone linked to their own person file."""
     return Role.RESIDENT in roles or user.subject_links.filter(relation="self", subject__kind="person").exists()
 
 
-def administers_teams(user: Any, roles: frozenset[str] | set[str]) -> bool:
+def administers_teams(user: User, roles: frozenset[str] | set[str]) -> bool:
     return bool(roles & TEAM_ADMINS)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from rongxin.web import certificate_urls, credit_views, incentive_urls, views, volunteering_urls
+from rongxin.web import credit_views, incentive_urls, views
 
 app_name = "web"
 
@@ -18,5 +18,4 @@ urlpatterns = [
     path("credit/catalogues/<int:catalogue_id>/", credit_views.catalogue, name="catalogue"),
     path("credit/catalogues/<int:catalogue_id>/simulate/", credit_views.catalogue_simulate, name="catalogue_simulate"),
 ]
-urlpatterns += volunteering_urls.urlpatterns + certificate_urls.urlpatterns
 urlpatterns += incentive_urls.urlpatterns

@@ -70,7 +70,6 @@ from rongxin.incentives.services import (
     redemption_record,
 )
 from rongxin.subjects.models import Subject
-from rongxin.volunteering.certificates import certificate_issue
 from rongxin.volunteering.models import Activity, Team, Volunteer
 from rongxin.volunteering.services import (
     ActivityInput,
@@ -89,6 +88,7 @@ from rongxin.volunteering.services import (
     team_create,
     volunteer_register,
 )
+from rongxin.volunteering.services.certificates import certificate_issue
 
 EXAMPLES = int(os.environ.get("RONGXIN_FUZZ_EXAMPLES", "3"))
 # Derandomized unless asked (the same requests every run); a random run can be repeated by its seed.

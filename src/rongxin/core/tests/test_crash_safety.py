@@ -165,7 +165,7 @@ from rongxin.core import clock
 from rongxin.regions.models import Region
 from rongxin.subjects.models import Person
 from rongxin.volunteering.models import Activity, ActivityType, Scan, Signup, Team, Volunteer
-from rongxin.volunteering.services.people import volunteer_number
+from rongxin.volunteering.domain.volunteers import volunteer_number
 now = clock.now()
 town = Region.objects.filter(level="town").order_by("code").first()
 user = user_create(actor=None, username="closer", display_name="closer", password="closer-password-1",

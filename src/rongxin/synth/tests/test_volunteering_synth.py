@@ -27,6 +27,7 @@ from rongxin.synth.demo import demo_accounts_ensure
 from rongxin.synth.generator import generate_county
 from rongxin.synth.history import generate_history
 from rongxin.synth.volunteering import generate_volunteering, plan_volunteering
+from rongxin.volunteering.domain.volunteers import age_on
 from rongxin.volunteering.models import (
     Activity,
     CallOut,
@@ -39,9 +40,9 @@ from rongxin.volunteering.models import (
     Team,
     Volunteer,
 )
+from rongxin.volunteering.selectors.roster import policy_for, roster
 from rongxin.volunteering.services import attendance_code, attendance_scan
-from rongxin.volunteering.services.closing import close_activities, roster
-from rongxin.volunteering.services.common import age_on, policy_for
+from rongxin.volunteering.services.closing import close_activities
 
 SCALE = 0.003
 SEED = 5

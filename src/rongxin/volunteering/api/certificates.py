@@ -17,23 +17,29 @@ from django.http import HttpRequest, HttpResponse
 from django_ratelimit.core import is_ratelimited
 from ninja import Router, Schema, Status
 
+from rongxin.accounts.models import User
 from rongxin.core.errors import TooManyRequests
 from rongxin.volunteering.api.schemas import CertificateOut
-from rongxin.volunteering.certificate_pdf import certificate_pdf
-from rongxin.volunteering.certificates import (
-    VERIFY_RATE_GROUP,
-    CertificateCheck,
-    certificate_issue,
-    certificate_list,
-    certificate_verify,
-    normalise_number,
-    verify_path,
-    verify_rate,
-)
+from rongxin.volunteering.domain.certificates import normalise_number
+from rongxin.volunteering.domain.hours import hours_text
 from rongxin.volunteering.models import Certificate
-from rongxin.volunteering.selectors import hours_text
+from rongxin.volunteering.permissions import VERIFY_RATE_GROUP, verify_rate
+from rongxin.volunteering.selectors.certificates import (
+    CertificateCheck,
+    certificate_list,
+    certificate_pdf,
+    certificate_verify,
+    verify_path,
+)
+from rongxin.volunteering.services.certificates import certificate_issue
 
 router = Router(tags=["certificates"])
+
+
+class SignedInRequest(HttpRequest):
+    """A request to an operation with the API's authentication: its user is signed in."""
+
+    user: User
 
 
 class CertificateRequestIn(Schema):
@@ -105,7 +111,7 @@ def verification_out(check: CertificateCheck) -> CertificateCheckOut:
 
 
 @router.post("", response={201: CertificateDetailOut, 200: CertificateDetailOut}, operation_id="certificate_issue")
-def issue(request: HttpRequest, payload: CertificateRequestIn) -> Status[CertificateDetailOut]:
+def issue(request: SignedInRequest, payload: CertificateRequestIn) -> Status[CertificateDetailOut]:
     """Issue a certificate to the signed-in volunteer over their verified service records in
     the period (optionally one team's; the team is then the issuer, else the village
     committee). Asking again while the period's records give the same totals returns the
@@ -116,7 +122,7 @@ def issue(request: HttpRequest, payload: CertificateRequestIn) -> Status[Certifi
 
 
 @router.get("", response=list[CertificateDetailOut], operation_id="certificate_list")
-def list_(request: HttpRequest) -> list[CertificateDetailOut]:
+def list_(request: SignedInRequest) -> list[CertificateDetailOut]:
     """The signed-in volunteer's own certificates, newest first."""
     return [certificate_out(request, c) for c in certificate_list(actor=request.user)]
 
@@ -133,7 +139,7 @@ def list_(request: HttpRequest) -> list[CertificateDetailOut]:
         }
     },
 )
-def pdf(request: HttpRequest, number: str) -> HttpResponse:
+def pdf(request: SignedInRequest, number: str) -> HttpResponse:
     """The certificate as a PDF, for the volunteer or staff reading files in the volunteer's
     village (the read is audited and shown to the person)."""
     data = certificate_pdf(actor=request.user, number=number, base_url=request.build_absolute_uri("/"))

@@ -1,6 +1,5 @@
-"""What the volunteering endpoints share: optional authentication for public reads, a few small
-reads the selectors do not cover, and the conversions from models to response schemas (so
-``api.py`` stays one call per endpoint)."""
+"""What the volunteering endpoints share: optional authentication for public reads and the
+conversions from models to response schemas (so ``router.py`` stays one call per endpoint)."""
 
 from __future__ import annotations
 
@@ -8,16 +7,14 @@ import datetime as dt
 from typing import Any
 from urllib.parse import urlencode
 
+from django.contrib.auth.models import AnonymousUser
 from django.db.models import prefetch_related_objects
 from django.http import HttpRequest
 from django.utils.translation import get_language
 
 from rongxin.accounts.api.auth import api_auth
+from rongxin.accounts.models import User
 from rongxin.core import clock
-from rongxin.core.errors import NotFound
-from rongxin.regions.models import Region
-from rongxin.volunteering import selectors
-from rongxin.volunteering import services as svc
 from rongxin.volunteering.api.schemas import (
     ActivityDetailOut,
     ActivityOut,
@@ -45,6 +42,8 @@ from rongxin.volunteering.api.schemas import (
     TeamOut,
     VolunteerOut,
 )
+from rongxin.volunteering.domain.hours import hours_text, star_level
+from rongxin.volunteering.domain.volunteers import volunteer_number
 from rongxin.volunteering.models import (
     Activity,
     ActivityType,
@@ -59,10 +58,13 @@ from rongxin.volunteering.models import (
     Team,
     Volunteer,
 )
-from rongxin.volunteering.permissions import admin_grant, own_volunteer
-from rongxin.volunteering.services.closing import RosterLine
+from rongxin.volunteering.permissions import administers
+from rongxin.volunteering.selectors.activities import ActivityView
+from rongxin.volunteering.selectors.mobilisation import CallOutView
+from rongxin.volunteering.selectors.people import Profile, TeamView
+from rongxin.volunteering.selectors.roster import RosterLine
 
-# The scan page the organiser's QR code points to (see rongxin.volunteering.tokens).
+# The scan page the organiser's QR code points to (see rongxin.volunteering.domain.tokens).
 SCAN_PATH = "/v/scan/"
 
 
@@ -77,38 +79,6 @@ public_auth = [*api_auth, _anyone]
 PUBLIC_OPENAPI: dict[str, Any] = {"security": [{}]}
 
 
-# --- Small reads -----------------------------------------------------------------------------
-def own_records(*, actor: Any, offset: int, limit: int) -> tuple[list[ServiceRecord], int]:
-    """The actor's own current service records, latest first. NotFound if not a volunteer."""
-    volunteer = own_volunteer(actor)
-    qs = ServiceRecord.objects.filter(volunteer=volunteer, current=True)
-    rows = list(
-        qs.select_related("activity", "team", "recorder", "award", "volunteer").order_by("-service_date", "-id")[
-            offset : offset + limit
-        ]
-    )
-    return rows, qs.count()
-
-
-def volunteer_patch(*, actor: Any, skills: list[str] | None, availability: str | None) -> Volunteer:
-    """:func:`services.volunteer_update` with omitted fields kept as they are."""
-    current = own_volunteer(actor)
-    return svc.volunteer_update(
-        actor=actor,
-        skills=current.skills if skills is None else skills,
-        availability=current.availability if availability is None else availability,
-    )
-
-
-def administers(actor: Any, region: Region) -> bool:
-    """Whether the actor is a team administrator over ``region`` (runs its call-outs)."""
-    try:
-        admin_grant(actor, region)
-    except NotFound:
-        return False
-    return True
-
-
 # --- Conversions -----------------------------------------------------------------------------
 def volunteer_out(v: Volunteer) -> VolunteerOut:
     return VolunteerOut(
@@ -120,8 +90,8 @@ def volunteer_out(v: Volunteer) -> VolunteerOut:
         guardian_name=v.guardian_name,
         guardian_relation=v.guardian_relation,
         minutes=v.total_minutes,
-        hours=selectors.hours_text(v.total_minutes),
-        stars=selectors.star_level(v.total_minutes),
+        hours=hours_text(v.total_minutes),
+        stars=star_level(v.total_minutes),
     )
 
 
@@ -130,7 +100,7 @@ def membership_out(m: Membership) -> MembershipOut:
         id=m.pk,
         team_id=m.team_id,
         team_name=m.team.name,
-        volunteer_number=svc.volunteer_number(m.volunteer_id),
+        volunteer_number=volunteer_number(m.volunteer_id),
         role=m.role,
         status=m.status,
         applied_at=m.applied_at,
@@ -144,7 +114,7 @@ def correction_out(c: Correction) -> CorrectionOut:
         record_id=c.record_id,
         activity_id=c.record.activity_id,
         activity_title=c.record.activity.title,
-        volunteer_number=svc.volunteer_number(c.volunteer_id),
+        volunteer_number=volunteer_number(c.volunteer_id),
         recorded_minutes=c.record.minutes,
         requested_minutes=c.requested_minutes,
         reason=c.reason,
@@ -162,7 +132,7 @@ def record_out(r: ServiceRecord) -> RecordOut:
         points = None
     return RecordOut(
         id=r.pk,
-        volunteer_number=svc.volunteer_number(r.volunteer_id),
+        volunteer_number=volunteer_number(r.volunteer_id),
         activity_id=r.activity_id,
         activity_title=r.activity.title,
         organiser_team_id=r.team_id,
@@ -173,7 +143,7 @@ def record_out(r: ServiceRecord) -> RecordOut:
         started_at=r.started_at,
         ended_at=r.ended_at,
         minutes=r.minutes,
-        hours=selectors.hours_text(r.minutes),
+        hours=hours_text(r.minutes),
         rating=r.rating,
         recorder=r.recorder.display_name if r.recorder else "",
         recorded_at=r.recorded_at,
@@ -191,14 +161,14 @@ def certificate_out(c: Certificate) -> CertificateOut:
         period_from=c.period_from,
         period_to=c.period_to,
         minutes=c.minutes,
-        hours=selectors.hours_text(c.minutes),
+        hours=hours_text(c.minutes),
         records=c.records,
         content=c.content,
         issued_at=c.issued_at,
     )
 
 
-def profile_out(p: selectors.Profile) -> ProfileOut:
+def profile_out(p: Profile) -> ProfileOut:
     prefetch_related_objects(p.records, "recorder")
     return ProfileOut(
         **volunteer_out(p.volunteer).dict(),
@@ -299,7 +269,7 @@ def activity_out(a: Activity) -> ActivityOut:
     return ActivityOut(**_detail_fields(a))
 
 
-def activity_detail_out(v: selectors.ActivityView) -> ActivityDetailOut:
+def activity_detail_out(v: ActivityView) -> ActivityDetailOut:
     return ActivityDetailOut(
         **_detail_fields(v.activity),
         my_signup=v.my_signup.status if v.my_signup else None,
@@ -308,7 +278,7 @@ def activity_detail_out(v: selectors.ActivityView) -> ActivityDetailOut:
     )
 
 
-def team_detail_out(v: selectors.TeamView) -> TeamDetailOut:
+def team_detail_out(v: TeamView) -> TeamDetailOut:
     return TeamDetailOut(
         **team_out(v.team).dict(),
         leaders=[PersonRef(number=m.volunteer.number, name=m.volunteer.subject.name) for m in v.leaders],
@@ -333,7 +303,7 @@ def team_detail_out(v: selectors.TeamView) -> TeamDetailOut:
 def signup_out(s: Signup, warnings: list[str] | None = None) -> SignupOut:
     return SignupOut(
         activity_id=s.activity_id,
-        volunteer_number=svc.volunteer_number(s.volunteer_id),
+        volunteer_number=volunteer_number(s.volunteer_id),
         status=s.status,
         changed_at=s.changed_at,
         warnings=warnings or [],
@@ -348,7 +318,7 @@ def scan_out(s: Scan) -> ScanOut:
     return ScanOut(
         id=s.pk,
         activity_id=s.activity_id,
-        volunteer_number=svc.volunteer_number(s.volunteer_id),
+        volunteer_number=volunteer_number(s.volunteer_id),
         kind=s.kind,
         method=s.method,
         at=s.at,
@@ -398,7 +368,7 @@ def _on_duty(d: Duty) -> OnDutyOut:
     return OnDutyOut(volunteer_number=None, name=d.staff_name)
 
 
-def callout_detail_out(v: selectors.CallOutView, *, actor: Any) -> CallOutDetailOut:
+def callout_detail_out(v: CallOutView, *, actor: User | AnonymousUser) -> CallOutDetailOut:
     """The call-out for anyone; the names of the people on duty for its organisers only."""
     organiser = administers(actor, v.callout.region)
     return CallOutDetailOut(
@@ -450,7 +420,7 @@ def duty_out(d: Duty) -> DutyOut:
         id=d.pk,
         shift_id=d.shift_id,
         status=d.status,
-        volunteer_number=svc.volunteer_number(d.volunteer_id) if d.volunteer_id else None,
+        volunteer_number=volunteer_number(d.volunteer_id) if d.volunteer_id else None,
         staff_name=d.staff_name,
         responded_at=d.responded_at,
     )

@@ -12,7 +12,7 @@ from django.http import HttpRequest
 from ninja import Query, Router, Status
 
 from rongxin.accounts.api.auth import gated
-from rongxin.volunteering import selectors
+from rongxin.accounts.models import User
 from rongxin.volunteering import services as svc
 from rongxin.volunteering.api.certificates import router as certificates_router
 from rongxin.volunteering.api.presenters import (
@@ -27,7 +27,6 @@ from rongxin.volunteering.api.presenters import (
     correction_out,
     duty_out,
     membership_out,
-    own_records,
     profile_out,
     public_auth,
     record_out,
@@ -38,7 +37,6 @@ from rongxin.volunteering.api.presenters import (
     team_detail_out,
     team_out,
     volunteer_out,
-    volunteer_patch,
 )
 from rongxin.volunteering.api.schemas import (
     ActivityCreateIn,
@@ -81,42 +79,54 @@ from rongxin.volunteering.api.schemas import (
     VolunteerOut,
     VolunteerPatch,
 )
+from rongxin.volunteering.domain.volunteers import volunteer_number
 from rongxin.volunteering.permissions import (
+    access_activity_for_organising,
+    access_correction_for_deciding,
     access_membership_for_deciding,
     access_own_record,
-    activity_organiser_gate,
-    correction_organiser_gate,
-    shift_admin_gate,
-    team_admin_gate,
+    access_shift_for_admin,
+    access_team_for_admin,
+    own_volunteer,
 )
+from rongxin.volunteering.selectors import activities as activity_reads
+from rongxin.volunteering.selectors import mobilisation as callout_reads
+from rongxin.volunteering.selectors import people as people_reads
+from rongxin.volunteering.selectors.roster import roster_lines
 from rongxin.volunteering.services import mobilisation
 from rongxin.volunteering.services.activities import ActivityInput
 
 router = Router(tags=["volunteering"])
 
 
+class SignedInRequest(HttpRequest):
+    """A request to an operation with the API's authentication: its user is signed in."""
+
+    user: User
+
+
 # --- Volunteers ------------------------------------------------------------------------------
 @router.post("/volunteers", response={201: VolunteerOut}, operation_id="volunteering_register")
-def register(request: HttpRequest, payload: VolunteerIn) -> Status[VolunteerOut]:
+def register(request: SignedInRequest, payload: VolunteerIn) -> Status[VolunteerOut]:
     """Register yourself as a volunteer (nobody registers anybody else). Under 18, a guardian's
     name, relation and consent are required. 409 if you are registered already."""
     return Status(201, volunteer_out(svc.volunteer_register(actor=request.user, **payload.dict())))
 
 
 @router.get("/me", response=ProfileOut, operation_id="volunteering_profile")
-def me(request: HttpRequest) -> ProfileOut:
+def me(request: SignedInRequest) -> ProfileOut:
     """Your volunteer profile: number, verified hours, stars and the hours to the next star,
     current records with their points, sign-ups, teams, certificates and corrections."""
-    return profile_out(selectors.volunteer_profile(actor=request.user))
+    return profile_out(people_reads.volunteer_profile(volunteer=own_volunteer(request.user)))
 
 
 @router.patch("/me", response=VolunteerOut, operation_id="volunteering_profile_update")
-def me_update(request: HttpRequest, payload: VolunteerPatch) -> VolunteerOut:
-    return volunteer_out(volunteer_patch(actor=request.user, **payload.dict()))
+def me_update(request: SignedInRequest, payload: VolunteerPatch) -> VolunteerOut:
+    return volunteer_out(svc.volunteer_patch(actor=request.user, **payload.dict()))
 
 
 @router.post("/me/withdraw", response=VolunteerOut, operation_id="volunteering_withdraw")
-def withdraw(request: HttpRequest) -> VolunteerOut:
+def withdraw(request: SignedInRequest) -> VolunteerOut:
     """Leave the register: records and certificates stay; sign-ups that have not started are
     cancelled and team memberships end."""
     return volunteer_out(svc.volunteer_withdraw(actor=request.user))
@@ -131,7 +141,7 @@ def withdraw(request: HttpRequest) -> VolunteerOut:
     operation_id="volunteering_activity_types",
 )
 def activity_types(request: HttpRequest) -> list[ActivityTypeOut]:
-    return [activity_type_out(t) for t in selectors.activity_types()]
+    return [activity_type_out(t) for t in activity_reads.activity_types()]
 
 
 @router.get(
@@ -139,11 +149,11 @@ def activity_types(request: HttpRequest) -> list[ActivityTypeOut]:
 )
 def teams(request: HttpRequest, filters: Query[TeamQuery]) -> list[TeamOut]:
     """Active teams, filtered by home region (and everything under it), tier and kind."""
-    return [team_out(t) for t in selectors.team_list(**filters.dict())]
+    return [team_out(t) for t in people_reads.team_list(**filters.dict())]
 
 
 @router.post("/teams", response={201: TeamOut}, operation_id="volunteering_team_create")
-def team_create(request: HttpRequest, payload: TeamIn) -> Status[TeamOut]:
+def team_create(request: SignedInRequest, payload: TeamIn) -> Status[TeamOut]:
     """A team administrator (county office, town or village officer) creates a team whose home
     region lies in their grant."""
     return Status(201, team_out(svc.team_create(actor=request.user, **payload.dict())))
@@ -159,16 +169,16 @@ def team_create(request: HttpRequest, payload: TeamIn) -> Status[TeamOut]:
 def team(request: HttpRequest, team_id: int) -> TeamDetailOut:
     """A team: leaders, member count and upcoming activities for anyone; applications, drafts
     and pending corrections for its organisers; your own membership."""
-    return team_detail_out(selectors.team_view(actor=request.user, team_id=team_id))
+    return team_detail_out(people_reads.team_view(actor=request.user, team_id=team_id))
 
 
 @router.post("/teams/{int:team_id}/applications", response={201: MembershipOut}, operation_id="volunteering_team_apply")
-def team_apply(request: HttpRequest, team_id: int) -> Status[MembershipOut]:
+def team_apply(request: SignedInRequest, team_id: int) -> Status[MembershipOut]:
     return Status(201, membership_out(svc.membership_apply(actor=request.user, team_id=team_id)))
 
 
 @router.post("/teams/{int:team_id}/leave", response=MembershipOut, operation_id="volunteering_team_leave")
-def team_leave(request: HttpRequest, team_id: int) -> MembershipOut:
+def team_leave(request: SignedInRequest, team_id: int) -> MembershipOut:
     return membership_out(svc.membership_leave(actor=request.user, team_id=team_id))
 
 
@@ -178,7 +188,7 @@ def team_leave(request: HttpRequest, team_id: int) -> MembershipOut:
     operation_id="volunteering_membership_decide",
     auth=gated(access_membership_for_deciding),
 )
-def membership_decide(request: HttpRequest, membership_id: int, payload: MembershipDecisionIn) -> MembershipOut:
+def membership_decide(request: SignedInRequest, membership_id: int, payload: MembershipDecisionIn) -> MembershipOut:
     """A leader or administrator of the team accepts or declines an application."""
     return membership_out(svc.membership_decide(actor=request.user, membership_id=membership_id, accept=payload.accept))
 
@@ -187,9 +197,9 @@ def membership_decide(request: HttpRequest, membership_id: int, payload: Members
     "/teams/{int:team_id}/leaders",
     response=MembershipOut,
     operation_id="volunteering_leader_set",
-    auth=gated(team_admin_gate),
+    auth=gated(access_team_for_admin),
 )
-def leader_set(request: HttpRequest, team_id: int, payload: LeaderIn) -> MembershipOut:
+def leader_set(request: SignedInRequest, team_id: int, payload: LeaderIn) -> MembershipOut:
     """A team administrator makes an accepted member a leader (``leader: false`` undoes it)."""
     return membership_out(svc.leader_set(actor=request.user, team_id=team_id, **payload.dict()))
 
@@ -207,7 +217,9 @@ def activities(request: HttpRequest, filters: Query[ActivityQuery]) -> ActivityP
     finished, closed and cancelled ones latest first."""
     data = filters.dict()
     offset, limit = data.pop("offset"), data.pop("limit")
-    items, total = selectors.activity_list(filters=selectors.ActivityFilters(**data), offset=offset, limit=limit)
+    items, total = activity_reads.activity_list(
+        filters=activity_reads.ActivityFilters(**data), offset=offset, limit=limit
+    )
     return ActivityPage(total=total, offset=offset, limit=limit, items=activity_summaries(items))
 
 
@@ -220,11 +232,11 @@ def activities(request: HttpRequest, filters: Query[ActivityQuery]) -> ActivityP
 )
 def activity(request: HttpRequest, activity_id: int) -> ActivityDetailOut:
     """One activity (the shareable page's data). Drafts only for the team's organisers."""
-    return activity_detail_out(selectors.activity_view(actor=request.user, activity_id=activity_id))
+    return activity_detail_out(activity_reads.activity_view(actor=request.user, activity_id=activity_id))
 
 
 @router.post("/activities", response={201: ActivityOut}, operation_id="volunteering_activity_create")
-def activity_create(request: HttpRequest, payload: ActivityCreateIn) -> Status[ActivityOut]:
+def activity_create(request: SignedInRequest, payload: ActivityCreateIn) -> Status[ActivityOut]:
     """A draft activity of a team you organise for. Times need a time zone."""
     data = payload.dict()
     team_id = data.pop("team_id")
@@ -237,9 +249,9 @@ def activity_create(request: HttpRequest, payload: ActivityCreateIn) -> Status[A
     "/activities/{int:activity_id}",
     response=ActivityOut,
     operation_id="volunteering_activity_update",
-    auth=gated(activity_organiser_gate),
+    auth=gated(access_activity_for_organising),
 )
-def activity_update(request: HttpRequest, activity_id: int, payload: ActivityIn) -> ActivityOut:
+def activity_update(request: SignedInRequest, activity_id: int, payload: ActivityIn) -> ActivityOut:
     """Change a draft or published activity before it starts (409 once started, closed or
     cancelled). More places move the waiting list up; fewer than confirmed is a 422."""
     return activity_out(
@@ -250,7 +262,7 @@ def activity_update(request: HttpRequest, activity_id: int, payload: ActivityIn)
 @router.post(
     "/activities/{int:activity_id}/publish", response=ActivityOut, operation_id="volunteering_activity_publish"
 )
-def activity_publish(request: HttpRequest, activity_id: int) -> ActivityOut:
+def activity_publish(request: SignedInRequest, activity_id: int) -> ActivityOut:
     return activity_out(svc.activity_publish(actor=request.user, activity_id=activity_id))
 
 
@@ -258,9 +270,9 @@ def activity_publish(request: HttpRequest, activity_id: int) -> ActivityOut:
     "/activities/{int:activity_id}/cancel",
     response=ActivityOut,
     operation_id="volunteering_activity_cancel",
-    auth=gated(activity_organiser_gate),
+    auth=gated(access_activity_for_organising),
 )
-def activity_cancel(request: HttpRequest, activity_id: int, payload: CancelIn) -> ActivityOut:
+def activity_cancel(request: SignedInRequest, activity_id: int, payload: CancelIn) -> ActivityOut:
     """Cancel with a reason; everyone signed up, waiting or invited is notified."""
     return activity_out(svc.activity_cancel(actor=request.user, activity_id=activity_id, reason=payload.reason))
 
@@ -268,7 +280,7 @@ def activity_cancel(request: HttpRequest, activity_id: int, payload: CancelIn) -
 @router.post(
     "/activities/{int:activity_id}/signup", response={201: SignupOut}, operation_id="volunteering_signup_create"
 )
-def signup_create(request: HttpRequest, activity_id: int) -> Status[SignupOut]:
+def signup_create(request: SignedInRequest, activity_id: int) -> Status[SignupOut]:
     """Sign yourself up (or accept an invitation): ``confirmed`` while places are free, then
     ``waitlisted``. ``warnings`` lists your overlapping sign-ups."""
     result = svc.signup_create(actor=request.user, activity_id=activity_id)
@@ -276,7 +288,7 @@ def signup_create(request: HttpRequest, activity_id: int) -> Status[SignupOut]:
 
 
 @router.delete("/activities/{int:activity_id}/signup", response=SignupOut, operation_id="volunteering_signup_cancel")
-def signup_cancel(request: HttpRequest, activity_id: int) -> SignupOut:
+def signup_cancel(request: SignedInRequest, activity_id: int) -> SignupOut:
     """Withdraw before the start; the first on the waiting list moves up."""
     return signup_out(svc.signup_cancel(actor=request.user, activity_id=activity_id))
 
@@ -285,9 +297,9 @@ def signup_cancel(request: HttpRequest, activity_id: int) -> SignupOut:
     "/activities/{int:activity_id}/invitations",
     response={201: SignupOut},
     operation_id="volunteering_invitation_send",
-    auth=gated(activity_organiser_gate),
+    auth=gated(access_activity_for_organising),
 )
-def invitation_send(request: HttpRequest, activity_id: int, payload: InvitationIn) -> Status[SignupOut]:
+def invitation_send(request: SignedInRequest, activity_id: int, payload: InvitationIn) -> Status[SignupOut]:
     """Invite a volunteer; nothing is reserved until they sign up themselves."""
     signup = svc.invitation_send(actor=request.user, activity_id=activity_id, volunteer_number=payload.volunteer_number)
     return Status(201, signup_out(signup))
@@ -298,13 +310,13 @@ def invitation_send(request: HttpRequest, activity_id: int, payload: InvitationI
     response=SignupOut,
     operation_id="volunteering_invitation_decline",
 )
-def invitation_decline(request: HttpRequest, activity_id: int) -> SignupOut:
+def invitation_decline(request: SignedInRequest, activity_id: int) -> SignupOut:
     return signup_out(svc.invitation_decline(actor=request.user, activity_id=activity_id))
 
 
 # --- Attendance and closing ------------------------------------------------------------------
 @router.get("/activities/{int:activity_id}/code", response=CodeOut, operation_id="volunteering_attendance_code")
-def attendance_code(request: HttpRequest, activity_id: int) -> CodeOut:
+def attendance_code(request: SignedInRequest, activity_id: int) -> CodeOut:
     """The current check-in code for the organiser's screen; it changes every 30 seconds."""
     code = svc.attendance_code(actor=request.user, activity_id=activity_id)
     return CodeOut(
@@ -316,7 +328,7 @@ def attendance_code(request: HttpRequest, activity_id: int) -> CodeOut:
 
 
 @router.post("/scan", response={201: ScanOut}, operation_id="volunteering_scan")
-def scan(request: HttpRequest, payload: ScanIn) -> Status[ScanOut]:
+def scan(request: SignedInRequest, payload: ScanIn) -> Status[ScanOut]:
     """Check in or out with the organiser's current code. A scan outside the venue's radius is
     accepted and flagged; a replayed code or a double check-in is a 409 (and kept for the
     organiser); a forged or expired code is a 422."""
@@ -328,9 +340,9 @@ def scan(request: HttpRequest, payload: ScanIn) -> Status[ScanOut]:
     "/activities/{int:activity_id}/assisted",
     response={201: ScanOut},
     operation_id="volunteering_attendance_assist",
-    auth=gated(activity_organiser_gate),
+    auth=gated(access_activity_for_organising),
 )
-def attendance_assist(request: HttpRequest, activity_id: int, payload: AssistIn) -> Status[ScanOut]:
+def attendance_assist(request: SignedInRequest, activity_id: int, payload: AssistIn) -> Status[ScanOut]:
     """The organiser records a check-in or check-out for a volunteer without a phone, with a
     reason."""
     result = svc.attendance_assist(actor=request.user, activity_id=activity_id, **payload.dict())
@@ -338,18 +350,18 @@ def attendance_assist(request: HttpRequest, activity_id: int, payload: AssistIn)
 
 
 @router.get("/activities/{int:activity_id}/roster", response=RosterOut, operation_id="volunteering_roster")
-def roster(request: HttpRequest, activity_id: int) -> RosterOut:
+def roster(request: SignedInRequest, activity_id: int) -> RosterOut:
     """Everyone confirmed or scanned, with the minutes their scans give and the anomalies."""
-    return roster_out(*svc.roster_lines(actor=request.user, activity_id=activity_id))
+    return roster_out(*roster_lines(actor=request.user, activity_id=activity_id))
 
 
 @router.post(
     "/activities/{int:activity_id}/close",
     response=CloseOut,
     operation_id="volunteering_activity_close",
-    auth=gated(activity_organiser_gate),
+    auth=gated(access_activity_for_organising),
 )
-def activity_close(request: HttpRequest, activity_id: int, payload: CloseIn) -> CloseOut:
+def activity_close(request: SignedInRequest, activity_id: int, payload: CloseIn) -> CloseOut:
     """Verify the roster and close a finished activity: service records, hours and credit.
     ``lines`` changes a volunteer's minutes (with a note), rating or note."""
     lines = {number: line.dict() for number, line in payload.lines.items()}
@@ -360,15 +372,15 @@ def activity_close(request: HttpRequest, activity_id: int, payload: CloseIn) -> 
         minutes=result.minutes,
         points=result.points,
         awards=result.awards,
-        without_time=[svc.volunteer_number(v) for v in result.without_time],
+        without_time=[volunteer_number(v) for v in result.without_time],
     )
 
 
 # --- Service records and corrections ---------------------------------------------------------
 @router.get("/records", response=RecordPage, operation_id="volunteering_records")
-def records(request: HttpRequest, page: Query[PageQuery]) -> RecordPage:
+def records(request: SignedInRequest, page: Query[PageQuery]) -> RecordPage:
     """Your current service records, latest first."""
-    items, total = own_records(actor=request.user, offset=page.offset, limit=page.limit)
+    items, total = people_reads.own_records(volunteer=own_volunteer(request.user), offset=page.offset, limit=page.limit)
     return RecordPage(total=total, offset=page.offset, limit=page.limit, items=[record_out(r) for r in items])
 
 
@@ -378,7 +390,7 @@ def records(request: HttpRequest, page: Query[PageQuery]) -> RecordPage:
     operation_id="volunteering_correction_request",
     auth=gated(access_own_record),
 )
-def correction_request(request: HttpRequest, record_id: int, payload: CorrectionIn) -> Status[CorrectionOut]:
+def correction_request(request: SignedInRequest, record_id: int, payload: CorrectionIn) -> Status[CorrectionOut]:
     """Ask the organiser to correct the time of one of your records."""
     c = svc.correction_request(actor=request.user, record_id=record_id, minutes=payload.minutes, reason=payload.reason)
     return Status(201, correction_out(c))
@@ -388,9 +400,9 @@ def correction_request(request: HttpRequest, record_id: int, payload: Correction
     "/corrections/{int:correction_id}/decision",
     response=CorrectionOut,
     operation_id="volunteering_correction_decide",
-    auth=gated(correction_organiser_gate),
+    auth=gated(access_correction_for_deciding),
 )
-def correction_decide(request: HttpRequest, correction_id: int, payload: CorrectionDecisionIn) -> CorrectionOut:
+def correction_decide(request: SignedInRequest, correction_id: int, payload: CorrectionDecisionIn) -> CorrectionOut:
     """An organiser of the record's team accepts (a new record revision, credit adjusted) or
     refuses (with a reason) a correction."""
     return correction_out(svc.correction_decide(actor=request.user, correction_id=correction_id, **payload.dict()))
@@ -405,11 +417,11 @@ def correction_decide(request: HttpRequest, correction_id: int, payload: Correct
     operation_id="volunteering_callouts",
 )
 def callouts(request: HttpRequest, filters: Query[CallOutQuery]) -> list[CallOutOut]:
-    return [callout_out(c) for c in selectors.callout_list(status=filters.status)]
+    return [callout_out(c) for c in callout_reads.callout_list(status=filters.status)]
 
 
 @router.post("/callouts", response={201: CallOutDetailOut}, operation_id="volunteering_callout_create")
-def callout_create(request: HttpRequest, payload: CallOutIn) -> Status[CallOutDetailOut]:
+def callout_create(request: SignedInRequest, payload: CallOutIn) -> Status[CallOutDetailOut]:
     """A team administrator calls volunteers out in a region of their grant, with shifts."""
     data = payload.dict()
     shifts = [mobilisation.ShiftInput(**s) for s in data.pop("shifts")]
@@ -427,17 +439,17 @@ def callout(request: HttpRequest, callout_id: int) -> CallOutDetailOut:
     """Shifts with how many are on duty, and per day the people on duty and the share who are
     volunteers. Who is on duty (volunteer number and name; staff by name) is listed for the
     call-out's organisers only."""
-    return callout_detail_out(selectors.callout_view(actor=request.user, callout_id=callout_id), actor=request.user)
+    return callout_detail_out(callout_reads.callout_view(actor=request.user, callout_id=callout_id), actor=request.user)
 
 
 @router.post("/shifts/{int:shift_id}/duty", response={201: DutyOut}, operation_id="volunteering_duty_respond")
-def duty_respond(request: HttpRequest, shift_id: int) -> Status[DutyOut]:
+def duty_respond(request: SignedInRequest, shift_id: int) -> Status[DutyOut]:
     """Take a shift (your own decision)."""
     return Status(201, duty_out(mobilisation.duty_respond(actor=request.user, shift_id=shift_id)))
 
 
 @router.delete("/shifts/{int:shift_id}/duty", response=DutyOut, operation_id="volunteering_duty_withdraw")
-def duty_withdraw(request: HttpRequest, shift_id: int) -> DutyOut:
+def duty_withdraw(request: SignedInRequest, shift_id: int) -> DutyOut:
     return duty_out(mobilisation.duty_withdraw(actor=request.user, shift_id=shift_id))
 
 
@@ -445,9 +457,9 @@ def duty_withdraw(request: HttpRequest, shift_id: int) -> DutyOut:
     "/shifts/{int:shift_id}/staff",
     response={201: DutyOut},
     operation_id="volunteering_duty_add_staff",
-    auth=gated(shift_admin_gate),
+    auth=gated(access_shift_for_admin),
 )
-def duty_add_staff(request: HttpRequest, shift_id: int, payload: StaffIn) -> Status[DutyOut]:
+def duty_add_staff(request: SignedInRequest, shift_id: int, payload: StaffIn) -> Status[DutyOut]:
     """Put a staff member (not a volunteer) on a shift, so the daily count is complete."""
     return Status(
         201, duty_out(mobilisation.duty_add_staff(actor=request.user, shift_id=shift_id, staff_name=payload.staff_name))
@@ -455,7 +467,7 @@ def duty_add_staff(request: HttpRequest, shift_id: int, payload: StaffIn) -> Sta
 
 
 @router.post("/callouts/{int:callout_id}/close", response=CallOutOut, operation_id="volunteering_callout_close")
-def callout_close(request: HttpRequest, callout_id: int) -> CallOutOut:
+def callout_close(request: SignedInRequest, callout_id: int) -> CallOutOut:
     return callout_out(mobilisation.callout_close(actor=request.user, callout_id=callout_id))
 
 

@@ -1,4 +1,6 @@
-"""Writes in volunteering, one module per area; import them from here."""
+"""Writes in volunteering, one module per area (activities and sign-up, attendance, closing and
+corrections, mobilisation, volunteers and teams, certificates, configuration); the common ones
+can be imported from here."""
 
 from rongxin.volunteering.services.activities import (
     ActivityInput,
@@ -20,7 +22,6 @@ from rongxin.volunteering.services.closing import (
     close_activities,
     correction_decide,
     correction_request,
-    roster_lines,
 )
 from rongxin.volunteering.services.mobilisation import (
     ShiftInput,
@@ -36,8 +37,7 @@ from rongxin.volunteering.services.people import (
     membership_decide,
     membership_leave,
     team_create,
-    volunteer_by_number,
-    volunteer_number,
+    volunteer_patch,
     volunteer_register,
     volunteer_update,
     volunteer_withdraw,
@@ -71,12 +71,10 @@ __all__ = [
     "membership_apply",
     "membership_decide",
     "membership_leave",
-    "roster_lines",
     "signup_cancel",
     "signup_create",
     "team_create",
-    "volunteer_by_number",
-    "volunteer_number",
+    "volunteer_patch",
     "volunteer_register",
     "volunteer_update",
     "volunteer_withdraw",

@@ -21,19 +21,22 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from rongxin.accounts.domain.roles import Role
+from rongxin.accounts.models import User
 from rongxin.core import clock
 from rongxin.core.audit import audit_record
 from rongxin.core.bulk import BulkWriter, TableSpec, adapt_datetime
-from rongxin.core.errors import Conflict, Forbidden, InvalidInput, NotFound, field_error
+from rongxin.core.errors import Conflict, InvalidInput, NotFound, field_error
 from rongxin.core.models import AuditEvent
 from rongxin.regions.models import PracticeSite, Region, Venue
 from rongxin.regions.selectors import region_get_by_code
 from rongxin.subjects.models import Notice
 from rongxin.subjects.services import notice_send
-from rongxin.volunteering.models import Activity, ActivityType, Signup, Team, Volunteer
+from rongxin.volunteering.domain.days import local_date
+from rongxin.volunteering.domain.volunteers import age_on
+from rongxin.volunteering.models import Activity, ActivityType, Signup, Skill, Team, Volunteer
 from rongxin.volunteering.permissions import access_activity_for_organising, access_team_for_organising, own_volunteer
-from rongxin.volunteering.services.common import age_on, aware, clean_skills, clean_text, local_date
-from rongxin.volunteering.services.people import volunteer_by_number
+from rongxin.volunteering.selectors.people import volunteer_by_number
+from rongxin.volunteering.services.inputs import aware, clean_skills, clean_text
 
 MAX_HOURS = 24
 MAX_CAPACITY = 10_000
@@ -132,9 +135,9 @@ def _clean(data: ActivityInput, *, team: Team, now: dt.datetime, creating: bool)
 
 
 @transaction.atomic
-def activity_create(*, actor: Any, team_id: int, data: ActivityInput) -> Activity:
+def activity_create(*, actor: User, team_id: int, data: ActivityInput) -> Activity:
     """A draft activity of a team the actor organises for."""
-    access = access_team_for_organising(actor=actor, team_id=team_id)
+    access = access_team_for_organising(actor, team_id=team_id)
     now = clock.now()
     values = _clean(data, team=access.team, now=now, creating=True)
     activity = Activity.objects.create(
@@ -160,10 +163,10 @@ def _editable(activity: Activity, now: dt.datetime) -> None:
 
 
 @transaction.atomic
-def activity_update(*, actor: Any, activity_id: int, data: ActivityInput) -> Activity:
+def activity_update(*, actor: User, activity_id: int, data: ActivityInput) -> Activity:
     """Change a draft or published activity before it starts. Fewer places than confirmed
     sign-ups is refused; more places move the waiting list up."""
-    activity, access = access_activity_for_organising(actor=actor, activity_id=activity_id, lock=True)
+    activity, access = access_activity_for_organising(actor, activity_id=activity_id, lock=True)
     now = clock.now()
     _editable(activity, now)
     values = _clean(data, team=access.team, now=now, creating=activity.status == Activity.Status.DRAFT)
@@ -190,8 +193,8 @@ def activity_update(*, actor: Any, activity_id: int, data: ActivityInput) -> Act
 
 
 @transaction.atomic
-def activity_publish(*, actor: Any, activity_id: int) -> Activity:
-    activity, access = access_activity_for_organising(actor=actor, activity_id=activity_id, lock=True)
+def activity_publish(*, actor: User, activity_id: int) -> Activity:
+    activity, access = access_activity_for_organising(actor, activity_id=activity_id, lock=True)
     now = clock.now()
     if activity.status != Activity.Status.DRAFT:
         raise Conflict(_("Only a draft can be published."), code="not_draft")
@@ -217,10 +220,10 @@ def activity_publish(*, actor: Any, activity_id: int) -> Activity:
 
 
 @transaction.atomic
-def activity_cancel(*, actor: Any, activity_id: int, reason: str) -> Activity:
+def activity_cancel(*, actor: User, activity_id: int, reason: str) -> Activity:
     """Cancel a draft or published activity that has not finished; everyone signed up, waiting
     or invited gets a notice."""
-    activity, access = access_activity_for_organising(actor=actor, activity_id=activity_id, lock=True)
+    activity, access = access_activity_for_organising(actor, activity_id=activity_id, lock=True)
     reason = clean_text(reason, field="reason", required=True, max_length=200)
     now = clock.now()
     if activity.status in (Activity.Status.CLOSED, Activity.Status.CANCELLED):
@@ -311,7 +314,7 @@ def _overlapping(volunteer: Volunteer, activity: Activity) -> list[str]:
 
 
 @transaction.atomic
-def signup_create(*, actor: Any, activity_id: int) -> SignupResult:
+def signup_create(*, actor: User, activity_id: int) -> SignupResult:
     """The volunteer signs up (or accepts an invitation): a place if one is free, otherwise the
     waiting list. Raises NotFound (no such published activity, not a volunteer), InvalidInput
     (window closed, too young, skills missing), Conflict (already signed up)."""
@@ -340,8 +343,6 @@ def signup_create(*, actor: Any, activity_id: int) -> SignupResult:
         )
     missing = sorted(set(activity.skills) - set(volunteer.skills))
     if missing:
-        from rongxin.volunteering.models import Skill
-
         raise InvalidInput(
             _("This activity needs these skills in your profile: %(s)s")
             % {"s": "、".join(str(Skill(m).label) for m in missing)},
@@ -387,7 +388,7 @@ def _cancel(signup: Signup, activity: Activity, now: dt.datetime) -> None:
 
 
 @transaction.atomic
-def signup_cancel(*, actor: Any, activity_id: int) -> Signup:
+def signup_cancel(*, actor: User, activity_id: int) -> Signup:
     """The volunteer withdraws before the start; the first on the waiting list moves up."""
     volunteer = own_volunteer(actor)
     activity = Activity.objects.select_for_update(of=("self",)).filter(pk=activity_id).first()
@@ -410,7 +411,7 @@ def signup_cancel(*, actor: Any, activity_id: int) -> Signup:
     return signup
 
 
-def signup_cancel_all_future(*, volunteer: Volunteer, actor: Any) -> int:
+def signup_cancel_all_future(*, volunteer: Volunteer, actor: User) -> int:
     """Cancel the volunteer's sign-ups for activities that have not started (on withdrawal)."""
     now = clock.now()
     n = 0
@@ -428,10 +429,10 @@ def signup_cancel_all_future(*, volunteer: Volunteer, actor: Any) -> int:
 
 
 @transaction.atomic
-def invitation_send(*, actor: Any, activity_id: int, volunteer_number: str) -> Signup:
+def invitation_send(*, actor: User, activity_id: int, volunteer_number: str) -> Signup:
     """An organiser invites a volunteer. Nothing is reserved: the volunteer decides, and only
     their acceptance (a sign-up) takes a place."""
-    activity, access = access_activity_for_organising(actor=actor, activity_id=activity_id, lock=True)
+    activity, access = access_activity_for_organising(actor, activity_id=activity_id, lock=True)
     volunteer = volunteer_by_number(volunteer_number)
     now = clock.now()
     if activity.status != Activity.Status.PUBLISHED or now >= activity.signup_closes_at:
@@ -462,7 +463,7 @@ def invitation_send(*, actor: Any, activity_id: int, volunteer_number: str) -> S
 
 
 @transaction.atomic
-def invitation_decline(*, actor: Any, activity_id: int) -> Signup:
+def invitation_decline(*, actor: User, activity_id: int) -> Signup:
     volunteer = own_volunteer(actor)
     signup = Signup.objects.filter(activity_id=activity_id, volunteer=volunteer, status=Signup.Status.INVITED).first()
     if signup is None:
@@ -479,12 +480,3 @@ def invitation_decline(*, actor: Any, activity_id: int) -> Signup:
         subject_id=volunteer.pk,
     )
     return signup
-
-
-def forbid_self(actor: Any, volunteer: Volunteer) -> None:
-    """Organisers may not record or verify their own attendance."""
-    from rongxin.volunteering.permissions import own_volunteer_or_none
-
-    me = own_volunteer_or_none(actor)
-    if me is not None and me.pk == volunteer.pk:
-        raise Forbidden(_("You may not act on your own record; ask a colleague."), code="own_record")

@@ -18,7 +18,6 @@ can deadlock.
 from __future__ import annotations
 
 import datetime as dt
-import math
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -27,33 +26,25 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext_lazy as _
 
 from rongxin.accounts.domain.roles import Role
+from rongxin.accounts.models import User
 from rongxin.core import clock
 from rongxin.core.audit import audit_record
 from rongxin.core.errors import ApplicationError, Conflict, InvalidInput, field_error
 from rongxin.core.models import AuditEvent
-from rongxin.volunteering import tokens
+from rongxin.volunteering.domain import tokens
+from rongxin.volunteering.domain.geo import distance_m
 from rongxin.volunteering.models import Activity, Scan, Signup, Volunteer
-from rongxin.volunteering.permissions import access_activity_for_organising, own_volunteer
-from rongxin.volunteering.services.activities import forbid_self
-from rongxin.volunteering.services.common import clean_text
-from rongxin.volunteering.services.people import volunteer_by_number
+from rongxin.volunteering.permissions import access_activity_for_organising, not_own_record, own_volunteer
+from rongxin.volunteering.selectors.people import volunteer_by_number
+from rongxin.volunteering.services.inputs import clean_text
 
 # Scanning opens an hour before the start and closes an hour after the end; only time inside
 # the activity window counts as service.
 EARLY = dt.timedelta(hours=1)
 LATE = dt.timedelta(hours=1)
-EARTH_RADIUS_M = 6_371_000
 # Judging a scan again after a concurrent one took its number: once is enough unless yet another
 # scan of the same volunteer commits in between, which three attempts cover with room to spare.
 RECORD_ATTEMPTS = 3
-
-
-def distance_m(lat1: float, lon1: float, lat2: float, lon2: float) -> int:
-    """Great-circle distance (haversine), in whole metres."""
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    dp, dl = p2 - p1, math.radians(lon2 - lon1)
-    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
-    return round(2 * EARTH_RADIUS_M * math.asin(math.sqrt(a)))
 
 
 @dataclass(frozen=True)
@@ -63,10 +54,10 @@ class QrCode:
     activity: Activity
 
 
-def attendance_code(*, actor: Any, activity_id: int) -> QrCode:
+def attendance_code(*, actor: User, activity_id: int) -> QrCode:
     """The current check-in code for the organiser's screen (from an hour before the start to an
     hour after the end of a published activity)."""
-    activity, _access = access_activity_for_organising(actor=actor, activity_id=activity_id)
+    activity, _access = access_activity_for_organising(actor, activity_id=activity_id)
     now = clock.now()
     _scanning_open(activity, now)
     return QrCode(
@@ -76,13 +67,22 @@ def attendance_code(*, actor: Any, activity_id: int) -> QrCode:
     )
 
 
-def _scanning_open(activity: Activity, at: dt.datetime) -> None:
+def scanning_refusal(activity: Activity, at: dt.datetime) -> ApplicationError | None:
+    """Why nobody can check in to ``activity`` at ``at`` (not published, too early, too late),
+    or None while scanning is open. The organiser's code screen shows it instead of a code."""
     if activity.status != Activity.Status.PUBLISHED:
-        raise Conflict(_("Check-in is only possible for a published activity that is not closed."), code="not_open")
+        return Conflict(_("Check-in is only possible for a published activity that is not closed."), code="not_open")
     if at < activity.starts_at - EARLY:
-        raise InvalidInput(_("Check-in opens an hour before the start."), code="too_early")
+        return InvalidInput(_("Check-in opens an hour before the start."), code="too_early")
     if at > activity.ends_at + LATE:
-        raise InvalidInput(_("Check-in closed an hour after the end."), code="too_late")
+        return InvalidInput(_("Check-in closed an hour after the end."), code="too_late")
+    return None
+
+
+def _scanning_open(activity: Activity, at: dt.datetime) -> None:
+    refusal = scanning_refusal(activity, at)
+    if refusal is not None:
+        raise refusal
 
 
 @dataclass(frozen=True)
@@ -133,7 +133,7 @@ def _record(
     step: int | None,
     lat: Decimal | None,
     lon: Decimal | None,
-    actor: Any,
+    actor: User,
     reason: str = "",
     walk_in: bool = False,
 ) -> tuple[Scan, ApplicationError | None]:
@@ -206,7 +206,7 @@ def _coordinate(value: Any, field: str, limit: int) -> Decimal | None:
     return d
 
 
-def attendance_scan(*, actor: Any, token: str, kind: str, latitude: Any = None, longitude: Any = None) -> ScanResult:
+def attendance_scan(*, actor: User, token: str, kind: str, latitude: Any = None, longitude: Any = None) -> ScanResult:
     """The volunteer scans the organiser's code to check in or out. Raises InvalidInput (bad,
     forged or expired code, scanning closed, not signed up), Conflict (replayed code, double
     check-in, check-out without check-in; the refused scan is kept), NotFound."""
@@ -259,7 +259,7 @@ def attendance_scan(*, actor: Any, token: str, kind: str, latitude: Any = None, 
 
 
 def attendance_assist(
-    *, actor: Any, activity_id: int, volunteer_number: str, kind: str, at: dt.datetime | None, reason: str
+    *, actor: User, activity_id: int, volunteer_number: str, kind: str, at: dt.datetime | None, reason: str
 ) -> ScanResult:
     """The organiser records a check-in or check-out for a volunteer without a phone, with a
     reason. A volunteer present without a sign-up is recorded and flagged as a walk-in."""
@@ -270,9 +270,9 @@ def attendance_assist(
         # The organiser's lock (against a close or a cancel at the same moment) is FOR NO KEY
         # UPDATE, which lets volunteers' QR scans of the activity insert meanwhile: a FOR UPDATE
         # would block their foreign-key check and could deadlock with a scan of the same volunteer.
-        activity, access = access_activity_for_organising(actor=actor, activity_id=activity_id, lock=True, no_key=True)
+        activity, access = access_activity_for_organising(actor, activity_id=activity_id, lock=True, no_key=True)
         volunteer = volunteer_by_number(volunteer_number)
-        forbid_self(actor, volunteer)
+        not_own_record(actor, volunteer)
         now = clock.now()
         at = at or now
         if at.tzinfo is None:
@@ -309,13 +309,3 @@ def attendance_assist(
     if error is not None:
         raise error
     return ScanResult(scan=scan, flags=list(scan.flags))
-
-
-def volunteer_state(*, activity: Activity, volunteer: Volunteer | None) -> str:
-    """ "none", "in" (checked in, not out) or "out" for the scan page."""
-    if volunteer is None:
-        return "none"
-    last = Scan.objects.filter(activity=activity, volunteer=volunteer, accepted=True).order_by("-at", "-id").first()
-    if last is None:
-        return "none"
-    return "in" if last.kind == Scan.Kind.IN else "out"

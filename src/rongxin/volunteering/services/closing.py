@@ -7,7 +7,7 @@ one call into the credit engine), so the single close of a page and the month-en
 thousands of activities are the same code.
 
 Credit: each record's hours convert with the policy of its calendar year (see
-:mod:`rongxin.volunteering.conversion`) under the activity type's credit rule, idempotent by
+:mod:`rongxin.volunteering.domain.conversion`) under the activity type's credit rule, idempotent by
 ``volunteering:<activity>:<volunteer>:r<revision>``; the credit engine trims to the rule's own
 caps. A correction supersedes the record's award (the credit entry gets a ``superseded``
 transition and stops counting) and awards the corrected hours from the same place in the year;
@@ -19,7 +19,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
-from typing import Any, NamedTuple
+from typing import Any
 
 from django.db import connection, transaction
 from django.db.models import F, Sum
@@ -27,30 +27,33 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from rongxin.accounts.domain.roles import Role
+from rongxin.accounts.models import User
 from rongxin.core import clock
 from rongxin.core.audit import audit_record
 from rongxin.core.bulk import BulkWriter, TableSpec, adapt_datetime
-from rongxin.core.errors import Conflict, Forbidden, NotFound, field_error
+from rongxin.core.errors import Conflict, NotFound, field_error
 from rongxin.core.models import AuditEvent
 from rongxin.credit.awards import Award, award_supersede, awards_record
 from rongxin.credit.models import Entry
 from rongxin.subjects.models import Notice
 from rongxin.subjects.services import notice_send
-from rongxin.volunteering.conversion import Attendance, Policy, attendance_from_scans, overlaps
-from rongxin.volunteering.models import Activity, Correction, HoursAward, Scan, ServiceRecord, Signup, Volunteer
-from rongxin.volunteering.permissions import access_activity_for_organising, access_team_for_organising, own_volunteer
-from rongxin.volunteering.services.activities import forbid_self
-from rongxin.volunteering.services.common import clean_text, local_date, policy_for
-from rongxin.volunteering.services.people import volunteer_by_number
+from rongxin.volunteering.domain.conversion import Attendance, Policy
+from rongxin.volunteering.domain.days import local_date
+from rongxin.volunteering.domain.hours import hours_text
+from rongxin.volunteering.models import Activity, Correction, HoursAward, ServiceRecord, Volunteer
+from rongxin.volunteering.permissions import (
+    access_activity_for_organising,
+    access_correction_for_deciding,
+    not_own_correction,
+    not_own_record,
+    own_volunteer,
+)
+from rongxin.volunteering.selectors.people import volunteer_by_number
+from rongxin.volunteering.selectors.roster import chunks, policies_for, policy_for, roster
+from rongxin.volunteering.services.inputs import clean_text
 
-CHUNK = 900
 DEPARTMENT = "volunteer_federation"
 MAX_RECORD_MINUTES = 24 * 60
-
-
-def _chunks(items: list[Any], n: int = CHUNK) -> Any:
-    for i in range(0, len(items), n):
-        yield items[i : i + n]
 
 
 @dataclass
@@ -58,104 +61,6 @@ class Adjustment:
     minutes: int | None = None  # None: as computed from the scans
     rating: str = ServiceRecord.Rating.GOOD
     note: str = ""
-
-
-@dataclass
-class RosterLine:
-    volunteer_id: int
-    number: str
-    name: str
-    signup_status: str
-    attendance: Attendance
-
-
-def _policies(years: set[int]) -> dict[int, Policy]:
-    return {y: policy_for(y) for y in years}
-
-
-class ScanRow(NamedTuple):
-    """The columns of a scan that attendance is computed from."""
-
-    kind: str
-    at: dt.datetime
-    accepted: bool
-    problem: str
-    flags: list[str]
-
-
-def roster(
-    activities: list[Activity], *, policies: dict[int, Policy] | None = None
-) -> dict[int, dict[int, Attendance]]:
-    """Attendance per activity and volunteer, from all their scans (refused ones raise flags),
-    with overlaps against each other and against the volunteers' earlier records."""
-    by_id = {a.pk: a for a in activities}
-    policies = policies or _policies({local_date(a.starts_at).year for a in activities})
-    scans: dict[tuple[int, int], list[ScanRow]] = defaultdict(list)
-    for chunk in _chunks(sorted(by_id)):
-        # Plain rows, not model instances: a month's close reads hundreds of thousands of scans.
-        for aid, vid, *rest in Scan.objects.filter(activity_id__in=chunk).values_list(
-            "activity_id", "volunteer_id", "kind", "at", "accepted", "problem", "flags"
-        ):
-            scans[(aid, vid)].append(ScanRow(*rest))
-    out: dict[int, dict[int, Attendance]] = defaultdict(dict)
-    for (aid, vid), items in scans.items():
-        a = by_id[aid]
-        out[aid][vid] = attendance_from_scans(
-            items, starts_at=a.starts_at, ends_at=a.ends_at, policy=policies[local_date(a.starts_at).year]
-        )
-    _flag_overlaps(out)
-    return out
-
-
-def _flag_overlaps(att: dict[int, dict[int, Attendance]]) -> None:
-    spans: dict[int, list[tuple[int, dt.datetime, dt.datetime]]] = defaultdict(list)
-    for aid, lines in att.items():
-        for vid, a in lines.items():
-            if a.started_at is not None and a.ended_at is not None:
-                spans[vid].append((aid, a.started_at, a.ended_at))
-    if not spans:
-        return
-    for vid, items in spans.items():
-        items.sort(key=lambda x: x[1])
-        for i in range(1, len(items)):
-            if items[i][1] < items[i - 1][2]:
-                att[items[i][0]][vid].flag("overlap")
-                att[items[i - 1][0]][vid].flag("overlap")
-    lo = min(s for items in spans.values() for _a, s, _e in items)
-    hi = max(e for items in spans.values() for _a, _s, e in items)
-    for chunk in _chunks(sorted(spans)):
-        for vid, aid, s, e in ServiceRecord.objects.filter(
-            volunteer_id__in=chunk, current=True, started_at__lt=hi, ended_at__gt=lo
-        ).values_list("volunteer_id", "activity_id", "started_at", "ended_at"):
-            for own_aid, a_s, a_e in spans[vid]:
-                if own_aid != aid and s is not None and e is not None and overlaps((a_s, a_e), (s, e)):
-                    att[own_aid][vid].flag("overlap")
-
-
-def roster_lines(*, actor: Any, activity_id: int) -> tuple[Activity, list[RosterLine]]:
-    """The roster for the organiser: everyone confirmed, and everyone who scanned, with the
-    minutes their scans give and the anomalies."""
-    activity, _access = access_activity_for_organising(actor=actor, activity_id=activity_id)
-    att = roster([activity]).get(activity.pk, {})
-    statuses = dict(
-        Signup.objects.filter(activity=activity)
-        .exclude(status=Signup.Status.INVITED)
-        .values_list("volunteer_id", "status")
-    )
-    ids = sorted(set(att) | {v for v, s in statuses.items() if s == Signup.Status.CONFIRMED})
-    vols = {v.pk: v for v in Volunteer.objects.filter(pk__in=ids).select_related("subject")}
-    lines = [
-        RosterLine(
-            volunteer_id=vid,
-            number=vols[vid].number,
-            name=vols[vid].subject.name,
-            signup_status=statuses.get(vid, ""),
-            attendance=att.get(vid) or Attendance(flags=["absent"]),
-        )
-        for vid in ids
-    ]
-    lines.sort(key=lambda line: line.number)
-    return activity, lines
 
 
 @dataclass
@@ -175,19 +80,20 @@ def _content(activity: Activity) -> str:
 def close_activities(
     *,
     activities: list[Activity],
-    actor: Any,
+    actor: User | None,
     adjustments: dict[int, dict[int, Adjustment]] | None = None,
     now: dt.datetime | None = None,
     notify: bool = True,
 ) -> CloseResult:
     """Close finished, published ``activities`` (the caller checked rights and holds their
     locks, inside a transaction): write revision-1 service records, hours awards and credit
-    awards, update the volunteers' totals, mark the activities closed."""
+    awards, update the volunteers' totals, mark the activities closed. ``actor`` is None for a
+    close the platform makes itself (the month-end close)."""
     now = now or clock.now()
     adjustments = adjustments or {}
     result = CloseResult(activities=len(activities))
     years = {local_date(a.starts_at).year for a in activities}
-    policies = _policies(years)
+    policies = policies_for(years)
     att = roster(activities, policies=policies)
     records: list[ServiceRecord] = []
     for a in sorted(activities, key=lambda a: (a.ends_at, a.pk)):
@@ -221,7 +127,7 @@ def close_activities(
                     rating=adj.rating,
                     flags=line.flags,
                     note=adj.note,
-                    recorder=actor if getattr(actor, "is_authenticated", False) else None,
+                    recorder=actor,
                     recorded_at=now,
                     current=True,
                 )
@@ -241,11 +147,11 @@ def close_activities(
             [(m, vid) for vid, m in sorted(totals.items())],
         )
     ids = [a.pk for a in activities]
-    for chunk in _chunks(ids):
+    for chunk in chunks(ids):
         Activity.objects.filter(pk__in=chunk).update(
             status=Activity.Status.CLOSED,
             closed_at=now,
-            closed_by=actor if getattr(actor, "is_authenticated", False) else None,
+            closed_by=actor,
         )
     if notify and records:
         by_id = {a.pk: a for a in activities}
@@ -259,7 +165,7 @@ def close_activities(
                     at,
                     "volunteering.record",
                     gettext("Service record: %(hours)s hours at %(title)s")
-                    % {"hours": _hours(r.minutes), "title": a.title},
+                    % {"hours": hours_text(r.minutes), "title": a.title},
                     "",
                 )
             )
@@ -271,15 +177,10 @@ def close_activities(
     return result
 
 
-def _hours(minutes: int) -> str:
-    h = minutes / 60
-    return f"{h:.1f}".rstrip("0").rstrip(".")
-
-
 def _year_state(volunteer_ids: list[int], years: set[int]) -> dict[tuple[int, int], list[int]]:
     """[minutes, points] of the volunteers' standing awards per (volunteer, year)."""
     out: dict[tuple[int, int], list[int]] = {}
-    for chunk in _chunks(sorted(set(volunteer_ids))):
+    for chunk in chunks(sorted(set(volunteer_ids))):
         for vid, year, minutes, points in (
             HoursAward.objects.filter(volunteer_id__in=chunk, year__in=years, superseded_at__isnull=True)
             .values("volunteer_id", "year")
@@ -291,7 +192,7 @@ def _year_state(volunteer_ids: list[int], years: set[int]) -> dict[tuple[int, in
 
 
 def _award(
-    *, records: list[ServiceRecord], policies: dict[int, Policy], actor: Any, now: dt.datetime
+    *, records: list[ServiceRecord], policies: dict[int, Policy], actor: User | None, now: dt.datetime
 ) -> list[HoursAward]:
     """Hours awards for ``records`` (in their order, which is chronological per volunteer) and
     the credit awards behind them."""
@@ -333,7 +234,7 @@ def _award(
                     occurred_at=a.ends_at,
                     evidence=(
                         f"志愿服务记录：{a.title}（{a.team.name}），{r.service_date:%Y-%m-%d}，核验服务时长"
-                        f"{_hours(r.minutes)}小时"
+                        f"{hours_text(r.minutes)}小时"
                     )[:2000],
                     source_key=key,
                 )
@@ -353,7 +254,7 @@ def _award(
     return awards
 
 
-def _adjustments_from(*, activity: Activity, lines: dict[str, dict[str, Any]], actor: Any) -> dict[int, Adjustment]:
+def _adjustments_from(*, activity: Activity, lines: dict[str, dict[str, Any]], actor: User) -> dict[int, Adjustment]:
     out: dict[int, Adjustment] = {}
     window = int((activity.ends_at - activity.starts_at).total_seconds() // 60)
     for number, raw in lines.items():
@@ -370,18 +271,18 @@ def _adjustments_from(*, activity: Activity, lines: dict[str, dict[str, Any]], a
                     _("Service time must be between 0 and %(n)d minutes (the activity's length).") % {"n": window},
                     code="minutes_out_of_range",
                 )
-            forbid_self(actor, volunteer)
+            not_own_record(actor, volunteer)
         out[volunteer.pk] = Adjustment(minutes=minutes, rating=rating, note=note)
     return out
 
 
 @transaction.atomic
-def activity_close(*, actor: Any, activity_id: int, lines: dict[str, dict[str, Any]] | None = None) -> CloseResult:
+def activity_close(*, actor: User, activity_id: int, lines: dict[str, dict[str, Any]] | None = None) -> CloseResult:
     """The organiser verifies the roster and closes a finished activity. ``lines`` maps
     volunteer numbers to ``{"minutes": int | None, "rating": str, "note": str}``: a changed
     time needs a note (why the organiser differs from the scans). Raises NotFound, Conflict (not
     finished, already closed), InvalidInput, Forbidden (changing one's own time)."""
-    activity, access = access_activity_for_organising(actor=actor, activity_id=activity_id, lock=True)
+    activity, access = access_activity_for_organising(actor, activity_id=activity_id, lock=True)
     now = clock.now()
     if activity.status == Activity.Status.CLOSED:
         raise Conflict(_("This activity is already closed."), code="activity_closed")
@@ -410,7 +311,7 @@ def activity_close(*, actor: Any, activity_id: int, lines: dict[str, dict[str, A
 
 # --- Corrections ----------------------------------------------------------------------------
 @transaction.atomic
-def correction_request(*, actor: Any, record_id: int, minutes: int, reason: str) -> Correction:
+def correction_request(*, actor: User, record_id: int, minutes: int, reason: str) -> Correction:
     """The volunteer asks the organiser to correct the time of one of their records."""
     volunteer = own_volunteer(actor)
     record = (
@@ -447,21 +348,11 @@ def correction_request(*, actor: Any, record_id: int, minutes: int, reason: str)
 
 
 @transaction.atomic
-def correction_decide(*, actor: Any, correction_id: int, accept: bool, reason: str = "") -> Correction:
+def correction_decide(*, actor: User, correction_id: int, accept: bool, reason: str = "") -> Correction:
     """An organiser of the record's team accepts (a new record revision, the award replaced) or
     refuses (with a reason) a correction. Nobody decides on their own record."""
-    c = (
-        Correction.objects.select_for_update()
-        .select_related("record__activity__type", "record__activity__team")
-        .filter(pk=correction_id)
-        .first()
-    )
-    if c is None:
-        raise NotFound()
-    access = access_team_for_organising(actor=actor, team_id=c.record.team_id)
-    if getattr(access.leader, "pk", None) == c.volunteer_id:
-        raise Forbidden(_("You may not act on your own record; ask a colleague."), code="own_record")
-    forbid_self(actor, c.volunteer)
+    c, access = access_correction_for_deciding(actor, correction_id=correction_id, lock=True)
+    not_own_correction(actor, c, access)
     if c.status != Correction.Status.PENDING:
         raise Conflict(_("This correction has already been decided."), code="already_decided")
     reason = clean_text(reason, field="reason", required=not accept, max_length=500)
@@ -498,7 +389,7 @@ def correction_decide(*, actor: Any, correction_id: int, accept: bool, reason: s
     return c
 
 
-def _apply_correction(*, old: ServiceRecord, minutes: int, reason: str, actor: Any, now: dt.datetime) -> ServiceRecord:
+def _apply_correction(*, old: ServiceRecord, minutes: int, reason: str, actor: User, now: dt.datetime) -> ServiceRecord:
     activity = old.activity
     new = ServiceRecord.objects.create(
         activity=activity,
@@ -562,7 +453,7 @@ def _apply_correction(*, old: ServiceRecord, minutes: int, reason: str, actor: A
                     occurred_at=activity.ends_at,
                     evidence=(
                         f"志愿服务记录（更正）：{activity.title}（{activity.team.name}），{new.service_date:%Y-%m-%d}，"
-                        f"核验服务时长{_hours(minutes)}小时"
+                        f"核验服务时长{hours_text(minutes)}小时"
                     ),
                     source_key=key,
                 )

@@ -13,16 +13,17 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from rongxin.accounts.domain.roles import Role
+from rongxin.accounts.models import User
 from rongxin.accounts.permissions import require_role
 from rongxin.core import clock
 from rongxin.core.audit import audit_record
 from rongxin.core.errors import InvalidInput, field_error
 from rongxin.core.models import AuditEvent
 from rongxin.credit.awards import rule_for_awards
-from rongxin.volunteering.conversion import validate_brackets
+from rongxin.volunteering.domain.conversion import validate_brackets
 from rongxin.volunteering.models import ActivityType, ConversionPolicy
 from rongxin.volunteering.services.closing import DEPARTMENT
-from rongxin.volunteering.services.common import clean_text
+from rongxin.volunteering.services.inputs import clean_text
 
 CODE_CHARS = set("abcdefghijklmnopqrstuvwxyz0123456789_")
 
@@ -30,7 +31,7 @@ CODE_CHARS = set("abcdefghijklmnopqrstuvwxyz0123456789_")
 @transaction.atomic
 def activity_type_save(
     *,
-    actor: Any,
+    actor: User,
     code: str,
     name_zh: str,
     name_en: str,
@@ -84,7 +85,7 @@ def activity_type_save(
 
 @transaction.atomic
 def conversion_policy_set(
-    *, actor: Any, effective_year: int, brackets: Any, yearly_cap_points: int, rounding_minutes: int = 30
+    *, actor: User, effective_year: int, brackets: Any, yearly_cap_points: int, rounding_minutes: int = 30
 ) -> ConversionPolicy:
     """Set the hours conversion policy from ``effective_year`` on (this year or later)."""
     grant = require_role(actor, [Role.COUNTY_CREDIT_OFFICE])

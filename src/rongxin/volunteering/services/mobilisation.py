@@ -12,14 +12,20 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext_lazy as _
 
 from rongxin.accounts.domain.roles import Role
+from rongxin.accounts.models import User
 from rongxin.core import clock
 from rongxin.core.audit import audit_record
 from rongxin.core.errors import Conflict, NotFound, field_error
 from rongxin.core.models import AuditEvent
 from rongxin.regions.selectors import region_get_by_code
 from rongxin.volunteering.models import CallOut, Duty, Shift
-from rongxin.volunteering.permissions import admin_grant, own_volunteer
-from rongxin.volunteering.services.common import aware, clean_text
+from rongxin.volunteering.permissions import (
+    access_callout_for_admin,
+    access_shift_for_admin,
+    admin_grant,
+    own_volunteer,
+)
+from rongxin.volunteering.services.inputs import aware, clean_text
 
 MAX_SHIFT_HOURS = 24
 
@@ -53,7 +59,7 @@ def _clean_shift(s: ShiftInput, index: int) -> dict[str, Any]:
 
 @transaction.atomic
 def callout_create(
-    *, actor: Any, title: str, kind: str, region_code: str, description: str, shifts: list[ShiftInput]
+    *, actor: User, title: str, kind: str, region_code: str, description: str, shifts: list[ShiftInput]
 ) -> CallOut:
     """A team administrator calls volunteers out in a region within their grant."""
     title = clean_text(title, field="title", required=True, max_length=120)
@@ -97,7 +103,7 @@ def _open_shift(shift_id: int) -> Shift:
 
 
 @transaction.atomic
-def duty_respond(*, actor: Any, shift_id: int) -> Duty:
+def duty_respond(*, actor: User, shift_id: int) -> Duty:
     """A volunteer answers a call-out by taking a shift (their own decision)."""
     volunteer = own_volunteer(actor)
     shift = _open_shift(shift_id)
@@ -125,7 +131,7 @@ def duty_respond(*, actor: Any, shift_id: int) -> Duty:
 
 
 @transaction.atomic
-def duty_withdraw(*, actor: Any, shift_id: int) -> Duty:
+def duty_withdraw(*, actor: User, shift_id: int) -> Duty:
     volunteer = own_volunteer(actor)
     duty = (
         Duty.objects.select_for_update()
@@ -151,10 +157,10 @@ def duty_withdraw(*, actor: Any, shift_id: int) -> Duty:
 
 
 @transaction.atomic
-def duty_add_staff(*, actor: Any, shift_id: int, staff_name: str) -> Duty:
+def duty_add_staff(*, actor: User, shift_id: int, staff_name: str) -> Duty:
     """The organiser puts a staff member (not a volunteer) on a shift."""
+    _shift, grant = access_shift_for_admin(actor, shift_id=shift_id)
     shift = _open_shift(shift_id)
-    grant = admin_grant(actor, shift.callout.region)
     name = clean_text(staff_name, field="staff_name", required=True, max_length=60)
     duty = Duty.objects.create(shift=shift, staff_name=name, responded_at=clock.now(), recorded_by=actor)
     audit_record(
@@ -170,11 +176,8 @@ def duty_add_staff(*, actor: Any, shift_id: int, staff_name: str) -> Duty:
 
 
 @transaction.atomic
-def callout_close(*, actor: Any, callout_id: int) -> CallOut:
-    callout = CallOut.objects.select_for_update().select_related("region").filter(pk=callout_id).first()
-    if callout is None:
-        raise NotFound()
-    grant = admin_grant(actor, callout.region)
+def callout_close(*, actor: User, callout_id: int) -> CallOut:
+    callout, grant = access_callout_for_admin(actor, callout_id=callout_id, lock=True)
     if callout.status == CallOut.Status.CLOSED:
         raise Conflict(_("This call-out is closed."), code="callout_closed")
     callout.status = CallOut.Status.CLOSED

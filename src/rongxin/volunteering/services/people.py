@@ -3,13 +3,12 @@ applications and leaders."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from rongxin.accounts.domain.roles import Role
+from rongxin.accounts.models import User
 from rongxin.core import clock
 from rongxin.core.audit import audit_record
 from rongxin.core.errors import Conflict, InvalidInput, NotFound, field_error
@@ -17,61 +16,24 @@ from rongxin.core.models import AuditEvent
 from rongxin.regions.models import Region
 from rongxin.regions.selectors import region_get_by_code
 from rongxin.subjects.services import notice_send
+from rongxin.volunteering.domain.volunteers import ADULT_AGE, age_on, volunteer_number
 from rongxin.volunteering.models import Membership, Team, Volunteer
 from rongxin.volunteering.permissions import (
+    access_membership_for_deciding,
     access_team_for_admin,
-    access_team_for_organising,
     admin_grant,
     own_person,
     own_volunteer,
 )
-from rongxin.volunteering.services.common import age_on, clean_skills, clean_text
-
-ADULT_AGE = 18
-
-
-def volunteer_number(subject_id: int) -> str:
-    """The public volunteer number: ``RX``, nine digits, and a Luhn check digit (so a mistyped
-    number is caught before it is looked up)."""
-    body = f"{subject_id:09d}"
-    if len(body) > 9:
-        raise ValueError("subject id too large for a volunteer number")
-    total = 0
-    for i, ch in enumerate(reversed(body)):
-        d = int(ch)
-        if i % 2 == 0:
-            d *= 2
-            if d > 9:
-                d -= 9
-        total += d
-    return f"RX{body}{(10 - total % 10) % 10}"
-
-
-def number_is_valid(number: str) -> bool:
-    number = (number or "").strip().upper()
-    if len(number) != 12 or not number.startswith("RX") or not number[2:].isdigit():
-        return False
-    return volunteer_number(int(number[2:11])) == number
-
-
-def volunteer_by_number(number: str, *, field: str = "volunteer") -> Volunteer:
-    number = (number or "").strip().upper()
-    if not number_is_valid(number):
-        raise field_error(field, _("This is not a valid volunteer number."), code="volunteer_number")
-    volunteer = (
-        Volunteer.objects.select_related("subject__person", "subject__village")
-        .filter(number=number, status=Volunteer.Status.ACTIVE)
-        .first()
-    )
-    if volunteer is None:
-        raise field_error(field, _("No active volunteer has this number."), code="unknown_volunteer")
-    return volunteer
+from rongxin.volunteering.selectors.people import volunteer_by_number
+from rongxin.volunteering.services.activities import signup_cancel_all_future
+from rongxin.volunteering.services.inputs import clean_skills, clean_text
 
 
 @transaction.atomic
 def volunteer_register(
     *,
-    actor: Any,
+    actor: User,
     agree: bool,
     skills: list[str] | None = None,
     availability: str = "",
@@ -123,7 +85,7 @@ def volunteer_register(
 
 
 @transaction.atomic
-def volunteer_update(*, actor: Any, skills: list[str] | None, availability: str) -> Volunteer:
+def volunteer_update(*, actor: User, skills: list[str] | None, availability: str) -> Volunteer:
     volunteer = own_volunteer(actor, lock=True)
     volunteer.skills = clean_skills(skills)
     volunteer.availability = clean_text(availability, field="availability", required=False, max_length=200)
@@ -140,12 +102,20 @@ def volunteer_update(*, actor: Any, skills: list[str] | None, availability: str)
     return volunteer
 
 
+def volunteer_patch(*, actor: User, skills: list[str] | None, availability: str | None) -> Volunteer:
+    """:func:`volunteer_update` with omitted (None) fields kept as they are."""
+    current = own_volunteer(actor)
+    return volunteer_update(
+        actor=actor,
+        skills=current.skills if skills is None else skills,
+        availability=current.availability if availability is None else availability,
+    )
+
+
 @transaction.atomic
-def volunteer_withdraw(*, actor: Any) -> Volunteer:
+def volunteer_withdraw(*, actor: User) -> Volunteer:
     """The volunteer leaves the register (records and certificates stay; sign-ups for activities
     that have not started are cancelled)."""
-    from rongxin.volunteering.services.activities import signup_cancel_all_future
-
     volunteer = own_volunteer(actor, lock=True)
     signup_cancel_all_future(volunteer=volunteer, actor=actor)
     Membership.objects.filter(
@@ -167,7 +137,7 @@ def volunteer_withdraw(*, actor: Any) -> Volunteer:
 
 # --- Teams ----------------------------------------------------------------------------------
 @transaction.atomic
-def team_create(*, actor: Any, name: str, tier: str, kind: str, region_code: str, description: str = "") -> Team:
+def team_create(*, actor: User, name: str, tier: str, kind: str, region_code: str, description: str = "") -> Team:
     """A team administrator creates a team whose home region lies in their grant. Raises
     InvalidInput (bad tier/kind/region, name taken), NotFound (region outside the grant)."""
     name = clean_text(name, field="name", required=True, max_length=100)
@@ -205,7 +175,7 @@ def team_create(*, actor: Any, name: str, tier: str, kind: str, region_code: str
 
 
 @transaction.atomic
-def membership_apply(*, actor: Any, team_id: int) -> Membership:
+def membership_apply(*, actor: User, team_id: int) -> Membership:
     """The volunteer applies to join a team (again, after declining or leaving)."""
     volunteer = own_volunteer(actor)
     team = Team.objects.filter(pk=team_id, active=True).first()
@@ -236,12 +206,9 @@ def membership_apply(*, actor: Any, team_id: int) -> Membership:
 
 
 @transaction.atomic
-def membership_decide(*, actor: Any, membership_id: int, accept: bool) -> Membership:
+def membership_decide(*, actor: User, membership_id: int, accept: bool) -> Membership:
     """A leader (or administrator) of the team accepts or declines an application."""
-    m = Membership.objects.select_for_update().select_related("team", "volunteer").filter(pk=membership_id).first()
-    if m is None:
-        raise NotFound()
-    access = access_team_for_organising(actor=actor, team_id=m.team_id)
+    m, access = access_membership_for_deciding(actor, membership_id=membership_id, lock=True)
     if m.status != Membership.Status.APPLIED:
         raise Conflict(_("This application has already been decided."), code="already_decided")
     m.status = Membership.Status.ACCEPTED if accept else Membership.Status.DECLINED
@@ -266,7 +233,7 @@ def membership_decide(*, actor: Any, membership_id: int, accept: bool) -> Member
 
 
 @transaction.atomic
-def membership_leave(*, actor: Any, team_id: int) -> Membership:
+def membership_leave(*, actor: User, team_id: int) -> Membership:
     volunteer = own_volunteer(actor)
     m = Membership.objects.select_for_update().filter(team_id=team_id, volunteer=volunteer).first()
     if m is None or m.status not in (Membership.Status.APPLIED, Membership.Status.ACCEPTED):
@@ -286,10 +253,10 @@ def membership_leave(*, actor: Any, team_id: int) -> Membership:
 
 
 @transaction.atomic
-def leader_set(*, actor: Any, team_id: int, volunteer_number: str, leader: bool = True) -> Membership:
+def leader_set(*, actor: User, team_id: int, volunteer_number: str, leader: bool = True) -> Membership:
     """A team administrator makes an accepted member a leader (or a member again). The person
     must have joined the team themself. Raises NotFound, InvalidInput."""
-    access = access_team_for_admin(actor=actor, team_id=team_id)
+    access = access_team_for_admin(actor, team_id=team_id)
     volunteer = volunteer_by_number(volunteer_number)
     m = Membership.objects.select_for_update().filter(team=access.team, volunteer=volunteer).first()
     if m is None or m.status != Membership.Status.ACCEPTED:

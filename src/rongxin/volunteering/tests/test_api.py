@@ -19,7 +19,8 @@ from rongxin.conftest import client_for, link, make_id_number, make_person, make
 from rongxin.core.models import AuditEvent
 from rongxin.credit.models import Entry
 from rongxin.subjects.models import Notice
-from rongxin.volunteering import tokens
+from rongxin.volunteering.domain import tokens
+from rongxin.volunteering.domain.volunteers import volunteer_number
 from rongxin.volunteering.models import (
     Activity,
     CallOut,
@@ -46,7 +47,6 @@ from rongxin.volunteering.services import (
     membership_decide,
     signup_create,
     team_create,
-    volunteer_number,
     volunteer_register,
 )
 from rongxin.volunteering.services.mobilisation import ShiftInput, callout_create, duty_respond

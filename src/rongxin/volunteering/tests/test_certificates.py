@@ -21,16 +21,14 @@ from rongxin.core.errors import InvalidInput, NotFound
 from rongxin.core.models import AuditEvent
 from rongxin.subjects.models import Subject
 from rongxin.subjects.selectors import file_views
-from rongxin.volunteering.certificate_pdf import certificate_pdf
-from rongxin.volunteering.certificates import (
-    certificate_digest,
-    certificate_issue,
-    certificate_verify,
-    mask_name,
-    verify_path,
-    village_committee,
-)
+from rongxin.volunteering.domain.certificates import mask_name, village_committee
 from rongxin.volunteering.models import Activity, Certificate, ServiceRecord, Volunteer
+from rongxin.volunteering.selectors.certificates import (
+    certificate_digest,
+    certificate_pdf,
+    certificate_verify,
+    verify_path,
+)
 from rongxin.volunteering.services import (
     activity_close,
     attendance_code,
@@ -40,6 +38,7 @@ from rongxin.volunteering.services import (
     signup_create,
     volunteer_register,
 )
+from rongxin.volunteering.services.certificates import certificate_issue
 from rongxin.volunteering.tests.conftest import World, at
 
 BASE = "https://rongxin.example.cn"
@@ -271,7 +270,7 @@ def test_public_verify_page_is_chinese_and_shows_no_id_number(world: World) -> N
     cert, _created = certificate_issue(actor=user, period_from=dt.date(2026, 2, 1), period_to=dt.date(2026, 2, 28))
     cache.clear()
     path = verify_path(cert)
-    assert path == reverse("web:certificate_verify", args=[cert.number]) + f"?d={cert.digest}"
+    assert path == reverse("volunteering:certificate_verify", args=[cert.number]) + f"?d={cert.digest}"
     response = Client(HTTP_ACCEPT_LANGUAGE="en").get(path)
     assert response.status_code == 200
     html = response.content.decode()
@@ -281,17 +280,17 @@ def test_public_verify_page_is_chinese_and_shows_no_id_number(world: World) -> N
     for hidden in (id_number, pii.mask_id_number(id_number), "张三丰"):
         assert hidden not in html
     assert response["X-Robots-Tag"] == "noindex"
-    forged = Client().get(reverse("web:certificate_verify", args=[cert.number]) + "?d=" + "0" * 64)
+    forged = Client().get(reverse("volunteering:certificate_verify", args=[cert.number]) + "?d=" + "0" * 64)
     assert forged.status_code == 200
     assert "张**" not in forged.content.decode()
-    assert Client().get(reverse("web:certificate_verify", args=["RXC20260301ZZZZZZZZ"])).status_code == 404
+    assert Client().get(reverse("volunteering:certificate_verify", args=["RXC20260301ZZZZZZZZ"])).status_code == 404
 
 
 def test_verification_is_rate_limited_across_page_and_api(world: World, settings: Any) -> None:
     cache.clear()
     settings.RONGXIN_VERIFY_RATE = "3/m"
     client = Client()
-    page = reverse("web:certificate_verify", args=["RXC20260301ZZZZZZZZ"])
+    page = reverse("volunteering:certificate_verify", args=["RXC20260301ZZZZZZZZ"])
     api = "/api/v1/certificates/RXC20260301ZZZZZZZZ/verify?d=00"
     statuses = [client.get(page).status_code, client.get(api).status_code, client.get(page).status_code]
     assert statuses == [404, 200, 404]
@@ -350,7 +349,7 @@ def test_who_may_fetch_the_pdf(world: World, who: str, status: int) -> None:
         "village_a1_officer": make_user("va1", Role.VILLAGE_OFFICER, world.tree.village_a1),
         "owner": user,
     }
-    response = client_for(actors[who]).get(reverse("web:certificate_pdf", args=[cert.number]))
+    response = client_for(actors[who]).get(reverse("volunteering:certificate_pdf", args=[cert.number]))
     assert response.status_code == status
     reads = AuditEvent.objects.filter(action="certificate.read")
     if status == 200:
@@ -376,18 +375,18 @@ def test_who_may_fetch_the_pdf(world: World, who: str, status: int) -> None:
 def test_pages_ask_show_and_refuse(world: World, frozen: Any) -> None:
     _two_activities(world, frozen)
     client = client_for(world.users[0])
-    form = client.get(reverse("web:certificate_new"))
+    form = client.get(reverse("volunteering:certificate_new"))
     assert form.status_code == 200
     assert f'<option value="{world.team.pk}">东山社区志愿服务队</option>' in form.content.decode()
     assert 'type="date" name="period_from" value="2026-01-01"' in form.content.decode()
-    bad = client.post(reverse("web:certificate_new"), {"period_from": "2026-03-05", "period_to": "2026-03-01"})
+    bad = client.post(reverse("volunteering:certificate_new"), {"period_from": "2026-03-05", "period_to": "2026-03-01"})
     assert bad.status_code == 422
     assert Certificate.objects.count() == 0
     done = client.post(
-        reverse("web:certificate_new"), {"period_from": "2026-03-01", "period_to": "2026-03-04", "team_id": ""}
+        reverse("volunteering:certificate_new"), {"period_from": "2026-03-01", "period_to": "2026-03-04", "team_id": ""}
     )
     cert = Certificate.objects.get()
-    assert (done.status_code, done["Location"]) == (302, reverse("web:certificate_detail", args=[cert.number]))
+    assert (done.status_code, done["Location"]) == (302, reverse("volunteering:certificate_detail", args=[cert.number]))
     assert (cert.minutes, cert.records, cert.issuer) == (300, 2, "东山社区居民委员会")
     detail = client.get(done["Location"])
     assert detail.status_code == 200
@@ -396,7 +395,7 @@ def test_pages_ask_show_and_refuse(world: World, frozen: Any) -> None:
     assert f"http://testserver/v/cert/{cert.number}/?d={cert.digest}" in page
     assert "<svg" in page
     assert client_for(world.users[1]).get(done["Location"]).status_code == 404
-    assert client_for(make_user("nobody")).get(reverse("web:certificate_new")).status_code == 404
+    assert client_for(make_user("nobody")).get(reverse("volunteering:certificate_new")).status_code == 404
 
 
 def test_a_form_sent_twice_redirects_to_the_same_certificate(world: World, frozen: Any) -> None:
@@ -404,12 +403,12 @@ def test_a_form_sent_twice_redirects_to_the_same_certificate(world: World, froze
     _two_activities(world, frozen)
     client = client_for(world.users[0])
     data = {"period_from": "2026-03-01", "period_to": "2026-03-04", "team_id": str(world.team.pk)}
-    first = client.post(reverse("web:certificate_new"), data)
+    first = client.post(reverse("volunteering:certificate_new"), data)
     cert = Certificate.objects.get()
     # when: the browser's back button sends the same form again
-    second = client.post(reverse("web:certificate_new"), data, follow=True)
+    second = client.post(reverse("volunteering:certificate_new"), data, follow=True)
     # then: back on the same certificate, told so, and still one certificate
-    detail = reverse("web:certificate_detail", args=[cert.number])
+    detail = reverse("volunteering:certificate_detail", args=[cert.number])
     assert (first.status_code, first["Location"]) == (302, detail)
     assert second.redirect_chain == [(detail, 302)]
     assert f"您已有本期间的证明 {cert.number}" in second.content.decode()

@@ -23,7 +23,6 @@ from rongxin.conftest import Tree, link, make_id_number, make_person, make_user
 from rongxin.core import clock
 from rongxin.core.errors import Conflict
 from rongxin.credit.tests.test_concurrency import in_threads
-from rongxin.volunteering.certificates import certificate_issue
 from rongxin.volunteering.models import Activity, Certificate, Scan, ServiceRecord, Signup, Team, Volunteer
 from rongxin.volunteering.services import (
     ActivityInput,
@@ -39,6 +38,7 @@ from rongxin.volunteering.services import (
     team_create,
     volunteer_register,
 )
+from rongxin.volunteering.services.certificates import certificate_issue
 from rongxin.volunteering.services.people import leader_set
 
 pytestmark = [

@@ -7,7 +7,7 @@ import pytest
 from rongxin.core.errors import InvalidInput, NotFound
 from rongxin.core.models import AuditEvent
 from rongxin.volunteering.models import ActivityType, ConversionPolicy
-from rongxin.volunteering.services.common import policy_for
+from rongxin.volunteering.selectors.roster import policy_for
 from rongxin.volunteering.services.config import activity_type_save, conversion_policy_set
 from rongxin.volunteering.tests.conftest import World
 

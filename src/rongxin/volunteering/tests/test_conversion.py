@@ -8,8 +8,8 @@ from fractions import Fraction
 
 import pytest
 
-from rongxin.volunteering import tokens
-from rongxin.volunteering.conversion import Policy, attendance_from_scans, validate_brackets
+from rongxin.volunteering.domain import tokens
+from rongxin.volunteering.domain.conversion import Policy, attendance_from_scans, validate_brackets
 
 TZ = dt.timezone(dt.timedelta(hours=8))
 P = Policy()

@@ -17,6 +17,7 @@ from rongxin.credit.models import Entry, SubjectCredit
 from rongxin.credit.reconcile import credit_reconcile_fast
 from rongxin.credit.selectors import chains_verify
 from rongxin.subjects.models import Notice
+from rongxin.volunteering.domain.volunteers import number_is_valid, volunteer_number
 from rongxin.volunteering.models import (
     Activity,
     Correction,
@@ -40,11 +41,9 @@ from rongxin.volunteering.services import (
     invitation_send,
     signup_cancel,
     signup_create,
-    volunteer_number,
     volunteer_register,
 )
 from rongxin.volunteering.services.activities import ActivityInput
-from rongxin.volunteering.services.people import number_is_valid
 from rongxin.volunteering.tests.conftest import World, at
 
 

@@ -1,0 +1,34 @@
+"""Input rules shared by the volunteering services: free text, times with a zone, skills."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.utils.translation import gettext_lazy as _
+
+from rongxin.core.errors import field_error
+from rongxin.core.text import clean_text as core_clean_text
+from rongxin.volunteering.models import Skill
+
+
+def clean_text(value: Any, *, field: str, required: bool, max_length: int) -> str:
+    """The platform's one free-text rule (:func:`rongxin.core.text.clean_text`); in every field
+    but a description, line breaks and runs of white space fold into one space."""
+    return core_clean_text(value, field=field, required=required, max_length=max_length, fold=field != "description")
+
+
+def aware(value: dt.datetime | None, *, field: str) -> dt.datetime:
+    if value is None:
+        raise field_error(field, _("Required."), code="required")
+    if value.tzinfo is None:
+        raise field_error(field, _("The time needs a time zone."), code="naive_time")
+    return value
+
+
+def clean_skills(values: Any, *, field: str = "skills") -> list[str]:
+    items = [str(v).strip() for v in (values or []) if str(v).strip()]
+    unknown = sorted(set(items) - set(Skill.values))
+    if unknown:
+        raise field_error(field, _("Unknown skill: %(s)s") % {"s": "、".join(unknown)[:60]}, code="unknown_skill")
+    return sorted(set(items), key=Skill.values.index)
