@@ -13,14 +13,20 @@ class IncentivesConfig(AppConfig):
     nav = (
         NavItem(
             _("Credit incentives"),
-            "web:incentives_me",
+            "incentives:incentives_me",
             order=20,
             shown="rongxin.subjects.permissions.speaks_for_a_subject",
         ),
         NavItem(
-            _("Verify and redeem"), "web:incentives_provider", order=120, roles=frozenset({Role.INCENTIVE_PROVIDER})
+            _("Verify and redeem"),
+            "incentives:incentives_provider",
+            order=120,
+            roles=frozenset({Role.INCENTIVE_PROVIDER}),
         ),
         NavItem(
-            _("Manage incentives"), "web:incentives_manage", order=130, roles=frozenset({Role.COUNTY_CREDIT_OFFICE})
+            _("Manage incentives"),
+            "incentives:incentives_manage",
+            order=130,
+            roles=frozenset({Role.COUNTY_CREDIT_OFFICE}),
         ),
     )

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from rongxin.web import account_urls, certificate_urls, credit_views, incentive_urls, views, volunteering_urls
+from rongxin.web import account_urls, certificate_urls, credit_views, views, volunteering_urls
 
 app_name = "web"
 
@@ -29,5 +29,4 @@ urlpatterns = [
     path("credit/catalogues/<int:catalogue_id>/simulate/", credit_views.catalogue_simulate, name="catalogue_simulate"),
 ]
 urlpatterns += volunteering_urls.urlpatterns + certificate_urls.urlpatterns
-urlpatterns += incentive_urls.urlpatterns
 urlpatterns += account_urls.urlpatterns
