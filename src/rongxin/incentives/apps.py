@@ -2,7 +2,7 @@ from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
 from rongxin.accounts.roles import Role
-from rongxin.core.registry import NavItem
+from rongxin.core.registry import FilePanel, NavItem
 
 
 class IncentivesConfig(AppConfig):
@@ -28,5 +28,10 @@ class IncentivesConfig(AppConfig):
             "incentives:incentives_manage",
             order=130,
             roles=frozenset({Role.COUNTY_CREDIT_OFFICE}),
+        ),
+    )
+    file_panels = (
+        FilePanel(
+            "incentives", "incentives/_file_panel.html", context="rongxin.incentives.pages.panels.file_panel", order=30
         ),
     )
