@@ -6,11 +6,11 @@ from __future__ import annotations
 import hashlib
 import re
 import time
-from typing import Any
 
 from django.conf import settings
 from django.core.cache import caches
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.functional import Promise
 
 from rongxin.accounts.models import User
 from rongxin.core.errors import TooManyRequests
@@ -34,7 +34,7 @@ def _rate(text: str) -> tuple[int, int]:
     return int(count), _PERIODS[unit or "s"] * int(multiplier or 1)
 
 
-def allowance_take(*, actor: User, credentials: int, message: Any = None) -> None:
+def allowance_take(*, actor: User, credentials: int, message: str | Promise | None = None) -> None:
     """Count ``credentials`` against the account's allowance (``RONGXIN_INCENTIVE_RATE``), or
     raise :class:`TooManyRequests` (with ``message``, else its own) when they do not fit.
     Counted in credentials, not requests, so a batch of N distinct tokens costs N; per account
