@@ -10,7 +10,7 @@ not a goal. Then:
 
 - holders: ``40,000 × scale`` (at least 2,000) distinct persons eligible for the starter offer
   ``credit-supermarket`` (grade A or better) get a printed-card credential. One of them is
-  created by :func:`~rongxin.incentives.services.credential_issue` for a linked account; the
+  created by :func:`~rongxin.incentives.services.credentials.credential_issue` for a linked account; the
   rest are issued in bulk with the same signing functions (same key, pseudonymous holder ids,
   claims and ``Credential`` rows), since a service call per holder would only time the load.
   Every token is checked to verify and, through the server, to answer ``eligible``.
@@ -21,7 +21,7 @@ not a goal. Then:
 
 Each figure with its baseline measured in the same run:
 
-- ``offline_verify_per_s``: :func:`rongxin.incentives.signing.verify_token` over every distinct
+- ``offline_verify_per_s``: :func:`rongxin.incentives.domain.signing.verify_token` over every distinct
   token in this one process, with the public keys read from the published key document as an
   offline verifier does. Counted per CPU second of the process (``time.process_time``), so the
   figure is per core even on a busy machine. Baseline: a bare Ed25519 ``verify`` (the
@@ -30,10 +30,10 @@ Each figure with its baseline measured in the same run:
 - ``online_batch_p95_ms`` (and ``p50_ms``): ``POST /api/v1/incentives/verify`` with 1,000
   tokens, 40 times in a row on one keep-alive connection to the server. Baseline
   (``baseline_kind``): the bare Ed25519 verification of the same 1,000 tokens in one process.
-  Also reported: :func:`~rongxin.incentives.services.credentials_check` for the same batches
+  Also reported: :func:`~rongxin.incentives.services.verification.credentials_check` for the same batches
   without HTTP (``service_p50_ms``, ``service_p95_ms``, ``service_cpu_p50_ms``) and the
   server's CPU per batch.
-- ``export_seconds``: :func:`rongxin.incentives.services.export_build` of ``credit-supermarket``
+- ``export_seconds``: :func:`rongxin.incentives.services.status.export_build` of ``credit-supermarket``
   over every subject (grouped read of the grades, one HMAC pseudonym per eligible holder,
   sort, sign, store), median of three (and its CPU time). Baseline: the same bare ``SELECT``
   of the eligible ids.
@@ -151,7 +151,7 @@ def _p95(samples: list[float]) -> float:
 
 def _load(scale: float, seed: int, workers: int | None) -> dict[str, Any]:
     from rongxin.credit.catalogue import catalogue_load_starters
-    from rongxin.incentives.services import incentives_load_starters
+    from rongxin.incentives.services.offers import incentives_load_starters
     from rongxin.synth.generator import generate_county
     from rongxin.synth.history import generate_history
 
@@ -172,8 +172,8 @@ def _load(scale: float, seed: int, workers: int | None) -> dict[str, Any]:
 def _eligible_ids() -> list[int]:
     """The persons eligible for the offer now, as the export selects them."""
     from rongxin.credit.models import SubjectCredit
-    from rongxin.incentives.models import GRADES, Incentive
-    from rongxin.incentives.services import grade_allows
+    from rongxin.incentives.domain.eligibility import GRADES, grade_allows
+    from rongxin.incentives.models import Incentive
 
     incentive = Incentive.objects.get(code=OFFER)
     grades = [g for g in GRADES if grade_allows(g, incentive.min_grade)]
@@ -189,7 +189,7 @@ def _provider_keys() -> list[str]:
     from rongxin.accounts.domain.roles import Role
     from rongxin.accounts.services import GrantSpec, api_key_create, user_create
     from rongxin.incentives.models import Incentive
-    from rongxin.incentives.services import provider_account_add
+    from rongxin.incentives.services.providers import provider_account_add
     from rongxin.regions.models import Region
 
     county = Region.objects.get(level="county")
@@ -217,7 +217,7 @@ def _issue(subject_ids: list[int]) -> list[str]:
     from rongxin.accounts.models import User
     from rongxin.core import clock
     from rongxin.incentives.models import Credential, Incentive
-    from rongxin.incentives.services import credential_issue
+    from rongxin.incentives.services.credentials import credential_issue
     from rongxin.subjects.models import SubjectAccount
 
     incentive = Incentive.objects.get(code=OFFER)
@@ -237,10 +237,11 @@ def cards_in_bulk(incentive: Any, subject_ids: list[int]) -> list[str]:
     from django.db import transaction
 
     from rongxin.core import clock
-    from rongxin.incentives import signing
-    from rongxin.incentives.keys import pseudonym_key, signing_key
+    from rongxin.incentives.domain import signing
     from rongxin.incentives.models import Credential
-    from rongxin.incentives.services import CARD_DAYS
+    from rongxin.incentives.selectors import pseudonym_key
+    from rongxin.incentives.services.credentials import CARD_DAYS
+    from rongxin.incentives.services.keys import signing_key
 
     kid, private = signing_key()
     pkey = pseudonym_key()
@@ -268,7 +269,7 @@ def cards_in_bulk(incentive: Any, subject_ids: list[int]) -> list[str]:
 
 def _bare(tokens: list[str]) -> list[tuple[bytes, bytes]]:
     """(signed bytes, signature) of each token, decoded beforehand for the bare baseline."""
-    from rongxin.incentives.signing import unb64u
+    from rongxin.incentives.domain.signing import unb64u
 
     out = []
     for t in tokens:
@@ -279,8 +280,8 @@ def _bare(tokens: list[str]) -> list[tuple[bytes, bytes]]:
 
 def _bench_offline(tokens: list[str]) -> tuple[dict[str, Any], dict[str, Any]]:
     from rongxin.core import clock
-    from rongxin.incentives import signing
-    from rongxin.incentives.keys import keys_document
+    from rongxin.incentives.domain import signing
+    from rongxin.incentives.services.keys import keys_document
 
     keys = signing.public_keys_from_document(keys_document())  # as an offline verifier loads them
     (public,) = keys.values()
@@ -323,8 +324,8 @@ def _batches(tokens: list[str]) -> list[list[str]]:
 def _bench_service(batches: list[list[str]], provider_user: Any) -> dict[str, list[float]]:
     """``credentials_check`` without HTTP (wall and CPU of this process, which excludes the
     database server's) and the bare verification, for the same batches; milliseconds."""
-    from rongxin.incentives.keys import public_keys
-    from rongxin.incentives.services import credentials_check
+    from rongxin.incentives.selectors import public_keys
+    from rongxin.incentives.services.verification import credentials_check
 
     (public,) = public_keys().values()
     service: list[float] = []
@@ -372,10 +373,11 @@ def _bench_export() -> tuple[dict[str, Any], dict[str, Any]]:
     from django.db import connection
 
     from rongxin.credit.models import SubjectCredit
-    from rongxin.incentives import signing
-    from rongxin.incentives.keys import public_keys
-    from rongxin.incentives.models import GRADES, Incentive
-    from rongxin.incentives.services import export_build, grade_allows
+    from rongxin.incentives.domain import signing
+    from rongxin.incentives.domain.eligibility import GRADES, grade_allows
+    from rongxin.incentives.models import Incentive
+    from rongxin.incentives.selectors import public_keys
+    from rongxin.incentives.services.status import export_build
     from rongxin.subjects.models import Subject
 
     incentive = Incentive.objects.get(code=OFFER)

@@ -327,7 +327,7 @@ def _provider_keys(office: Any) -> list[str]:
     from rongxin.accounts.models import ApiKey
     from rongxin.accounts.services import GrantSpec, api_key_create
     from rongxin.incentives.models import Incentive, ProviderAccount
-    from rongxin.incentives.services import provider_account_add
+    from rongxin.incentives.services.providers import provider_account_add
     from rongxin.regions.models import Region
 
     county = Region.objects.get(level="county")
@@ -347,8 +347,8 @@ def _card_tokens(n: int, rng: random.Random) -> tuple[list[str], int]:
     the service's signing functions (same key, pseudonymous holder ids, claims and rows)."""
     from rongxin.bench.incentives import cards_in_bulk
     from rongxin.credit.models import SubjectCredit
-    from rongxin.incentives.models import GRADES, Incentive
-    from rongxin.incentives.services import grade_allows
+    from rongxin.incentives.domain.eligibility import GRADES, grade_allows
+    from rongxin.incentives.models import Incentive
 
     incentive = Incentive.objects.get(code=OFFER)
     grades = [g for g in GRADES if grade_allows(g, incentive.min_grade)]

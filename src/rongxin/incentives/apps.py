@@ -2,7 +2,7 @@ from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
 from rongxin.accounts.domain.roles import Role
-from rongxin.core.registry import NavItem
+from rongxin.core.registry import FilePanel, NavItem
 
 
 class IncentivesConfig(AppConfig):
@@ -13,14 +13,25 @@ class IncentivesConfig(AppConfig):
     nav = (
         NavItem(
             _("Credit incentives"),
-            "web:incentives_me",
+            "incentives:incentives_me",
             order=20,
             shown="rongxin.subjects.permissions.speaks_for_a_subject",
         ),
         NavItem(
-            _("Verify and redeem"), "web:incentives_provider", order=120, roles=frozenset({Role.INCENTIVE_PROVIDER})
+            _("Verify and redeem"),
+            "incentives:incentives_provider",
+            order=120,
+            roles=frozenset({Role.INCENTIVE_PROVIDER}),
         ),
         NavItem(
-            _("Manage incentives"), "web:incentives_manage", order=130, roles=frozenset({Role.COUNTY_CREDIT_OFFICE})
+            _("Manage incentives"),
+            "incentives:incentives_manage",
+            order=130,
+            roles=frozenset({Role.COUNTY_CREDIT_OFFICE}),
+        ),
+    )
+    file_panels = (
+        FilePanel(
+            "incentives", "incentives/_file_panel.html", context="rongxin.incentives.pages.panels.file_panel", order=30
         ),
     )

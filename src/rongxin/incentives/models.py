@@ -11,9 +11,9 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from rongxin.incentives.domain.eligibility import APPROVED as OFFER_APPROVED
+from rongxin.incentives.domain.eligibility import GRADES
 from rongxin.subjects.models import Subject
-
-GRADES = ("AAA", "AA", "A", "B", "C", "D")  # best first
 
 
 class Provider(models.Model):
@@ -66,7 +66,7 @@ class Incentive(models.Model):
 
     class Status(models.TextChoices):
         PROPOSED = "proposed", _("Proposed")
-        APPROVED = "approved", _("Approved")
+        APPROVED = OFFER_APPROVED, _("Approved")
         REJECTED = "rejected", _("Rejected")
         SUSPENDED = "suspended", _("Suspended")
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from rongxin.core.worker import periodic
-from rongxin.incentives.services import exports_refresh
+from rongxin.incentives.services.status import exports_refresh
 
 
 @periodic(name="incentives.refresh_exports", every=dt.timedelta(minutes=15))

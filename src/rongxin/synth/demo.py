@@ -25,7 +25,7 @@ from rongxin.core import clock
 from rongxin.core.errors import ApplicationError
 from rongxin.credit.services import entry_record
 from rongxin.incentives.models import Provider, ProviderAccount
-from rongxin.incentives.services import incentives_load_starters
+from rongxin.incentives.services.offers import incentives_load_starters
 from rongxin.regions.models import Region, Venue
 from rongxin.subjects.models import Person, Subject, SubjectAccount
 from rongxin.subjects.services import subject_account_link

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from rongxin.web import credit_views, incentive_urls, views
+from rongxin.web import credit_views, views
 
 app_name = "web"
 
@@ -18,4 +18,3 @@ urlpatterns = [
     path("credit/catalogues/<int:catalogue_id>/", credit_views.catalogue, name="catalogue"),
     path("credit/catalogues/<int:catalogue_id>/simulate/", credit_views.catalogue_simulate, name="catalogue_simulate"),
 ]
-urlpatterns += incentive_urls.urlpatterns

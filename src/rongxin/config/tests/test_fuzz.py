@@ -61,14 +61,10 @@ from rongxin.credit.imports import import_create
 from rongxin.credit.models import Catalogue
 from rongxin.credit.services import credit_on_consent_change, entry_record
 from rongxin.incentives.models import Incentive, Provider
-from rongxin.incentives.services import (
-    IncentiveInput,
-    credential_issue,
-    incentive_propose,
-    incentives_load_starters,
-    provider_account_add,
-    redemption_record,
-)
+from rongxin.incentives.services.credentials import credential_issue
+from rongxin.incentives.services.offers import IncentiveInput, incentive_propose, incentives_load_starters
+from rongxin.incentives.services.providers import provider_account_add
+from rongxin.incentives.services.redemptions import redemption_record
 from rongxin.subjects.models import Subject
 from rongxin.volunteering.models import Activity, Team, Volunteer
 from rongxin.volunteering.services import (

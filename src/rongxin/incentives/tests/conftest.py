@@ -19,7 +19,8 @@ from rongxin.credit.awards import Award, awards_record
 from rongxin.credit.catalogue import catalogue_load_starters
 from rongxin.credit.services import credit_on_consent_change
 from rongxin.incentives.models import Incentive, Provider
-from rongxin.incentives.services import incentives_load_starters, provider_account_add
+from rongxin.incentives.services.offers import incentives_load_starters
+from rongxin.incentives.services.providers import provider_account_add
 
 START = "2026-03-01 10:00 +0800"
 

@@ -23,23 +23,12 @@ from rongxin.conftest import client_for, link, make_organisation, make_user
 from rongxin.core import clock, pii
 from rongxin.core.models import AuditEvent
 from rongxin.credit.models import SubjectCredit
-from rongxin.incentives import signing
-from rongxin.incentives.keys import pseudonym_key, public_keys
-from rongxin.incentives.models import (
-    Check,
-    Credential,
-    Incentive,
-    Provider,
-    ProviderAccount,
-    Redemption,
-    SigningKey,
-)
-from rongxin.incentives.services import (
-    IncentiveInput,
-    credential_issue,
-    export_build,
-    incentive_propose,
-)
+from rongxin.incentives.domain import signing
+from rongxin.incentives.models import Check, Credential, Incentive, Provider, ProviderAccount, Redemption, SigningKey
+from rongxin.incentives.selectors import pseudonym_key, public_keys
+from rongxin.incentives.services.credentials import credential_issue
+from rongxin.incentives.services.offers import IncentiveInput, incentive_propose
+from rongxin.incentives.services.status import export_build
 from rongxin.incentives.tests.conftest import World, provider_user, resident
 from rongxin.subjects.models import Person, Subject, SubjectAccount
 

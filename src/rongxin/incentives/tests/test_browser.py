@@ -28,7 +28,7 @@ from rongxin.conftest import Tree, make_user, sign_in
 from rongxin.credit.catalogue import catalogue_load_starters
 from rongxin.credit.models import SubjectCredit
 from rongxin.incentives.models import Check
-from rongxin.incentives.services import incentives_load_starters
+from rongxin.incentives.services.offers import incentives_load_starters
 from rongxin.incentives.tests.conftest import provider_user, resident
 from rongxin.subjects.models import SubjectAccount
 

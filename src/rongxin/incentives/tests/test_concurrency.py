@@ -19,7 +19,9 @@ from rongxin.credit.catalogue import catalogue_load_starters
 from rongxin.credit.models import SubjectCredit
 from rongxin.credit.tests.test_concurrency import departments, in_threads  # noqa: F401 (``departments`` is a fixture)
 from rongxin.incentives.models import Check, Credential, Incentive, Redemption
-from rongxin.incentives.services import RedemptionResult, credential_issue, incentives_load_starters, redemption_record
+from rongxin.incentives.services.credentials import credential_issue
+from rongxin.incentives.services.offers import incentives_load_starters
+from rongxin.incentives.services.redemptions import RedemptionResult, redemption_record
 from rongxin.incentives.tests.conftest import provider_user, resident
 from rongxin.subjects.models import SubjectAccount
 

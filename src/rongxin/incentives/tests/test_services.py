@@ -11,20 +11,15 @@ import pytest
 from rongxin.core import clock
 from rongxin.core.errors import Conflict, InvalidInput, NotFound
 from rongxin.credit.models import SubjectCredit
-from rongxin.incentives import signing
-from rongxin.incentives.keys import key_rotate, keys_document, pseudonym_key
+from rongxin.incentives.domain import signing
 from rongxin.incentives.models import Check, Credential, Incentive, Provider, Redemption
-from rongxin.incentives.services import (
-    IncentiveInput,
-    credential_issue,
-    credential_revoke,
-    credentials_check,
-    export_build,
-    incentive_decide,
-    incentive_propose,
-    redemption_record,
-    status_list_build,
-)
+from rongxin.incentives.selectors import pseudonym_key
+from rongxin.incentives.services.credentials import credential_issue, credential_revoke
+from rongxin.incentives.services.keys import key_rotate, keys_document
+from rongxin.incentives.services.offers import IncentiveInput, incentive_decide, incentive_propose
+from rongxin.incentives.services.redemptions import redemption_record
+from rongxin.incentives.services.status import export_build, status_list_build
+from rongxin.incentives.services.verification import credentials_check
 from rongxin.incentives.tests.conftest import World
 from rongxin.subjects.models import SubjectAccount
 

@@ -28,9 +28,9 @@ from rongxin.core.models import AuditEvent
 from rongxin.credit.awards import Award, awards_record
 from rongxin.credit.imports import import_create
 from rongxin.credit.models import Catalogue, Entry
-from rongxin.incentives.keys import signing_key
 from rongxin.incentives.models import Credential, Incentive
-from rongxin.incentives.services import incentives_load_starters
+from rongxin.incentives.services.keys import signing_key
+from rongxin.incentives.services.offers import incentives_load_starters
 from rongxin.volunteering.models import Certificate, Correction, Membership, Scan, ServiceRecord
 from rongxin.volunteering.services import callout_create, membership_apply
 from rongxin.volunteering.services.mobilisation import ShiftInput

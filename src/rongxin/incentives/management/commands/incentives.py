@@ -47,7 +47,7 @@ class Command(BaseCommand):
         elif action == "status":
             self._status(options["provider"], options.get("out"))
         elif action == "keys":
-            from rongxin.incentives.keys import keys_document
+            from rongxin.incentives.services.keys import keys_document
 
             text = json.dumps(keys_document(), ensure_ascii=False, indent=2)
             if options.get("out"):
@@ -55,18 +55,18 @@ class Command(BaseCommand):
             else:
                 self.stdout.write(text)
         elif action == "rotate-key":
-            from rongxin.incentives.keys import key_rotate
+            from rongxin.incentives.services.keys import key_rotate
 
             self.stdout.write(f"new signing key {key_rotate(actor=None).kid}")
         elif action == "load-starters":
-            from rongxin.incentives.services import incentives_load_starters
+            from rongxin.incentives.services.offers import incentives_load_starters
 
             self.stdout.write(f"loaded {incentives_load_starters()} incentives")
         elif action == "export":
             self._export(options["code"], options["out"])
 
     def _verify(self, token: str, keys_file: Path | None, status_file: Path | None) -> None:
-        from rongxin.incentives import signing
+        from rongxin.incentives.domain import signing
 
         if keys_file is not None:
             try:
@@ -74,7 +74,7 @@ class Command(BaseCommand):
             except (OSError, ValueError) as exc:
                 raise CommandError(f"cannot read the key document: {exc}") from None
         else:
-            from rongxin.incentives.keys import public_keys
+            from rongxin.incentives.selectors import public_keys
 
             keys = public_keys()
         status: signing.StatusList | None = None
@@ -101,9 +101,9 @@ class Command(BaseCommand):
     @staticmethod
     def _platform_status(token: str, keys: Any) -> Any:
         """The current status list of the provider whose offer the token names (None if none)."""
-        from rongxin.incentives import signing
+        from rongxin.incentives.domain import signing
         from rongxin.incentives.models import Incentive
-        from rongxin.incentives.services import status_list_build
+        from rongxin.incentives.services.status import status_list_build
 
         claims = signing.verify_token(token, keys, now=clock.now()).claims
         incentive = (
@@ -113,7 +113,7 @@ class Command(BaseCommand):
 
     def _status(self, code: str, out: Path | None) -> None:
         from rongxin.incentives.models import Provider
-        from rongxin.incentives.services import status_list_build
+        from rongxin.incentives.services.status import status_list_build
 
         provider = Provider.objects.filter(code=code).first()
         if provider is None:
@@ -138,7 +138,7 @@ class Command(BaseCommand):
 
     def _export(self, code: str, out: Path) -> None:
         from rongxin.incentives.models import Incentive
-        from rongxin.incentives.services import export_build
+        from rongxin.incentives.services.status import export_build
 
         incentive = Incentive.objects.filter(code=code).first()
         if incentive is None:
