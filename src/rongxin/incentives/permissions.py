@@ -13,9 +13,9 @@ from typing import TYPE_CHECKING
 from django.db.models import Case, When
 from django.http import HttpRequest
 
+from rongxin.accounts.domain.roles import Role
 from rongxin.accounts.models import Grant, User
 from rongxin.accounts.permissions import grants_with_roles, require_role
-from rongxin.accounts.domain.roles import Role
 from rongxin.core.errors import NotFound
 from rongxin.incentives.models import Credential, Incentive, Provider, ProviderAccount
 from rongxin.subjects.models import SubjectAccount

@@ -12,8 +12,8 @@ import yaml
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
-from rongxin.accounts.models import User
 from rongxin.accounts.domain.roles import Role
+from rongxin.accounts.models import User
 from rongxin.core import clock
 from rongxin.core.audit import audit_record
 from rongxin.core.errors import Conflict, field_error

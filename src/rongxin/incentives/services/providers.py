@@ -5,9 +5,9 @@ from __future__ import annotations
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext_lazy as _
 
+from rongxin.accounts.domain.roles import Role
 from rongxin.accounts.models import User
 from rongxin.accounts.permissions import grants_with_roles
-from rongxin.accounts.domain.roles import Role
 from rongxin.core import clock
 from rongxin.core.audit import audit_record
 from rongxin.core.errors import Conflict, InvalidInput, field_error
