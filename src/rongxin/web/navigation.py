@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from rongxin.accounts.permissions import user_roles
 from rongxin.accounts.roles import FILE_KEEPERS, FILE_READERS, STAFF_ROLES, Role
 from rongxin.volunteering.permissions import TEAM_ADMINS
+from rongxin.web.pages.jobs import may_watch_jobs
 
 
 @dataclass(frozen=True)
@@ -55,6 +56,7 @@ def navigation_for(request: HttpRequest) -> list[NavItem]:
         entries.append((_("Manage incentives"), "web:incentives_manage"))
     if Role.AUDITOR in roles:
         entries.append((_("Audit log"), "web:audit_log"))
+    entries += [(_("Background jobs"), "web:jobs")] if may_watch_jobs(user) else []
     entries.append((_("My account"), "web:account_mine"))
     path = request.path
     items = []

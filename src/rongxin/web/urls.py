@@ -1,6 +1,7 @@
 from django.urls import path
 
 from rongxin.web import account_urls, certificate_urls, credit_views, incentive_urls, views, volunteering_urls
+from rongxin.web.pages import jobs
 
 app_name = "web"
 
@@ -18,6 +19,7 @@ urlpatterns = [
     path("subjects/<int:subject_id>/", views.subject_detail, name="subject_detail"),
     path("subjects/<int:subject_id>/consent/", views.subject_consent, name="subject_consent"),
     path("audit/", views.audit_log, name="audit_log"),
+    path("jobs/", jobs.jobs, name="jobs"),
     path("subjects/<int:subject_id>/credit/", credit_views.entry_record, name="entry_record"),
     path("credit/entries/<int:entry_id>/objection/", credit_views.entry_object, name="entry_object"),
     path("credit/entries/<int:entry_id>/repair/", credit_views.repair_apply, name="repair_apply"),
