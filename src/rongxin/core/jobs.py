@@ -145,7 +145,7 @@ def enqueue(name_or_func: str | Callable[..., Any], *, key: str | None = None, *
     transaction the job is queued when it commits. With ``key``, while a job holding the same
     key is queued or running, that job is returned (``created=False``) and nothing is queued."""
     spec = _spec(name_or_func)
-    arguments = {
+    arguments: dict[str, Any] = {
         "job": spec.name,
         "params": kwargs,
         "key": key,
