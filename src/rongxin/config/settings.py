@@ -58,6 +58,8 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django_htmx",
     "ninja",
+    "django_tasks",
+    "django_tasks_db",
     "rongxin.core",
     "rongxin.regions",
     "rongxin.accounts",
@@ -138,6 +140,16 @@ CACHES = {
     # rongxin.core.counters), shared across web workers like the default cache.
     "ratelimit": {"BACKEND": "rongxin.core.counters.CounterCache"},
 }
+
+# The job queue (rongxin.core.jobs; docs/adr/0005-job-queue.md): django-tasks with its database
+# backend, so the queue lives in the same database on either engine. ``rongxin worker`` runs it.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# Attempts of a one-off job before it shows as failed, and the first retry's delay in seconds
+# (each further retry waits twice as long).
+RONGXIN_JOB_MAX_ATTEMPTS = int(os.environ.get("RONGXIN_JOB_MAX_ATTEMPTS", "3"))
+RONGXIN_JOB_RETRY_SECONDS = float(os.environ.get("RONGXIN_JOB_RETRY_SECONDS", "30"))
+# A worker that has not reported for this long is gone; its running job is run again (or fails).
+RONGXIN_JOB_WORKER_STALE_MINUTES = float(os.environ.get("RONGXIN_JOB_WORKER_STALE_MINUTES", "10"))
 
 # --- Auth -------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"

@@ -1,4 +1,4 @@
-"""Core tables: the append-only audit log and the worker's job bookkeeping."""
+"""Core tables: the append-only audit log, the job queue's schedules, keys and workers, and rate counters."""
 
 from __future__ import annotations
 
@@ -71,23 +71,62 @@ class AuditEvent(models.Model):
         raise TypeError("audit events are append-only")
 
 
-class JobRun(models.Model):
-    """The last run of each periodic worker job (one row per job name)."""
+class JobSchedule(models.Model):
+    """When each periodic job (``@periodic`` in an app's ``tasks.py``) is next due. The workers
+    sync these rows from the registry when they start, and a due row is moved on by one
+    conditional update before its job is enqueued, so two workers never enqueue one turn twice."""
 
-    name = models.CharField(_("job"), max_length=80, unique=True)
-    last_started_at = models.DateTimeField(_("last started"), null=True, blank=True)
-    last_finished_at = models.DateTimeField(_("last finished"), null=True, blank=True)
-    last_status = models.CharField(_("status"), max_length=12, blank=True)
-    last_result = models.TextField(_("result"), blank=True)
-    runs = models.PositiveIntegerField(_("runs"), default=0)
+    name = models.CharField(_("job"), max_length=80, primary_key=True)
+    every = models.DurationField(_("every"))
+    next_run_at = models.DateTimeField(_("next run"))
+    last_enqueued_at = models.DateTimeField(_("last enqueued"), null=True, blank=True)
 
     class Meta:
-        verbose_name = _("worker job")
-        verbose_name_plural = _("worker jobs")
+        verbose_name = _("periodic job")
+        verbose_name_plural = _("periodic jobs")
         ordering = ["name"]
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def every_minutes(self) -> int:
+        return int(self.every.total_seconds() // 60)
+
+
+class JobKey(models.Model):
+    """A de-duplication key held by a queued or running job: enqueueing the same key again
+    while it is held returns the job that holds it. Released when the job finishes."""
+
+    key = models.CharField(_("key"), max_length=200, primary_key=True)
+    task_id = models.UUIDField(_("job id"), null=True)
+    held_since = models.DateTimeField(_("held since"))
+
+    class Meta:
+        verbose_name = _("job key")
+        verbose_name_plural = _("job keys")
+
+    def __str__(self) -> str:
+        return self.key
+
+
+class JobWorker(models.Model):
+    """A running ``rongxin worker`` process, so a job left running by a worker that died can be
+    told from one that is still at work."""
+
+    worker_id = models.CharField(_("worker"), max_length=64, primary_key=True)
+    host = models.CharField(_("host"), max_length=255)
+    pid = models.PositiveIntegerField(_("process id"))
+    started_at = models.DateTimeField(_("started"))
+    beat_at = models.DateTimeField(_("last seen"))
+
+    class Meta:
+        verbose_name = _("job worker")
+        verbose_name_plural = _("job workers")
+        ordering = ["started_at"]
+
+    def __str__(self) -> str:
+        return f"{self.host}:{self.pid}"
 
 
 class RateCounter(models.Model):

@@ -8,7 +8,7 @@ from django.contrib.sessions.models import Session
 from django.db import connection
 
 from rongxin.core import clock, counters
-from rongxin.core.worker import periodic
+from rongxin.core.jobs import jobs_prune, periodic
 
 
 @periodic(name="core.clear_expired_sessions", every=dt.timedelta(hours=1))
@@ -33,3 +33,10 @@ def optimize_database() -> str:
     with connection.cursor() as cur:
         cur.execute("PRAGMA optimize")
     return "PRAGMA optimize done"
+
+
+@periodic(name="core.prune_jobs", every=dt.timedelta(hours=24))
+def prune_jobs() -> str:
+    """Forget finished jobs after two weeks (the jobs page shows the latest; the audit log keeps
+    what they changed)."""
+    return f"deleted {jobs_prune(older_than=dt.timedelta(days=14))} finished jobs"

@@ -51,6 +51,7 @@ from rongxin.accounts.permissions import grants_with_roles
 from rongxin.core import clock, pii
 from rongxin.core.audit import audit_record
 from rongxin.core.errors import ApplicationError, InvalidInput, NotFound, field_error
+from rongxin.core.jobs import enqueue
 from rongxin.core.models import AuditEvent
 from rongxin.core.progress import progress_clear, progress_mtime, progress_read, progress_write
 from rongxin.core.text import problem_message, shown, text_problem
@@ -724,10 +725,11 @@ class Upload(Protocol):
 def import_create_from_upload(
     *, actor: Any, department_code: str, upload: Upload, partial: bool = False
 ) -> ImportBatch:
-    """Queue an uploaded file (the page and the API). The size is checked before the file is read
-    (the upload handler already dropped the bytes of an oversized file), then the file is read in
-    chunks, stopping as soon as it passes the limit. Raises NotFound, ImportTooLarge (413),
-    InvalidInput (as :func:`import_create`)."""
+    """Queue an uploaded file (the page and the API) and, when it commits, the job that processes
+    it (``credit.process_import``, keyed by the batch). The size is checked before the file is
+    read (the upload handler already dropped the bytes of an oversized file), then the file is
+    read in chunks, stopping as soon as it passes the limit. Raises NotFound, ImportTooLarge
+    (413), InvalidInput (as :func:`import_create`)."""
     _department_for(actor, department_code)
     limit = max_bytes()
     if upload.size is not None and upload.size > limit:
@@ -737,22 +739,31 @@ def import_create_from_upload(
         content += chunk
         if len(content) > limit:
             raise _too_large()
-    return import_create(
-        actor=actor,
-        department_code=department_code,
-        file_name=upload.name or "upload",
-        content=bytes(content),
-        partial=partial,
-    )
+    with transaction.atomic():
+        batch = import_create(
+            actor=actor,
+            department_code=department_code,
+            file_name=upload.name or "upload",
+            content=bytes(content),
+            partial=partial,
+        )
+        enqueue("credit.process_import", key=import_job_key(batch.pk), batch_id=batch.pk)
+    return batch
+
+
+def import_job_key(batch_id: int) -> str:
+    """The de-duplication key of the job that processes the import ``batch_id``."""
+    return f"credit.import:{batch_id}"
 
 
 def import_create(
     *, actor: Any, department_code: str, file_name: str, content: bytes, partial: bool = False
 ) -> ImportBatch:
-    """Queue a file for import by ``department_code`` (the actor must record for it). The worker
-    (or the CLI) processes it. The file is stored only within the limits: at most
-    ``RONGXIN_IMPORT_MAX_BYTES`` bytes and ``RONGXIN_IMPORT_MAX_ROWS`` data rows. Raises NotFound,
-    ImportTooLarge (413), InvalidInput (unknown department, empty file, too many rows)."""
+    """Queue a file for import by ``department_code`` (the actor must record for it). Its job
+    (queued by :func:`import_create_from_upload`), the worker's sweep or the CLI processes it.
+    The file is stored only within the limits: at most ``RONGXIN_IMPORT_MAX_BYTES`` bytes and
+    ``RONGXIN_IMPORT_MAX_ROWS`` data rows. Raises NotFound, ImportTooLarge (413), InvalidInput
+    (unknown department, empty file, too many rows)."""
     department = _department_for(actor, department_code)
     if not content:
         raise InvalidInput(_("The file is empty."), code="import_empty")
@@ -1029,8 +1040,9 @@ def _abandon(batch: ImportBatch) -> None:
 
 
 def import_process_queued() -> int:
-    """Process every queued import, oldest first (the worker's job), after requeueing interrupted
-    ones. A batch that fails is marked failed by :func:`import_process` and the next one runs.
+    """Process every queued import, oldest first, after requeueing interrupted ones (the worker's
+    sweep: an upload has its own job, so this finds the imports a crash left behind and those
+    queued by other means). A batch that fails is marked failed by :func:`import_process` and the next one runs.
     Returns how many were processed."""
     imports_recover()
     done = 0

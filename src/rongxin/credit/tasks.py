@@ -5,9 +5,9 @@ from __future__ import annotations
 import datetime as dt
 
 from rongxin.core import clock
-from rongxin.core.worker import periodic
+from rongxin.core.jobs import job, periodic
 from rongxin.credit.bulk import catalogues_apply
-from rongxin.credit.imports import import_process_queued
+from rongxin.credit.imports import import_process, import_process_queued
 from rongxin.credit.roots import chain_root_record
 from rongxin.credit.services import credit_apply_time_changes
 
@@ -35,8 +35,20 @@ def daily_root() -> str:
     return f"root for {day}: {root.root[:16]}… over {root.subjects} chains, {root.facts} facts, key {root.key_id}"
 
 
-@periodic(name="credit.process_imports", every=dt.timedelta(seconds=5))
+@job(name="credit.process_import", max_attempts=1)
+def process_import(*, batch_id: int) -> str:
+    """Check and commit one uploaded import, as soon as a worker is free (queued by the page or
+    the API, keyed by the batch). Its own attempts are the import's: an interrupted import is
+    found by the sweep below, not retried here."""
+    batch = import_process(batch_id=batch_id)
+    return (
+        f"import {batch.pk}: {batch.status}, {batch.created} created, {batch.existing} existing, {batch.failed} failed"
+    )
+
+
+@periodic(name="credit.process_imports", every=dt.timedelta(minutes=1))
 def process_imports() -> str:
-    """Check and commit the imports uploaded through the page or the API, oldest first. One that
-    fails is marked failed and the next one runs; one interrupted three times fails too."""
+    """The sweep: queue again the imports a dead process left running, then check and commit every
+    queued import, oldest first. One that fails is marked failed and the next one runs; one
+    interrupted three times fails too."""
     return f"processed {import_process_queued()} imports"

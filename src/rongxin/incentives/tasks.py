@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from rongxin.core.worker import periodic
+from rongxin.core.jobs import periodic
 from rongxin.incentives.services.status import exports_refresh
 
 

@@ -9,4 +9,7 @@ class WebConfig(AppConfig):
     label = "web"
     verbose_name = "Web"
 
-    nav = (NavItem(_("Home"), "web:home", order=0),)
+    nav = (
+        NavItem(_("Home"), "web:home", order=0),
+        NavItem(_("Background jobs"), "web:jobs", order=150, shown="rongxin.web.pages.jobs.may_watch_jobs"),
+    )

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from rongxin.web import credit_views, views
+from rongxin.web.pages import jobs
 
 app_name = "web"
 
@@ -8,6 +9,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("login/", views.login_view, name="login"),
     path("logout/", views.logout_view, name="logout"),
+    path("jobs/", jobs.jobs, name="jobs"),
     path("subjects/<int:subject_id>/credit/", credit_views.entry_record, name="entry_record"),
     path("credit/entries/<int:entry_id>/objection/", credit_views.entry_object, name="entry_object"),
     path("credit/entries/<int:entry_id>/repair/", credit_views.repair_apply, name="repair_apply"),

@@ -1,13 +1,11 @@
 import datetime as dt
 
 import pytest
-import time_machine
 from cryptography.exceptions import InvalidTag
-from django.contrib.sessions.backends.db import SessionStore
 
-from rongxin.core import pii, worker
+from rongxin.core import pii
 from rongxin.core.audit import audit_record
-from rongxin.core.models import AuditEvent, JobRun
+from rongxin.core.models import AuditEvent
 
 pytestmark = pytest.mark.django_db
 
@@ -57,38 +55,6 @@ def test_audit_events_are_append_only():
     with pytest.raises(TypeError):
         AuditEvent.objects.all().delete()
     assert AuditEvent.objects.get(pk=event.pk).purpose == ""
-
-
-def test_worker_runs_due_jobs_once_per_period_and_clears_expired_sessions():
-    worker.discover()
-    with time_machine.travel("2026-01-01 08:00 +0800", tick=False):
-        expired = SessionStore()
-        expired.set_expiry(dt.timedelta(minutes=5))
-        expired.create()
-        live = SessionStore()
-        live.set_expiry(dt.timedelta(days=2))
-        live.create()
-    with time_machine.travel("2026-01-01 10:00 +0800", tick=False):
-        runs = {r.name: r for r in worker.run_due()}
-        assert runs["core.clear_expired_sessions"].last_result == "deleted 1 expired sessions"
-        assert runs["core.clear_expired_sessions"].last_status == "ok"
-        assert "core.clear_expired_sessions" not in {r.name for r in worker.run_due()}
-    with time_machine.travel("2026-01-01 11:00:01 +0800", tick=False):
-        assert "core.clear_expired_sessions" in {r.name for r in worker.run_due()}
-    assert JobRun.objects.get(name="core.clear_expired_sessions").runs == 2
-
-
-def test_a_failing_job_is_recorded_and_does_not_stop_the_loop():
-    def boom() -> str:
-        raise RuntimeError("disk full")
-
-    worker.REGISTRY["test.boom"] = worker.Job(name="test.boom", every=dt.timedelta(minutes=1), func=boom)
-    try:
-        run = worker.run_job(worker.REGISTRY["test.boom"])
-    finally:
-        del worker.REGISTRY["test.boom"]
-    assert run.last_status == "failed"
-    assert "RuntimeError: disk full" in run.last_result
 
 
 @pytest.mark.parametrize(

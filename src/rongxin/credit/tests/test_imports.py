@@ -216,6 +216,43 @@ def test_api_upload_queues_and_the_worker_processes(people, residents):
     assert json.loads(json.dumps(status))["errors"] == []
 
 
+def test_an_upload_queues_its_own_job_keyed_by_the_batch(people, residents, frozen):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django_tasks_db.models import DBTaskResult
+
+    from rongxin.core.jobs import Enqueued, enqueue, run_pending
+
+    # given a file uploaded through the API
+    numbers, _ = residents
+    client = client_for(people["police"])
+    upload = SimpleUploadedFile("r.csv", csv_of([f"{numbers[0]},T-GEN,12,2026-02-01,电子警察,TP-1"]))
+    batch_id = client.post("/api/v1/credit/imports", {"file": upload, "department": "traffic_police"}).json()["id"]
+    # then one job is queued for it, keyed by the batch, and queueing it again returns that job
+    queued = DBTaskResult.objects.get()
+    assert queued.args_kwargs["kwargs"] == {
+        "job": "credit.process_import",
+        "params": {"batch_id": batch_id},
+        "key": f"credit.import:{batch_id}",
+        "max_attempts": 1,
+        "retry_seconds": 30.0,
+    }
+    again = enqueue("credit.process_import", key=f"credit.import:{batch_id}", batch_id=batch_id)
+    assert again == Enqueued(id=str(queued.pk), created=False)
+    # when the worker runs (a second later, with the periodic jobs due behind it)
+    frozen.shift(dt.timedelta(seconds=1))
+    run_pending()
+    # then the import's own job committed it and the sweep found nothing left
+    queued.refresh_from_db()
+    assert (queued.status, queued.return_value) == (
+        "SUCCESSFUL",
+        f"import {batch_id}: done, 1 created, 0 existing, 0 failed",
+    )
+    sweep = DBTaskResult.objects.get(args_kwargs__kwargs__job="credit.process_imports")
+    assert (sweep.status, sweep.return_value) == ("SUCCESSFUL", "processed 0 imports")
+    assert ImportBatch.objects.get(pk=batch_id).status == "done"
+    assert DBTaskResult.objects.filter(args_kwargs__kwargs__job="credit.process_import").count() == 1
+
+
 def test_progress_shows_while_the_import_transaction_is_open(
     people, residents, settings, tmp_path, django_capture_on_commit_callbacks
 ):

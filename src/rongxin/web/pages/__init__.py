@@ -1,0 +1,1 @@
+"""Pages of the web shell itself (not of a domain app)."""
