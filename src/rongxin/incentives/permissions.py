@@ -8,8 +8,6 @@ before they write; pages and the API call the same functions to decide what to s
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from django.db.models import Case, When
 from django.http import HttpRequest
 
@@ -18,10 +16,7 @@ from rongxin.accounts.models import Grant, User
 from rongxin.accounts.permissions import grants_with_roles, require_role
 from rongxin.core.errors import NotFound
 from rongxin.incentives.models import Credential, Incentive, Provider, ProviderAccount
-from rongxin.subjects.models import SubjectAccount
-
-if TYPE_CHECKING:
-    from rongxin.subjects.models import Subject
+from rongxin.subjects.models import Subject, SubjectAccount
 
 
 class SignedInRequest(HttpRequest):
