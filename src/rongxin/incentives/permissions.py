@@ -9,7 +9,6 @@ before they write; pages and the API call the same functions to decide what to s
 from __future__ import annotations
 
 from django.db.models import Case, When
-from django.http import HttpRequest
 
 from rongxin.accounts.domain.roles import Role
 from rongxin.accounts.models import Grant, User
@@ -17,13 +16,6 @@ from rongxin.accounts.permissions import grants_with_roles, require_role
 from rongxin.core.errors import NotFound
 from rongxin.incentives.models import Credential, Incentive, Provider, ProviderAccount
 from rongxin.subjects.models import Subject, SubjectAccount
-
-
-class SignedInRequest(HttpRequest):
-    """A request whose user passed ``login_required`` (pages) or the API's authentication: its
-    ``user`` is an account, never the anonymous user."""
-
-    user: User
 
 
 def _signed_in(actor: User | None) -> bool:

@@ -32,6 +32,7 @@ from ninja import Router, Status
 
 from rongxin.accounts.api.auth import gated_roles
 from rongxin.accounts.domain.roles import Role
+from rongxin.accounts.permissions import SignedInRequest
 from rongxin.core.errors import field_error
 from rongxin.incentives import selectors
 from rongxin.incentives.api import presenters
@@ -59,7 +60,6 @@ from rongxin.incentives.api.schemas import (
     VerifyIn,
     VerifyOut,
 )
-from rongxin.incentives.permissions import SignedInRequest
 from rongxin.incentives.services.allowance import allowance_take
 from rongxin.incentives.services.credentials import credential_issue as issue_credential
 from rongxin.incentives.services.credentials import credential_revoke as revoke_credential

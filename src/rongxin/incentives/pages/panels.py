@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from rongxin.accounts.permissions import SignedInRequest
 from rongxin.incentives import selectors
-from rongxin.incentives.permissions import SignedInRequest
 from rongxin.subjects.selectors import SubjectFile
 
 

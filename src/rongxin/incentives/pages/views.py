@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from rongxin.accounts.permissions import SignedInRequest
 from rongxin.core import clock
 from rongxin.core.errors import NotFound
 from rongxin.core.forms import Outcome, errors_on, flash_errors, form_status
@@ -43,7 +44,6 @@ from rongxin.incentives.pages.forms import (
     StatisticsForm,
 )
 from rongxin.incentives.permissions import (
-    SignedInRequest,
     access_incentive_for_decision,
     access_provider,
     require_office,

@@ -6,14 +6,6 @@ from __future__ import annotations
 from django.http import HttpRequest
 from django.utils.http import url_has_allowed_host_and_scheme
 
-from rongxin.accounts.models import User
-
-
-class SignedInRequest(HttpRequest):
-    """A request past ``login_required``: its user is signed in."""
-
-    user: User
-
 
 def back_to(request: HttpRequest, default: str) -> str:
     """The page named in the posted ``next`` field when it is on this site, else ``default``."""

@@ -20,6 +20,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from rongxin.accounts.permissions import SignedInRequest
 from rongxin.core import clock
 from rongxin.core.forms import errors_on, flash_errors, form_status
 from rongxin.regions.models import Region
@@ -36,7 +37,6 @@ from rongxin.volunteering.pages.forms import (
     towns,
     type_choices,
 )
-from rongxin.volunteering.pages.requests import SignedInRequest
 from rongxin.volunteering.pages.views.volunteers import join_first
 from rongxin.volunteering.permissions import (
     access_activity_for_organising,

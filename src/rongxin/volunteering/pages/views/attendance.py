@@ -21,6 +21,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from rongxin.accounts.permissions import SignedInRequest
 from rongxin.core import clock
 from rongxin.core.forms import errors_on, form_status
 from rongxin.volunteering import services
@@ -30,7 +31,6 @@ from rongxin.volunteering.models import Activity, Scan, Signup
 from rongxin.volunteering.pages import display
 from rongxin.volunteering.pages.form_errors import roster_field, service_fields, volunteer_number_field
 from rongxin.volunteering.pages.forms import AssistForm, RosterForm, ScanForm
-from rongxin.volunteering.pages.requests import SignedInRequest
 from rongxin.volunteering.permissions import access_activity_for_organising, access_own_scan, own_volunteer_or_none
 from rongxin.volunteering.selectors.activities import activity_scans as recent_scans
 from rongxin.volunteering.selectors.activities import activity_view, volunteer_state

@@ -16,11 +16,11 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from rongxin.accounts.permissions import SignedInRequest
 from rongxin.core import clock
 from rongxin.core.forms import flash_errors
 from rongxin.volunteering.pages.form_errors import errors_on_shifts
 from rongxin.volunteering.pages.forms import CallOutForm, ShiftFormSet, StaffForm, regions_under
-from rongxin.volunteering.pages.requests import SignedInRequest
 from rongxin.volunteering.pages.views.volunteers import join_first
 from rongxin.volunteering.permissions import (
     access_shift_for_admin,

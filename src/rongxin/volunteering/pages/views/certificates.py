@@ -15,12 +15,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 from django_ratelimit.decorators import ratelimit
 
+from rongxin.accounts.permissions import SignedInRequest
 from rongxin.core import clock
 from rongxin.core.forms import errors_on, form_status
 from rongxin.volunteering.domain.certificates import normalise_number
 from rongxin.volunteering.domain.hours import hours_text
 from rongxin.volunteering.pages.forms import CertificateForm
-from rongxin.volunteering.pages.requests import SignedInRequest
 from rongxin.volunteering.permissions import VERIFY_RATE_GROUP, verify_rate
 from rongxin.volunteering.selectors import certificates as reads
 from rongxin.volunteering.services.certificates import certificate_issue

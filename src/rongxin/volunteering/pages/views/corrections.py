@@ -11,11 +11,12 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from rongxin.accounts.permissions import SignedInRequest
 from rongxin.core.forms import errors_on, flash_errors, form_status
 from rongxin.volunteering import services
 from rongxin.volunteering.domain.hours import hours_text
 from rongxin.volunteering.pages.forms import CorrectionRequestForm, DecisionForm
-from rongxin.volunteering.pages.requests import SignedInRequest, back_to
+from rongxin.volunteering.pages.requests import back_to
 from rongxin.volunteering.permissions import access_correction_for_deciding, access_own_record
 
 

@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from rongxin.accounts.permissions import SignedInRequest
 from rongxin.core import clock
 from rongxin.core.errors import NotFound
 from rongxin.core.forms import errors_on, flash_errors, form_status
@@ -19,7 +20,7 @@ from rongxin.volunteering.models import Membership
 from rongxin.volunteering.pages import display
 from rongxin.volunteering.pages.form_errors import service_fields, volunteer_number_field
 from rongxin.volunteering.pages.forms import DecisionForm, LeaderForm, TeamFilterForm, TeamForm, regions_under, towns
-from rongxin.volunteering.pages.requests import SignedInRequest, back_to
+from rongxin.volunteering.pages.requests import back_to
 from rongxin.volunteering.pages.views.volunteers import join_first
 from rongxin.volunteering.permissions import (
     access_team_for_admin,

@@ -14,6 +14,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from rongxin.accounts.permissions import SignedInRequest
 from rongxin.core import clock
 from rongxin.core.forms import errors_on, form_status
 from rongxin.volunteering import services
@@ -21,7 +22,6 @@ from rongxin.volunteering.domain.hours import STAR_HOURS, hours_text
 from rongxin.volunteering.domain.volunteers import ADULT_AGE, age_on
 from rongxin.volunteering.pages import display
 from rongxin.volunteering.pages.forms import JoinForm, ProfileForm, WithdrawForm
-from rongxin.volunteering.pages.requests import SignedInRequest
 from rongxin.volunteering.permissions import own_person, own_volunteer_or_none
 from rongxin.volunteering.selectors.people import volunteer_profile
 
