@@ -17,8 +17,8 @@ from django.http import HttpRequest, HttpResponse
 from django_ratelimit.core import is_ratelimited
 from ninja import Router, Schema, Status
 
-from rongxin.accounts.models import User
 from rongxin.core.errors import TooManyRequests
+from rongxin.volunteering.api.presenters import SignedInRequest
 from rongxin.volunteering.api.schemas import CertificateOut
 from rongxin.volunteering.domain.certificates import normalise_number
 from rongxin.volunteering.domain.hours import hours_text
@@ -34,12 +34,6 @@ from rongxin.volunteering.selectors.certificates import (
 from rongxin.volunteering.services.certificates import certificate_issue
 
 router = Router(tags=["certificates"])
-
-
-class SignedInRequest(HttpRequest):
-    """A request to an operation with the API's authentication: its user is signed in."""
-
-    user: User
 
 
 class CertificateRequestIn(Schema):

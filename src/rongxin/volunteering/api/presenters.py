@@ -1,5 +1,5 @@
-"""What the volunteering endpoints share: optional authentication for public reads and the
-conversions from models to response schemas (so ``router.py`` stays one call per endpoint)."""
+"""What the volunteering endpoints share: the signed-in request, optional authentication for
+public reads, and the conversions from models to response schemas (so ``router.py`` stays one call per endpoint)."""
 
 from __future__ import annotations
 
@@ -71,6 +71,13 @@ SCAN_PATH = "/v/scan/"
 def _anyone(request: HttpRequest) -> Any:
     """The last resort of :data:`public_auth`: an anonymous caller may read public things."""
     return getattr(request, "user", None) or True
+
+
+class SignedInRequest(HttpRequest):
+    """A request to an operation with the API's authentication (not ``public_auth``): its user
+    is signed in."""
+
+    user: User
 
 
 # Public reads: a signed-in caller (session or API key) is recognised, anyone else may read.

@@ -12,11 +12,11 @@ from django.http import HttpRequest
 from ninja import Query, Router, Status
 
 from rongxin.accounts.auth import gated
-from rongxin.accounts.models import User
 from rongxin.volunteering import services as svc
 from rongxin.volunteering.api.certificates import router as certificates_router
 from rongxin.volunteering.api.presenters import (
     PUBLIC_OPENAPI,
+    SignedInRequest,
     activity_detail_out,
     activity_out,
     activity_summaries,
@@ -97,12 +97,6 @@ from rongxin.volunteering.services import mobilisation
 from rongxin.volunteering.services.activities import ActivityInput
 
 router = Router(tags=["volunteering"])
-
-
-class SignedInRequest(HttpRequest):
-    """A request to an operation with the API's authentication: its user is signed in."""
-
-    user: User
 
 
 # --- Volunteers ------------------------------------------------------------------------------
