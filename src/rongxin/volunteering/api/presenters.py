@@ -1,5 +1,5 @@
-"""What the volunteering endpoints share: optional authentication for public reads and the
-conversions from models to response schemas (so ``router.py`` stays one call per endpoint)."""
+"""What the volunteering endpoints share: the signed-in request, optional authentication for
+public reads, and the conversions from models to response schemas (so ``router.py`` stays one call per endpoint)."""
 
 from __future__ import annotations
 
