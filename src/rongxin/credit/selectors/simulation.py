@@ -28,29 +28,21 @@ from django.utils.translation import gettext_lazy as _
 from rongxin.core import clock
 from rongxin.core.bulk import adapt_datetime
 from rongxin.core.errors import InvalidInput, NotFound
-from rongxin.credit import ledger
-from rongxin.credit.catalogue import catalogue_in_force
+from rongxin.credit.domain.scoring import RuleTerms, Scale, points_under, standing
 from rongxin.credit.models import Catalogue, Entry, GradeBand, Rule, SubjectKind
+from rongxin.credit.selectors.catalogues import catalogue_in_force
 from rongxin.regions.models import Region
 from rongxin.subjects.models import Person, Subject
 
 SAMPLE = 20
 
 
-@dataclass(frozen=True)
-class RuleTerms:
-    sign: int
-    points_min: int
-    points_max: int
-    counting_days: int
-
-
 @dataclass
 class Change:
     subject_id: int
     name: str
-    before: tuple[int, str]
-    after: tuple[int, str]
+    before: tuple[int | None, str]  # score and grade
+    after: tuple[int | None, str]
     drivers: list[tuple[str, int, int]]  # rule code, points before, points after
 
 
@@ -87,14 +79,6 @@ def _terms(catalogue: Catalogue) -> dict[str, RuleTerms]:
     }
 
 
-def _points_under(terms: RuleTerms | None, points: int, effective: dt.datetime, at: dt.datetime) -> int:
-    if terms is None or effective + dt.timedelta(days=terms.counting_days) <= at:
-        return 0
-    if terms.points_min == terms.points_max:
-        return terms.sign * terms.points_min
-    return terms.sign * min(max(abs(points), terms.points_min), terms.points_max)
-
-
 def credit_simulate(*, draft_id: int, at: dt.datetime | None = None, seed: int = 0) -> SimulationResult:
     """Simulate ``draft_id`` against the catalogue in force for its subject kind. Raises
     NotFound (no such catalogue), InvalidInput (no catalogue in force to compare with)."""
@@ -107,8 +91,12 @@ def credit_simulate(*, draft_id: int, at: dt.datetime | None = None, seed: int =
     if current is None:
         raise InvalidInput(_("No catalogue is in force to compare with."), code="no_current_catalogue")
     old_terms, new_terms = _terms(current), _terms(draft)
-    old_bands = list(GradeBand.objects.filter(catalogue=current).values_list("code", "min_score"))
-    new_bands = list(GradeBand.objects.filter(catalogue=draft).values_list("code", "min_score"))
+    old_scale = Scale(
+        current.base_score, list(GradeBand.objects.filter(catalogue=current).values_list("code", "min_score"))
+    )
+    new_scale = Scale(
+        draft.base_score, list(GradeBand.objects.filter(catalogue=draft).values_list("code", "min_score"))
+    )
     kinds = (
         [Subject.Kind.PERSON]
         if draft.subject_kind == SubjectKind.PERSON
@@ -131,8 +119,8 @@ def credit_simulate(*, draft_id: int, at: dt.datetime | None = None, seed: int =
         while rows := cur.fetchmany(50_000):
             for sid, code, points, effective in rows:
                 effective = to_dt(effective)
-                before = _points_under(old_terms.get(code), points, effective, at)
-                after = _points_under(new_terms.get(code), points, effective, at)
+                before = points_under(old_terms.get(code), points, effective, at)
+                after = points_under(new_terms.get(code), points, effective, at)
                 sums_old[sid] += before
                 sums_new[sid] += after
                 if before != after:
@@ -160,9 +148,8 @@ def credit_simulate(*, draft_id: int, at: dt.datetime | None = None, seed: int =
         if kind == Subject.Kind.PERSON and not consent:
             continue
         result.subjects += 1
-        old_score = current.base_score + sums_old.get(sid, 0)
-        new_score = draft.base_score + sums_new.get(sid, 0)
-        g_old, g_new = ledger.grade_for(old_score, old_bands), ledger.grade_for(new_score, new_bands)
+        old_score, g_old = standing(old_scale, sums_old.get(sid, 0), scored=True)
+        new_score, g_new = standing(new_scale, sums_new.get(sid, 0), scored=True)
         result.before[g_old] += 1
         result.after[g_new] += 1
         town = towns.get(town_id, "—")

@@ -11,24 +11,25 @@ chain, score, grade and notices are the same as for any other entry.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
 
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
-from rongxin.accounts.models import Department
+from rongxin.accounts.models import Department, User
 from rongxin.core import clock
 from rongxin.core.audit import audit_record
 from rongxin.core.errors import Conflict, InvalidInput, NotFound
 from rongxin.core.models import AuditEvent
-from rongxin.credit import ledger
-from rongxin.credit.bulk import NewEntry, ledger_bulk_append
-from rongxin.credit.catalogue import catalogue_in_force
+from rongxin.credit.domain.caps import award_within_caps, cap_year, is_capped
+from rongxin.credit.domain.chain import content_hash
 from rongxin.credit.models import Catalogue, Direction, Entry, Rule, SubjectKind
 from rongxin.credit.permissions import own_record_pairs
-from rongxin.credit.services import _append_transition, credit_row_locked, refresh_subject
+from rongxin.credit.selectors.caps import caps_used
+from rongxin.credit.selectors.catalogues import catalogue_in_force
+from rongxin.credit.services.bulk import NewEntry, ledger_bulk_append
+from rongxin.credit.services.scores import credit_row_locked, refresh_subject
+from rongxin.credit.services.transitions import transition_append
 from rongxin.subjects.models import Subject
 
 CHUNK = 900
@@ -89,30 +90,11 @@ def rule_for_awards(*, rule_code: str, department_code: str, on: dt.date) -> Rul
     return rule
 
 
-def _used(subject_ids: Iterable[int], codes: set[str], years: set[int]) -> dict[tuple[int, str, int], list[int]]:
-    """Entries and points already recorded per (subject, rule code, year) for capped rules."""
-    out: dict[tuple[int, str, int], list[int]] = {}
-    if not codes or not years:
-        return out
-    since = dt.datetime(min(years), 1, 1, tzinfo=clock.LOCAL_TZ)
-    until = dt.datetime(max(years) + 1, 1, 1, tzinfo=clock.LOCAL_TZ)
-    ids = sorted(set(subject_ids))
-    for i in range(0, len(ids), CHUNK):
-        qs = Entry.objects.filter(
-            subject_id__in=ids[i : i + CHUNK], rule__code__in=codes, occurred_at__gte=since, occurred_at__lt=until
-        ).exclude(status__in=[Entry.Status.REJECTED, Entry.Status.REVOKED])
-        for sid, code, occurred, pts in qs.values_list("subject_id", "rule__code", "occurred_at", "points"):
-            slot = out.setdefault((sid, code, occurred.astimezone(clock.LOCAL_TZ).year), [0, 0])
-            slot[0] += 1
-            slot[1] += abs(pts)
-    return out
-
-
 def awards_record(
     *,
     awards: list[Award],
     department_code: str,
-    recorder: Any = None,
+    recorder: User | None = None,
     source: str = Entry.Source.VOLUNTEERING,
     cause: str = "awards",
 ) -> list[AwardOutcome]:
@@ -158,27 +140,17 @@ def awards_record(
             source_key__in=keys[i : i + CHUNK],
         ).values_list("subject_id", "source_key", "content_hash", "points"):
             existing[(sid, key)] = (chash, pts)
-    capped_codes = {
-        r.code for _a, r, _c in resolved if r.yearly_cap_count is not None or r.yearly_cap_points is not None
-    }
-    years = {a.occurred_at.astimezone(clock.LOCAL_TZ).year for a in awards}
-    used = _used(ids, capped_codes, years)
-    recorder_id = recorder.pk if getattr(recorder, "is_authenticated", False) else None
+    capped_codes = {r.code for _a, r, _c in resolved if is_capped(r)}
+    years = {cap_year(a.occurred_at) for a in awards}
+    used = caps_used(subject_ids=ids, codes=capped_codes, years=years)
+    recorder_id = recorder.pk if recorder is not None else None
     # Nobody certifies their own record: the organiser's own award waits for the credit office.
     own = {sid for _uid, sid in own_record_pairs({recorder_id} if recorder_id is not None else set())}
     outcomes: list[AwardOutcome] = []
     entries: list[NewEntry] = []
     for a, rule, catalogue in resolved:
-        year = a.occurred_at.astimezone(clock.LOCAL_TZ).year
-        points, note = min(a.points, rule.points_max), ""
-        if points < a.points:
-            note = f"rule maximum {rule.points_max}"
-        slot = used.setdefault((a.subject_id, rule.code, year), [0, 0])
-        if rule.yearly_cap_points is not None and slot[1] + points > rule.yearly_cap_points:
-            points = max(rule.yearly_cap_points - slot[1], 0)
-            note = f"yearly cap {rule.yearly_cap_points}"
-        if rule.yearly_cap_count is not None and slot[0] + 1 > rule.yearly_cap_count:
-            points, note = 0, f"yearly cap {rule.yearly_cap_count} entries"
+        slot = used.setdefault((a.subject_id, rule.code, cap_year(a.occurred_at)), [0, 0])
+        points, note = award_within_caps(rule, entries=slot[0], points_used=slot[1], points=a.points)
         found = existing.get((a.subject_id, a.source_key))
         if points < rule.points_min:
             if found is not None:
@@ -187,7 +159,7 @@ def awards_record(
                 )
             outcomes.append(AwardOutcome(a.source_key, a.subject_id, 0, "capped", note))
             continue
-        chash = ledger.content_hash(
+        chash = content_hash(
             rule_code=rule.code,
             catalogue_version=catalogue.version,
             points=points,
@@ -237,7 +209,7 @@ def awards_record(
 
 
 @transaction.atomic
-def award_supersede(*, subject_id: int, source: str, source_key: str, actor: Any, reason: str) -> int:
+def award_supersede(*, subject_id: int, source: str, source_key: str, actor: User | None, reason: str) -> int:
     """The award ``source_key`` stops counting because its source record was corrected (a
     ``superseded`` transition on its chain). Returns its points; 0 if there is no such award.
     Raises Conflict when the entry is in a state that cannot be superseded (e.g. suspended)."""
@@ -248,7 +220,7 @@ def award_supersede(*, subject_id: int, source: str, source_key: str, actor: Any
     if entry.status == Entry.Status.REVOKED and entry.transitions.filter(kind="superseded").exists():
         return entry.points  # already superseded: a retried correction
     now = clock.now()
-    _append_transition(credit=credit, entry=entry, kind="superseded", actor=actor, reason=reason, at=now)
+    transition_append(credit=credit, entry=entry, kind="superseded", actor=actor, reason=reason, at=now)
     subject = Subject.objects.get(pk=subject_id)
     refresh_subject(credit=credit, subject=subject, now=now, cause="award.superseded")
     audit_record(

@@ -1,7 +1,9 @@
-"""Rule catalogues: load from YAML/XLSX into a draft, diff two versions, publish, export.
+"""Writes to the rule catalogues: read a YAML/XLSX document and check it, create a draft from
+it, publish a draft, load the starter catalogues. (Reads, export and the diff of two versions are
+in :mod:`rongxin.credit.selectors.catalogues`.)
 
-A published catalogue is never edited: changes go into a new draft (``catalogue_draft_from``)
-that is published with a later effective date.
+A published catalogue is never edited: changes go into a new draft that is published with a
+later effective date.
 """
 
 from __future__ import annotations
@@ -16,27 +18,17 @@ import yaml
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
-from rongxin.accounts.models import Department
-from rongxin.accounts.permissions import require_role
-from rongxin.accounts.roles import Role
+from rongxin.accounts.models import Department, User
 from rongxin.core import clock
 from rongxin.core.audit import audit_record
 from rongxin.core.errors import Conflict, InvalidInput, NotFound
 from rongxin.core.models import AuditEvent
-from rongxin.credit.models import (
-    PROGRAMMES,
-    Catalogue,
-    Direction,
-    GradeBand,
-    Rule,
-    Severity,
-    SubjectCredit,
-    SubjectKind,
-)
-from rongxin.credit.periods import OBJECTION_DAYS, defaults_for
-from rongxin.subjects.models import Subject
+from rongxin.credit.domain.periods import OBJECTION_DAYS, defaults_for
+from rongxin.credit.models import PROGRAMMES, Catalogue, Direction, GradeBand, Rule, Severity, SubjectKind
+from rongxin.credit.permissions import require_catalogue_editor
+from rongxin.credit.selectors.catalogues import kind_scored
 
-DATA_DIR = Path(__file__).resolve().parent / "data"
+DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 STARTER_FILES = {
     SubjectKind.PERSON: DATA_DIR / "catalogue_person.yaml",
     SubjectKind.ORGANISATION: DATA_DIR / "catalogue_organisation.yaml",
@@ -259,11 +251,12 @@ def _raise_problems(problems: list[CatalogueProblem]) -> None:
 
 
 @transaction.atomic
-def catalogue_draft_create(*, actor: Any, document: Any) -> Catalogue:
-    """Create a draft catalogue from a parsed document (YAML/XLSX). Raises InvalidInput with one
-    error per problem; nothing is saved unless the whole document is valid."""
+def catalogue_draft_create(*, actor: User | None, document: Any) -> Catalogue:
+    """Create a draft catalogue from a parsed document (YAML/XLSX); ``actor`` None is the
+    platform itself (the starters, the command line). Raises NotFound (not a credit office),
+    InvalidInput with one error per problem; nothing is saved unless the whole document is valid."""
     if actor is not None:
-        require_role(actor, [Role.COUNTY_CREDIT_OFFICE])
+        require_catalogue_editor(actor)
     header, rules, problems = parse_catalogue(document)
     if problems:
         _raise_problems(problems)
@@ -308,12 +301,20 @@ def catalogue_document_from_yaml(text: str | bytes) -> Any:
         raise InvalidInput(_("This is not valid YAML: %(e)s") % {"e": str(exc).splitlines()[0]}, code="yaml") from None
 
 
+def catalogue_document_from_upload(*, name: str, data: bytes) -> Any:
+    """An uploaded catalogue file as a document: XLSX by its name (``.xlsx``), else YAML."""
+    if name.lower().endswith(".xlsx"):
+        return catalogue_document_from_xlsx(data)
+    return catalogue_document_from_yaml(data)
+
+
 @transaction.atomic
-def catalogue_publish(*, actor: Any, catalogue_id: int) -> Catalogue:
-    """Publish a draft. Afterwards it is never edited. Raises NotFound, Conflict (not a draft,
-    or its effective date is not after the newest published catalogue of its kind)."""
+def catalogue_publish(*, actor: User | None, catalogue_id: int) -> Catalogue:
+    """Publish a draft. Afterwards it is never edited. Raises NotFound (no such catalogue, or not
+    a credit office), Conflict (not a draft, or its effective date is not after the newest
+    published catalogue of its kind)."""
     if actor is not None:
-        require_role(actor, [Role.COUNTY_CREDIT_OFFICE])
+        require_catalogue_editor(actor)
     catalogue = Catalogue.objects.select_for_update().filter(pk=catalogue_id).first()
     if catalogue is None:
         raise NotFound()
@@ -332,10 +333,10 @@ def catalogue_publish(*, actor: Any, catalogue_id: int) -> Catalogue:
         )
     catalogue.status = Catalogue.Status.PUBLISHED
     catalogue.published_at = clock.now()
-    catalogue.published_by = actor if getattr(actor, "is_authenticated", False) else None
+    catalogue.published_by = actor
     # Scores follow a catalogue once the worker has rescored its kind (credit.apply_catalogues);
     # with nobody scored yet there is nothing to rescore.
-    if catalogue.effective_from <= clock.today_local() and not _kind_scored(catalogue.subject_kind):
+    if catalogue.effective_from <= clock.today_local() and not kind_scored(catalogue.subject_kind):
         catalogue.applied_at = catalogue.published_at
     catalogue.save(update_fields=["status", "published_at", "published_by", "applied_at"])
     audit_record(
@@ -346,107 +347,6 @@ def catalogue_publish(*, actor: Any, catalogue_id: int) -> Catalogue:
         object_id=catalogue.pk,
     )
     return catalogue
-
-
-def _kind_scored(subject_kind: str) -> bool:
-    kinds = (
-        [Subject.Kind.PERSON]
-        if subject_kind == SubjectKind.PERSON
-        else [k for k in Subject.Kind.values if k != Subject.Kind.PERSON]
-    )
-    return SubjectCredit.objects.filter(subject__kind__in=kinds).exists()
-
-
-def catalogue_in_force(*, subject_kind: str, on: dt.date) -> Catalogue | None:
-    """The published catalogue of that kind whose effective date is the latest on or before ``on``."""
-    return (
-        Catalogue.objects.filter(subject_kind=subject_kind, status=Catalogue.Status.PUBLISHED, effective_from__lte=on)
-        .order_by("-effective_from")
-        .first()
-    )
-
-
-def catalogue_export(catalogue: Catalogue) -> dict[str, Any]:
-    """The catalogue as a document in the YAML format (round-trips through the loader)."""
-    rules = []
-    for r in catalogue.rules.prefetch_related("departments").order_by("code"):
-        item: dict[str, Any] = {
-            "code": r.code,
-            "name_zh": r.name_zh,
-            "name_en": r.name_en,
-            "category": r.category,
-            "direction": r.direction,
-        }
-        if r.points_min == r.points_max:
-            item["points"] = r.points_min
-        else:
-            item["points_min"], item["points_max"] = r.points_min, r.points_max
-        item.update(
-            severity=r.severity or None,
-            legal_basis=r.legal_basis,
-            evidence=r.evidence,
-            departments=sorted(d.code for d in r.departments.all()),
-            yearly_cap_count=r.yearly_cap_count,
-            yearly_cap_points=r.yearly_cap_points,
-            review_required=r.review_required,
-            objection_days=r.objection_days,
-            counting_days=r.counting_days,
-            repair_after_days=r.repair_after_days,
-        )
-        if r.programme:
-            item["programme"] = r.programme
-        rules.append(item)
-    return {
-        "subject_kind": catalogue.subject_kind,
-        "version": catalogue.version,
-        "title_zh": catalogue.title,
-        "effective_from": catalogue.effective_from,
-        "base_score": catalogue.base_score,
-        "grades": [{"code": g.code, "min": g.min_score} for g in catalogue.grades.all()],
-        "rules": rules,
-    }
-
-
-def catalogue_export_yaml(catalogue: Catalogue) -> str:
-    return yaml.safe_dump(catalogue_export(catalogue), allow_unicode=True, sort_keys=False)
-
-
-XLSX_COLUMNS = [
-    "code", "name_zh", "name_en", "category", "direction", "points_min", "points_max", "severity", "legal_basis",
-    "evidence", "departments", "yearly_cap_count", "yearly_cap_points", "review_required", "objection_days",
-    "counting_days", "repair_after_days", "programme",
-]  # fmt: skip
-
-
-def catalogue_export_xlsx(catalogue: Catalogue) -> bytes:
-    """Two sheets: ``catalogue`` (header and grades) and ``rules`` (one row per rule)."""
-    from openpyxl import Workbook
-
-    doc = catalogue_export(catalogue)
-    wb = Workbook()
-    head = wb.active
-    head.title = "catalogue"
-    for key in ("subject_kind", "version", "title_zh", "effective_from", "base_score"):
-        head.append([key, doc[key]])
-    for g in doc["grades"]:
-        head.append(["grade", g["code"], g["min"]])
-    sheet = wb.create_sheet("rules")
-    sheet.append(XLSX_COLUMNS)
-    for r in doc["rules"]:
-        row = dict(r, points_min=r.get("points_min", r.get("points")), points_max=r.get("points_max", r.get("points")))
-        row["departments"] = ",".join(r["departments"])
-        sheet.append([row.get(c) for c in XLSX_COLUMNS])
-    # openpyxl stores a text beginning with "=" as a live formula; a rule's text (evidence, name,
-    # legal basis) must open as the text it is, so every such cell is written as a plain string
-    # (the text itself is kept exactly and reads back unchanged).
-    for ws in (head, sheet):
-        for cells in ws.iter_rows():
-            for cell in cells:
-                if cell.data_type == "f":
-                    cell.data_type = "s"
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
 
 
 def catalogue_document_from_xlsx(data: bytes) -> dict[str, Any]:
@@ -480,53 +380,7 @@ def catalogue_document_from_xlsx(data: bytes) -> dict[str, Any]:
     return doc
 
 
-@dataclass(frozen=True)
-class RuleChange:
-    code: str
-    change: str  # "added", "removed", "changed"
-    fields: dict[str, tuple[Any, Any]]
-
-
-DIFF_FIELDS = [
-    "name_zh", "name_en", "category", "direction", "points_min", "points_max", "severity", "legal_basis", "evidence",
-    "yearly_cap_count", "yearly_cap_points", "review_required", "objection_days", "counting_days", "repair_after_days",
-    "programme",
-]  # fmt: skip
-
-
-def catalogue_diff(*, old: Catalogue, new: Catalogue) -> dict[str, Any]:
-    """What changed from ``old`` to ``new``: header fields, grade bands and rules by code."""
-
-    def rule_map(c: Catalogue) -> dict[str, dict[str, Any]]:
-        out = {}
-        for r in c.rules.prefetch_related("departments"):
-            d = {f: getattr(r, f) for f in DIFF_FIELDS}
-            d["departments"] = ",".join(sorted(x.code for x in r.departments.all()))
-            out[r.code] = d
-        return out
-
-    a, b = rule_map(old), rule_map(new)
-    changes: list[RuleChange] = []
-    for code in sorted(set(a) | set(b)):
-        if code not in a:
-            changes.append(RuleChange(code, "added", {}))
-        elif code not in b:
-            changes.append(RuleChange(code, "removed", {}))
-        else:
-            fields = {f: (a[code][f], b[code][f]) for f in a[code] if a[code][f] != b[code][f]}
-            if fields:
-                changes.append(RuleChange(code, "changed", fields))
-    grades_old = [(g.code, g.min_score) for g in old.grades.all()]
-    grades_new = [(g.code, g.min_score) for g in new.grades.all()]
-    return {
-        "base_score": (old.base_score, new.base_score),
-        "effective_from": (old.effective_from, new.effective_from),
-        "grades": (grades_old, grades_new) if grades_old != grades_new else None,
-        "rules": changes,
-    }
-
-
-def catalogue_load_starters(*, actor: Any = None, publish: bool = True) -> list[Catalogue]:
+def catalogue_load_starters(*, actor: User | None = None, publish: bool = True) -> list[Catalogue]:
     """Load (and publish) the starter catalogues shipped in ``credit/data`` if none exist."""
     loaded = []
     for kind, path in STARTER_FILES.items():

@@ -1,7 +1,7 @@
 """Full reconciliation in set-based SQL: every entry's state and every subject's score derived
 from the facts, compared with the caches, without loading a model per row.
 
-The derivation is the same rule as :func:`rongxin.credit.ledger.replay`, written in SQL:
+The derivation is the same rule as :func:`rongxin.credit.domain.lifecycle.replay`, written in SQL:
 
 - an entry's state is set by its last state-changing transition (approved → active, rejected,
   objected → suspended, upheld → active, revoked, repaired,
@@ -16,23 +16,29 @@ The derivation is the same rule as :func:`rongxin.credit.ledger.replay`, written
 Drifting subjects are re-derived one by one with the Python replay for the report and ``--fix``.
 The check alone writes nothing: a subject whose time-driven changes fell due but that the worker
 has not refreshed yet is held to its facts just before they fell due (``due``, not drift).
-The SQL (per engine) is the fast path; :func:`rongxin.credit.selectors.credit_reconcile` the slow
-reference, and a test holds the two to the same answers.
+The SQL (per engine) is the fast path; :func:`credit_reconcile` the slow reference (the Python
+replay of :mod:`rongxin.credit.domain.lifecycle` scored by :mod:`rongxin.credit.domain.scoring`),
+and tests hold the two to the same answers.
+
+The SQL and the score it implies (:func:`expected_standings`) are deliberately independent of the
+scoring module that every write path uses: a fault in one shows as drift against the other. An
+ops check that may rewrite caches (``fix``), so it lives with the services.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
 from django.db import connection, transaction
 
 from rongxin.core import clock
 from rongxin.core.bulk import adapt_datetime
-from rongxin.credit import ledger
+from rongxin.credit.domain.scoring import grade_for
 from rongxin.credit.models import Entry, Rule, SubjectCredit, SubjectKind, Transition
-from rongxin.credit.selectors import Drift, credit_reconcile, replay_subject
-from rongxin.credit.services import scale_in_force
+from rongxin.credit.selectors.catalogues import scale_in_force
+from rongxin.credit.selectors.scores import replay_subject
 from rongxin.subjects.models import ConsentEvent, Subject
 
 STATE_KINDS = ("held", "approved", "rejected", "objected", "upheld", "revoked", "repaired", "superseded")
@@ -108,6 +114,63 @@ def _sql() -> str:
 
 
 @dataclass(frozen=True)
+class Drift:
+    subject_id: int
+    what: str
+    cached: Any
+    derived: Any
+
+
+def credit_reconcile(
+    *, at: dt.datetime | None = None, fix: bool = False, limit: int = 50, subject_ids: list[int] | None = None
+) -> tuple[int, list[Drift]]:
+    """Recompute every subject with credit state from the facts and compare with the caches
+    (score, grade, next change, each entry's status and period). Returns (subjects checked,
+    drifts found, at most ``limit``). With ``fix``, caches are rewritten from the facts."""
+    at = at or clock.now()
+    drifts: list[Drift] = []
+    checked = 0
+    credit_qs = SubjectCredit.objects.select_related("subject").order_by("pk")
+    if subject_ids is not None:
+        credit_qs = credit_qs.filter(pk__in=subject_ids)
+    credits = credit_qs.iterator(chunk_size=2000)
+    for credit in credits:
+        checked += 1
+        subject = credit.subject
+        entries = list(Entry.objects.filter(subject=subject).select_related("rule").order_by("seq"))
+        transitions = list(Transition.objects.filter(subject=subject).order_by("seq"))
+        r = replay_subject(subject=subject, at=at, entries=entries, transitions=transitions)
+        found: list[Drift] = []
+        if credit.score != r.score:
+            found.append(Drift(subject.pk, "score", credit.score, r.score))
+        if credit.grade != r.grade:
+            found.append(Drift(subject.pk, "grade", credit.grade, r.grade))
+        for e in entries:
+            s = r.states[e.pk]
+            if (e.status, e.effective_at, e.counts_until) != (s.status, s.effective_at, s.counts_until):
+                found.append(
+                    Drift(
+                        subject.pk,
+                        f"entry {e.pk}",
+                        (e.status, e.effective_at, e.counts_until),
+                        (s.status, s.effective_at, s.counts_until),
+                    )
+                )
+        if found:
+            drifts.extend(found[: max(limit - len(drifts), 0)])
+            if fix:
+                for e in entries:
+                    s = r.states[e.pk]
+                    Entry.objects.filter(pk=e.pk).update(
+                        status=s.status, effective_at=s.effective_at, counts_until=s.counts_until
+                    )
+                SubjectCredit.objects.filter(pk=subject.pk).update(
+                    score=r.score, grade=r.grade, next_change_at=r.next_change_at, updated_at=at
+                )
+    return checked, drifts
+
+
+@dataclass(frozen=True)
 class Reconciliation:
     checked: int
     drifts: list[Drift]
@@ -121,22 +184,33 @@ def credit_reconcile_fast(
 ) -> tuple[int, list[Drift]]:
     """The strict comparison at ``at``: (subjects checked, drifts), where changes that fell due
     and that the worker has not applied yet count as drift too (as in
-    :func:`~rongxin.credit.selectors.credit_reconcile`)."""
+    :func:`credit_reconcile`)."""
     r = credit_reconcile_report(at=at, fix=fix, limit=limit, allow_due=False)
     return r.checked, r.drifts
 
 
-def credit_reconcile_report(
-    *, at: dt.datetime | None = None, fix: bool = False, limit: int = 50, allow_due: bool = True
-) -> Reconciliation:
-    """Check every subject's cached credit state against the facts at ``at`` (see the module
-    docstring). Without ``fix`` nothing is written. With ``allow_due``, a subject whose
-    time-driven changes fell due but are not yet applied by the worker is compared as it stood
-    just before they fell due (and listed in ``due``); anything else that differs is drift (at
-    most ``limit`` reported). With ``fix`` the drifting subjects' caches are rewritten from the
-    facts at ``at``; the due ones are left to
-    :func:`~rongxin.credit.services.credit_apply_time_changes` (which records their grade changes)."""
-    at = at or clock.now()
+@dataclass(frozen=True)
+class Derived:
+    """A subject with a credit row at a time: what its facts give by the SQL derivation (score,
+    grade, entries whose cached state differs from their facts) beside its caches."""
+
+    score: int | None
+    grade: str
+    entry_drifts: int
+    cached_score: int | None
+    cached_grade: str
+    next_change_at: dt.datetime | None
+
+    @property
+    def drifts(self) -> bool:
+        return bool(self.entry_drifts) or (self.score, self.grade) != (self.cached_score, self.cached_grade)
+
+
+def derive_from_facts(*, at: dt.datetime) -> tuple[dict[int, Derived], list[int]]:
+    """Every subject with a credit row as its facts stand at ``at`` (set-based, one statement per
+    engine), and the subjects that have entries but no credit row at all. The score is the base of
+    the catalogue in force plus the points the SQL finds counting, for persons only while their
+    latest consent event is a grant: written here on purpose, apart from the scoring module."""
     sql = _sql()
     params = [adapt_datetime(connection, at)] * sql.count("%s")
     derived: dict[int, tuple[int, int]] = {}
@@ -156,21 +230,39 @@ def credit_reconcile_report(
     consent = _consent_now(at)
     today = at.astimezone(clock.LOCAL_TZ).date()
     scales = {k: scale_in_force(subject_kind=k, on=today) for k in SubjectKind.values}
-    suspects: list[int] = []
-    due_at: dict[int, dt.datetime] = {}
+    out: dict[int, Derived] = {}
     for sid, score, grade, kind, next_change_at in credits:
         is_person = kind == Subject.Kind.PERSON
         scale = scales[SubjectKind.PERSON if is_person else SubjectKind.ORGANISATION]
         entry_drift_count, counting = derived.pop(sid, (0, 0))
         expected = scale.base + counting if scale is not None and (not is_person or consent.get(sid, False)) else None
-        expected_grade = ledger.grade_for(expected, scale.bands) if scale is not None else ""
-        if entry_drift_count or expected != score or expected_grade != grade:
+        expected_grade = grade_for(expected, scale.bands) if scale is not None else ""
+        out[sid] = Derived(expected, expected_grade, entry_drift_count, score, grade, _aware(next_change_at))
+    return out, sorted(derived)
+
+
+def credit_reconcile_report(
+    *, at: dt.datetime | None = None, fix: bool = False, limit: int = 50, allow_due: bool = True
+) -> Reconciliation:
+    """Check every subject's cached credit state against the facts at ``at`` (see the module
+    docstring). Without ``fix`` nothing is written. With ``allow_due``, a subject whose
+    time-driven changes fell due but are not yet applied by the worker is compared as it stood
+    just before they fell due (and listed in ``due``); anything else that differs is drift (at
+    most ``limit`` reported). With ``fix`` the drifting subjects' caches are rewritten from the
+    facts at ``at``; the due ones are left to
+    :func:`~rongxin.credit.services.scores.credit_apply_time_changes` (which records their grade changes)."""
+    at = at or clock.now()
+    derived, without_row = derive_from_facts(at=at)
+    suspects: list[int] = []
+    due_at: dict[int, dt.datetime] = {}
+    for sid, d in derived.items():
+        if d.drifts:
             suspects.append(sid)
-            when = _aware(next_change_at)
+            when = d.next_change_at
             if allow_due and when is not None and when <= at:
                 due_at[sid] = when
     # Entries of subjects that have no credit row at all are drift too (the row is the chain head).
-    suspects.extend(sorted(derived))
+    suspects.extend(without_row)
     drifts: list[Drift] = []
     due: list[int] = []
     for sid in suspects:
@@ -184,7 +276,7 @@ def credit_reconcile_report(
             continue
         _, found = credit_reconcile(at=at, fix=fix, limit=limit, subject_ids=[sid])
         drifts.extend(found[: max(limit - len(drifts), 0)])
-    return Reconciliation(len(credits), drifts, due)
+    return Reconciliation(len(derived), drifts, due)
 
 
 def _aware(value: dt.datetime | str | None) -> dt.datetime | None:

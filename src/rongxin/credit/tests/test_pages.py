@@ -5,8 +5,8 @@ import datetime as dt
 import pytest
 
 from rongxin.conftest import client_for
-from rongxin.credit.catalogue import catalogue_draft_create
 from rongxin.credit.models import Entry, ImportBatch, Transition
+from rongxin.credit.services.catalogue import catalogue_draft_create
 from rongxin.credit.tests.conftest import person_document
 
 pytestmark = pytest.mark.django_db
