@@ -7,7 +7,8 @@ ledger key, so that a copy kept outside the database shows later tampering.
   chain before it, so the root commits to every fact recorded up to D, and anyone can recompute
   it later from the facts; the cached heads in ``SubjectCredit`` are not trusted.
 - The signature is Ed25519 over :func:`root_message` with the current :class:`LedgerKey`; the key
-  id is stored with the root.
+  id is stored with the root (the worker signs and stores it:
+  :func:`rongxin.credit.services.roots.chain_root_record`).
 - :func:`roots_verify` checks an exported copy: each signature, the stored roots against the
   copy, and each root against the facts recomputed for its day.
 

@@ -4,8 +4,9 @@ to the rule's yearly caps, and replaceable when the source record is corrected.
 
 The caller (e.g. volunteering) decides who earned what; this module checks it against the
 catalogue in force (an award rule that the department records, points within the rule's range,
-the yearly caps) and appends through :func:`rongxin.credit.bulk.ledger_bulk_append`, so the
-chain, score, grade and notices are the same as for any other entry.
+the yearly caps of :mod:`rongxin.credit.domain.caps`) and appends through
+:func:`rongxin.credit.services.bulk.ledger_bulk_append`, so the chain, score, grade and notices
+are the same as for any other entry.
 """
 
 from __future__ import annotations

@@ -45,7 +45,6 @@ ENTRY_FIELDS = (
 TRANSITION_FIELDS = ("id", "subject", "entry", "kind", "at", "actor", "reason", "seq", "prev_hash", "hash")
 NOTICE_FIELDS = ("subject", "at", "kind", "title", "body")
 HELD_REASON = "组织者本人的记录，须由信用办审核后计分"
-CREDIT_FIELDS = ("subject", "chain_seq", "chain_head", "score", "grade", "next_change_at", "updated_at")
 
 
 @dataclass

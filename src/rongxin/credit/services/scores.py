@@ -168,7 +168,7 @@ def refresh_subjects(
     writer: BulkWriter,
     added: dict[int, list[Any]] | None = None,
 ) -> int:
-    """Set-based :func:`~rongxin.credit.services.refresh_subject` for many subjects: expire
+    """Set-based :func:`refresh_subject` for many subjects: expire
     finished entries, sum what counts, grade, write heads and scores. Returns grade changes.
 
     ``heads`` holds each subject's state before the append (seq, hash, score, grade and, from
