@@ -88,7 +88,7 @@ def _p95(samples: list[float]) -> float:
 
 
 def _load(scale: float, seed: int, workers: int | None) -> dict[str, Any]:
-    from rongxin.credit.catalogue import catalogue_load_starters
+    from rongxin.credit.services.catalogue import catalogue_load_starters
     from rongxin.synth.generator import generate_county
     from rongxin.synth.history import generate_history
 
@@ -108,7 +108,7 @@ def _load(scale: float, seed: int, workers: int | None) -> dict[str, Any]:
 
 def _import_file(rng: random.Random, rows: int) -> tuple[bytes, int]:
     from rongxin.core import clock, pii
-    from rongxin.credit.catalogue import catalogue_in_force
+    from rongxin.credit.selectors.catalogues import catalogue_in_force
     from rongxin.subjects.models import Person
 
     catalogue = catalogue_in_force(subject_kind="person", on=clock.today_local())
@@ -144,9 +144,11 @@ def _bench_import(rng: random.Random, scale: float) -> tuple[dict[str, Any], dic
     from rongxin.accounts.models import Department
     from rongxin.core import clock
     from rongxin.core.bulk import BulkWriter, TableSpec
-    from rongxin.credit.bulk import ENTRY_FIELDS, prepare_append
-    from rongxin.credit.imports import check_rows, import_create, import_process, read_rows
     from rongxin.credit.models import Entry
+    from rongxin.credit.selectors.imports import read_rows
+    from rongxin.credit.services.bulk import ENTRY_FIELDS, prepare_append
+    from rongxin.credit.services.import_check import check_rows
+    from rongxin.credit.services.imports import import_create, import_process
 
     rows = max(1000, int(200_000 * scale))
     content, rows = _import_file(rng, rows)
@@ -200,8 +202,8 @@ def _time_metric(seconds: float, baseline: float, unit: str = "s") -> dict[str, 
 
 
 def _bench_reconcile() -> dict[str, Any]:
-    from rongxin.credit.reconcile import credit_reconcile_fast
-    from rongxin.credit.services import credit_apply_time_changes
+    from rongxin.credit.services.reconcile import credit_reconcile_fast
+    from rongxin.credit.services.scores import credit_apply_time_changes
 
     # What the worker does every minute: entries whose period ended while the bench ran stop
     # counting. Not part of the timed reconcile.
@@ -223,9 +225,9 @@ def _bench_reconcile() -> dict[str, Any]:
 
 
 def _bench_simulation() -> dict[str, Any]:
-    from rongxin.credit.catalogue import STARTER_FILES, catalogue_document_from_yaml, catalogue_draft_create
     from rongxin.credit.models import SubjectKind
-    from rongxin.credit.simulation import credit_simulate
+    from rongxin.credit.selectors.simulation import credit_simulate
+    from rongxin.credit.services.catalogue import STARTER_FILES, catalogue_document_from_yaml, catalogue_draft_create
 
     print("bench credit: simulation…", file=sys.stderr)
     doc = catalogue_document_from_yaml(STARTER_FILES[SubjectKind.PERSON].read_text())

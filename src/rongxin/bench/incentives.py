@@ -150,7 +150,7 @@ def _p95(samples: list[float]) -> float:
 
 
 def _load(scale: float, seed: int, workers: int | None) -> dict[str, Any]:
-    from rongxin.credit.catalogue import catalogue_load_starters
+    from rongxin.credit.services.catalogue import catalogue_load_starters
     from rongxin.incentives.services.offers import incentives_load_starters
     from rongxin.synth.generator import generate_county
     from rongxin.synth.history import generate_history

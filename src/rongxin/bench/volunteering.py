@@ -113,7 +113,7 @@ def run(
 
 # --- Child: runs with Django aimed at the scratch database ----------------------------------
 def _load(scale: float, seed: int, workers: int | None) -> dict[str, Any]:
-    from rongxin.credit.catalogue import catalogue_load_starters
+    from rongxin.credit.services.catalogue import catalogue_load_starters
     from rongxin.synth.generator import generate_county
     from rongxin.synth.history import generate_history
     from rongxin.synth.volunteering import generate_volunteering

@@ -11,21 +11,21 @@ class CreditConfig(AppConfig):
     verbose_name = "Credit"
 
     nav = (
-        NavItem(_("Reviews"), "web:credit_review", order=80, roles=frozenset({Role.COUNTY_CREDIT_OFFICE})),
+        NavItem(_("Reviews"), "credit:credit_review", order=80, roles=frozenset({Role.COUNTY_CREDIT_OFFICE})),
         NavItem(
             _("Imports"),
-            "web:imports",
+            "credit:imports",
             order=90,
             roles=frozenset({Role.DEPARTMENT_RECORDER, Role.COUNTY_CREDIT_OFFICE}),
         ),
-        NavItem(_("Catalogues"), "web:catalogues", order=100, roles=STAFF_ROLES),
+        NavItem(_("Catalogues"), "credit:catalogues", order=100, roles=STAFF_ROLES),
     )
     file_panels = (
-        FilePanel("credit", "web/_credit_panel.html", context="rongxin.web.credit_views.file_panel", order=10),
+        FilePanel("credit", "credit/_credit_panel.html", context="rongxin.credit.pages.views.file_panel", order=10),
     )
 
     def ready(self) -> None:
-        from rongxin.credit.services import credit_on_consent_change
+        from rongxin.credit.services.scores import credit_on_consent_change
         from rongxin.subjects.services import consent_listeners
 
         if credit_on_consent_change not in consent_listeners:

@@ -6,10 +6,9 @@ import datetime as dt
 
 from rongxin.core import clock
 from rongxin.core.jobs import job, periodic
-from rongxin.credit.bulk import catalogues_apply
-from rongxin.credit.imports import import_process, import_process_queued
-from rongxin.credit.roots import chain_root_record
-from rongxin.credit.services import credit_apply_time_changes
+from rongxin.credit.services.imports import import_process, import_process_queued
+from rongxin.credit.services.roots import chain_root_record
+from rongxin.credit.services.scores import catalogues_apply, credit_apply_time_changes
 
 
 @periodic(name="credit.apply_time_changes", every=dt.timedelta(minutes=1))

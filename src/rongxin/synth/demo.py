@@ -23,7 +23,7 @@ from rongxin.accounts.models import Department, User
 from rongxin.accounts.services import GrantSpec, user_create
 from rongxin.core import clock
 from rongxin.core.errors import ApplicationError
-from rongxin.credit.services import entry_record
+from rongxin.credit.services.entries import entry_record
 from rongxin.incentives.models import Provider, ProviderAccount
 from rongxin.incentives.services.offers import incentives_load_starters
 from rongxin.regions.models import Region, Venue

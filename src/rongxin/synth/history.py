@@ -31,10 +31,12 @@ from tqdm import tqdm
 
 from rongxin.core import clock
 from rongxin.core.bulk import BulkWriter, TableSpec, datetime_adapter
-from rongxin.credit import ledger
-from rongxin.credit.bulk import ENTRY_FIELDS, TRANSITION_FIELDS, NewEntry, NewTransition, build_rows, refresh_subjects
-from rongxin.credit.catalogue import catalogue_in_force
+from rongxin.credit.domain.caps import cap_breach, cap_year
+from rongxin.credit.domain.chain import content_hash
 from rongxin.credit.models import Entry, Rule, SubjectCredit, SubjectKind, Transition
+from rongxin.credit.selectors.catalogues import catalogue_in_force
+from rongxin.credit.services.bulk import ENTRY_FIELDS, TRANSITION_FIELDS, NewEntry, NewTransition, build_rows
+from rongxin.credit.services.scores import refresh_subjects
 from rongxin.subjects.models import Subject
 
 YEARS = 3
@@ -159,11 +161,8 @@ def subject_history(
     out: list[NewEntry] = []
     for n, (rule, occurred) in enumerate(plan):
         points = rng.randint(rule.points_min, rule.points_max)
-        year = occurred.astimezone(clock.LOCAL_TZ).year
-        slot = used.setdefault((rule.code, year), [0, 0])
-        if (rule.yearly_cap_count is not None and slot[0] + 1 > rule.yearly_cap_count) or (
-            rule.yearly_cap_points is not None and slot[1] + points > rule.yearly_cap_points
-        ):
+        slot = used.setdefault((rule.code, cap_year(occurred)), [0, 0])
+        if cap_breach(rule, entries=slot[0], points_used=slot[1], points=points) is not None:
             continue
         slot[0] += 1
         slot[1] += points
@@ -183,7 +182,7 @@ def subject_history(
                 recorder_id=None,
                 source=Entry.Source.SYNTHETIC,
                 source_key=f"{keyspace}:{subject_id}:{n}",
-                content_hash=ledger.content_hash(
+                content_hash=content_hash(
                     rule_code=rule.code,
                     catalogue_version=rules.versions[rule.pk],
                     points=signed,

@@ -23,9 +23,9 @@ The shape of the data:
   volunteer's standing awards at that moment), corrections (the award superseded, a
   ``superseded`` transition on its credit entry, a new award from the same place in the year),
   and the credit entries, trimmed to the rules' own caps exactly as
-  :func:`rongxin.credit.awards.awards_record` does, keyed
+  :func:`rongxin.credit.services.awards.awards_record` does, keyed
   ``volunteering:<activity>:<volunteer>:r<revision>``, and chained after the subject's history
-  with :func:`rongxin.credit.bulk.build_rows`.
+  with :func:`rongxin.credit.services.bulk.build_rows`.
 - :func:`generate_volunteering`: writes it all in one transaction with
   :class:`~rongxin.core.bulk.BulkWriter`, then refreshes the volunteers' scores.
 
@@ -61,9 +61,11 @@ from rongxin.accounts.models import Department
 from rongxin.core import clock
 from rongxin.core.audit import audit_record
 from rongxin.core.bulk import BulkWriter, TableSpec, datetime_adapter
-from rongxin.credit import ledger
-from rongxin.credit.bulk import ENTRY_FIELDS, TRANSITION_FIELDS, NewEntry, NewTransition, build_rows, refresh_subjects
+from rongxin.credit.domain.caps import award_within_caps
+from rongxin.credit.domain.chain import content_hash
 from rongxin.credit.models import Catalogue, Entry, Rule, SubjectCredit, SubjectKind, Transition
+from rongxin.credit.services.bulk import ENTRY_FIELDS, TRANSITION_FIELDS, NewEntry, NewTransition, build_rows
+from rongxin.credit.services.scores import refresh_subjects
 from rongxin.regions.models import PracticeSite, Region, Venue
 from rongxin.subjects.models import Person
 from rongxin.synth import names
@@ -1174,14 +1176,8 @@ def _award(
     if points > 0:
         ruleset = _rules_on(credit_day)
         rule = ruleset.rules[rule_code]
-        granted, granted_note = min(points, rule.points_max), ""
-        if granted < points:
-            granted_note = f"rule maximum {rule.points_max}"
         cap = used.setdefault((rule_code, credit_day.year), [0, 0])
-        if rule.yearly_cap_points is not None and cap[1] + granted > rule.yearly_cap_points:
-            granted, granted_note = max(rule.yearly_cap_points - cap[1], 0), f"yearly cap {rule.yearly_cap_points}"
-        if rule.yearly_cap_count is not None and cap[0] + 1 > rule.yearly_cap_count:
-            granted, granted_note = 0, f"yearly cap {rule.yearly_cap_count} entries"
+        granted, granted_note = award_within_caps(rule, entries=cap[0], points_used=cap[1], points=points)
         if granted < rule.points_min:
             granted = 0
         if revision == 2 or granted != points:
@@ -1205,7 +1201,7 @@ def _award(
                 recorder_id=None,
                 source=Entry.Source.VOLUNTEERING,
                 source_key=key,
-                content_hash=ledger.content_hash(
+                content_hash=content_hash(
                     rule_code=rule.code,
                     catalogue_version=ruleset.version,
                     points=points,

@@ -55,11 +55,12 @@ from rongxin.accounts.services import api_key_create
 from rongxin.config.api import api
 from rongxin.conftest import Tree, link, make_id_number, make_organisation, make_person, make_user
 from rongxin.core import clock
-from rongxin.credit.awards import Award, awards_record
-from rongxin.credit.catalogue import catalogue_load_starters
-from rongxin.credit.imports import import_create
 from rongxin.credit.models import Catalogue
-from rongxin.credit.services import credit_on_consent_change, entry_record
+from rongxin.credit.services.awards import Award, awards_record
+from rongxin.credit.services.catalogue import catalogue_load_starters
+from rongxin.credit.services.entries import entry_record
+from rongxin.credit.services.imports import import_create
+from rongxin.credit.services.scores import credit_on_consent_change
 from rongxin.incentives.models import Incentive, Provider
 from rongxin.incentives.services.credentials import credential_issue
 from rongxin.incentives.services.offers import IncentiveInput, incentive_propose, incentives_load_starters

@@ -29,7 +29,7 @@ ROWS = 200_000
 MAKE_FILE = """
 import csv, datetime as dt, random
 from rongxin.core import clock, pii
-from rongxin.credit.catalogue import catalogue_in_force
+from rongxin.credit.selectors.catalogues import catalogue_in_force
 from rongxin.subjects.models import Person
 rng = random.Random(7)
 cat = catalogue_in_force(subject_kind="person", on=clock.today_local())
@@ -129,7 +129,7 @@ def test_a_killed_time_run_completes_after_the_restart(county: dict[str, str], t
     assert due > 100
     script = (
         "import datetime as dt\n"
-        "from rongxin.credit.services import credit_apply_time_changes\n"
+        "from rongxin.credit.services.scores import credit_apply_time_changes\n"
         f"credit_apply_time_changes(now=dt.datetime.fromisoformat({later!r}), batch=50)\n"
     )
     proc = subprocess.Popen([*RONGXIN, "shell", "-c", script], env=county)  # noqa: S603

@@ -7,7 +7,7 @@ import time_machine
 
 from rongxin.accounts.domain.roles import Role
 from rongxin.conftest import link, make_organisation, make_person, make_user
-from rongxin.credit.catalogue import catalogue_draft_create, catalogue_publish
+from rongxin.credit.services.catalogue import catalogue_draft_create, catalogue_publish
 
 GRADES = [
     {"code": "AAA", "min": 1050},

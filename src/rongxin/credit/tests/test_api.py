@@ -128,7 +128,7 @@ def test_score_as_of_endpoint(catalogue, people):
 def test_catalogue_endpoints(catalogue, people, staff):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    from rongxin.credit.catalogue import catalogue_export_yaml
+    from rongxin.credit.selectors.catalogues import catalogue_export_yaml
 
     listing = client_for(staff["team_leader"]).get("/api/v1/credit/catalogues").json()
     assert [(c["subject_kind"], c["version"], c["status"], c["rules"]) for c in listing] == [

@@ -14,8 +14,8 @@ from rongxin.accounts.domain.roles import Role
 from rongxin.accounts.models import Department
 from rongxin.conftest import Tree, link, make_person, make_user, sign_in
 from rongxin.core import clock
-from rongxin.credit.catalogue import catalogue_draft_create, catalogue_publish
-from rongxin.credit.services import entry_record
+from rongxin.credit.services.catalogue import catalogue_draft_create, catalogue_publish
+from rongxin.credit.services.entries import entry_record
 from rongxin.credit.tests.conftest import person_document
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

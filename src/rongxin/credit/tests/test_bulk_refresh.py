@@ -11,11 +11,11 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from rongxin.conftest import make_id_number, make_person
-from rongxin.credit.bulk import catalogues_apply
-from rongxin.credit.catalogue import catalogue_draft_create, catalogue_publish
-from rongxin.credit.imports import import_create, import_process
 from rongxin.credit.models import Catalogue, SubjectCredit
-from rongxin.credit.selectors import credit_reconcile
+from rongxin.credit.services.catalogue import catalogue_draft_create, catalogue_publish
+from rongxin.credit.services.imports import import_create, import_process
+from rongxin.credit.services.reconcile import credit_reconcile
+from rongxin.credit.services.scores import catalogues_apply
 from rongxin.credit.tests.conftest import person_document
 
 pytestmark = pytest.mark.django_db

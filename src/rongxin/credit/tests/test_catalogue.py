@@ -1,20 +1,22 @@
 import pytest
 
 from rongxin.core.errors import Conflict, InvalidInput
-from rongxin.credit.catalogue import (
-    STARTER_FILES,
+from rongxin.credit.models import Catalogue, Rule
+from rongxin.credit.selectors.catalogues import (
     catalogue_diff,
-    catalogue_document_from_xlsx,
-    catalogue_document_from_yaml,
-    catalogue_draft_create,
     catalogue_export_xlsx,
     catalogue_export_yaml,
     catalogue_in_force,
+)
+from rongxin.credit.services.catalogue import (
+    STARTER_FILES,
+    catalogue_document_from_xlsx,
+    catalogue_document_from_yaml,
+    catalogue_draft_create,
     catalogue_load_starters,
     catalogue_publish,
     parse_catalogue,
 )
-from rongxin.credit.models import Catalogue, Rule
 from rongxin.credit.tests.conftest import person_document, rule
 
 pytestmark = pytest.mark.django_db

@@ -17,10 +17,11 @@ from django.db import connection, connections
 from rongxin.accounts.models import Department, User
 from rongxin.conftest import make_person
 from rongxin.core import clock
-from rongxin.credit.catalogue import catalogue_draft_create, catalogue_publish
 from rongxin.credit.models import Entry, SubjectCredit
-from rongxin.credit.selectors import chains_verify, credit_reconcile
-from rongxin.credit.services import entry_record
+from rongxin.credit.selectors.chains import chains_verify
+from rongxin.credit.services.catalogue import catalogue_draft_create, catalogue_publish
+from rongxin.credit.services.entries import entry_record
+from rongxin.credit.services.reconcile import credit_reconcile
 from rongxin.credit.tests.conftest import person_document
 
 pytestmark = [

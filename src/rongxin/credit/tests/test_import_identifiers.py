@@ -7,8 +7,8 @@ from __future__ import annotations
 import pytest
 
 from rongxin.conftest import make_id_number, make_person
-from rongxin.credit.imports import import_create, import_process
 from rongxin.credit.models import Entry
+from rongxin.credit.services.imports import import_create, import_process
 
 pytestmark = pytest.mark.django_db
 HEADER = "证件号码,规则编码,分值,发生时间,证据,记录编号\n"

@@ -12,9 +12,10 @@ from django.core.management import call_command
 from rongxin.conftest import client_for, link, make_id_number, make_person
 from rongxin.core.errors import InvalidInput, NotFound
 from rongxin.core.models import AuditEvent
-from rongxin.credit.imports import import_create, import_process
 from rongxin.credit.models import Entry, ImportBatch, Rule, SubjectCredit
-from rongxin.credit.selectors import chains_verify, credit_reconcile
+from rongxin.credit.selectors.chains import chains_verify
+from rongxin.credit.services.imports import import_create, import_process
+from rongxin.credit.services.reconcile import credit_reconcile
 from rongxin.subjects.models import Notice
 
 pytestmark = pytest.mark.django_db
@@ -202,7 +203,7 @@ def test_cli_import(people, residents, tmp_path, capsys):
 def test_api_upload_queues_and_the_worker_processes(people, residents):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    from rongxin.credit.imports import import_process_queued
+    from rongxin.credit.services.imports import import_process_queued
 
     numbers, _ = residents
     client = client_for(people["police"])
@@ -258,7 +259,7 @@ def test_progress_shows_while_the_import_transaction_is_open(
 ):
     """The import's own row updates are invisible until it commits; the page reads the file."""
     from rongxin.core.progress import progress_read
-    from rongxin.credit.imports import import_progress
+    from rongxin.credit.selectors.imports import import_progress
 
     settings.DATA_DIR = tmp_path
     numbers, _persons = residents
@@ -442,8 +443,8 @@ def test_the_worker_fails_a_stored_file_over_the_row_limit(people, residents, se
 
 
 def test_a_job_that_raises_fails_its_batch_and_the_next_batch_runs(people, residents, monkeypatch):
-    from rongxin.credit import imports
-    from rongxin.credit.imports import import_process_queued
+    from rongxin.credit.services import imports
+    from rongxin.credit.services.imports import import_process_queued
 
     # given two queued files, the first of which makes the ledger write raise
     numbers, _ = residents
@@ -488,8 +489,8 @@ class Killed(BaseException):
 def test_a_batch_interrupted_three_times_fails_and_the_next_batch_runs(
     people, residents, monkeypatch, frozen, settings, tmp_path
 ):
-    from rongxin.credit import imports
-    from rongxin.credit.imports import import_process_queued
+    from rongxin.credit.services import imports
+    from rongxin.credit.services.imports import import_process_queued
 
     # given a file that kills the worker every time it is checked, queued before a healthy file
     settings.DATA_DIR = tmp_path

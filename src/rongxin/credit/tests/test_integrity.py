@@ -19,8 +19,9 @@ from django.db import connection
 from rongxin.core.models import AuditEvent
 from rongxin.core.signing import b64u, b64u_decode, ed25519_verify
 from rongxin.credit.models import ChainRoot, Entry, GradeChange, LedgerKey, SubjectCredit, Transition
-from rongxin.credit.roots import root_message
-from rongxin.credit.services import entry_object, entry_record
+from rongxin.credit.selectors.roots import root_message
+from rongxin.credit.services.due_process import entry_object
+from rongxin.credit.services.entries import entry_record
 from rongxin.credit.tasks import daily_root
 
 pytestmark = pytest.mark.django_db

@@ -23,20 +23,20 @@ from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, 
 from rongxin.accounts.domain.roles import Role
 from rongxin.conftest import Tree, link, make_person, make_user
 from rongxin.core.errors import ApplicationError
-from rongxin.credit.catalogue import catalogue_draft_create, catalogue_publish
-from rongxin.credit.ledger import grade_for
+from rongxin.credit.domain.scoring import grade_for
 from rongxin.credit.models import Entry, SubjectCredit
-from rongxin.credit.reconcile import credit_reconcile_fast
-from rongxin.credit.selectors import chains_verify, credit_reconcile
-from rongxin.credit.services import (
-    credit_apply_time_changes,
+from rongxin.credit.selectors.chains import chains_verify
+from rongxin.credit.services.catalogue import catalogue_draft_create, catalogue_publish
+from rongxin.credit.services.due_process import (
     entry_object,
-    entry_record,
     entry_review,
     objection_decide,
     repair_apply,
     repair_decide,
 )
+from rongxin.credit.services.entries import entry_record
+from rongxin.credit.services.reconcile import credit_reconcile, credit_reconcile_fast
+from rongxin.credit.services.scores import credit_apply_time_changes
 from rongxin.credit.tests.conftest import GRADES, person_document
 
 BANDS = [(g["code"], g["min"]) for g in GRADES]

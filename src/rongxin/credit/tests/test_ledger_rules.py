@@ -13,13 +13,14 @@ from rongxin.accounts.domain.roles import Role
 from rongxin.conftest import client_for, link, make_person, make_user
 from rongxin.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from rongxin.core.models import AuditEvent
-from rongxin.credit.awards import Award, awards_record
-from rongxin.credit.bulk import NewEntry, ledger_bulk_append
-from rongxin.credit.catalogue import catalogue_draft_create, catalogue_publish
 from rongxin.credit.models import Entry, Rule, SubjectCredit, Transition
-from rongxin.credit.reconcile import credit_reconcile_fast
-from rongxin.credit.selectors import credit_reconcile, review_queue
-from rongxin.credit.services import entry_object, entry_record, entry_review, objection_decide
+from rongxin.credit.selectors.queues import review_queue
+from rongxin.credit.services.awards import Award, awards_record
+from rongxin.credit.services.bulk import NewEntry, ledger_bulk_append
+from rongxin.credit.services.catalogue import catalogue_draft_create, catalogue_publish
+from rongxin.credit.services.due_process import entry_object, entry_review, objection_decide
+from rongxin.credit.services.entries import entry_record
+from rongxin.credit.services.reconcile import credit_reconcile, credit_reconcile_fast
 from rongxin.credit.tests.conftest import person_document, rule
 from rongxin.subjects.models import Notice
 

@@ -5,8 +5,8 @@ import datetime as dt
 import pytest
 
 from rongxin.conftest import client_for
-from rongxin.credit.catalogue import catalogue_draft_create
 from rongxin.credit.models import Entry, ImportBatch, Transition
+from rongxin.credit.services.catalogue import catalogue_draft_create
 from rongxin.credit.tests.conftest import person_document
 
 pytestmark = pytest.mark.django_db
@@ -101,3 +101,19 @@ def test_catalogue_pages_publish_and_simulate(catalogue, people, staff):
     office.post(f"/credit/catalogues/{draft.pk}/")
     draft.refresh_from_db()
     assert draft.status == "published"
+
+
+def test_the_credit_panel_and_navigation_come_only_from_the_apps_registry(catalogue, people, monkeypatch):
+    from django.apps import apps
+
+    # given a resident whose file shows the credit panel, and a credit office that sees its links
+    resident, office = client_for(people["resident"]), client_for(people["reviewer"])
+    assert '<span class="score">1000</span>' in resident.get("/me/").content.decode()
+    assert [label in office.get("/").content.decode() for label in (">信用审核</a>", ">指标目录</a>")] == [True, True]
+    # when the credit app declares neither a file panel nor navigation items
+    config = apps.get_app_config("credit")
+    monkeypatch.setattr(config, "file_panels", ())
+    monkeypatch.setattr(config, "nav", ())
+    # then the file page has no credit panel and the navigation no credit link
+    assert '<span class="score">' not in resident.get("/me/").content.decode()
+    assert [label in office.get("/").content.decode() for label in (">信用审核</a>", ">指标目录</a>")] == [False, False]

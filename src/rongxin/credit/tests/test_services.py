@@ -10,16 +10,18 @@ import time_machine
 from rongxin.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from rongxin.core.models import AuditEvent
 from rongxin.credit.models import Entry, GradeChange, SubjectCredit, Transition
-from rongxin.credit.selectors import chains_verify, credit_reconcile, score_as_of
-from rongxin.credit.services import (
-    credit_apply_time_changes,
+from rongxin.credit.selectors.chains import chains_verify
+from rongxin.credit.selectors.scores import score_as_of
+from rongxin.credit.services.due_process import (
     entry_object,
-    entry_record,
     entry_review,
     objection_decide,
     repair_apply,
     repair_decide,
 )
+from rongxin.credit.services.entries import entry_record
+from rongxin.credit.services.reconcile import credit_reconcile
+from rongxin.credit.services.scores import credit_apply_time_changes
 from rongxin.subjects.models import Notice
 from rongxin.subjects.services import consent_withdraw
 
@@ -346,13 +348,13 @@ def test_verify_and_reconcile_pass_then_catch_tampering(catalogue, people):
 def test_canonical_text_is_sorted_compact_json(payload):
     import json
 
-    from rongxin.credit.ledger import canonical
+    from rongxin.credit.domain.chain import canonical
 
     assert canonical(payload) == json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
 
 
 def test_fast_reconcile_agrees_with_the_replay_and_finds_each_kind_of_drift(catalogue, people):
-    from rongxin.credit.reconcile import credit_reconcile_fast
+    from rongxin.credit.services.reconcile import credit_reconcile_fast
 
     # given: entries in every state
     a = record(people, points=10, key="a")

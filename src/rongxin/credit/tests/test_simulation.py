@@ -1,8 +1,8 @@
 import pytest
 
-from rongxin.credit.catalogue import catalogue_draft_create
-from rongxin.credit.services import entry_record
-from rongxin.credit.simulation import credit_simulate, simulation_summary
+from rongxin.credit.selectors.simulation import credit_simulate, simulation_summary
+from rongxin.credit.services.catalogue import catalogue_draft_create
+from rongxin.credit.services.entries import entry_record
 from rongxin.credit.tests.conftest import GRADES, person_document, rule
 from rongxin.credit.tests.test_services import T0
 

@@ -15,9 +15,9 @@ from rongxin.accounts.domain.roles import Role
 from rongxin.accounts.models import User
 from rongxin.conftest import Tree, link, make_id_number, make_person, make_user
 from rongxin.core import clock
-from rongxin.credit.awards import Award, awards_record
-from rongxin.credit.catalogue import catalogue_load_starters
-from rongxin.credit.services import credit_on_consent_change
+from rongxin.credit.services.awards import Award, awards_record
+from rongxin.credit.services.catalogue import catalogue_load_starters
+from rongxin.credit.services.scores import credit_on_consent_change
 from rongxin.incentives.models import Incentive, Provider
 from rongxin.incentives.services.offers import incentives_load_starters
 from rongxin.incentives.services.providers import provider_account_add

@@ -25,8 +25,8 @@ from django.utils.translation import gettext
 from rongxin.accounts.domain.roles import Role
 from rongxin.accounts.models import Department
 from rongxin.conftest import Tree, make_user, sign_in
-from rongxin.credit.catalogue import catalogue_load_starters
 from rongxin.credit.models import SubjectCredit
+from rongxin.credit.services.catalogue import catalogue_load_starters
 from rongxin.incentives.models import Check
 from rongxin.incentives.services.offers import incentives_load_starters
 from rongxin.incentives.tests.conftest import provider_user, resident

@@ -15,8 +15,8 @@ from rongxin.accounts.domain.roles import Role
 from rongxin.accounts.models import User
 from rongxin.conftest import Tree, make_user
 from rongxin.core.errors import Conflict
-from rongxin.credit.catalogue import catalogue_load_starters
 from rongxin.credit.models import SubjectCredit
+from rongxin.credit.services.catalogue import catalogue_load_starters
 from rongxin.credit.tests.test_concurrency import departments, in_threads  # noqa: F401 (``departments`` is a fixture)
 from rongxin.incentives.models import Check, Credential, Incentive, Redemption
 from rongxin.incentives.services.credentials import credential_issue

@@ -8,7 +8,7 @@ from typing import Any
 import time_machine
 
 from rongxin.accounts.models import User
-from rongxin.credit.catalogue import catalogue_load_starters
+from rongxin.credit.services.catalogue import catalogue_load_starters
 from rongxin.incentives.models import Incentive, ProviderAccount
 from rongxin.synth.demo import demo_accounts_ensure
 from rongxin.synth.generator import generate_county

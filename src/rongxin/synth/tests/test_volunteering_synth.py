@@ -16,11 +16,11 @@ from django.db.models import Count, Q, Sum
 
 from rongxin.accounts.models import User
 from rongxin.core import clock
-from rongxin.credit.awards import award_supersede
-from rongxin.credit.catalogue import catalogue_load_starters
 from rongxin.credit.models import Entry, SubjectCredit, Transition
-from rongxin.credit.reconcile import credit_reconcile_fast
-from rongxin.credit.selectors import chains_verify
+from rongxin.credit.selectors.chains import chains_verify
+from rongxin.credit.services.awards import award_supersede
+from rongxin.credit.services.catalogue import catalogue_load_starters
+from rongxin.credit.services.reconcile import credit_reconcile_fast
 from rongxin.regions.models import Region
 from rongxin.subjects.models import Person, SubjectAccount
 from rongxin.synth.demo import demo_accounts_ensure

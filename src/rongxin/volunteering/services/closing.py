@@ -33,8 +33,8 @@ from rongxin.core.audit import audit_record
 from rongxin.core.bulk import BulkWriter, TableSpec, adapt_datetime
 from rongxin.core.errors import Conflict, NotFound, field_error
 from rongxin.core.models import AuditEvent
-from rongxin.credit.awards import Award, award_supersede, awards_record
 from rongxin.credit.models import Entry
+from rongxin.credit.services.awards import Award, award_supersede, awards_record
 from rongxin.subjects.models import Notice
 from rongxin.subjects.services import notice_send
 from rongxin.volunteering.domain.conversion import Attendance, Policy

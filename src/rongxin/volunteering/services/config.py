@@ -19,7 +19,7 @@ from rongxin.core import clock
 from rongxin.core.audit import audit_record
 from rongxin.core.errors import InvalidInput, field_error
 from rongxin.core.models import AuditEvent
-from rongxin.credit.awards import rule_for_awards
+from rongxin.credit.services.awards import rule_for_awards
 from rongxin.volunteering.domain.conversion import validate_brackets
 from rongxin.volunteering.models import ActivityType, ConversionPolicy
 from rongxin.volunteering.services.closing import DEPARTMENT

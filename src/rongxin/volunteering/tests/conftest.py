@@ -16,7 +16,7 @@ from rongxin.accounts.domain.roles import Role
 from rongxin.accounts.models import Department, User
 from rongxin.conftest import Tree, link, make_id_number, make_person, make_user
 from rongxin.core import clock
-from rongxin.credit.catalogue import catalogue_load_starters
+from rongxin.credit.services.catalogue import catalogue_load_starters
 from rongxin.volunteering.models import Activity, Membership, Team, Volunteer
 from rongxin.volunteering.services import (
     ActivityInput,

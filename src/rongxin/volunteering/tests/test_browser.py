@@ -28,7 +28,7 @@ from rongxin.accounts.domain.roles import Role
 from rongxin.accounts.models import Department
 from rongxin.conftest import Tree, link, make_id_number, make_person, make_user, sign_in
 from rongxin.core import clock
-from rongxin.credit.catalogue import catalogue_load_starters
+from rongxin.credit.services.catalogue import catalogue_load_starters
 from rongxin.volunteering.models import ActivityType, ServiceRecord, Team
 from rongxin.volunteering.services import (
     leader_set,

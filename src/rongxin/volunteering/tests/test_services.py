@@ -14,8 +14,8 @@ from rongxin.core import clock
 from rongxin.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from rongxin.core.models import AuditEvent
 from rongxin.credit.models import Entry, SubjectCredit
-from rongxin.credit.reconcile import credit_reconcile_fast
-from rongxin.credit.selectors import chains_verify
+from rongxin.credit.selectors.chains import chains_verify
+from rongxin.credit.services.reconcile import credit_reconcile_fast
 from rongxin.subjects.models import Notice
 from rongxin.volunteering.domain.volunteers import number_is_valid, volunteer_number
 from rongxin.volunteering.models import (

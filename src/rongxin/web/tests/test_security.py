@@ -25,9 +25,9 @@ from rongxin.accounts.domain.roles import Role
 from rongxin.accounts.services import api_key_create
 from rongxin.conftest import client_for, make_user
 from rongxin.core.models import AuditEvent
-from rongxin.credit.awards import Award, awards_record
-from rongxin.credit.imports import import_create
 from rongxin.credit.models import Catalogue, Entry
+from rongxin.credit.services.awards import Award, awards_record
+from rongxin.credit.services.imports import import_create
 from rongxin.incentives.models import Credential, Incentive
 from rongxin.incentives.services.keys import signing_key
 from rongxin.incentives.services.offers import incentives_load_starters

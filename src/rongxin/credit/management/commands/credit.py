@@ -10,14 +10,15 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from tqdm import tqdm
 
 from rongxin.core.errors import ApplicationError
-from rongxin.credit.catalogue import catalogue_load_starters
-from rongxin.credit.imports import import_create, import_process
 from rongxin.credit.models import Catalogue, ImportBatch
-from rongxin.credit.reconcile import credit_reconcile_report
-from rongxin.credit.roots import chain_root_record, roots_export, roots_verify
-from rongxin.credit.selectors import chains_check, chains_root
-from rongxin.credit.services import credit_apply_time_changes
-from rongxin.credit.simulation import credit_simulate, simulation_summary
+from rongxin.credit.selectors.chains import chains_check, chains_root
+from rongxin.credit.selectors.roots import roots_export, roots_verify
+from rongxin.credit.selectors.simulation import credit_simulate, simulation_summary
+from rongxin.credit.services.catalogue import catalogue_load_starters
+from rongxin.credit.services.imports import import_create, import_process
+from rongxin.credit.services.reconcile import credit_reconcile_report
+from rongxin.credit.services.roots import chain_root_record
+from rongxin.credit.services.scores import credit_apply_time_changes
 
 
 class Command(BaseCommand):

@@ -1,0 +1,288 @@
+"""Credit pages: the credit panel of a file page, record an entry, object, apply for repair, the
+review queue, imports, catalogues and the policy simulation.
+
+Each view asks the actor's right (``rongxin.credit.permissions``, or the service or selector it
+calls asks it), validates the form's shape, calls one service or selector and renders. Service
+errors go back on the form (``errors_on``) or into a message (``flash_errors``); a missing or
+forbidden object becomes the one "not found" page in the page error middleware.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections import Counter
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from rongxin.accounts.models import User
+from rongxin.accounts.permissions import SignedInRequest
+from rongxin.core.errors import InvalidInput, NotFound
+from rongxin.core.forms import errors_on, flash_errors
+from rongxin.credit.pages.forms import CatalogueUploadForm, EntryForm, ImportForm, ObjectionForm, RepairForm
+from rongxin.credit.permissions import (
+    access_import,
+    import_departments,
+    may_edit_catalogues,
+    require_catalogue_editor,
+    require_catalogue_reader,
+    require_import_viewer,
+    require_reviewer,
+)
+from rongxin.credit.selectors.catalogues import catalogue_compared, catalogue_get, catalogues_listed
+from rongxin.credit.selectors.explanation import credit_explanation
+from rongxin.credit.selectors.imports import import_progress, import_size_limit, max_rows
+from rongxin.credit.selectors.queues import imports_visible, recordable_rules, review_queue
+from rongxin.credit.selectors.simulation import credit_simulate
+from rongxin.credit.services import due_process
+from rongxin.credit.services.catalogue import (
+    catalogue_document_from_upload,
+    catalogue_draft_create,
+    catalogue_publish,
+)
+from rongxin.credit.services.entries import entry_record as record_entry
+from rongxin.credit.services.imports import import_create_from_upload
+from rongxin.subjects.models import Subject
+from rongxin.subjects.permissions import SubjectAccess, access_subject_for_read
+from rongxin.subjects.selectors import SubjectFile
+
+
+def file_panel(request: SignedInRequest, file: SubjectFile, *, own: bool) -> dict[str, Any]:
+    """The credit panel of a file page (registered in ``CreditConfig.file_panels``): the score
+    explained and, for staff who may record for this subject, the recording form."""
+    return {
+        "credit": credit_explanation(access=file.access),
+        "own": own,
+        "entry_form": None if own else entry_form_for(request.user, file.access),
+        "reason_form": ObjectionForm() if own else None,
+        "repair_form": RepairForm() if own else None,
+    }
+
+
+def entry_form_for(actor: User, access: SubjectAccess, data: Any = None) -> EntryForm | None:
+    """The recording form for the subject the actor reads through ``access``, with the rules the
+    actor may record for it; None when they may record nothing (or it is their own record)."""
+    if access.own:
+        return None
+    rules = recordable_rules(actor=actor, subject=access.subject)
+    if not rules:
+        return None
+    form = EntryForm(data, initial={"source_key": f"web-{uuid.uuid4()}"})
+    form.fields["rule_code"].choices = [  # type: ignore[attr-defined]
+        (
+            r.code,
+            f"{r.code} {r.name_zh}（{'+' if r.direction == 'award' else '-'}"
+            f"{r.points_min if r.points_min == r.points_max else f'{r.points_min}~{r.points_max}'}）",
+        )
+        for r in rules
+    ]
+    return form
+
+
+@login_required
+@require_POST
+def entry_record(request: SignedInRequest, subject_id: int) -> HttpResponse:
+    access = access_subject_for_read(actor=request.user, subject_id=subject_id)
+    form = entry_form_for(request.user, access, request.POST)
+    if form is None:
+        raise NotFound()
+    back = reverse("subjects:subject_detail", args=[subject_id]) + "?purpose=record"
+    if form.is_valid():
+        with errors_on(form) as outcome:
+            entry, created = record_entry(actor=request.user, subject_id=subject_id, **form.cleaned_data)
+        if not outcome.failed:
+            if created:
+                messages.success(
+                    request,
+                    _("Recorded: %(rule)s, %(points)+d points.") % {"rule": entry.rule.name_zh, "points": entry.points},
+                )
+            else:
+                messages.info(request, _("This record was already saved; nothing was added."))
+            return redirect(back)
+    errors = "; ".join(str(e) for errs in form.errors.values() for e in errs)
+    messages.error(request, _("Not recorded: %(errors)s") % {"errors": errors})
+    return redirect(back)
+
+
+def _own_action(request: SignedInRequest, form: ObjectionForm | RepairForm, run: Any, done: str) -> HttpResponse:
+    """An objection or a repair application from the subject's own file page."""
+    if form.is_valid():
+        with flash_errors(request) as outcome:
+            run(**form.cleaned_data)
+        if not outcome.failed:
+            messages.success(request, done)
+    else:
+        messages.error(request, _("Please fill in every field."))
+    return redirect(reverse("subjects:my_file") + "#credit")
+
+
+@login_required
+@require_POST
+def entry_object(request: SignedInRequest, entry_id: int) -> HttpResponse:
+    return _own_action(
+        request,
+        ObjectionForm(request.POST),
+        lambda reason, evidence: due_process.entry_object(
+            actor=request.user, entry_id=entry_id, reason=reason, evidence=evidence
+        ),
+        _("Your objection was received. The record does not count until it is decided."),
+    )
+
+
+@login_required
+@require_POST
+def repair_apply(request: SignedInRequest, entry_id: int) -> HttpResponse:
+    return _own_action(
+        request,
+        RepairForm(request.POST),
+        lambda commitment, evidence: due_process.repair_apply(
+            actor=request.user, entry_id=entry_id, commitment=commitment, evidence=evidence
+        ),
+        _("Your repair application was received and will be reviewed."),
+    )
+
+
+# --- Review queue ------------------------------------------------------------------------------
+def _decide(actor: User, *, action: str, entry_id: int, reason: str) -> None:
+    if action in ("approve", "reject"):
+        due_process.entry_review(actor=actor, entry_id=entry_id, approve=action == "approve", reason=reason)
+    elif action in ("uphold", "revoke"):
+        due_process.objection_decide(actor=actor, entry_id=entry_id, uphold=action == "uphold", reason=reason)
+    elif action in ("repair_approve", "repair_refuse"):
+        due_process.repair_decide(actor=actor, entry_id=entry_id, approve=action == "repair_approve", reason=reason)
+    else:
+        raise InvalidInput()
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def review(request: SignedInRequest) -> HttpResponse:
+    if request.method == "POST":
+        require_reviewer(request.user)
+        try:
+            entry_id = int(request.POST.get("entry_id", "0"))
+        except ValueError:
+            raise NotFound() from None
+        with flash_errors(request) as outcome:
+            _decide(
+                request.user,
+                action=request.POST.get("action", ""),
+                entry_id=entry_id,
+                reason=request.POST.get("reason", ""),
+            )
+        if not outcome.failed:
+            messages.success(request, _("Decision recorded."))
+        return redirect("credit:credit_review")
+    return render(request, "credit/credit_review.html", {"queue": review_queue(actor=request.user)})
+
+
+# --- Catalogues ------------------------------------------------------------------------------
+@login_required
+@require_http_methods(["GET", "POST"])
+def catalogues(request: SignedInRequest) -> HttpResponse:
+    require_catalogue_reader(request.user)
+    can_edit = may_edit_catalogues(request.user)
+    form = CatalogueUploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and can_edit and form.is_valid():
+        upload = form.cleaned_data["file"]
+        with errors_on(form) as outcome:
+            document = catalogue_document_from_upload(name=upload.name, data=upload.read())
+            created = catalogue_draft_create(actor=request.user, document=document)
+        if outcome.error is None:
+            messages.success(request, _("Draft version %(v)d created.") % {"v": created.version})
+            return redirect("credit:catalogue", created.pk)
+        for e in outcome.error.errors:  # every problem of the document, each on its own line
+            form.add_error(None, f"{e['field']}: {e['message']}")
+    context = {"catalogues": catalogues_listed(), "form": form, "can_edit": can_edit}
+    return render(request, "credit/catalogues.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def catalogue(request: SignedInRequest, catalogue_id: int) -> HttpResponse:
+    require_catalogue_reader(request.user)
+    if request.method == "POST":
+        c = catalogue_get(catalogue_id)
+        with flash_errors(request) as outcome:
+            catalogue_publish(actor=request.user, catalogue_id=c.pk)
+        if not outcome.failed:
+            messages.success(
+                request, _("Published. It takes effect on %(date)s.") % {"date": c.effective_from.isoformat()}
+            )
+        return redirect("credit:catalogue", c.pk)
+    compare_id = request.GET.get("compare", "")
+    shown = catalogue_compared(catalogue_id=catalogue_id, compare_id=int(compare_id) if compare_id.isdigit() else None)
+    c = shown.catalogue
+    return render(
+        request,
+        "credit/catalogue.html",
+        {"c": c, "rules": shown.rules, "others": shown.others, "compare": shown.compare, "diff": shown.diff},
+    )
+
+
+@login_required
+def catalogue_simulate(request: SignedInRequest, catalogue_id: int) -> HttpResponse:
+    require_catalogue_editor(request.user)
+    with flash_errors(request) as outcome:
+        result = credit_simulate(draft_id=catalogue_id)
+    if outcome.failed:
+        return redirect("credit:catalogue", catalogue_id)
+    grades = result.grades
+    rows = [(str(_("All")), result.before, result.after)]
+    kind_labels = dict(Subject.Kind.choices)
+    rows += [(str(kind_labels.get(k, k)), a, b) for k, (a, b) in sorted(result.by_kind.items())]
+    towns = [(name, a, b) for name, (a, b) in sorted(result.by_town.items())]
+
+    def table(items: list[tuple[str, Counter[str], Counter[str]]]) -> list[tuple[str, list[tuple[int, int]]]]:
+        return [(label, [(a[g], b[g]) for g in grades]) for label, a, b in items]
+
+    return render(
+        request,
+        "credit/simulation.html",
+        {
+            "r": result,
+            "grades": grades,
+            "overall": table(rows),
+            "towns": table(towns),
+            "moves": result.moves.most_common(),
+        },
+    )
+
+
+# --- Imports ---------------------------------------------------------------------------------
+@login_required
+@require_http_methods(["GET", "POST"])
+def imports(request: SignedInRequest) -> HttpResponse:
+    require_import_viewer(request.user)
+    departments = import_departments(request.user)
+    form = ImportForm(request.POST or None, request.FILES or None)
+    form.fields["department"].choices = [(d.code, d.name) for d in departments]  # type: ignore[attr-defined]
+    if request.method == "POST" and departments and form.is_valid():
+        with errors_on(form) as outcome:
+            batch = import_create_from_upload(
+                actor=request.user,
+                department_code=form.cleaned_data["department"],
+                upload=form.cleaned_data["file"],
+                partial=form.cleaned_data["partial"],
+            )
+        if not outcome.failed:
+            messages.success(request, _("The file was received and is being checked."))
+            return redirect("credit:import_detail", batch.pk)
+    limits = {"size": import_size_limit(), "rows": max_rows()}
+    batches = imports_visible(actor=request.user)[:50]
+    context = {"form": form if departments else None, "batches": batches, "limits": limits}
+    return render(request, "credit/imports.html", context)
+
+
+@login_required
+def import_detail(request: SignedInRequest, batch_id: int) -> HttpResponse:
+    batch = access_import(request.user, batch_id=batch_id)
+    batch.rows_done, batch.rows_total = import_progress(batch)
+    template = "credit/_import_status.html" if getattr(request, "htmx", False) else "credit/import_detail.html"
+    return render(request, template, {"b": batch})

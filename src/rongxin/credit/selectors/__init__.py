@@ -1,0 +1,1 @@
+"""Reads of the credit engine. Selectors never import services."""

@@ -1,0 +1,1 @@
+"""Writes of the credit engine: transactions, audit rows, notices."""
