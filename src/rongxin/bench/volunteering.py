@@ -116,7 +116,7 @@ def _load(scale: float, seed: int, workers: int | None) -> dict[str, Any]:
     from rongxin.credit.catalogue import catalogue_load_starters
     from rongxin.synth.generator import generate_county
     from rongxin.synth.history import generate_history
-    from rongxin.synth.volunteering import generate_volunteering
+    from rongxin.synth.volunteering.load import generate_volunteering
 
     print("bench volunteering: loading the county and its history…", file=sys.stderr)
     county = generate_county(scale=scale, seed=seed, progress=False, workers=workers)
@@ -149,7 +149,7 @@ def _bench_close() -> tuple[dict[str, Any], dict[str, Any]]:
     from rongxin.core import clock
     from rongxin.core.bulk import BulkWriter, TableSpec, datetime_adapter
     from rongxin.credit.models import Entry
-    from rongxin.synth.volunteering import RECORD_FIELDS
+    from rongxin.synth.volunteering.rows import RECORD_FIELDS
     from rongxin.volunteering.models import Activity, ServiceRecord, Signup
     from rongxin.volunteering.services.closing import close_activities
 
