@@ -23,22 +23,18 @@ value ÷ baseline for rates (share of the raw engine's rate).
 
 from __future__ import annotations
 
-import argparse
 import csv
 import datetime as dt
 import io
 import json
-import os
-import platform
 import random
 import secrets
 import statistics
 import sys
 import time
-from pathlib import Path
 from typing import Any, TextIO
 
-from rongxin.bench.generate import _child_env, _metric, _run, _server_version, emit_result, scratch_databases
+from rongxin.bench.harness import Stopwatch, child_main, emit_result, metric, p95, result, scratch_run, server_version
 
 RECORD_CALLS = 300
 EXPLANATION_CALLS = 300
@@ -54,39 +50,14 @@ def run(
     stdout: TextIO | None = None,
     **_: Any,
 ) -> dict[str, Any]:
-    engine_url = engine_url or os.environ.get("DATABASE_URL", "")
-    started = time.perf_counter()
-    with scratch_databases(engine_url, phases=("credit",)) as (engine, urls, data_dir):
-        env = _child_env(urls["credit"], data_dir)
-        print(f"bench credit: migrating ({engine})…", file=sys.stderr)
-        _run(["-m", "rongxin.cli", "migrate", "--noinput", "-v", "0"], env)
-        out = data_dir / "credit.json"
-        args = ["-m", "rongxin.bench.credit", "--scale", str(scale), "--seed", str(seed), "--out", str(out)]
-        if workers is not None:
-            args += ["--workers", str(workers)]
-        _run(args, env)
-        child = json.loads(out.read_text())
-    result = {
-        "name": "credit",
-        "scale": scale,
-        "engine": engine,
-        "metrics": child["metrics"],
-        "load": child["load"],
-        "import": child["import"],
-        "server_version": child["server_version"],
-        "python": platform.python_version(),
-        "platform": platform.platform(),
-        "cpu_count": os.cpu_count(),
-        "wall_seconds": round(time.perf_counter() - started, 1),
-    }
-    return emit_result(result, json_path=json_path, stdout=stdout)
+    whole = Stopwatch()
+    engine, child = scratch_run("credit", scale=scale, seed=seed, engine_url=engine_url, workers=workers)
+    body = {k: child[k] for k in ("metrics", "load", "import")}
+    out = result("credit", scale=scale, engine=engine, body=body, server_version=child["server_version"], whole=whole)
+    return emit_result(out, json_path=json_path, stdout=stdout)
 
 
 # --- Child: runs with Django aimed at the scratch database ----------------------------------
-def _p95(samples: list[float]) -> float:
-    return statistics.quantiles(samples, n=20, method="inclusive")[18]
-
-
 def _load(scale: float, seed: int, workers: int | None) -> dict[str, Any]:
     from rongxin.credit.services.catalogue import catalogue_load_starters
     from rongxin.synth.generator import generate_county
@@ -160,23 +131,21 @@ def _bench_import(rng: random.Random, scale: float) -> tuple[dict[str, Any], dic
         )
         prepared = prepare_append(entries=checked.entries)
         writer = BulkWriter(connection)
-        t = time.perf_counter()
-        writer.write(TableSpec.of(Entry, ENTRY_FIELDS), prepared.entry_rows)
-        base_seconds = time.perf_counter() - t
+        with Stopwatch() as base:
+            writer.write(TableSpec.of(Entry, ENTRY_FIELDS), prepared.entry_rows)
         writer.close()
         transaction.set_rollback(True)
     print("bench credit: import…", file=sys.stderr)
-    t = time.perf_counter()
-    batch = import_create(actor=None, department_code="traffic_police", file_name="bench.csv", content=content)
-    batch = import_process(batch_id=batch.pk)
-    seconds = time.perf_counter() - t
+    with Stopwatch() as timed:
+        batch = import_create(actor=None, department_code="traffic_police", file_name="bench.csv", content=content)
+        batch = import_process(batch_id=batch.pk)
     if batch.created != rows:
         raise RuntimeError(f"import created {batch.created} of {rows} rows: {batch.errors[:3]}")
-    metric = _metric(rows / seconds, "entries/s", rows / base_seconds)
-    return metric, {
+    figure = metric(rows / timed.wall, "entries/s", rows / base.wall)
+    return figure, {
         "rows": rows,
-        "seconds": round(seconds, 2),
-        "baseline_write_seconds": round(base_seconds, 2),
+        "seconds": round(timed.wall, 2),
+        "baseline_write_seconds": round(base.wall, 2),
         "status": batch.status,
     }
 
@@ -184,21 +153,11 @@ def _bench_import(rng: random.Random, scale: float) -> tuple[dict[str, Any], dic
 def _scan_seconds() -> float:
     from django.db import connection
 
-    t = time.perf_counter()
-    with connection.cursor() as cur:
+    with Stopwatch() as t, connection.cursor() as cur:
         cur.execute("SELECT subject_id, SUM(points) FROM credit_entry GROUP BY subject_id")
         while cur.fetchmany(50_000):
             pass
-    return time.perf_counter() - t
-
-
-def _time_metric(seconds: float, baseline: float, unit: str = "s") -> dict[str, Any]:
-    return {
-        "value": round(seconds, 3),
-        "unit": unit,
-        "baseline": round(baseline, 3),
-        "ratio": round(seconds / baseline, 3) if baseline else None,
-    }
+    return t.wall
 
 
 def _bench_reconcile() -> dict[str, Any]:
@@ -207,20 +166,18 @@ def _bench_reconcile() -> dict[str, Any]:
 
     # What the worker does every minute: entries whose period ended while the bench ran stop
     # counting. Not part of the timed reconcile.
-    t = time.perf_counter()
-    refreshed = credit_apply_time_changes()
-    catch_up = time.perf_counter() - t
+    with Stopwatch() as catch_up:
+        refreshed = credit_apply_time_changes()
     print("bench credit: reconcile…", file=sys.stderr)
     base = _scan_seconds()
-    t = time.perf_counter()
-    checked, drifts = credit_reconcile_fast()
-    seconds = time.perf_counter() - t
+    with Stopwatch() as timed:
+        checked, drifts = credit_reconcile_fast()
     if drifts:
         raise RuntimeError(f"reconcile found drift: {drifts[:3]}")
-    return _time_metric(seconds, base) | {
+    return metric(timed.wall, "s", base) | {
         "subjects": checked,
         "time_changes_applied": refreshed,
-        "time_changes_seconds": round(catch_up, 2),
+        "time_changes_seconds": round(catch_up.wall, 2),
     }
 
 
@@ -239,7 +196,7 @@ def _bench_simulation() -> dict[str, Any]:
     draft = catalogue_draft_create(actor=None, document=doc)
     base = _scan_seconds()
     result = credit_simulate(draft_id=draft.pk)
-    return _time_metric(result.seconds, base) | {"subjects": result.subjects, "changed": result.changed}
+    return metric(result.seconds, "s", base) | {"subjects": result.subjects, "changed": result.changed}
 
 
 def _bench_requests(rng: random.Random) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -304,7 +261,7 @@ def _bench_requests(rng: random.Random) -> tuple[dict[str, Any], dict[str, Any]]
                 "INSERT INTO bench_probe (id, subject_id, points, at) VALUES (%s, %s, %s, %s)", [n + 1, n, -5, "x"]
             )
         base.append((time.perf_counter() - t) * 1000)
-    record = _time_metric(_p95(samples), _p95(base), "ms") | {
+    record = metric(p95(samples), "ms", p95(base)) | {
         "p50": round(statistics.median(samples), 2),
         "calls": RECORD_CALLS,
     }
@@ -325,7 +282,7 @@ def _bench_requests(rng: random.Random) -> tuple[dict[str, Any], dict[str, Any]]
             cur.execute("SELECT * FROM credit_entry WHERE subject_id = %s", [sid])
             cur.fetchall()
         base.append((time.perf_counter() - t) * 1000)
-    explanation = _time_metric(_p95(samples), _p95(base), "ms") | {
+    explanation = metric(p95(samples), "ms", p95(base)) | {
         "p50": round(statistics.median(samples), 2),
         "calls": EXPLANATION_CALLS,
     }
@@ -349,22 +306,14 @@ def _child(scale: float, seed: int, workers: int | None) -> dict[str, Any]:
         },
         "load": load,
         "import": import_info,
-        "server_version": _server_version(),
+        "server_version": server_version(),
     }
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--scale", type=float, required=True)
-    parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--workers", type=int, default=None)
-    parser.add_argument("--out", required=True)
-    args = parser.parse_args()
-    import django
-
-    django.setup()
-    result = _child(args.scale, args.seed, args.workers)
-    Path(args.out).write_text(json.dumps(result, ensure_ascii=False, indent=2))
+    child_main(
+        lambda a: _child(a.scale, a.seed, a.workers), description="the child of `rongxin bench credit` (internal)"
+    )
 
 
 if __name__ == "__main__":

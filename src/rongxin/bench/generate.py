@@ -16,11 +16,11 @@ indexes):
 inserts.
 
 Why subprocesses: each phase runs as ``python -m rongxin.bench.generate --phase ...`` with
-``DATABASE_URL`` and ``RONGXIN_DATA_DIR`` pointing at its scratch database. Django reads the
-database settings once per process, so a fresh process is the one robust way to aim all of
-Django (the ORM, the generator's queries, the audit log, migrate) at another database; it also
-gives each phase a clean heap and page cache state of its own. The children get the parent's
-``RONGXIN_SECRET_KEY`` and ``RONGXIN_PII_KEY`` so that they encrypt under the same key.
+``DATABASE_URL`` and ``RONGXIN_DATA_DIR`` pointing at its scratch database
+(:mod:`rongxin.bench.harness`): a fresh process aims all of Django (the ORM, the generator's
+queries, the audit log, migrate) at another database, and gives each phase a clean heap and
+page cache state of its own. The children get the parent's ``RONGXIN_SECRET_KEY`` and
+``RONGXIN_PII_KEY`` so that they encrypt under the same key.
 
 Scratch databases: on SQLite, files in a temporary directory; on PostgreSQL (``--engine-url``
 or ``DATABASE_URL`` is ``postgresql://...``), databases ``rongxin_bench_<pid>_generate`` and
@@ -30,117 +30,29 @@ or ``DATABASE_URL`` is ``postgresql://...``), databases ``rongxin_bench_<pid>_ge
 from __future__ import annotations
 
 import argparse
-import base64
 import datetime as dt
 import gc
-import json
 import os
-import platform
-import shutil
-import subprocess
 import sys
-import tempfile
-import time
-from collections.abc import Iterator
-from contextlib import contextmanager
-from pathlib import Path
 from typing import Any, TextIO
-from urllib.parse import urlsplit, urlunsplit
+
+from rongxin.bench.harness import (
+    Stopwatch,
+    child_env,
+    child_main,
+    emit_result,
+    metric,
+    result,
+    run_child,
+    run_python,
+    scratch_databases,
+    server_version,
+)
 
 PHASES = ("generate", "baseline")
 
 
 # --- Parent: scratch databases and subprocesses -----------------------------------------
-def _is_postgres(url: str) -> bool:
-    return url.split(":", 1)[0] in ("postgres", "postgresql", "pgsql")
-
-
-@contextmanager
-def scratch_databases(engine_url: str, phases: tuple[str, ...] = PHASES) -> Iterator[tuple[str, dict[str, str], Path]]:
-    """Yield (engine, {phase: DATABASE_URL}, data directory); remove everything afterwards."""
-    data_dir = Path(tempfile.mkdtemp(prefix="rongxin-bench-"))
-    try:
-        if not _is_postgres(engine_url):
-            yield "sqlite", {p: f"sqlite:///{data_dir / f'{p}.sqlite3'}" for p in phases}, data_dir
-            return
-        import psycopg
-
-        parts = urlsplit(engine_url)
-        names = {p: f"rongxin_bench_{os.getpid()}_{p}" for p in phases}
-        with psycopg.connect(engine_url, autocommit=True) as admin:
-            for name in names.values():
-                admin.execute(f'DROP DATABASE IF EXISTS "{name}"')
-                admin.execute(f'CREATE DATABASE "{name}"')
-        try:
-            yield "postgresql", {p: urlunsplit(parts._replace(path=f"/{n}")) for p, n in names.items()}, data_dir
-        finally:
-            with psycopg.connect(engine_url, autocommit=True) as admin:
-                for name in names.values():
-                    admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    finally:
-        shutil.rmtree(data_dir, ignore_errors=True)
-
-
-def _child_env(database_url: str, data_dir: Path) -> dict[str, str]:
-    from django.conf import settings
-
-    env = dict(os.environ)
-    env.update(
-        DATABASE_URL=database_url,
-        RONGXIN_DATA_DIR=str(data_dir),
-        RONGXIN_SECRET_KEY=settings.SECRET_KEY,
-        RONGXIN_PII_KEY=base64.urlsafe_b64encode(settings.RONGXIN_PII_KEY).decode(),
-        RONGXIN_DEBUG="0",  # no query log in either phase
-        DJANGO_SETTINGS_MODULE="rongxin.config.settings",
-    )
-    return env
-
-
-def _run(args: list[str], env: dict[str, str]) -> None:
-    subprocess.run([sys.executable, *args], env=env, check=True)  # noqa: S603 - our own interpreter and module
-
-
-def _phase(
-    phase: str, env: dict[str, str], out: Path, *, scale: float, seed: int, as_of: str, workers: int | None
-) -> dict:
-    args = [
-        "-m",
-        "rongxin.bench.generate",
-        "--phase",
-        phase,
-        "--scale",
-        str(scale),
-        "--seed",
-        str(seed),
-        "--as-of",
-        as_of,
-        "--out",
-        str(out),
-    ]
-    if workers is not None:
-        args += ["--workers", str(workers)]
-    _run(args, env)
-    return json.loads(out.read_text())
-
-
-def emit_result(result: dict[str, Any], *, json_path: str | None, stdout: TextIO | None) -> dict[str, Any]:
-    """Print a benchmark's JSON result and write it to ``json_path`` (every benchmark ends so)."""
-    text = json.dumps(result, ensure_ascii=False, indent=2)
-    print(text, file=stdout or sys.stdout)
-    if json_path:
-        Path(json_path).write_text(text + "\n")
-    return result
-
-
-def _metric(value: float, unit: str, baseline: float | None = None) -> dict[str, Any]:
-    return {
-        "value": round(value, 3),
-        "unit": unit,
-        "baseline": None if baseline is None else round(baseline, 3),
-        "ratio": None if not baseline else round(value / baseline, 3),
-    }
-
-
 def run(
     *,
     scale: float = 1.0,
@@ -156,34 +68,32 @@ def run(
 
     engine_url = engine_url or os.environ.get("DATABASE_URL", "")
     as_of = clock.today_local().isoformat()
-    started = time.perf_counter()
-    with scratch_databases(engine_url) as (engine, urls, data_dir):
+    whole = Stopwatch()
+    with scratch_databases(engine_url, PHASES) as (engine, urls, data_dir):
         results: dict[str, dict] = {}
         migrate_seconds: dict[str, float] = {}
         for phase in PHASES:
-            env = _child_env(urls[phase], data_dir)
+            env = child_env(urls[phase], data_dir)
             print(f"bench generate: migrating the {phase} database ({engine})…", file=sys.stderr)
-            t = time.perf_counter()
-            _run(["-m", "rongxin.cli", "migrate", "--noinput", "-v", "0"], env)
-            migrate_seconds[phase] = round(time.perf_counter() - t, 2)
+            with Stopwatch() as t:
+                run_python(["-m", "rongxin.cli", "migrate", "--noinput", "-v", "0"], env)
+            migrate_seconds[phase] = round(t.wall, 2)
             print(f"bench generate: {phase} at scale {scale}…", file=sys.stderr)
-            results[phase] = _phase(
-                phase, env, data_dir / f"{phase}.json", scale=scale, seed=seed, as_of=as_of, workers=workers
-            )
+            results[phase] = run_child(
+                "rongxin.bench.generate", env, data_dir / f"{phase}.json", scale=scale, seed=seed, workers=workers,
+                extra=("--phase", phase, "--as-of", as_of),
+            )  # fmt: skip
     gen, base = results["generate"], results["baseline"]
     if gen["counts"] != base["counts"]:
         raise RuntimeError(f"the phases wrote different rows: {gen['counts']} vs {base['counts']}")
     gen_rate = gen["rows"] / gen["seconds"]
     base_rate = base["rows"] / base["seconds"]
-    result = {
-        "name": "generate",
-        "scale": scale,
-        "engine": engine,
+    body = {
         "metrics": {
-            "generate_rows_per_s": _metric(gen_rate, "rows/s", base_rate),
-            "generate_seconds": _metric(gen["seconds"], "s"),
-            "baseline_write_seconds": _metric(base["seconds"], "s"),
-            "baseline_build_seconds": _metric(base["build_seconds"], "s"),
+            "generate_rows_per_s": metric(gen_rate, "rows/s", base_rate),
+            "generate_seconds": metric(gen["seconds"], "s"),
+            "baseline_write_seconds": metric(base["seconds"], "s"),
+            "baseline_build_seconds": metric(base["build_seconds"], "s"),
         },
         "rows": gen["rows"],
         "counts": gen["counts"],
@@ -192,44 +102,14 @@ def run(
         "write_method": gen["method"],
         "workers": gen["workers"],
         "migrate_seconds": migrate_seconds,
-        "server_version": gen["server_version"],
-        "python": platform.python_version(),
-        "platform": platform.platform(),
-        "cpu_count": os.cpu_count(),
-        "wall_seconds": round(time.perf_counter() - started, 2),
     }
-    return emit_result(result, json_path=json_path, stdout=stdout)
-
-
-def server_cpu_seconds(master: int) -> float | None:
-    """CPU seconds used so far by the gunicorn master and its workers (from ``/proc``; None
-    elsewhere). The database server's own CPU is not included."""
-    tick = os.sysconf("SC_CLK_TCK")
-    total = 0.0
-    try:
-        entries = [e for e in os.listdir("/proc") if e.isdigit()]
-    except OSError:
-        return None
-    for entry in entries:
-        try:
-            text = Path(f"/proc/{entry}/stat").read_text()
-        except OSError:
-            continue  # ended meanwhile
-        fields = text[text.rindex(")") + 2 :].split()  # from field 3 (state) on
-        if int(entry) == master or int(fields[1]) == master:
-            total += (int(fields[11]) + int(fields[12])) / tick  # utime + stime
-    return total
+    out = result(
+        "generate", scale=scale, engine=engine, body=body, server_version=gen["server_version"], whole=whole, digits=2
+    )
+    return emit_result(out, json_path=json_path, stdout=stdout)
 
 
 # --- Child: one phase in a process whose Django points at the scratch database ----------
-def _server_version() -> str:
-    from django.db import connection
-
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT sqlite_version()" if connection.vendor == "sqlite" else "SHOW server_version")
-        return f"{connection.vendor} {cursor.fetchone()[0]}"
-
-
 def _child(phase: str, *, scale: float, seed: int, as_of: dt.date, workers: int | None) -> dict[str, Any]:
     from django.db import connection, transaction
 
@@ -238,56 +118,50 @@ def _child(phase: str, *, scale: float, seed: int, as_of: dt.date, workers: int 
 
     connection.ensure_connection()
     if phase == "generate":
-        result = generate_county(scale=scale, seed=seed, as_of=as_of, workers=workers, progress=False)
+        county = generate_county(scale=scale, seed=seed, as_of=as_of, workers=workers, progress=False)
         out = {
-            "rows": result.rows,
-            "counts": result.counts,
-            "seconds": result.seconds,
-            "method": result.method,
-            "workers": result.workers,
+            "rows": county.rows,
+            "counts": county.counts,
+            "seconds": county.seconds,
+            "method": county.method,
+            "workers": county.workers,
             "build_seconds": 0.0,
         }
     else:
-        t = time.perf_counter()
-        plan = plan_for_database(scale=scale, seed=seed, as_of=as_of)
-        with ChunkSource(plan, workers=workers) as source:
-            chunks = list(source)
-        build_seconds = time.perf_counter() - t
+        with Stopwatch() as build:
+            plan = plan_for_database(scale=scale, seed=seed, as_of=as_of)
+            with ChunkSource(plan, workers=workers) as source:
+                chunks = list(source)
         gc.collect()
         gc.freeze()  # the pre-built rows are not garbage; keep the collector off them
-        started = time.perf_counter()
-        with transaction.atomic():
+        with Stopwatch() as write, transaction.atomic():
             writer = BulkWriter(connection)
             counts = load_plan(writer, plan, chunks)
             writer.close()
-        seconds = time.perf_counter() - started
         out = {
             "rows": counts["rows"],
             "counts": counts,
-            "seconds": seconds,
+            "seconds": write.wall,
             "method": writer.method,
             "workers": source.workers,
-            "build_seconds": build_seconds,
+            "build_seconds": build.wall,
         }
-    out["server_version"] = _server_version()
+    out["server_version"] = server_version()
     return out
 
 
-def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description="one phase of `rongxin bench generate` (internal)")
+def _arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--phase", choices=PHASES, required=True)
-    parser.add_argument("--scale", type=float, required=True)
-    parser.add_argument("--seed", type=int, required=True)
     parser.add_argument("--as-of", type=dt.date.fromisoformat, required=True)
-    parser.add_argument("--workers", type=int, default=None)
-    parser.add_argument("--out", required=True)
-    args = parser.parse_args(argv)
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "rongxin.config.settings")
-    import django
 
-    django.setup()
-    out = _child(args.phase, scale=args.scale, seed=args.seed, as_of=args.as_of, workers=args.workers)
-    Path(args.out).write_text(json.dumps(out))
+
+def main(argv: list[str] | None = None) -> None:
+    child_main(
+        lambda a: _child(a.phase, scale=a.scale, seed=a.seed, as_of=a.as_of, workers=a.workers),
+        description="one phase of `rongxin bench generate` (internal)",
+        arguments=_arguments,
+        argv=argv,
+    )
 
 
 if __name__ == "__main__":

@@ -49,7 +49,7 @@ Each figure with its baseline measured in the same run:
   database server's) is reported beside each: on a busy machine it says what a core would do
   where the rate cannot.
 
-The server and client helpers are those of ``rongxin bench volunteering``.
+The server and client helpers are :mod:`rongxin.bench.server`.
 
 Ratios: rates are value ÷ baseline (share of the raw rate); times are value ÷ baseline (how many
 times the raw operation).
@@ -57,41 +57,34 @@ times the raw operation).
 
 from __future__ import annotations
 
-import argparse
-import datetime as dt
 import http.client
 import json
 import os
-import platform
 import random
 import secrets
 import statistics
-import subprocess
 import sys
 import time
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
-from rongxin.bench.credit import _time_metric
-from rongxin.bench.generate import (
-    _child_env,
-    _metric,
-    _run,
-    _server_version,
-    emit_result,
-    scratch_databases,
-    server_cpu_seconds,
-)
-from rongxin.bench.volunteering import (
+from rongxin.bench.cards import cards_in_bulk
+from rongxin.bench.harness import Stopwatch, child_main, emit_result, metric, p95, result, scratch_run, server_version
+from rongxin.bench.server import (
     CONCURRENCY,
     ME_PATH,
     STATIC_PATH,
     THREADS,
     Request,
-    _fire,
-    _free_port,
-    _start_server,
+    fire,
+    free_port,
+    start_server,
+    stop_server,
+    with_server_cpu,
 )
+
+if TYPE_CHECKING:
+    from rongxin.accounts.models import User
 
 OFFER = "credit-supermarket"
 PROVIDER_ACCOUNTS = 4
@@ -112,43 +105,24 @@ def run(
     stdout: TextIO | None = None,
     **_: Any,
 ) -> dict[str, Any]:
-    engine_url = engine_url or os.environ.get("DATABASE_URL", "")
-    started = time.perf_counter()
-    with scratch_databases(engine_url, phases=("incentives",)) as (engine, urls, data_dir):
-        env = _child_env(urls["incentives"], data_dir)
-        env["RONGXIN_INCENTIVE_RATE"] = RATE  # the child and the server it starts
-        print(f"bench incentives: migrating ({engine})…", file=sys.stderr)
-        _run(["-m", "rongxin.cli", "migrate", "--noinput", "-v", "0"], env)
-        _run(["-m", "rongxin.cli", "collectstatic", "--noinput", "-v", "0"], env)
-        out = data_dir / "incentives.json"
-        args = ["-m", "rongxin.bench.incentives", "--scale", str(scale), "--seed", str(seed), "--out", str(out)]
-        if workers is not None:
-            args += ["--workers", str(workers)]
-        _run(args, env)
-        child = json.loads(out.read_text())
-    result = {
-        "name": "incentives",
-        "scale": scale,
-        "engine": engine,
-        "metrics": child["metrics"],
-        "load": child["load"],
-        "credentials": child["credentials"],
-        "export": child["export"],
-        "server": child["server"],
-        "server_version": child["server_version"],
-        "python": platform.python_version(),
-        "platform": platform.platform(),
-        "cpu_count": os.cpu_count(),
-        "wall_seconds": round(time.perf_counter() - started, 1),
-    }
-    return emit_result(result, json_path=json_path, stdout=stdout)
+    whole = Stopwatch()
+    engine, child = scratch_run(
+        "incentives",
+        scale=scale,
+        seed=seed,
+        engine_url=engine_url,
+        workers=workers,
+        static=True,
+        env={"RONGXIN_INCENTIVE_RATE": RATE},  # the child and the server it starts
+    )
+    body = {k: child[k] for k in ("metrics", "load", "credentials", "export", "server")}
+    out = result(
+        "incentives", scale=scale, engine=engine, body=body, server_version=child["server_version"], whole=whole
+    )
+    return emit_result(out, json_path=json_path, stdout=stdout)
 
 
 # --- Child: runs with Django aimed at the scratch database ----------------------------------
-def _p95(samples: list[float]) -> float:
-    return statistics.quantiles(samples, n=20, method="inclusive")[18]
-
-
 def _load(scale: float, seed: int, workers: int | None) -> dict[str, Any]:
     from rongxin.credit.services.catalogue import catalogue_load_starters
     from rongxin.incentives.services.offers import incentives_load_starters
@@ -230,43 +204,6 @@ def _issue(subject_ids: list[int]) -> list[str]:
     return tokens
 
 
-def cards_in_bulk(incentive: Any, subject_ids: list[int]) -> list[str]:
-    """Printed-card credentials of ``incentive`` for ``subject_ids``, made with the service's
-    signing functions (current key, pseudonymous holder ids, claims and ``Credential`` rows) but
-    written in one bulk insert; the tokens in order. Shared with ``rongxin bench load``."""
-    from django.db import transaction
-
-    from rongxin.core import clock
-    from rongxin.incentives.domain import signing
-    from rongxin.incentives.models import Credential
-    from rongxin.incentives.selectors import pseudonym_key
-    from rongxin.incentives.services.credentials import CARD_DAYS
-    from rongxin.incentives.services.keys import signing_key
-
-    kid, private = signing_key()
-    pkey = pseudonym_key()
-    now = clock.now()
-    expires = now + dt.timedelta(days=CARD_DAYS)
-    tokens, rows = [], []
-    for sid in subject_ids:
-        holder = signing.holder_id(pkey, provider_id=incentive.provider_id, subject_id=sid)
-        jti = signing.b64u(secrets.token_bytes(12))
-        claims = signing.Claims(
-            kid=kid, holder=holder, incentive=incentive.code, issued_at=int(now.timestamp()),
-            expires_at=int(expires.timestamp()), jti=jti,
-        )  # fmt: skip
-        tokens.append(signing.sign_token(private, claims))
-        rows.append(
-            Credential(
-                jti=jti, subject_id=sid, incentive=incentive, holder=holder, kind=Credential.Kind.CARD, kid=kid,
-                issued_at=now, expires_at=dt.datetime.fromtimestamp(claims.expires_at, tz=dt.UTC),
-            )
-        )  # fmt: skip
-    with transaction.atomic():
-        Credential.objects.bulk_create(rows, batch_size=1000)
-    return tokens
-
-
 def _bare(tokens: list[str]) -> list[tuple[bytes, bytes]]:
     """(signed bytes, signature) of each token, decoded beforehand for the bare baseline."""
     from rongxin.incentives.domain.signing import unb64u
@@ -293,26 +230,26 @@ def _bench_offline(tokens: list[str]) -> tuple[dict[str, Any], dict[str, Any]]:
     statuses: dict[str, int] = {}
     for i in range(0, len(tokens), BATCH):
         chunk, bare_chunk = tokens[i : i + BATCH], bare[i : i + BATCH]
-        w, c = time.perf_counter(), time.process_time()
-        results = [signing.verify_token(t, keys, now=now) for t in chunk]
-        cpu["verify"] += time.process_time() - c
-        wall["verify"] += time.perf_counter() - w
-        w, c = time.perf_counter(), time.process_time()
-        for message, signature in bare_chunk:
-            public.verify(signature, message)
-        cpu["bare"] += time.process_time() - c
-        wall["bare"] += time.perf_counter() - w
+        with Stopwatch() as verify:
+            results = [signing.verify_token(t, keys, now=now) for t in chunk]
+        with Stopwatch() as raw:
+            for message, signature in bare_chunk:
+                public.verify(signature, message)
+        cpu["verify"] += verify.cpu
+        wall["verify"] += verify.wall
+        cpu["bare"] += raw.cpu
+        wall["bare"] += raw.wall
         for r in results:
             statuses[r.status] = statuses.get(r.status, 0) + 1
     if statuses != {"ok": len(tokens)}:
         raise RuntimeError(f"offline verification: {statuses}")
     n = len(tokens)
-    metric = _metric(n / cpu["verify"], "verifications/s per core", n / cpu["bare"]) | {
+    figure = metric(n / cpu["verify"], "verifications/s per core", n / cpu["bare"]) | {
         "wall_per_s": round(n / wall["verify"]),
         "baseline_wall_per_s": round(n / wall["bare"]),
         "tokens": n,
     }
-    return metric, {"statuses": statuses}
+    return figure, {"statuses": statuses}
 
 
 def _batches(tokens: list[str]) -> list[list[str]]:
@@ -321,7 +258,7 @@ def _batches(tokens: list[str]) -> list[list[str]]:
     return [[tokens[(b * BATCH + k) % len(tokens)] for k in range(BATCH)] for b in range(BATCHES)]
 
 
-def _bench_service(batches: list[list[str]], provider_user: Any) -> dict[str, list[float]]:
+def _bench_service(batches: list[list[str]], provider_user: User) -> dict[str, list[float]]:
     """``credentials_check`` without HTTP (wall and CPU of this process, which excludes the
     database server's) and the bare verification, for the same batches; milliseconds."""
     from rongxin.incentives.selectors import public_keys
@@ -333,14 +270,14 @@ def _bench_service(batches: list[list[str]], provider_user: Any) -> dict[str, li
     bare: list[float] = []
     for batch in batches:
         pairs = _bare(batch)
-        t = time.perf_counter()
-        for message, signature in pairs:
-            public.verify(signature, message)
-        bare.append((time.perf_counter() - t) * 1000)
-        t, c = time.perf_counter(), time.process_time()
-        answers = credentials_check(actor=provider_user, tokens=batch)
-        service.append((time.perf_counter() - t) * 1000)
-        cpu.append((time.process_time() - c) * 1000)
+        with Stopwatch() as raw:
+            for message, signature in pairs:
+                public.verify(signature, message)
+        bare.append(raw.wall * 1000)
+        with Stopwatch() as checked:
+            answers = credentials_check(actor=provider_user, tokens=batch)
+        service.append(checked.wall * 1000)
+        cpu.append(checked.cpu * 1000)
         if any(a.reason != "eligible" for a in answers):
             raise RuntimeError(f"service check: {sorted({a.reason for a in answers})}")
     return {"service": service, "cpu": cpu, "bare": bare}
@@ -392,15 +329,14 @@ def _bench_export() -> tuple[dict[str, Any], dict[str, Any]]:
     seconds, cpu, base = [], [], []
     rows = 0
     for _ in range(EXPORT_RUNS):
-        t = time.perf_counter()
-        with connection.cursor() as cur:
+        with Stopwatch() as raw, connection.cursor() as cur:
             cur.execute(sql, [*grades, Subject.Kind.PERSON])
             rows = len(cur.fetchall())
-        base.append(time.perf_counter() - t)
-        t, c = time.perf_counter(), time.process_time()
-        export = export_build(incentive_id=incentive.pk)
-        seconds.append(time.perf_counter() - t)
-        cpu.append(time.process_time() - c)
+        base.append(raw.wall)
+        with Stopwatch() as built:
+            export = export_build(incentive_id=incentive.pk)
+        seconds.append(built.wall)
+        cpu.append(built.cpu)
     content = bytes(export.content)
     public = public_keys()[export.kid]
     public.verify(
@@ -409,21 +345,13 @@ def _bench_export() -> tuple[dict[str, Any], dict[str, Any]]:
     )  # raises if the export does not verify
     if export.holders != rows or len(content) != rows * signing.HOLDER_BYTES:
         raise RuntimeError(f"export holds {export.holders} holders, the bare select {rows}")
-    metric = _time_metric(statistics.median(seconds), statistics.median(base)) | {
+    figure = metric(statistics.median(seconds), "s", statistics.median(base)) | {
         "runs": [round(s, 3) for s in seconds],
         # CPU of this process (on SQLite the select's too; on PostgreSQL not the server's).
         "cpu_seconds": round(statistics.median(cpu), 3),
         "holders": rows,
     }
-    return metric, {"offer": OFFER, "min_grade": incentive.min_grade, "holders": rows, "bytes": len(content)}
-
-
-def _per_request_cpu(server: subprocess.Popen[bytes], fire: Any) -> tuple[Any, float | None]:
-    """Run ``fire()``; also return the server's CPU milliseconds it took."""
-    before = server_cpu_seconds(server.pid)
-    result = fire()
-    after = server_cpu_seconds(server.pid)
-    return result, None if before is None or after is None else (after - before) * 1000
+    return figure, {"offer": OFFER, "min_grade": incentive.min_grade, "holders": rows, "bytes": len(content)}
 
 
 def _bench_server(
@@ -432,8 +360,8 @@ def _bench_server(
     """Start gunicorn; time the 1,000-token batches, then the single-token requests. Also
     measure the server's CPU per request, a figure that holds on a busy machine."""
     workers = max(2, os.cpu_count() or 2)
-    port = _free_port()
-    server = _start_server(port, workers, data_dir / "gunicorn.log")
+    port = free_port()
+    server = start_server(port, workers, data_dir / "gunicorn.log")
     try:
 
         def verify(key: str, token: str) -> Request:
@@ -447,25 +375,21 @@ def _bench_server(
 
         slots = workers * THREADS
         # Warm every worker (imports, connections, the key cache) before measuring.
-        _fire(port, [get(STATIC_PATH)] * (slots * 4), concurrency=slots)
-        _fire(port, [verify(keys[k % len(keys)], tokens[k]) for k in range(slots * 2)], concurrency=slots)
+        fire(port, [get(STATIC_PATH)] * (slots * 4), concurrency=slots)
+        fire(port, [verify(keys[k % len(keys)], tokens[k]) for k in range(slots * 2)], concurrency=slots)
         print(f"bench incentives: {len(batches)} batches of {BATCH} through the server…", file=sys.stderr)
-        batch_ms, batch_cpu = _per_request_cpu(server, lambda: _post_batches(port, keys[0], batches))
+        batch_ms, batch_cpu = with_server_cpu(server, lambda: _post_batches(port, keys[0], batches))
         print(f"bench incentives: {requests} single verifications through the server…", file=sys.stderr)
-        static, static_cpu = _per_request_cpu(server, lambda: _fire(port, [get(STATIC_PATH)] * requests))
-        me, me_cpu = _per_request_cpu(
-            server, lambda: _fire(port, [get(ME_PATH, keys[k % len(keys)]) for k in range(requests)])
+        static, static_cpu = with_server_cpu(server, lambda: fire(port, [get(STATIC_PATH)] * requests))
+        me, me_cpu = with_server_cpu(
+            server, lambda: fire(port, [get(ME_PATH, keys[k % len(keys)]) for k in range(requests)])
         )
-        single, single_cpu = _per_request_cpu(
+        single, single_cpu = with_server_cpu(
             server,
-            lambda: _fire(port, [verify(keys[k % len(keys)], tokens[k % len(tokens)]) for k in range(requests)]),
+            lambda: fire(port, [verify(keys[k % len(keys)], tokens[k % len(tokens)]) for k in range(requests)]),
         )
     finally:
-        server.terminate()
-        try:
-            server.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            server.kill()
+        stop_server(server)
     info = {
         "server": f"gunicorn --workers {workers} --threads {THREADS} (RONGXIN_ENV=production)",
         "rate_limit": f"RONGXIN_INCENTIVE_RATE={RATE}",
@@ -502,9 +426,8 @@ def _child(scale: float, seed: int, workers: int | None, data_dir: Path) -> dict
     chosen = rng.sample(eligible, n)
     keys = _provider_keys()
     print(f"bench incentives: {n} card credentials…", file=sys.stderr)
-    t = time.perf_counter()
-    tokens = _issue(chosen)
-    issue_seconds = time.perf_counter() - t
+    with Stopwatch() as issue:
+        tokens = _issue(chosen)
     rng.shuffle(tokens)
 
     offline, _offline_info = _bench_offline(tokens)
@@ -522,19 +445,19 @@ def _child(scale: float, seed: int, workers: int | None, data_dir: Path) -> dict
     if eligible_checks != expected:
         raise RuntimeError(f"{eligible_checks} eligible checks recorded, expected {expected}")
 
-    online = _time_metric(_p95(batch_ms), _p95(in_process["bare"]), "ms") | {
+    online = metric(p95(batch_ms), "ms", p95(in_process["bare"])) | {
         "p50_ms": round(statistics.median(batch_ms), 2),
         "batches": len(batches),
         "batch": BATCH,
         "baseline_kind": "bare Ed25519 verify of the same 1,000 tokens in one process (p95 over the same batches)",
         "baseline_p50_ms": round(statistics.median(in_process["bare"]), 2),
         "service_p50_ms": round(statistics.median(in_process["service"]), 2),
-        "service_p95_ms": round(_p95(in_process["service"]), 2),
+        "service_p95_ms": round(p95(in_process["service"]), 2),
         "service_cpu_p50_ms": round(statistics.median(in_process["cpu"]), 2),
         "server_cpu_ms_per_batch": server_info["cpu_ms"]["per_batch"],
     }
     answered = sum(v for k, v in single["statuses"].items() if k == "200")
-    single_metric = _metric(single["per_s"] or 0.0, "requests/s", server_info["baseline_static"]["per_s"]) | {
+    single_metric = metric(single["per_s"] or 0.0, "requests/s", server_info["baseline_static"]["per_s"]) | {
         "p50_ms": single["p50_ms"],
         "p95_ms": single["p95_ms"],
         "error_rate": round(1 - answered / requests, 4),
@@ -556,28 +479,21 @@ def _child(scale: float, seed: int, workers: int | None, data_dir: Path) -> dict
             "eligible_persons": len(eligible),
             "issued": len(tokens),
             "issued_by_service": 1,
-            "issue_seconds": round(issue_seconds, 2),
+            "issue_seconds": round(issue.wall, 2),
             "rows": Credential.objects.count(),
             "eligible_checks_through_server": eligible_checks,
         },
         "export": export_info,
         "server": server_info,
-        "server_version": _server_version(),
+        "server_version": server_version(),
     }
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description="the child of `rongxin bench incentives` (internal)")
-    parser.add_argument("--scale", type=float, required=True)
-    parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--workers", type=int, default=None)
-    parser.add_argument("--out", required=True)
-    args = parser.parse_args()
-    import django
-
-    django.setup()
-    result = _child(args.scale, args.seed, args.workers, Path(args.out).parent)
-    Path(args.out).write_text(json.dumps(result, ensure_ascii=False, indent=2))
+    child_main(
+        lambda a: _child(a.scale, a.seed, a.workers, Path(a.out).parent),
+        description="the child of `rongxin bench incentives` (internal)",
+    )
 
 
 if __name__ == "__main__":

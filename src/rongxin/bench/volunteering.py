@@ -32,43 +32,34 @@ value ÷ baseline (how many times the raw write).
 
 from __future__ import annotations
 
-import argparse
 import datetime as dt
-import http.client
-import itertools
 import json
 import math
 import os
-import platform
 import secrets
-import socket
-import statistics
 import subprocess
 import sys
-import threading
-import time
-from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TextIO
 
-from rongxin.bench.generate import (
-    _child_env,
-    _metric,
-    _run,
-    _server_version,
-    emit_result,
-    scratch_databases,
-    server_cpu_seconds,
+from rongxin.bench.harness import Stopwatch, child_main, emit_result, metric, result, scratch_run, server_version
+from rongxin.bench.server import (
+    CONCURRENCY,
+    ME_PATH,
+    STATIC_PATH,
+    THREADS,
+    Request,
+    fire,
+    free_port,
+    start_server,
+    stop_server,
+    with_server_cpu,
 )
 
 OPEN_DAYS = 30
-CONCURRENCY = 32
 PER_ACTIVITY = 20
-THREADS = 4  # per gunicorn worker, as in the Procfile
 SCAN_PATH = "/api/v1/volunteering/scan"
-STATIC_PATH = "/static/web/rongxin.css"
-ME_PATH = "/api/v1/accounts/me"
 
 
 def run(
@@ -81,34 +72,15 @@ def run(
     stdout: TextIO | None = None,
     **_: Any,
 ) -> dict[str, Any]:
-    engine_url = engine_url or os.environ.get("DATABASE_URL", "")
-    started = time.perf_counter()
-    with scratch_databases(engine_url, phases=("volunteering",)) as (engine, urls, data_dir):
-        env = _child_env(urls["volunteering"], data_dir)
-        print(f"bench volunteering: migrating ({engine})…", file=sys.stderr)
-        _run(["-m", "rongxin.cli", "migrate", "--noinput", "-v", "0"], env)
-        _run(["-m", "rongxin.cli", "collectstatic", "--noinput", "-v", "0"], env)
-        out = data_dir / "volunteering.json"
-        args = ["-m", "rongxin.bench.volunteering", "--scale", str(scale), "--seed", str(seed), "--out", str(out)]
-        if workers is not None:
-            args += ["--workers", str(workers)]
-        _run(args, env)
-        child = json.loads(out.read_text())
-    result = {
-        "name": "volunteering",
-        "scale": scale,
-        "engine": engine,
-        "metrics": child["metrics"],
-        "load": child["load"],
-        "close": child["close"],
-        "checkin": child["checkin"],
-        "server_version": child["server_version"],
-        "python": platform.python_version(),
-        "platform": platform.platform(),
-        "cpu_count": os.cpu_count(),
-        "wall_seconds": round(time.perf_counter() - started, 1),
-    }
-    return emit_result(result, json_path=json_path, stdout=stdout)
+    whole = Stopwatch()
+    engine, child = scratch_run(
+        "volunteering", scale=scale, seed=seed, engine_url=engine_url, workers=workers, static=True
+    )
+    body = {k: child[k] for k in ("metrics", "load", "close", "checkin")}
+    out = result(
+        "volunteering", scale=scale, engine=engine, body=body, server_version=child["server_version"], whole=whole
+    )
+    return emit_result(out, json_path=json_path, stdout=stdout)
 
 
 # --- Child: runs with Django aimed at the scratch database ----------------------------------
@@ -116,7 +88,7 @@ def _load(scale: float, seed: int, workers: int | None) -> dict[str, Any]:
     from rongxin.credit.services.catalogue import catalogue_load_starters
     from rongxin.synth.generator import generate_county
     from rongxin.synth.history import generate_history
-    from rongxin.synth.volunteering import generate_volunteering
+    from rongxin.synth.volunteering.load import generate_volunteering
 
     print("bench volunteering: loading the county and its history…", file=sys.stderr)
     county = generate_county(scale=scale, seed=seed, progress=False, workers=workers)
@@ -133,15 +105,6 @@ def _load(scale: float, seed: int, workers: int | None) -> dict[str, Any]:
     }
 
 
-def _time_metric(seconds: float, baseline: float, unit: str = "s") -> dict[str, Any]:
-    return {
-        "value": round(seconds, 3),
-        "unit": unit,
-        "baseline": round(baseline, 3),
-        "ratio": round(seconds / baseline, 3) if baseline else None,
-    }
-
-
 def _bench_close() -> tuple[dict[str, Any], dict[str, Any]]:
     """Close the month's finished activities; then time a bare write of the same records."""
     from django.db import connection, transaction
@@ -149,7 +112,7 @@ def _bench_close() -> tuple[dict[str, Any], dict[str, Any]]:
     from rongxin.core import clock
     from rongxin.core.bulk import BulkWriter, TableSpec, datetime_adapter
     from rongxin.credit.models import Entry
-    from rongxin.synth.volunteering import RECORD_FIELDS
+    from rongxin.synth.volunteering.rows import RECORD_FIELDS
     from rongxin.volunteering.models import Activity, ServiceRecord, Signup
     from rongxin.volunteering.services.closing import close_activities
 
@@ -164,16 +127,15 @@ def _bench_close() -> tuple[dict[str, Any], dict[str, Any]]:
     ).count()
     entries_before = Entry.objects.filter(source=Entry.Source.VOLUNTEERING).count()
     print(f"bench volunteering: closing a month ({participations} participations)…", file=sys.stderr)
-    t, cpu = time.perf_counter(), time.process_time()
-    with transaction.atomic():
+    with Stopwatch() as timed, transaction.atomic():
         activities = list(
             Activity.objects.select_for_update(of=("self",))
             .select_related("type", "team")
             .filter(**month)
             .order_by("ends_at", "pk")
         )
-        result = close_activities(activities=activities, actor=None, now=now)
-    seconds, cpu = time.perf_counter() - t, time.process_time() - cpu
+        closed = close_activities(activities=activities, actor=None, now=now)
+    seconds = timed.wall
     ids = [a.pk for a in activities]
     fields = [f for f in RECORD_FIELDS if f != "id"]
     adapt = datetime_adapter(connection)
@@ -191,29 +153,28 @@ def _bench_close() -> tuple[dict[str, Any], dict[str, Any]]:
             rows.append(tuple(row[f] for f in fields))
     with transaction.atomic():
         writer = BulkWriter(connection)
-        t = time.perf_counter()
-        writer.write(TableSpec.of(ServiceRecord, fields), rows)
-        base = time.perf_counter() - t
+        with Stopwatch() as base:
+            writer.write(TableSpec.of(ServiceRecord, fields), rows)
         writer.close()
         transaction.set_rollback(True)
-    metric = _time_metric(seconds, base) | {"records_per_s": round(result.records / seconds) if seconds else None}
+    figure = metric(seconds, "s", base.wall) | {"records_per_s": round(closed.records / seconds) if seconds else None}
     info = {
-        "activities": result.activities,
+        "activities": closed.activities,
         "participations": participations,
-        "records": result.records,
-        "hours": round(result.minutes / 60),
-        "awards_with_points": result.awards,
-        "points": result.points,
+        "records": closed.records,
+        "hours": round(closed.minutes / 60),
+        "awards_with_points": closed.awards,
+        "points": closed.points,
         "credit_entries": Entry.objects.filter(source=Entry.Source.VOLUNTEERING).count() - entries_before,
-        "without_time": len(result.without_time),
+        "without_time": len(closed.without_time),
         "seconds": round(seconds, 2),
         # This process only: on SQLite that includes the engine's work, on PostgreSQL not.
-        "cpu_seconds": round(cpu, 2),
-        "baseline_write_seconds": round(base, 3),
+        "cpu_seconds": round(timed.cpu, 2),
+        "baseline_write_seconds": round(base.wall, 3),
     }
-    if result.records != len(rows):
-        raise RuntimeError(f"closed {result.records} records but read back {len(rows)}")
-    return metric, info
+    if closed.records != len(rows):
+        raise RuntimeError(f"closed {closed.records} records but read back {len(rows)}")
+    return figure, info
 
 
 def _prepare_checkin(n: int) -> tuple[list[tuple[str, int, bytes]], list[int]]:
@@ -284,110 +245,14 @@ def _prepare_checkin(n: int) -> tuple[list[tuple[str, int, bytes]], list[int]]:
     return out, [a.pk for a in activities]
 
 
-def _with_server_cpu(server: subprocess.Popen[bytes], fire: Callable[[], dict[str, Any]]) -> dict[str, Any]:
-    """Run ``fire()`` and add the server's CPU milliseconds per request: a figure that holds on
-    a busy machine, where rates and latencies do not."""
-    before = server_cpu_seconds(server.pid)
-    result = fire()
-    after = server_cpu_seconds(server.pid)
-    if before is not None and after is not None and result["requests"]:
-        result["server_cpu_ms_per_request"] = round((after - before) * 1000 / result["requests"], 2)
-    return result
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def _start_server(port: int, workers: int, log: Path) -> subprocess.Popen[bytes]:
-    env = dict(os.environ)
-    env.update(
-        RONGXIN_ENV="production",
-        RONGXIN_ALLOWED_HOSTS="127.0.0.1",
-        RONGXIN_SSL_REDIRECT="0",
-        RONGXIN_LOG_LEVEL="WARNING",
-        DJANGO_SETTINGS_MODULE="rongxin.config.settings",
-    )
-    cmd = [
-        sys.executable, "-m", "gunicorn", "rongxin.config.wsgi", "--bind", f"127.0.0.1:{port}",
-        "--workers", str(workers), "--threads", str(THREADS), "--graceful-timeout", "10", "--log-level", "warning",
-    ]  # fmt: skip
-    with log.open("wb") as err:
-        proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=err)  # noqa: S603 - our interpreter
-    deadline = time.monotonic() + 90
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"gunicorn exited: {log.read_text()[-2000:]}")
-        try:
-            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
-            conn.request("GET", STATIC_PATH)
-            if conn.getresponse().status == 200:
-                conn.close()
-                return proc
-        except OSError:
-            time.sleep(0.3)
-    proc.terminate()
-    raise RuntimeError("gunicorn did not answer within 90 seconds")
-
-
-Request = Callable[[], tuple[str, str, bytes | None, dict[str, str]]]
-
-
-def _fire(port: int, requests: list[Request], concurrency: int = CONCURRENCY) -> dict[str, Any]:
-    """Send ``requests`` from ``concurrency`` threads (one keep-alive connection each); return
-    the rate, latency percentiles and status counts."""
-    counter = itertools.count()
-    latencies: list[float] = []
-    statuses: Counter[int] = Counter()
-    errors: list[str] = []
-    lock = threading.Lock()
-
-    def worker() -> None:
-        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
-        mine: list[float] = []
-        codes: Counter[int] = Counter()
-        while (i := next(counter)) < len(requests):
-            method, path, body, headers = requests[i]()
-            t = time.perf_counter()
-            try:
-                conn.request(method, path, body=body, headers=headers)
-                response = conn.getresponse()
-                data = response.read()
-            except (OSError, http.client.HTTPException) as exc:
-                conn.close()
-                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
-                with lock:
-                    errors.append(repr(exc))
-                continue
-            mine.append((time.perf_counter() - t) * 1000)
-            codes[response.status] += 1
-            if response.status >= 300 and len(errors) < 5:
-                with lock:
-                    errors.append(f"{response.status} {data[:200]!r}")
-        conn.close()
-        with lock:
-            latencies.extend(mine)
-            statuses.update(codes)
-
-    threads = [threading.Thread(target=worker) for _ in range(concurrency)]
-    started = time.perf_counter()
-    for th in threads:
-        th.start()
-    for th in threads:
-        th.join()
-    seconds = time.perf_counter() - started
-    quantiles = statistics.quantiles(latencies, n=20, method="inclusive") if len(latencies) > 1 else [0.0] * 19
-    return {
-        "requests": len(requests),
-        "seconds": round(seconds, 3),
-        "per_s": round(len(latencies) / seconds, 1) if seconds else None,
-        "p50_ms": round(statistics.median(latencies), 2) if latencies else None,
-        "p95_ms": round(quantiles[18], 2),
-        "statuses": {str(k): v for k, v in sorted(statuses.items())},
-        "errors": errors[:5],
-    }
+def _with_cpu_per_request(server: subprocess.Popen[bytes], work: Callable[[], dict[str, Any]]) -> dict[str, Any]:
+    """Run ``work()`` (a :func:`~rongxin.bench.server.fire`) and add the server's CPU
+    milliseconds per request: a figure that holds on a busy machine, where rates and latencies
+    do not."""
+    out, ms = with_server_cpu(server, work)
+    if ms is not None and out["requests"]:
+        out["server_cpu_ms_per_request"] = round(ms / out["requests"], 2)
+    return out
 
 
 def _bench_checkin(scale: float, data_dir: Path) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -399,8 +264,8 @@ def _bench_checkin(scale: float, data_dir: Path) -> tuple[dict[str, Any], dict[s
     print(f"bench volunteering: {n} volunteers checking in and out…", file=sys.stderr)
     people, activity_ids = _prepare_checkin(n)
     workers = max(2, os.cpu_count() or 2)
-    port = _free_port()
-    server = _start_server(port, workers, data_dir / "gunicorn.log")
+    port = free_port()
+    server = start_server(port, workers, data_dir / "gunicorn.log")
     try:
 
         def scan(key: str, activity_id: int, secret: bytes, kind: str) -> Request:
@@ -417,18 +282,14 @@ def _bench_checkin(scale: float, data_dir: Path) -> tuple[dict[str, Any], dict[s
             return lambda: ("GET", path, None, headers)
 
         # Warm every worker (imports, connections) before measuring.
-        _fire(port, [get(STATIC_PATH)] * (workers * THREADS * 4), concurrency=workers * THREADS)
-        _fire(port, [get(ME_PATH, k) for k, _a, _s in people[: workers * THREADS * 2]], concurrency=workers * THREADS)
-        static = _with_server_cpu(server, lambda: _fire(port, [get(STATIC_PATH)] * (2 * n)))
-        me = _with_server_cpu(server, lambda: _fire(port, [get(ME_PATH, k) for k, _a, _s in people] * 2))
-        checkins = _with_server_cpu(server, lambda: _fire(port, [scan(k, a, s, "in") for k, a, s in people]))
-        checkouts = _with_server_cpu(server, lambda: _fire(port, [scan(k, a, s, "out") for k, a, s in people]))
+        fire(port, [get(STATIC_PATH)] * (workers * THREADS * 4), concurrency=workers * THREADS)
+        fire(port, [get(ME_PATH, k) for k, _a, _s in people[: workers * THREADS * 2]], concurrency=workers * THREADS)
+        static = _with_cpu_per_request(server, lambda: fire(port, [get(STATIC_PATH)] * (2 * n)))
+        me = _with_cpu_per_request(server, lambda: fire(port, [get(ME_PATH, k) for k, _a, _s in people] * 2))
+        checkins = _with_cpu_per_request(server, lambda: fire(port, [scan(k, a, s, "in") for k, a, s in people]))
+        checkouts = _with_cpu_per_request(server, lambda: fire(port, [scan(k, a, s, "out") for k, a, s in people]))
     finally:
-        server.terminate()
-        try:
-            server.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            server.kill()
+        stop_server(server)
     accepted = Scan.objects.filter(activity_id__in=activity_ids, accepted=True).count()
     seconds = checkins["seconds"] + checkouts["seconds"]
     rate = 2 * n / seconds if seconds else 0.0
@@ -438,8 +299,8 @@ def _bench_checkin(scale: float, data_dir: Path) -> tuple[dict[str, Any], dict[s
         "p95_ms": max(checkins["p95_ms"] or 0, checkouts["p95_ms"] or 0),
     }
     cpu = [p["server_cpu_ms_per_request"] for p in (checkins, checkouts) if "server_cpu_ms_per_request" in p]
-    metric = (
-        _metric(rate, "requests/s", static["per_s"])
+    figure = (
+        metric(rate, "requests/s", static["per_s"])
         | latencies
         | {
             "baseline_p95_ms": static["p95_ms"],
@@ -459,7 +320,7 @@ def _bench_checkin(scale: float, data_dir: Path) -> tuple[dict[str, Any], dict[s
     }
     if accepted != 2 * n:
         raise RuntimeError(f"{accepted} of {2 * n} scans accepted: {checkins['errors'] or checkouts['errors']}")
-    return metric, info
+    return figure, info
 
 
 def _child(scale: float, seed: int, workers: int | None, data_dir: Path) -> dict[str, Any]:
@@ -471,22 +332,15 @@ def _child(scale: float, seed: int, workers: int | None, data_dir: Path) -> dict
         "load": load,
         "close": close_info,
         "checkin": checkin_info,
-        "server_version": _server_version(),
+        "server_version": server_version(),
     }
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description="the child of `rongxin bench volunteering` (internal)")
-    parser.add_argument("--scale", type=float, required=True)
-    parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--workers", type=int, default=None)
-    parser.add_argument("--out", required=True)
-    args = parser.parse_args()
-    import django
-
-    django.setup()
-    result = _child(args.scale, args.seed, args.workers, Path(args.out).parent)
-    Path(args.out).write_text(json.dumps(result, ensure_ascii=False, indent=2))
+    child_main(
+        lambda a: _child(a.scale, a.seed, a.workers, Path(a.out).parent),
+        description="the child of `rongxin bench volunteering` (internal)",
+    )
 
 
 if __name__ == "__main__":

@@ -26,7 +26,8 @@ from rongxin.subjects.models import Person, SubjectAccount
 from rongxin.synth.demo import demo_accounts_ensure
 from rongxin.synth.generator import generate_county
 from rongxin.synth.history import generate_history
-from rongxin.synth.volunteering import generate_volunteering, plan_volunteering
+from rongxin.synth.volunteering.load import generate_volunteering
+from rongxin.synth.volunteering.planning import plan_volunteering
 from rongxin.volunteering.domain.volunteers import age_on
 from rongxin.volunteering.models import (
     Activity,
@@ -270,6 +271,28 @@ def test_same_seed_same_rows_whatever_the_workers(county: Any) -> None:
     same = plan_volunteering(scale=SCALE, seed=SEED, now=NOW)
     assert set(other.subject_ids) != set(same.subject_ids)
     assert same.participations == plan_volunteering(scale=SCALE, seed=SEED, now=NOW).participations
+
+
+def test_a_known_seed_gives_the_known_load(county: Any) -> None:
+    # given the county of seed 5 at this scale
+    # when its volunteering is generated
+    result = generate_volunteering(scale=SCALE, seed=SEED, now=NOW, workers=0)
+    # then it is exactly what the generator wrote before it was split into modules: a change
+    # that moves one participation, one minute or one point shows here
+    assert {k: v for k, v in result.counts.items() if k != "indexes_rebuilt"} == {
+        "activities": 328, "awards": 4044, "corrections": 17, "entries": 3983, "grade_changes": 43,
+        "memberships": 701, "minutes": 389580, "points": 6149, "records": 4044, "scans": 8185, "signups": 4523,
+        "teams": 59, "transitions": 7, "volunteers": 510,
+    }  # fmt: skip
+    assert result.plan_counts == {
+        "activities": 328, "activities_cancelled": 10, "activities_closed": 314, "activities_past": 324,
+        "activities_published": 4, "awards": 4044, "corrections": 17, "leaders": 113, "memberships": 701,
+        "memberships_accepted": 700, "memberships_applied": 1, "minors": 18, "participations": 4523,
+        "records": 4044, "records_r1": 4037, "records_r2": 7, "scans_finished": 8185, "signups": 4523,
+        "signups_cancelled": 122, "signups_confirmed": 4268, "signups_dropped": 123, "signups_waitlisted": 10,
+        "teams": 59, "teams_department_expert": 2, "teams_town_village": 55, "teams_urban_professional": 2,
+        "volunteers": 510,
+    }  # fmt: skip
 
 
 def test_synthetic_records_work_with_the_closing_and_correction_services(county: Any) -> None:

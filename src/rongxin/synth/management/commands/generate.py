@@ -10,7 +10,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from rongxin.credit.services.catalogue import catalogue_load_starters
 from rongxin.synth.generator import SyntheticLoadRefused, generate_county
 from rongxin.synth.history import generate_history
-from rongxin.synth.volunteering import generate_volunteering
+from rongxin.synth.volunteering.load import generate_volunteering
 
 
 class Command(BaseCommand):
