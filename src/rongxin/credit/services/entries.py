@@ -116,12 +116,11 @@ def entry_record(
             return existing, False
         raise Conflict(_("This idempotency key was already used for a different record."), code="idempotency_conflict")
     _check_caps(subject=subject, rule=rule, points=points, occurred_at=occurred_at)
-    recorder = actor
     ledger_writes_check(
         [
             LedgerWrite(
                 subject_id=subject.pk,
-                recorder_id=recorder.pk,
+                recorder_id=actor.pk,
                 rule=rule,
                 source=source,
                 pending_review=rule.review_required,
@@ -134,7 +133,7 @@ def entry_record(
         points=signed,
         occurred_at=occurred_at,
         recorded_at=now,
-        recorder=recorder,
+        recorder=actor,
         department=right.department,
         source=source,
         source_key=source_key,

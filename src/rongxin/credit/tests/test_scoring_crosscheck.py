@@ -159,7 +159,7 @@ def test_reconcile_sql_and_the_scoring_module_agree_on_random_ledgers(tree: Tree
             published = catalogue_publish(actor=None, catalogue_id=draft.pk)
             rules[kind] = {r.code: r for r in published.rules.prefetch_related("departments")}
 
-    @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+    @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
     @given(plan=st.lists(subjects_st, min_size=1, max_size=4), later_hours=st.integers(0, 4 * 365 * 24))
     def check(plan: list[PlannedSubject], later_hours: int) -> None:
         with transaction.atomic():
