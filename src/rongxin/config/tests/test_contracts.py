@@ -22,7 +22,7 @@ PYPROJECT = PACKAGE.parent.parent / "pyproject.toml"
 LINT_IMPORTS = Path(sys.executable).parent / "lint-imports"
 VERDICT = re.compile(r"^(?P<name>.+) (?P<verdict>KEPT|BROKEN)$", re.M)
 
-APP_ROOMS = "subjects: rooms in layers"
+APP_ROOMS = "Rooms inside every app depend downward only"
 NO_SYNTH = "Product code never imports synth or bench"
 
 
