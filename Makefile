@@ -33,12 +33,20 @@ browser:
 	  else echo "chromium not installed: browser tests will be skipped"; fi; \
 	fi
 
+# The suite runs on two pytest-xdist workers (this machine's two cores; docs/benchmarks.md, "Test
+# suite"), each with its own test database and data directory. Two tests at a time per worker
+# (--maxschedchunk 1) so the slow process-level tests, collected first, start on different workers.
+# PYTEST_WORKERS=0 runs in one process; PYTEST_ARGS='-m "not slow"' skips the slow tests.
+PYTEST_WORKERS ?= 2
+PYTEST_ARGS ?=
+PYTEST_RUN = $(BIN)/pytest -n $(PYTEST_WORKERS) --maxschedchunk 1 $(PYTEST_ARGS)
+
 test: setup browser
-	$(BIN)/pytest
+	$(PYTEST_RUN)
 
 test-pg: setup browser
 	@pg_isready -h 127.0.0.1 -p 5432 -q || pg_ctlcluster --skip-systemctl-redirect $$(ls /etc/postgresql) main start
-	DATABASE_URL=postgresql://postgres@127.0.0.1:5432/rongxin $(BIN)/pytest
+	DATABASE_URL=postgresql://postgres@127.0.0.1:5432/rongxin $(PYTEST_RUN)
 
 # The long API fuzz run (the short one is part of `make test`): random, 200 generated requests per
 # operation, each sent as every role. RONGXIN_FUZZ_SEED=<seed printed by a failure> repeats a run.
@@ -63,7 +71,7 @@ messages: setup
 
 check: lint typecheck contracts
 	$(RONGXIN) makemigrations --check --dry-run
-	$(BIN)/pytest
+	$(PYTEST_RUN)
 
 bench: setup
 	$(RONGXIN) bench generate --scale $${SCALE:-1.0} --json bench-generate.json

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.db import connections
 from django.test import Client
 
 from rongxin.accounts.domain.roles import Role
@@ -24,6 +25,36 @@ from rongxin.subjects.domain.identifiers import id_check_digit, organisation_cod
 from rongxin.subjects.models import ConsentEvent, Organisation, Person, Subject, SubjectAccount
 
 _seq = itertools.count(1)
+_TEST_DATABASE_FIXTURES = {"db", "transactional_db", "live_server", "django_db_reset_sequences"}
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The ``slow`` tests (processes on their own scratch county, minutes each) go first, each
+    followed by one quick test. Under xdist (``make test``: ``--dist load --maxschedchunk 1``)
+    each worker is handed two tests at a time, so the long ones start at once on different
+    workers while the quick ones fill the gaps, instead of ending the run one after another.
+
+    Runs after pytest-django's ordering (database tests, then transactional ones, then the
+    rest) and moves only slow tests that never touch the test database, so that ordering holds.
+    """
+    slow = [
+        item
+        for item in items
+        if item.get_closest_marker("slow")
+        and not item.get_closest_marker("django_db")
+        and not _TEST_DATABASE_FIXTURES & set(getattr(item, "fixturenames", ()))
+    ]
+    if not slow:
+        return
+    moved = {id(item) for item in slow}
+    rest = [item for item in items if id(item) not in moved]
+    ordered: list[pytest.Item] = []
+    for item in slow:
+        ordered.append(item)
+        if rest:
+            ordered.append(rest.pop(0))
+    items[:] = ordered + rest
 
 
 def make_id_number(*, birth: str = "19900101", male: bool = True, area: str = "371082") -> str:
@@ -211,6 +242,10 @@ def browser() -> Iterator[Any]:
             yield checked
         finally:
             b.close()
+            # Entering Playwright switched this thread's context (contextvars), so the test's
+            # database connections live in it, out of reach of pytest-django's clean-up: close
+            # them here, or PostgreSQL refuses to drop a test database another session holds.
+            connections.close_all()
             os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
         assert checked.problems == [], checked.problems
 

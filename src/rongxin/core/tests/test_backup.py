@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from django.db import connection
 
+pytestmark = pytest.mark.slow
 RONGXIN = [sys.executable, "-m", "rongxin.cli"]
 
 
@@ -64,7 +65,7 @@ def test_pg_dump_and_restore(tmp_path: Path) -> None:
     import psycopg
 
     base = os.environ["DATABASE_URL"].rsplit("/", 1)[0]
-    name = "rongxin_backup_test"
+    name = f"{connection.settings_dict['NAME']}_backup"  # one per test database (xdist worker, run)
     with psycopg.connect(f"{base}/postgres", autocommit=True) as admin:
         admin.execute(f"DROP DATABASE IF EXISTS {name}")
         admin.execute(f"CREATE DATABASE {name}")

@@ -20,9 +20,12 @@ from pathlib import Path
 import pytest
 from django.db import connection
 
-pytestmark = pytest.mark.skipif(
-    connection.vendor != "sqlite", reason="runs its own SQLite county in a scratch directory (SQLite run only)"
-)
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(
+        connection.vendor != "sqlite", reason="runs its own SQLite county in a scratch directory (SQLite run only)"
+    ),
+]
 RONGXIN = [sys.executable, "-m", "rongxin.cli"]
 ROWS = 200_000
 
