@@ -12,8 +12,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.conf import settings
 from django.db import connections
 from django.test import Client
+from django.utils import translation
 
 from rongxin.accounts.domain.roles import Role
 from rongxin.accounts.models import Department, User
@@ -91,6 +93,15 @@ class Tree:
     def _village(self, town: Region, suffix: str, name: str) -> Region:
         code = town.prefix + suffix
         return Region.objects.create(code=code, prefix=code, name=name, level="village", parent=town)
+
+
+@pytest.fixture(autouse=True)
+def _default_language() -> Iterator[None]:
+    """Every test starts in the default language (Chinese). A request with ``Accept-Language: en``
+    leaves its language active on the thread, and under pytest-xdist any test may follow it."""
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 @pytest.fixture
