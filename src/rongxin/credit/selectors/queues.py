@@ -80,7 +80,8 @@ def review_queue(*, actor: User) -> ReviewQueue:
 
 
 def recordable_rules(*, actor: User, subject: Subject) -> list[Rule]:
-    """Rules of the catalogue in force today that ``actor`` may record for ``subject``."""
+    """Rules of the catalogue in force today that ``actor`` may record for ``subject`` by hand (a
+    rule a programme records from its own verified data, such as volunteer hours, is not one)."""
     catalogue = catalogue_in_force(subject_kind=subject_kind_of(subject), on=clock.today_local())
     if catalogue is None:
         return []
@@ -88,7 +89,7 @@ def recordable_rules(*, actor: User, subject: Subject) -> list[Rule]:
     if not departments:
         return []
     return list(
-        Rule.objects.filter(catalogue=catalogue, departments__code__in=departments)
+        Rule.objects.filter(catalogue=catalogue, departments__code__in=departments, programme="")
         .distinct()
         .order_by("direction", "code")
     )

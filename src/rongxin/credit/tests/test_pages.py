@@ -117,3 +117,17 @@ def test_the_credit_panel_and_navigation_come_only_from_the_apps_registry(catalo
     # then the file page has no credit panel and the navigation no credit link
     assert '<span class="score">' not in resident.get("/me/").content.decode()
     assert [label in office.get("/").content.decode() for label in (">信用审核</a>", ">指标目录</a>")] == [False, False]
+
+
+def test_the_recording_form_offers_no_rule_that_only_a_programme_records(catalogue, people):
+    # given T-GEN, a traffic police rule, marked as recorded only by the volunteering programme
+    from rongxin.credit.models import Rule
+
+    Rule.objects.filter(catalogue=catalogue, code="T-GEN").update(programme="volunteering")
+    # when the traffic police officer opens the person's file to record
+    page = client_for(people["police"]).get(f"/subjects/{people['person'].pk}/", {"purpose": "record"})
+    # then the rule is not offered, and their other rule still is
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert "T-GEN" not in html
+    assert "T-MIN 测试规则T-MIN（-2）" in html
