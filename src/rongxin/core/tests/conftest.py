@@ -3,6 +3,7 @@ process-level tests (backup and restore, crash safety) copy and then run command
 
 from __future__ import annotations
 
+import fcntl
 import os
 import shutil
 import subprocess
@@ -21,15 +22,29 @@ def county_env(data_dir: Path) -> dict[str, str]:
     return env
 
 
-@pytest.fixture(scope="session")
-def county_template(tmp_path_factory: Any) -> Path:
-    data_dir = tmp_path_factory.mktemp("county-template")
+def build_county(data_dir: Path) -> None:
     env = county_env(data_dir)
     for args in (["migrate", "-v0"], ["credit", "load-starters"], ["generate", "--scale", "0.005", "--seed", "11"]):
         done = subprocess.run(  # noqa: S603 - our own command line
             [*RONGXIN, *args], env=env, capture_output=True, text=True, timeout=900, check=False
         )
         assert done.returncode == 0, done.stderr[-2000:]
+
+
+@pytest.fixture(scope="session")
+def county_template(tmp_path_factory: Any) -> Path:
+    """Built once per run: under pytest-xdist the workers' temporary folders share one parent,
+    where the first worker to need the county builds it while another waits for the lock."""
+    base = tmp_path_factory.getbasetemp()
+    root = base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+    data_dir = root / "county-template"
+    with open(root / "county-template.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not (data_dir / "built").exists():
+            shutil.rmtree(data_dir, ignore_errors=True)
+            data_dir.mkdir()
+            build_county(data_dir)
+            (data_dir / "built").touch()
     return data_dir
 
 
