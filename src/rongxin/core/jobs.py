@@ -129,8 +129,11 @@ def _spec(name_or_func: str | Callable[..., Any]) -> JobSpec:
 @task()
 def execute(*, job: str, params: dict[str, Any], key: str | None, max_attempts: int, retry_seconds: float) -> Any:
     """The one django-tasks task every job runs through (the other arguments are read by the
-    worker: attempts, backoff, the key to release)."""
-    return _spec(job).func(**params)
+    worker: attempts, backoff, the key to release). Logs one line per run with the job's name
+    and its summary (the library's own lines name only this function, so settings quieten them)."""
+    result = _spec(job).func(**params)
+    log.info("job %s: %s", job, str(result).splitlines()[0] if result else "done")
+    return result
 
 
 # --- Enqueue ---------------------------------------------------------------------------------
