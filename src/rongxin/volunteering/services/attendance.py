@@ -90,7 +90,9 @@ class _Past:
     """What the volunteer's earlier scans of the activity say about a new one."""
 
     open_in_at: dt.datetime | None  # the accepted check-in not yet closed by a check-out
-    steps: frozenset[tuple[str, int]]  # (kind, code step) already scanned
+    # (kind, code step) of accepted scans: a refused scan used nothing, so whether a later tap
+    # of the same code reads "replayed" never depends on which refused tap committed first
+    steps: frozenset[tuple[str, int]]
     accepted: int  # how many scans were accepted
 
 
@@ -103,7 +105,7 @@ def _past_scans(activity: Activity, volunteer: Volunteer) -> _Past:
     last = max(accepted, default=None)
     return _Past(
         open_in_at=last[0] if last is not None and last[2] == Scan.Kind.IN else None,
-        steps=frozenset((kind, step) for kind, _at, _pk, _ok, step in rows if step is not None),
+        steps=frozenset((kind, step) for kind, _at, _pk, ok, step in rows if ok and step is not None),
         accepted=len(accepted),
     )
 
