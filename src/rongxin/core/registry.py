@@ -10,6 +10,11 @@ and context builders are dotted paths, imported on first use, so ``apps.py`` imp
         nav = (NavItem(_("Canteens"), "canteens:list", order=70, roles=frozenset({Role.CANTEEN_MANAGER})),)
         file_panels = (FilePanel("canteens", "canteens/_file_panel.html",
                                  context="rongxin.canteens.pages.panels.file_panel", order=40),)
+        code_labels = {"audit.action": {"canteen.meal.record": _("Recorded a meal")}}
+
+Codes that a person may read (audit actions, object types, problem codes, field names of a
+catalogue diff...) get their words in one place: each app declares ``code_labels``, a mapping
+from a kind of code to ``{code: label}``, and every page asks :func:`code_label`.
 """
 
 from __future__ import annotations
@@ -83,6 +88,29 @@ def file_panels() -> list[FilePanel]:
     """Every installed app's file-page panels, in order."""
     found = [panel for config in apps.get_app_configs() for panel in getattr(config, "file_panels", ())]
     return sorted(found, key=lambda panel: panel.order)
+
+
+@cache
+def _code_labels() -> dict[str, dict[str, Any]]:
+    merged: dict[str, dict[str, Any]] = {}
+    for config in apps.get_app_configs():
+        for kind, labels in getattr(config, "code_labels", {}).items():
+            merged.setdefault(kind, {}).update(labels)
+    return merged
+
+
+def code_labels(kind: str) -> dict[str, Any]:
+    """Every installed app's labels for codes of ``kind`` (e.g. ``"audit.action"``)."""
+    return _code_labels().get(kind, {})
+
+
+def code_label(kind: str, code: str, default: Any = None) -> str:
+    """The words for ``code`` of ``kind``, in the active language; ``default`` (or the code
+    itself) when no app labels it. A page-language test fails on codes shown unlabelled."""
+    label = code_labels(kind).get(code)
+    if label is None:
+        return str(code if default is None else default)
+    return str(label)
 
 
 def panels_for(request: Any, file: Any, *, own: bool) -> list[ShownPanel]:

@@ -8,6 +8,7 @@ from django import template
 from django.utils.translation import gettext_lazy as _
 
 from rongxin.accounts.domain.roles import Role
+from rongxin.core import registry
 
 register = template.Library()
 
@@ -50,3 +51,10 @@ def file_panel(context: template.Context, panel: Any) -> str:
     page's context plus the panel's own."""
     with context.push(**panel.context):
         return context.template.engine.get_template(panel.template).render(context)  # type: ignore[union-attr]
+
+
+@register.filter
+def code_label(code: str, kind: str) -> str:
+    """``{{ row.action|code_label:"audit.action" }}``: the words for a code
+    (:func:`rongxin.core.registry.code_label`)."""
+    return registry.code_label(kind, code)
