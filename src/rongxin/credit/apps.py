@@ -20,6 +20,9 @@ class CreditConfig(AppConfig):
         ),
         NavItem(_("Catalogues"), "credit:catalogues", order=100, roles=STAFF_ROLES),
     )
+    code_labels = {
+        "audit.action": {"credit.simulation.request": _("Asked for a policy simulation")},
+    }
     file_panels = (
         FilePanel("credit", "credit/_credit_panel.html", context="rongxin.credit.pages.views.file_panel", order=10),
     )

@@ -361,3 +361,35 @@ class ImportBatch(models.Model):
 
     def __str__(self) -> str:
         return f"{self.file_name} ({self.status})"
+
+
+class Simulation(models.Model):
+    """One run of the policy simulation of a draft catalogue (a job: it reads every counting entry
+    and every subject of the kind, too long for a request at a county's scale), and its result."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+
+    catalogue = models.ForeignKey(Catalogue, on_delete=models.CASCADE, related_name="+", verbose_name=_("catalogue"))
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(_("records as of"))  # both sides are computed from the records at this time
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.QUEUED)
+    job_id = models.CharField(_("job"), max_length=64, blank=True)
+    result = models.JSONField(_("result"), null=True)  # simulation_summary() of the run
+    error = models.TextField(_("error"), blank=True)  # shown to the person who asked, in their language
+    queued_at = models.DateTimeField(_("requested at"))
+    started_at = models.DateTimeField(_("started at"), null=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+
+    class Meta:
+        verbose_name = _("policy simulation")
+        verbose_name_plural = _("policy simulations")
+        ordering = ["-queued_at", "-id"]
+        indexes = [models.Index(fields=["catalogue", "status"], name="simulation_catalogue_status")]
+
+    def __str__(self) -> str:
+        return f"{self.catalogue} ({self.status})"

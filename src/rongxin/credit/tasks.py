@@ -9,6 +9,7 @@ from rongxin.core.jobs import job, periodic
 from rongxin.credit.services.imports import import_process, import_process_queued
 from rongxin.credit.services.roots import chain_root_record
 from rongxin.credit.services.scores import catalogues_apply, credit_apply_time_changes
+from rongxin.credit.services.simulations import MAX_ATTEMPTS, simulation_run
 
 
 @periodic(name="credit.apply_time_changes", every=dt.timedelta(minutes=1))
@@ -51,3 +52,14 @@ def process_imports() -> str:
     queued import, oldest first. One that fails is marked failed and the next one runs; one
     interrupted three times fails too."""
     return f"processed {import_process_queued()} imports"
+
+
+@job(name="credit.simulate", max_attempts=MAX_ATTEMPTS, retry_seconds=5)
+def simulate(*, simulation_id: int) -> str:
+    """Run a policy simulation asked for on its page (keyed by the simulation). A run cut short
+    by a dead worker is found by the queue's recovery and runs again from the start (from the
+    records as of the request, so the figures are the same)."""
+    s = simulation_run(simulation_id=simulation_id)
+    if s.result is None:
+        return f"simulation {s.pk}: {s.status}"
+    return f"simulation {s.pk}: {s.status}, {s.result['subjects']} subjects, {s.result['changed']} change grade"

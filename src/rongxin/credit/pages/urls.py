@@ -16,4 +16,5 @@ urlpatterns = [
     path("credit/catalogues/", views.catalogues, name="catalogues"),
     path("credit/catalogues/<int:catalogue_id>/", views.catalogue, name="catalogue"),
     path("credit/catalogues/<int:catalogue_id>/simulate/", views.catalogue_simulate, name="catalogue_simulate"),
+    path("credit/simulations/<int:simulation_id>/", views.simulation, name="simulation"),
 ]

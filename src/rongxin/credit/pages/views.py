@@ -10,7 +10,6 @@ forbidden object becomes the one "not found" page in the page error middleware.
 from __future__ import annotations
 
 import uuid
-from collections import Counter
 from typing import Any
 
 from django.contrib import messages
@@ -30,7 +29,6 @@ from rongxin.credit.permissions import (
     access_import,
     import_departments,
     may_edit_catalogues,
-    require_catalogue_editor,
     require_catalogue_reader,
     require_import_viewer,
     require_reviewer,
@@ -39,7 +37,7 @@ from rongxin.credit.selectors.catalogues import catalogue_compared, catalogue_ge
 from rongxin.credit.selectors.explanation import credit_explanation
 from rongxin.credit.selectors.imports import import_progress, import_size_limit, max_rows
 from rongxin.credit.selectors.queues import imports_visible, recordable_rules, review_queue
-from rongxin.credit.selectors.simulation import credit_simulate
+from rongxin.credit.selectors.simulation import simulation_get, simulation_latest
 from rongxin.credit.services import due_process
 from rongxin.credit.services.catalogue import (
     catalogue_document_from_upload,
@@ -48,6 +46,7 @@ from rongxin.credit.services.catalogue import (
 )
 from rongxin.credit.services.entries import entry_record as record_entry
 from rongxin.credit.services.imports import import_create_from_upload
+from rongxin.credit.services.simulations import simulation_request
 from rongxin.subjects.models import Subject
 from rongxin.subjects.permissions import SubjectAccess, access_subject_for_read
 from rongxin.subjects.selectors import SubjectFile
@@ -227,32 +226,53 @@ def catalogue(request: SignedInRequest, catalogue_id: int) -> HttpResponse:
 
 
 @login_required
+@require_http_methods(["GET", "POST"])
 def catalogue_simulate(request: SignedInRequest, catalogue_id: int) -> HttpResponse:
-    require_catalogue_editor(request.user)
-    with flash_errors(request) as outcome:
-        result = credit_simulate(draft_id=catalogue_id)
-    if outcome.failed:
-        return redirect("credit:catalogue", catalogue_id)
-    grades = result.grades
-    rows = [(str(_("All")), result.before, result.after)]
+    """GET: the latest simulation of the catalogue and a button to run one; POST: queue one (or
+    find the one already queued or running) and follow it."""
+    latest = simulation_latest(actor=request.user, catalogue_id=catalogue_id)
+    if request.method == "POST":
+        simulation, created = simulation_request(actor=request.user, catalogue_id=catalogue_id)
+        if not created:
+            messages.info(request, _("This draft is already being simulated; here is that run."))
+        return redirect("credit:simulation", simulation.pk)
+    c = catalogue_get(catalogue_id)
+    return render(request, "credit/simulation_start.html", {"c": c, "latest": latest})
+
+
+def _simulation_tables(summary: dict[str, Any]) -> dict[str, Any]:
+    """The figures of a stored simulation result as the page's tables."""
+    grades: list[str] = summary["grades"]
     kind_labels = dict(Subject.Kind.choices)
-    rows += [(str(kind_labels.get(k, k)), a, b) for k, (a, b) in sorted(result.by_kind.items())]
-    towns = [(name, a, b) for name, (a, b) in sorted(result.by_town.items())]
 
-    def table(items: list[tuple[str, Counter[str], Counter[str]]]) -> list[tuple[str, list[tuple[int, int]]]]:
-        return [(label, [(a[g], b[g]) for g in grades]) for label, a, b in items]
+    def cells(before: dict[str, int], after: dict[str, int]) -> list[tuple[int, int]]:
+        return [(before.get(g, 0), after.get(g, 0)) for g in grades]
 
-    return render(
-        request,
-        "credit/simulation.html",
-        {
-            "r": result,
-            "grades": grades,
-            "overall": table(rows),
-            "towns": table(towns),
-            "moves": result.moves.most_common(),
-        },
-    )
+    overall = [(str(_("All")), cells(summary["before"], summary["after"]))]
+    overall += [
+        (str(kind_labels.get(k, k)), cells(v["before"], v["after"])) for k, v in sorted(summary["by_kind"].items())
+    ]
+    towns = [(name, cells(v["before"], v["after"])) for name, v in sorted(summary["by_town"].items())]
+    moves = [((m["from"], m["to"]), m["subjects"]) for m in summary["moves"]]
+    return {"grades": grades, "overall": overall, "towns": towns, "moves": moves}
+
+
+@login_required
+def simulation(request: SignedInRequest, simulation_id: int) -> HttpResponse:
+    """A simulation: its progress while it runs (the htmx part refreshes itself, and the whole
+    page once it is over), then its result."""
+    shown = simulation_get(actor=request.user, simulation_id=simulation_id)
+    if getattr(request, "htmx", False):
+        if shown.finished:
+            response = HttpResponse(status=204)
+            response["HX-Refresh"] = "true"
+            return response
+        return render(request, "credit/_simulation_status.html", {"s": shown})
+    context: dict[str, Any] = {"s": shown, "c": shown.simulation.catalogue}
+    result = shown.simulation.result
+    if result is not None and not shown.failed:
+        context |= {"r": result} | _simulation_tables(result)
+    return render(request, "credit/simulation.html", context)
 
 
 # --- Imports ---------------------------------------------------------------------------------

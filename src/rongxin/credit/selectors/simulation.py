@@ -19,22 +19,29 @@ import datetime as dt
 import random
 import time
 from collections import Counter, defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import connection
 from django.utils.translation import gettext_lazy as _
+from django_tasks_db.models import DBTaskResult
 
+from rongxin.accounts.models import User
 from rongxin.core import clock
 from rongxin.core.bulk import adapt_datetime
 from rongxin.core.errors import InvalidInput, NotFound
+from rongxin.core.progress import progress_read
 from rongxin.credit.domain.scoring import RuleTerms, Scale, points_under, standing
-from rongxin.credit.models import Catalogue, Entry, GradeBand, Rule, SubjectKind
+from rongxin.credit.models import Catalogue, Entry, GradeBand, Rule, Simulation, SubjectKind
+from rongxin.credit.permissions import require_catalogue_editor
 from rongxin.credit.selectors.catalogues import catalogue_in_force
 from rongxin.regions.models import Region
 from rongxin.subjects.models import Person, Subject
 
 SAMPLE = 20
+CHUNK = 50_000
+Progress = Callable[[int, int], None]  # (rows done, rows in all): entries read, then subjects
 
 
 @dataclass
@@ -79,9 +86,13 @@ def _terms(catalogue: Catalogue) -> dict[str, RuleTerms]:
     }
 
 
-def credit_simulate(*, draft_id: int, at: dt.datetime | None = None, seed: int = 0) -> SimulationResult:
-    """Simulate ``draft_id`` against the catalogue in force for its subject kind. Raises
-    NotFound (no such catalogue), InvalidInput (no catalogue in force to compare with)."""
+def credit_simulate(
+    *, draft_id: int, at: dt.datetime | None = None, seed: int = 0, progress: Progress | None = None
+) -> SimulationResult:
+    """Simulate ``draft_id`` against the catalogue in force for its subject kind, from the
+    records as they were at ``at`` (now by default). ``progress`` is told the rows done so far
+    and the rows in all (counted first) every ``CHUNK`` rows. Raises NotFound (no such
+    catalogue), InvalidInput (no catalogue in force to compare with)."""
     started = time.perf_counter()
     at = at or clock.now()
     draft = Catalogue.objects.filter(pk=draft_id).first()
@@ -109,14 +120,26 @@ def credit_simulate(*, draft_id: int, at: dt.datetime | None = None, seed: int =
     sums_new: dict[int, int] = defaultdict(int)
     drivers: dict[int, list[tuple[str, int, int]]] = defaultdict(list)
     to_dt = _reader()
+    where = f"WHERE e.status = %s AND e.effective_at <= %s AND e.counts_until > %s AND s.kind IN ({kind_params})"
+    joins = f"JOIN {qn(subject_t)} s ON s.id = e.subject_id"
+    params = [Entry.Status.ACTIVE, adapt_datetime(connection, at), adapt_datetime(connection, at), *kinds]
+    done = total = 0
     with connection.cursor() as cur:
+        if progress is not None:
+            cur.execute(f"SELECT COUNT(*) FROM {qn(entry_t)} e {joins} {where}", params)  # noqa: S608
+            total = int(cur.fetchone()[0])
+            cur.execute(f"SELECT COUNT(*) FROM {qn(subject_t)} s WHERE s.kind IN ({kind_params})", kinds)  # noqa: S608
+            total += int(cur.fetchone()[0])
+            progress(0, total)
         cur.execute(
             f"SELECT e.subject_id, r.code, e.points, e.effective_at FROM {qn(entry_t)} e "  # noqa: S608
-            f"JOIN {qn(rule_t)} r ON r.id = e.rule_id JOIN {qn(subject_t)} s ON s.id = e.subject_id "
-            f"WHERE e.status = %s AND e.effective_at <= %s AND e.counts_until > %s AND s.kind IN ({kind_params})",
-            [Entry.Status.ACTIVE, adapt_datetime(connection, at), adapt_datetime(connection, at), *kinds],
+            f"JOIN {qn(rule_t)} r ON r.id = e.rule_id {joins} {where}",
+            params,
         )
-        while rows := cur.fetchmany(50_000):
+        while rows := cur.fetchmany(CHUNK):
+            done += len(rows)
+            if progress is not None:
+                progress(min(done, total), total)
             for sid, code, points, effective in rows:
                 effective = to_dt(effective)
                 before = points_under(old_terms.get(code), points, effective, at)
@@ -144,7 +167,9 @@ def credit_simulate(*, draft_id: int, at: dt.datetime | None = None, seed: int =
         moves=Counter(),
     )
     changed_ids: list[int] = []
-    for sid, kind, town_id, consent in subjects:
+    for n, (sid, kind, town_id, consent) in enumerate(subjects, start=1):
+        if progress is not None and n % CHUNK == 0:
+            progress(min(done + n, total), total)
         if kind == Subject.Kind.PERSON and not consent:
             continue
         result.subjects += 1
@@ -173,6 +198,8 @@ def credit_simulate(*, draft_id: int, at: dt.datetime | None = None, seed: int =
     for c in result.sample:
         c.name = names.get(c.subject_id, "")
     result.seconds = time.perf_counter() - started
+    if progress is not None:
+        progress(total, total)
     return result
 
 
@@ -193,6 +220,7 @@ def simulation_summary(r: SimulationResult) -> dict[str, Any]:
     """The result as plain data (for JSON and the API)."""
     return {
         "current_version": r.current.version,
+        "grades": r.grades,
         "draft_version": r.draft.version,
         "subjects": r.subjects,
         "changed": r.changed,
@@ -213,3 +241,58 @@ def simulation_summary(r: SimulationResult) -> dict[str, Any]:
         ],
         "seconds": round(r.seconds, 3),
     }
+
+
+# --- Simulations run as jobs (rongxin.credit.services.simulations) ---------------------------
+PROGRESS_KIND = "simulation"
+ACTIVE = (Simulation.Status.QUEUED, Simulation.Status.RUNNING)
+
+
+INTERRUPTED = _("The simulation was interrupted. Please run it again.")
+
+
+def simulation_job_failed(simulation: Simulation) -> bool:
+    """Whether a simulation still marked queued or running has a job that failed for good: its
+    last worker died mid-run with no attempt left, so the row could not say so itself."""
+    if simulation.status not in ACTIVE or not simulation.job_id:
+        return False
+    return DBTaskResult.objects.filter(pk=simulation.job_id, status="FAILED").exists()
+
+
+@dataclass(frozen=True)
+class SimulationShown:
+    """A simulation as its page shows it: the row, how far it is, and whether it is over."""
+
+    simulation: Simulation
+    done: int
+    total: int
+    failed: bool  # failed, or its job failed for good while the row still says it runs
+    error: str
+
+    @property
+    def finished(self) -> bool:
+        return self.failed or self.simulation.status == Simulation.Status.DONE
+
+
+def simulation_get(*, actor: User, simulation_id: int) -> SimulationShown:
+    """A simulation, for the county credit office only (whoever asked for it). Raises NotFound
+    (no such simulation, or the actor may not simulate)."""
+    require_catalogue_editor(actor)
+    simulation = Simulation.objects.select_related("catalogue").filter(pk=simulation_id).first()
+    if simulation is None:
+        raise NotFound()
+    done, total = progress_read(PROGRESS_KIND, simulation.pk) or (0, 0)
+    error = simulation.error
+    failed = simulation.status == Simulation.Status.FAILED
+    if simulation_job_failed(simulation):
+        failed, error = True, str(INTERRUPTED)
+    return SimulationShown(simulation=simulation, done=done, total=total, failed=failed, error=error)
+
+
+def simulation_latest(*, actor: User, catalogue_id: int) -> Simulation | None:
+    """The latest simulation of the catalogue ``catalogue_id`` (the county credit office only).
+    Raises NotFound (no such catalogue, or the actor may not simulate)."""
+    require_catalogue_editor(actor)
+    if not Catalogue.objects.filter(pk=catalogue_id).exists():
+        raise NotFound()
+    return Simulation.objects.filter(catalogue_id=catalogue_id).order_by("-queued_at", "-id").first()

@@ -5,6 +5,7 @@ import datetime as dt
 import pytest
 
 from rongxin.conftest import client_for
+from rongxin.core.jobs import run_pending
 from rongxin.credit.models import Entry, ImportBatch, Transition
 from rongxin.credit.services.catalogue import catalogue_draft_create
 from rongxin.credit.tests.conftest import person_document
@@ -93,7 +94,11 @@ def test_catalogue_pages_publish_and_simulate(catalogue, people, staff):
     draft = catalogue_draft_create(actor=None, document=person_document(base_score=900, effective_from="2027-01-01"))
     assert client_for(staff["team_leader"]).get(f"/credit/catalogues/{draft.pk}/simulate/").status_code == 404
     office = client_for(staff["county_office"])
-    simulation = office.get(f"/credit/catalogues/{draft.pk}/simulate/").content.decode()
+    assert "运行模拟" in office.get(f"/credit/catalogues/{draft.pk}/simulate/").content.decode()
+    followed = office.post(f"/credit/catalogues/{draft.pk}/simulate/", follow=True)
+    assert "排队中" in followed.content.decode()
+    run_pending()
+    simulation = office.get(followed.redirect_chain[-1][0]).content.decode()
     assert "A → B: 1" in simulation
     assert client_for(staff["team_leader"]).post(f"/credit/catalogues/{draft.pk}/").status_code == 404
     draft.refresh_from_db()
