@@ -62,7 +62,10 @@ def test_the_apps_register_their_periodic_and_one_off_jobs():
         "credit.process_imports": dt.timedelta(minutes=1),
         "incentives.refresh_exports": dt.timedelta(minutes=15),
     }
-    assert {name: spec.attempts for name, spec in registry.items() if not spec.every} == {"credit.process_import": 1}
+    assert {name: spec.attempts for name, spec in registry.items() if not spec.every} == {
+        "credit.process_import": 1,
+        "credit.simulate": 3,
+    }
 
 
 def test_a_job_enqueued_twice_with_one_key_runs_once(registry):
