@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import uuid
 from typing import Any
+from urllib.parse import quote
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -24,6 +25,7 @@ from rongxin.accounts.models import User
 from rongxin.accounts.permissions import SignedInRequest
 from rongxin.core.errors import InvalidInput, NotFound
 from rongxin.core.forms import errors_on, flash_errors
+from rongxin.credit.domain.import_template import template_csv, template_xlsx
 from rongxin.credit.pages.forms import CatalogueUploadForm, EntryForm, ImportForm, ObjectionForm, RepairForm
 from rongxin.credit.permissions import (
     access_import,
@@ -33,7 +35,12 @@ from rongxin.credit.permissions import (
     require_import_viewer,
     require_reviewer,
 )
-from rongxin.credit.selectors.catalogues import catalogue_compared, catalogue_get, catalogues_listed
+from rongxin.credit.selectors.catalogues import (
+    catalogue_compared,
+    catalogue_get,
+    catalogues_in_force,
+    catalogues_listed,
+)
 from rongxin.credit.selectors.explanation import credit_explanation
 from rongxin.credit.selectors.imports import import_progress, import_size_limit, max_rows
 from rongxin.credit.selectors.queues import imports_visible, recordable_rules, review_queue
@@ -198,7 +205,7 @@ def catalogues(request: SignedInRequest) -> HttpResponse:
             return redirect("credit:catalogue", created.pk)
         for e in outcome.error.errors:  # every problem of the document, each on its own line
             form.add_error(None, f"{e['field']}: {e['message']}")
-    context = {"catalogues": catalogues_listed(), "form": form, "can_edit": can_edit}
+    context = {"catalogues": catalogues_listed(), "form": form, "can_edit": can_edit, "in_force": catalogues_in_force()}
     return render(request, "credit/catalogues.html", context)
 
 
@@ -306,3 +313,20 @@ def import_detail(request: SignedInRequest, batch_id: int) -> HttpResponse:
     batch.rows_done, batch.rows_total = import_progress(batch)
     template = "credit/_import_status.html" if getattr(request, "htmx", False) else "credit/import_detail.html"
     return render(request, template, {"b": batch})
+
+
+@login_required
+def import_template(request: SignedInRequest, fmt: str) -> HttpResponse:
+    """The import's template (``csv`` or ``xlsx``): the exact header row, and in the workbook a
+    second sheet explaining each column, for whoever may see the imports page."""
+    require_import_viewer(request.user)
+    if fmt == "xlsx":
+        content, mime = template_xlsx(), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    else:
+        content, mime = template_csv(), "text/csv; charset=utf-8"
+    response = HttpResponse(content, content_type=mime)
+    name = _("credit-import-template") + "." + fmt
+    response["Content-Disposition"] = (
+        f"attachment; filename=\"credit-import-template.{fmt}\"; filename*=UTF-8''{quote(name)}"
+    )
+    return response

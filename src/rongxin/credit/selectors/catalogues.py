@@ -12,6 +12,7 @@ from typing import Any
 import yaml
 from django.db.models import QuerySet
 
+from rongxin.core import clock
 from rongxin.core.errors import NotFound
 from rongxin.credit.domain.scoring import Scale
 from rongxin.credit.models import Catalogue, GradeBand, Rule, SubjectCredit, SubjectKind
@@ -49,6 +50,14 @@ def kind_scored(subject_kind: str) -> bool:
 def catalogues_listed() -> QuerySet[Catalogue]:
     """Every catalogue version (published and drafts), by kind, newest first, with its grades."""
     return Catalogue.objects.prefetch_related("grades").order_by("subject_kind", "-version")
+
+
+def catalogues_in_force() -> list[Catalogue]:
+    """The catalogue in force today for each subject kind that has one (the templates a new
+    draft starts from), persons first."""
+    today = clock.today_local()
+    found = (catalogue_in_force(subject_kind=kind, on=today) for kind in SubjectKind.values)
+    return [c for c in found if c is not None]
 
 
 def catalogue_get(catalogue_id: int) -> Catalogue:
