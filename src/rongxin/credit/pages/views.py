@@ -27,6 +27,7 @@ from rongxin.core.errors import InvalidInput, NotFound
 from rongxin.core.forms import errors_on, flash_errors
 from rongxin.credit.domain.import_template import template_csv, template_xlsx
 from rongxin.credit.pages.forms import CatalogueUploadForm, EntryForm, ImportForm, ObjectionForm, RepairForm
+from rongxin.credit.pages.score_chart import score_chart
 from rongxin.credit.permissions import (
     access_import,
     import_departments,
@@ -44,6 +45,7 @@ from rongxin.credit.selectors.catalogues import (
 from rongxin.credit.selectors.explanation import credit_explanation
 from rongxin.credit.selectors.imports import import_progress, import_size_limit, max_rows
 from rongxin.credit.selectors.queues import imports_visible, recordable_rules, review_queue
+from rongxin.credit.selectors.score_history import score_history
 from rongxin.credit.selectors.simulation import simulation_get, simulation_latest
 from rongxin.credit.services import due_process
 from rongxin.credit.services.catalogue import (
@@ -64,6 +66,7 @@ def file_panel(request: SignedInRequest, file: SubjectFile, *, own: bool) -> dic
     explained and, for staff who may record for this subject, the recording form."""
     return {
         "credit": credit_explanation(access=file.access),
+        "history": score_chart(score_history(access=file.access)),
         "own": own,
         "entry_form": None if own else entry_form_for(request.user, file.access),
         "reason_form": ObjectionForm() if own else None,

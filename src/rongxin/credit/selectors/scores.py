@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from rongxin.core import clock
 from rongxin.credit.domain.lifecycle import EntryState, replay
-from rongxin.credit.domain.scoring import standing
+from rongxin.credit.domain.scoring import Scale, standing
 from rongxin.credit.models import Entry, SubjectKind, Transition
 from rongxin.credit.selectors.catalogues import scale_in_force
 from rongxin.subjects.models import ConsentEvent, Person, Subject
@@ -50,9 +51,12 @@ def replay_subject(
     entries: list[Entry] | None = None,
     transitions: list[Transition] | None = None,
     consent: bool | None = None,
+    scale_on: Callable[[dt.date], Scale | None] | None = None,
 ) -> Replayed:
     """Everything about a subject at ``at`` derived from facts alone (entries and transitions
-    recorded up to ``at``, consent events up to ``at``, the catalogue in force on that day)."""
+    recorded up to ``at``, consent events up to ``at``, the catalogue in force on that day).
+    A caller replaying many times passes the entries, transitions, consent and ``scale_on`` (the
+    scale in force on a date) it has read once."""
     if entries is None:
         entries = list(
             Entry.objects.filter(subject=subject, recorded_at__lte=at).select_related("rule").order_by("seq")
@@ -80,7 +84,8 @@ def replay_subject(
             total += e.points
             if next_change is None or state.counts_until < next_change:  # type: ignore[operator]
                 next_change = state.counts_until
-    scale = scale_in_force(subject_kind=subject_kind_of(subject), on=at.astimezone(clock.LOCAL_TZ).date())
+    day = at.astimezone(clock.LOCAL_TZ).date()
+    scale = scale_on(day) if scale_on is not None else scale_in_force(subject_kind=subject_kind_of(subject), on=day)
     if consent is None:
         consent = consent_at(subject, at)
     score, grade = standing(scale, total, scored=consent)
