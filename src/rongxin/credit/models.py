@@ -258,7 +258,11 @@ class Transition(models.Model):
         verbose_name_plural = _("entry transitions")
         ordering = ["subject_id", "seq"]
         constraints = [models.UniqueConstraint(fields=["subject", "seq"], name="transition_subject_seq")]
-        indexes = [models.Index(fields=["entry", "at"], name="transition_entry_at")]
+        indexes = [
+            models.Index(fields=["entry", "at"], name="transition_entry_at"),
+            # the review queue looks up the few applications awaiting a decision by their kind
+            models.Index(fields=["kind", "entry"], name="transition_kind_entry"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.entry_id} {self.kind}"

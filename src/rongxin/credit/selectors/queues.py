@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import OuterRef, QuerySet, Subquery
+from django.db.models import Exists, OuterRef, QuerySet
 
 from rongxin.accounts.models import User
 from rongxin.accounts.permissions import region_q
@@ -45,15 +45,24 @@ class ReviewQueue:
 
 def _awaiting(base: Any, *, lodged: str, closed: list[str]) -> list[tuple[Entry, Transition]]:
     """Active entries whose last ``lodged``-or-``closed`` transition is ``lodged`` (an application
-    awaiting its decision), at most 200, with that transition."""
-    last = Transition.objects.filter(entry_id=OuterRef("pk"), kind__in=[lodged, *closed]).order_by("-seq")
-    entries = list(
-        base.filter(status=Entry.Status.ACTIVE)
-        .annotate(last_kind=Subquery(last.values("kind")[:1]), last_id=Subquery(last.values("id")[:1]))
-        .filter(last_kind=lodged)[:200]
+    awaiting its decision), at most 200, with that transition, oldest entry first.
+
+    The search starts from the ``lodged`` transitions (few, by the kind index) that no later
+    transition of those kinds follows, then keeps the entries ``base`` admits: its work follows
+    the applications, not the county's millions of active entries."""
+    later = Transition.objects.filter(
+        entry_id=OuterRef("entry_id"), kind__in=[lodged, *closed], seq__gt=OuterRef("seq")
     )
-    by_id = Transition.objects.in_bulk([e.last_id for e in entries])  # type: ignore[attr-defined]
-    return [(e, by_id[e.last_id]) for e in entries]  # type: ignore[attr-defined]
+    open_ids = (
+        Transition.objects.filter(kind=lodged)
+        .filter(~Exists(later))
+        .filter(entry__in=base.filter(status=Entry.Status.ACTIVE).order_by().values("pk"))
+        .order_by("entry__recorded_at", "entry_id")
+        .values_list("id", flat=True)[:200]
+    )
+    lodged_by_entry = {t.entry_id: t for t in Transition.objects.filter(pk__in=list(open_ids))}
+    entries = base.filter(pk__in=list(lodged_by_entry))
+    return [(e, lodged_by_entry[e.pk]) for e in entries]
 
 
 def review_queue(*, actor: User) -> ReviewQueue:
