@@ -217,6 +217,13 @@ class Entry(models.Model):
             # Per-subject reads of what counts (score refresh, expiry): subject and status by
             # equality, the period by range.
             models.Index(fields=["subject", "status", "counts_until"], name="entry_subject_status_until"),
+            # The review queue: the few entries awaiting a decision, oldest first, without reading
+            # the county's counting entries (a partial index holds only these).
+            models.Index(
+                fields=["status", "recorded_at", "id"],
+                name="entry_awaiting_decision",
+                condition=models.Q(status__in=["pending_review", "suspended"]),
+            ),
         ]
 
     def __str__(self) -> str:
