@@ -70,6 +70,7 @@ def test_the_simulation_runs_as_a_job_and_shows_the_figures_of_the_direct_comput
     waiting = office.get(f"/credit/simulations/{simulation.pk}/").content.decode()
     assert (simulation.status, simulation_jobs().count()) == ("queued", 1)
     assert 'hx-trigger="every 2s"' in waiting
+    assert '<noscript><meta http-equiv="refresh" content="5"></noscript>' in waiting  # without script too
     assert "排队中" in waiting
     # when a worker runs it
     frozen.shift(dt.timedelta(seconds=1))
@@ -89,7 +90,7 @@ def test_the_simulation_runs_as_a_job_and_shows_the_figures_of_the_direct_comput
     page = office.get(f"/credit/simulations/{simulation.pk}/").content.decode()
     assert "A → B: 1" in page
     assert "<td>970 A</td><td>950 B</td>" in page
-    assert "hx-trigger" not in page
+    assert ("hx-trigger" in page, 'http-equiv="refresh"' in page) == (False, False)
     # and an htmx poll of the finished run reloads the whole page
     poll = office.get(f"/credit/simulations/{simulation.pk}/", HTTP_HX_REQUEST="true")
     assert (poll.status_code, poll["HX-Refresh"]) == (204, "true")
