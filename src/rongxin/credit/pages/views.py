@@ -21,10 +21,12 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from rongxin.accounts.models import User
+from rongxin.accounts.models import Department, User
 from rongxin.accounts.permissions import SignedInRequest
 from rongxin.core.errors import InvalidInput, NotFound
 from rongxin.core.forms import errors_on, flash_errors
+from rongxin.core.registry import code_label
+from rongxin.credit.models import PROGRAMMES, Direction, Severity
 from rongxin.credit.pages.forms import CatalogueUploadForm, EntryForm, ImportForm, ObjectionForm, RepairForm
 from rongxin.credit.permissions import (
     access_import,
@@ -35,7 +37,7 @@ from rongxin.credit.permissions import (
     require_import_viewer,
     require_reviewer,
 )
-from rongxin.credit.selectors.catalogues import catalogue_compared, catalogue_get, catalogues_listed
+from rongxin.credit.selectors.catalogues import RuleChange, catalogue_compared, catalogue_get, catalogues_listed
 from rongxin.credit.selectors.explanation import credit_explanation
 from rongxin.credit.selectors.imports import import_progress, import_size_limit, max_rows
 from rongxin.credit.selectors.queues import imports_visible, recordable_rules, review_queue
@@ -222,8 +224,49 @@ def catalogue(request: SignedInRequest, catalogue_id: int) -> HttpResponse:
     return render(
         request,
         "credit/catalogue.html",
-        {"c": c, "rules": shown.rules, "others": shown.others, "compare": shown.compare, "diff": shown.diff},
+        {
+            "c": c,
+            "rules": shown.rules,
+            "others": shown.others,
+            "compare": shown.compare,
+            "diff": shown.diff,
+            "changes": _rule_changes_shown(shown.diff["rules"]) if shown.diff else [],
+        },
     )
+
+
+def _rule_changes_shown(changes: list[RuleChange]) -> list[dict[str, Any]]:
+    """The diff's rule changes in words: each field by its label, each value as a person reads it
+    (a direction, severity or programme by its name, a yes/no, departments by name)."""
+    departments = dict(Department.objects.values_list("code", "name"))
+    choices = {
+        "direction": dict(Direction.choices),
+        "severity": dict(Severity.choices),
+        "programme": dict(PROGRAMMES),
+    }
+
+    def value(field: str, v: Any) -> str:
+        if v is None or v == "":
+            return "—"
+        if isinstance(v, bool):
+            return _("yes") if v else _("no")
+        if field in choices:
+            return str(choices[field].get(v, v))
+        if field == "departments":
+            return "、".join(departments.get(code, code) for code in str(v).split(","))
+        return str(v)
+
+    return [
+        {
+            "code": ch.code,
+            "change": ch.change,
+            "fields": [
+                (code_label("credit.rule_field", f), value(f, old), value(f, new))
+                for f, (old, new) in ch.fields.items()
+            ],
+        }
+        for ch in changes
+    ]
 
 
 @login_required
