@@ -115,7 +115,11 @@ def render_messages() -> str:
         "",
         "MESSAGES = [",
     ]
-    lines += [f"    gettext_noop({json.dumps(text, ensure_ascii=False)})," for text in english_messages(document())]
+    for text in english_messages(document()):
+        literal = json.dumps(text, ensure_ascii=False)
+        line = f"    gettext_noop({literal}),"
+        # As ruff format writes it, so that formatting the module changes nothing.
+        lines += [line] if len(line) <= 120 else ["    gettext_noop(", f"        {literal}", "    ),"]
     lines += ["]", ""]
     return "\n".join(lines)
 
