@@ -85,3 +85,13 @@ def test_every_label_reads_in_chinese():
     }
     # then: none is still in English
     assert english == {}
+
+
+def test_every_job_has_a_name_for_the_jobs_page():
+    # given: every one-off and periodic job of every installed app
+    from rongxin.core.jobs import discover
+
+    registered = set(discover())
+    # then: each has words in "core.job", and the registry holds the jobs we know are there
+    assert sorted(registered - set(registry.code_labels("core.job"))) == []
+    assert {"credit.process_import", "core.prune_jobs", "incentives.refresh_exports"} <= registered
