@@ -59,6 +59,14 @@ class CreditConfig(AppConfig):
             "credit.process_import": _("Process an import"),
             "credit.process_imports": _("Process waiting imports"),
         },
+        # The header of an uploaded catalogue, as its problems name it.
+        "credit.catalogue_field": {
+            "subject_kind": _("Kind of subject"),
+            "base_score": _("Base score"),
+            "effective_from": _("Effective from"),
+            "grades": _("Grades"),
+            "rules": _("Rules"),
+        },
         # The fields of a rule, as the diff of two catalogue versions names them.
         "credit.rule_field": {
             "name_zh": _("name (Chinese)"),

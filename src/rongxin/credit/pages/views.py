@@ -9,6 +9,7 @@ forbidden object becomes the one "not found" page in the page error middleware.
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections import Counter
 from typing import Any
@@ -200,7 +201,7 @@ def catalogues(request: SignedInRequest) -> HttpResponse:
             messages.success(request, _("Draft version %(v)d created.") % {"v": created.version})
             return redirect("credit:catalogue", created.pk)
         for e in outcome.error.errors:  # every problem of the document, each on its own line
-            form.add_error(None, f"{e['field']}: {e['message']}")
+            form.add_error(None, _("%(field)s: %(message)s") % {"field": _where(e["field"]), "message": e["message"]})
     context = {"catalogues": catalogues_listed(), "form": form, "can_edit": can_edit}
     return render(request, "credit/catalogues.html", context)
 
@@ -233,6 +234,22 @@ def catalogue(request: SignedInRequest, catalogue_id: int) -> HttpResponse:
             "changes": _rule_changes_shown(shown.diff["rules"]) if shown.diff else [],
         },
     )
+
+
+WHERE = re.compile(r"^(rules|grades)\[(\d+)\]\s*(.*)$")
+
+
+def _where(where: str) -> str:
+    """Where in an uploaded catalogue a problem is, in words: ``rules[3] P-CIV-01`` is the 4th
+    rule, ``grades[0]`` the 1st grade band, a header key by its label."""
+    found = WHERE.match(where)
+    if found is None:
+        return code_label("credit.catalogue_field", where)
+    part, index, code = found.groups()
+    n = int(index) + 1
+    if part == "grades":
+        return _("grade band %(n)d") % {"n": n}
+    return (_("rule %(n)d (%(code)s)") % {"n": n, "code": code}) if code else _("rule %(n)d") % {"n": n}
 
 
 def _rule_changes_shown(changes: list[RuleChange]) -> list[dict[str, Any]]:
