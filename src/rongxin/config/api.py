@@ -11,6 +11,7 @@ from django.db import DataError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.datastructures import MultiValueDict
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.parser import Parser
@@ -52,7 +53,16 @@ def _refuse_bad_text(data: Any, where: str) -> None:
         raise BadText([{"loc": loc, "msg": str(text.problem_message(code)), "type": "invalid_text"}])
 
 
-api = NinjaAPI(
+class RongxinAPI(NinjaAPI):
+    """The OpenAPI document in the caller's language (:mod:`rongxin.config.openapi`)."""
+
+    def get_openapi_schema(self, *, path_prefix: str | None = None, path_params: dict[str, Any] | None = None) -> Any:
+        from rongxin.config.openapi import translate_document
+
+        return translate_document(super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params))
+
+
+api = RongxinAPI(
     title="Rongxin API",
     version="1",
     description="荣信 volunteer + credit platform. Errors are RFC 7807 problem+json.",
@@ -88,13 +98,90 @@ def _field_path(loc: list[Any]) -> str:
     return ".".join(parts) or "body"
 
 
+# Pydantic's error types in the caller's language; its own messages are English only. The
+# placeholders are the names pydantic gives in the error's ``ctx``.
+VALIDATION_MESSAGES: dict[str, Any] = {
+    "missing": gettext_lazy("This field is required."),
+    "missing_argument": gettext_lazy("This field is required."),
+    "extra_forbidden": gettext_lazy("This field is not allowed here."),
+    "string_type": gettext_lazy("Enter text."),
+    "string_too_short": gettext_lazy("Enter at least %(min_length)s characters."),
+    "string_too_long": gettext_lazy("Enter at most %(max_length)s characters."),
+    "string_pattern_mismatch": gettext_lazy("The value does not have the expected form."),
+    "int_type": gettext_lazy("Enter a whole number."),
+    "int_parsing": gettext_lazy("Enter a whole number."),
+    "int_from_float": gettext_lazy("Enter a whole number."),
+    "float_type": gettext_lazy("Enter a number."),
+    "float_parsing": gettext_lazy("Enter a number."),
+    "decimal_type": gettext_lazy("Enter a number."),
+    "decimal_parsing": gettext_lazy("Enter a number."),
+    "decimal_max_digits": gettext_lazy("Enter at most %(max_digits)s digits."),
+    "decimal_max_places": gettext_lazy("Enter at most %(decimal_places)s decimal places."),
+    "finite_number": gettext_lazy("Enter a finite number."),
+    "greater_than": gettext_lazy("Enter a value greater than %(gt)s."),
+    "greater_than_equal": gettext_lazy("Enter a value of at least %(ge)s."),
+    "less_than": gettext_lazy("Enter a value less than %(lt)s."),
+    "less_than_equal": gettext_lazy("Enter a value of at most %(le)s."),
+    "multiple_of": gettext_lazy("Enter a multiple of %(multiple_of)s."),
+    "bool_type": gettext_lazy("Enter true or false."),
+    "bool_parsing": gettext_lazy("Enter true or false."),
+    "date_type": gettext_lazy("Enter a date (YYYY-MM-DD)."),
+    "date_parsing": gettext_lazy("Enter a date (YYYY-MM-DD)."),
+    "date_from_datetime_parsing": gettext_lazy("Enter a date (YYYY-MM-DD)."),
+    "date_from_datetime_inexact": gettext_lazy("Enter a date (YYYY-MM-DD)."),
+    "datetime_type": gettext_lazy("Enter a date and time (ISO 8601)."),
+    "datetime_parsing": gettext_lazy("Enter a date and time (ISO 8601)."),
+    "datetime_from_date_parsing": gettext_lazy("Enter a date and time (ISO 8601)."),
+    "timezone_aware": gettext_lazy("Enter a date and time with its time zone."),
+    "enum": gettext_lazy("Choose one of: %(expected)s."),
+    "literal_error": gettext_lazy("Choose one of: %(expected)s."),
+    "list_type": gettext_lazy("Enter a list."),
+    "too_short": gettext_lazy("Give at least %(min_length)s items."),
+    "too_long": gettext_lazy("Give at most %(max_length)s items."),
+    "dict_type": gettext_lazy("Enter an object."),
+    "model_type": gettext_lazy("Enter an object."),
+    "model_attributes_type": gettext_lazy("Enter an object."),
+    "json_invalid": gettext_lazy("The body is not valid JSON."),
+    "uuid_type": gettext_lazy("Enter a UUID."),
+    "uuid_parsing": gettext_lazy("Enter a UUID."),
+    "url_parsing": gettext_lazy("Enter a URL."),
+    "url_type": gettext_lazy("Enter a URL."),
+    "value_error": gettext_lazy("The value is not valid."),
+}
+
+
+def _ctx_value(value: Any) -> Any:
+    # pydantic joins choices as "'a', 'b' or 'c'": keep the choices, drop the English "or".
+    if isinstance(value, list | tuple):
+        return ", ".join(map(str, value))
+    return value.replace(" or ", ", ") if isinstance(value, str) else value
+
+
+def _validation_message(error: dict[str, Any]) -> str:
+    """One pydantic error in the active language. Our own refusals (``invalid_text``) arrive
+    already translated; an error type not listed reads as "not valid" rather than in English."""
+    kind = error.get("type", "")
+    if kind not in VALIDATION_MESSAGES:
+        return str(error.get("msg", "")) if kind == "invalid_text" else _("The value is not valid.")
+    ctx = {k: _ctx_value(v) for k, v in (error.get("ctx") or {}).items()}
+    template = str(VALIDATION_MESSAGES[kind])
+    try:
+        return template % ctx if "%(" in template else template
+    except (KeyError, TypeError, ValueError):
+        return _("The value is not valid.")
+
+
 @api.exception_handler(ValidationError)
 def on_validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    """422 naming each field with its problem in the caller's language (Accept-Language)."""
     errors = [
-        {"field": _field_path(e.get("loc", [])), "message": e.get("msg", ""), "code": e.get("type", "")}
+        {"field": _field_path(e.get("loc", [])), "message": _validation_message(e), "code": e.get("type", "")}
         for e in exc.errors
     ]
-    return problem(request, status=422, code="invalid", title=_("The input is not valid."), errors=errors)
+    detail = _("; ").join(_("%(field)s: %(message)s") % {"field": e["field"], "message": e["message"]} for e in errors)
+    return problem(
+        request, status=422, code="invalid", title=_("The input is not valid."), detail=detail, errors=errors
+    )
 
 
 @api.exception_handler(AuthenticationError)

@@ -35,3 +35,23 @@ class IncentivesConfig(AppConfig):
             "incentives", "incentives/_file_panel.html", context="rongxin.incentives.pages.panels.file_panel", order=30
         ),
     )
+    code_labels = {
+        "audit.action": {
+            "incentive.propose": _("Proposed an incentive"),
+            "incentive.approved": _("Approved an incentive"),
+            "incentive.rejected": _("Rejected an incentive proposal"),
+            "incentive.suspended": _("Suspended an incentive"),
+            "incentive.redeem": _("Recorded a redemption of an incentive"),
+            "incentive.redeem_refused": _("Refused a redemption of an incentive"),
+            "incentives.load_starters": _("Loaded the starter incentives"),
+            "incentives.key_rotate": _("Rotated the credential signing key"),
+            "provider.create": _("Registered an incentive provider"),
+            "provider.account": _("Gave an account to an incentive provider"),
+        },
+        "audit.object_type": {
+            "incentive": _("Incentive"),
+            "provider": _("Incentive provider"),
+            "signing_key": _("Signing key"),
+        },
+        "core.job": {"incentives.refresh_exports": _("Refresh the open-data export of incentives")},
+    }

@@ -3,6 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from rongxin.accounts.domain.roles import FILE_KEEPERS, FILE_READERS, STAFF_ROLES
 from rongxin.core.registry import NavItem
+from rongxin.subjects.domain.purposes import PURPOSES
 
 
 class SubjectsConfig(AppConfig):
@@ -18,3 +19,18 @@ class SubjectsConfig(AppConfig):
         NavItem(_("Register"), "subjects:person_register", order=70, roles=FILE_KEEPERS),
         NavItem(_("Regions"), "subjects:regions", order=110, roles=STAFF_ROLES),
     )
+    code_labels = {
+        "audit.action": {
+            "subject.view": _("Opened the file"),
+            "subject.search": _("Searched files"),
+            "person.register": _("Registered a person"),
+            "organisation.register": _("Registered an enterprise or business"),
+            "person.register_duplicate": _("Tried to register an ID number already registered"),
+            "organisation.register_duplicate": _("Tried to register a USCC already registered"),
+            "consent.grant": _("Recorded consent"),
+            "consent.withdraw": _("Recorded withdrawal of consent"),
+            "subject_account.link": _("Linked an account to a file"),
+        },
+        "audit.object_type": {"subject": _("Credit file")},
+        "subjects.purpose": PURPOSES,
+    }

@@ -22,6 +22,7 @@ from rongxin.core.models import AuditEvent
 from rongxin.regions.models import Region
 from rongxin.regions.selectors import RegionNode, region_children_with_counts, region_get_by_code, region_root
 from rongxin.subjects.domain.identifiers import normalise_identifier, parse_id_number, parse_uscc
+from rongxin.subjects.domain.purposes import PURPOSES
 from rongxin.subjects.domain.search import classify_query
 from rongxin.subjects.models import ConsentEvent, Notice, Organisation, Person, Subject, SubjectAccount
 from rongxin.subjects.permissions import (
@@ -35,13 +36,6 @@ from rongxin.subjects.permissions import (
 MAX_RESULTS = 50
 
 # Why staff open a file; the chosen purpose is written to the audit log and shown to the person.
-PURPOSES = {
-    "service": _("Handling the person's own request"),
-    "record": _("Recording a credit entry"),
-    "review": _("Reviewing an objection or repair"),
-    "verification": _("Verifying registration data"),
-    "supervision": _("Supervision and inspection"),
-}
 
 
 # --- Search ----------------------------------------------------------------------------------
@@ -107,7 +101,7 @@ def subject_file(*, actor: User, subject_id: int, purpose: str = "") -> SubjectF
             object_type="subject",
             object_id=access.subject.pk,
             subject_id=access.subject.pk,
-            purpose=str(PURPOSES[purpose]),
+            purpose=purpose,  # the code: each reader sees its words in their own language
             details={"purpose_code": purpose},
         )
     subject = access.subject

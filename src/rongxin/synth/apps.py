@@ -1,7 +1,16 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class SynthConfig(AppConfig):
     name = "rongxin.synth"
     label = "synth"
     verbose_name = "Synthetic county"
+
+    code_labels = {
+        "audit.action": {
+            "synth.generate": _("Loaded synthetic data"),
+            "synth.volunteering": _("Loaded synthetic volunteering data"),
+        },
+        "audit.object_type": {"synth.syntheticload": _("Synthetic data load")},
+    }

@@ -172,6 +172,7 @@ def catalogues(request: SignedInRequest) -> list[CatalogueOut]:
 
 @router.get("/catalogues/{int:catalogue_id}", response=CatalogueDetailOut, operation_id="credit_catalogue")
 def catalogue_detail(request: SignedInRequest, catalogue_id: int) -> CatalogueDetailOut:
+    """One catalogue version with its grade bands and rules, for staff."""
     require_catalogue_reader(request.user)
     return catalogue_detail_out(catalogue_get(catalogue_id))
 
@@ -186,6 +187,7 @@ def catalogue_upload(request: SignedInRequest, file: File[UploadedFile]) -> Stat
 
 @router.post("/catalogues/{int:catalogue_id}/publish", response=CatalogueOut, operation_id="credit_catalogue_publish")
 def catalogue_publish(request: SignedInRequest, catalogue_id: int) -> CatalogueOut:
+    """Publish a draft catalogue (the county credit office); a published version is never edited."""
     return catalogue_out(catalogue_services.catalogue_publish(actor=request.user, catalogue_id=catalogue_id))
 
 
@@ -230,6 +232,7 @@ def imports_list(request: SignedInRequest) -> list[ImportOut]:
 
 @router.get("/imports/{int:batch_id}", response=ImportOut, operation_id="credit_import")
 def import_detail(request: SignedInRequest, batch_id: int) -> ImportOut:
+    """One import of your departments: its status, progress and the problems found in the file."""
     return import_out(access_import(request.user, batch_id=batch_id))
 
 

@@ -9,6 +9,7 @@ forbidden object becomes the one "not found" page in the page error middleware.
 
 from __future__ import annotations
 
+import re
 import uuid
 from typing import Any
 from urllib.parse import quote
@@ -21,11 +22,13 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from rongxin.accounts.models import User
+from rongxin.accounts.models import Department, User
 from rongxin.accounts.permissions import SignedInRequest
 from rongxin.core.errors import InvalidInput, NotFound
 from rongxin.core.forms import errors_on, flash_errors
+from rongxin.core.registry import code_label
 from rongxin.credit.domain.import_template import template_csv, template_xlsx
+from rongxin.credit.models import PROGRAMMES, Direction, Severity
 from rongxin.credit.pages.forms import CatalogueUploadForm, EntryForm, ImportForm, ObjectionForm, RepairForm
 from rongxin.credit.pages.score_chart import score_chart
 from rongxin.credit.permissions import (
@@ -37,6 +40,7 @@ from rongxin.credit.permissions import (
     require_reviewer,
 )
 from rongxin.credit.selectors.catalogues import (
+    RuleChange,
     catalogue_compared,
     catalogue_get,
     catalogues_in_force,
@@ -207,7 +211,7 @@ def catalogues(request: SignedInRequest) -> HttpResponse:
             messages.success(request, _("Draft version %(v)d created.") % {"v": created.version})
             return redirect("credit:catalogue", created.pk)
         for e in outcome.error.errors:  # every problem of the document, each on its own line
-            form.add_error(None, f"{e['field']}: {e['message']}")
+            form.add_error(None, _("%(field)s: %(message)s") % {"field": _where(e["field"]), "message": e["message"]})
     context = {"catalogues": catalogues_listed(), "form": form, "can_edit": can_edit, "in_force": catalogues_in_force()}
     return render(request, "credit/catalogues.html", context)
 
@@ -231,8 +235,65 @@ def catalogue(request: SignedInRequest, catalogue_id: int) -> HttpResponse:
     return render(
         request,
         "credit/catalogue.html",
-        {"c": c, "rules": shown.rules, "others": shown.others, "compare": shown.compare, "diff": shown.diff},
+        {
+            "c": c,
+            "rules": shown.rules,
+            "others": shown.others,
+            "compare": shown.compare,
+            "diff": shown.diff,
+            "changes": _rule_changes_shown(shown.diff["rules"]) if shown.diff else [],
+        },
     )
+
+
+WHERE = re.compile(r"^(rules|grades)\[(\d+)\]\s*(.*)$")
+
+
+def _where(where: str) -> str:
+    """Where in an uploaded catalogue a problem is, in words: ``rules[3] P-CIV-01`` is the 4th
+    rule, ``grades[0]`` the 1st grade band, a header key by its label."""
+    found = WHERE.match(where)
+    if found is None:
+        return code_label("credit.catalogue_field", where)
+    part, index, code = found.groups()
+    n = int(index) + 1
+    if part == "grades":
+        return _("grade band %(n)d") % {"n": n}
+    return (_("rule %(n)d (%(code)s)") % {"n": n, "code": code}) if code else _("rule %(n)d") % {"n": n}
+
+
+def _rule_changes_shown(changes: list[RuleChange]) -> list[dict[str, Any]]:
+    """The diff's rule changes in words: each field by its label, each value as a person reads it
+    (a direction, severity or programme by its name, a yes/no, departments by name)."""
+    departments = dict(Department.objects.values_list("code", "name"))
+    choices = {
+        "direction": dict(Direction.choices),
+        "severity": dict(Severity.choices),
+        "programme": dict(PROGRAMMES),
+    }
+
+    def value(field: str, v: Any) -> str:
+        if v is None or v == "":
+            return "—"
+        if isinstance(v, bool):
+            return _("yes") if v else _("no")
+        if field in choices:
+            return str(choices[field].get(v, v))
+        if field == "departments":
+            return "、".join(departments.get(code, code) for code in str(v).split(","))
+        return str(v)
+
+    return [
+        {
+            "code": ch.code,
+            "change": ch.change,
+            "fields": [
+                (code_label("credit.rule_field", f), value(f, old), value(f, new))
+                for f, (old, new) in ch.fields.items()
+            ],
+        }
+        for ch in changes
+    ]
 
 
 @login_required

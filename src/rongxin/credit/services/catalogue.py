@@ -18,6 +18,7 @@ import yaml
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
+from rongxin.accounts.domain.roles import Role
 from rongxin.accounts.models import Department, User
 from rongxin.core import clock
 from rongxin.core.audit import audit_record
@@ -285,6 +286,9 @@ def catalogue_draft_create(*, actor: User | None, document: Any) -> Catalogue:
     )
     audit_record(
         actor=actor,
+        # Only the county credit office edits catalogues (require_catalogue_editor); no actor
+        # is the platform itself (starters, the command line).
+        role=Role.COUNTY_CREDIT_OFFICE if actor is not None else "",
         kind=AuditEvent.Kind.WRITE,
         action="catalogue.draft",
         object_type="catalogue",
@@ -341,6 +345,9 @@ def catalogue_publish(*, actor: User | None, catalogue_id: int) -> Catalogue:
     catalogue.save(update_fields=["status", "published_at", "published_by", "applied_at"])
     audit_record(
         actor=actor,
+        # Only the county credit office edits catalogues (require_catalogue_editor); no actor
+        # is the platform itself (starters, the command line).
+        role=Role.COUNTY_CREDIT_OFFICE if actor is not None else "",
         kind=AuditEvent.Kind.WRITE,
         action="catalogue.publish",
         object_type="catalogue",

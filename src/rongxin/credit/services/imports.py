@@ -145,6 +145,7 @@ def import_create(
         )
         audit_record(
             actor=actor,
+            role=Role.DEPARTMENT_RECORDER if actor else "",
             kind=AuditEvent.Kind.WRITE,
             action="credit.import.queued",
             object_type="import",

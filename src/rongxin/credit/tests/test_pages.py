@@ -136,3 +136,30 @@ def test_the_recording_form_offers_no_rule_that_only_a_programme_records(catalog
     assert page.status_code == 200
     assert "T-GEN" not in html
     assert "T-MIN 测试规则T-MIN（-2）" in html
+
+
+def test_catalogue_upload_problems_and_the_diff_name_fields_in_chinese(catalogue, people, staff):
+    import yaml
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from rongxin.credit.tests.conftest import rule
+
+    office = client_for(staff["county_office"])
+    # given: a file with a bad date and a deduction without its legal basis
+    bad = person_document(effective_from="someday", rules=[rule("X1", "deduction", 5, legal_basis="")])
+    upload = SimpleUploadedFile("c.yaml", yaml.safe_dump(bad, allow_unicode=True).encode())
+    # when: the credit office uploads it
+    html = office.post("/credit/catalogues/", {"file": upload}).content.decode()
+    # then: each problem names where it is in words
+    assert "生效日期：必须是日期（YYYY-MM-DD）" in html
+    assert "第 1 条指标（X1）：扣分项必须写明法律依据" in html
+    # given: two versions where a rule's points and review changed
+    doc = person_document()
+    old = catalogue_draft_create(actor=None, document=doc)
+    doc["rules"][0] = dict(doc["rules"][0], points=8, review_required=True)
+    new = catalogue_draft_create(actor=None, document=doc)
+    # when: the office compares them
+    html = office.get(f"/credit/catalogues/{new.pk}/", {"compare": old.pk}).content.decode()
+    # then: the fields are named and the values read as words
+    assert "最低分值 5 → 8；最高分值 5 → 8；公示前须审核 否 → 是" in html
+    assert "points_min" not in html

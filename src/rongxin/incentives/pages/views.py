@@ -22,8 +22,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from rongxin.accounts.permissions import SignedInRequest
@@ -277,7 +277,15 @@ def verify_offline(request: HttpRequest) -> HttpResponse:
     """A static page: the browser verifies the token itself with the published public keys and
     the provider's signed status list (fetched with the provider's session when online). Public,
     like the key document: it sends no credential to the server and shows nothing stored."""
-    return render(request, "incentives/verify_offline.html", {"keys_url": KEYS_URL, "status_url": STATUS_URL})
+    language = get_language() or "zh-hans"
+    # The names of the open offers, kept in the page so that a credential reads by its offer's
+    # name offline too (a credential carries only the offer's code).
+    offers = {i.code: i.title(language) for i in selectors.incentives_open()}
+    return render(
+        request,
+        "incentives/verify_offline.html",
+        {"keys_url": KEYS_URL, "status_url": STATUS_URL, "offer_names": offers},
+    )
 
 
 # --- County credit office ---------------------------------------------------------------------

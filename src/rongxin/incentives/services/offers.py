@@ -9,7 +9,9 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from django.conf import settings
 from django.db import transaction
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from rongxin.accounts.domain.roles import Role
@@ -148,6 +150,8 @@ def incentives_load_starters() -> int:
     }
     valid_from = doc["valid_from"]
     created = 0
+    with translation.override(settings.LANGUAGE_CODE):
+        starter_reason = str(_("Part of the starter catalogue of incentives"))
     for item in doc["incentives"]:
         values = _clean_incentive(
             IncentiveInput(
@@ -171,7 +175,8 @@ def incentives_load_starters() -> int:
             status=Incentive.Status.APPROVED,
             proposed_at=now,
             decided_at=now,
-            decision_reason="starter catalogue",
+            # Stored text, read later by providers and the office: in the county's language.
+            decision_reason=starter_reason,
             **values,
         )
         created += 1

@@ -647,7 +647,7 @@ def test_providers_read_and_propose_their_own_offers(world: World) -> None:
         "status": "approved",
         "proposed_at": NOW,
         "decided_at": NOW,
-        "decision_reason": "starter catalogue",
+        "decision_reason": "初始激励措施目录",
     }
     body = {
         "code": "night-bus", "title_zh": "夜班公交免费", "title_en": "Free night buses", "category": "transit",

@@ -17,6 +17,7 @@ import os
 import shutil
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.utils import translation
@@ -27,7 +28,7 @@ from rongxin.accounts.models import Department
 from rongxin.conftest import Tree, make_user, sign_in
 from rongxin.credit.models import SubjectCredit
 from rongxin.credit.services.catalogue import catalogue_load_starters
-from rongxin.incentives.models import Check
+from rongxin.incentives.models import Check, Credential
 from rongxin.incentives.services.offers import incentives_load_starters
 from rongxin.incentives.tests.conftest import provider_user, resident
 from rongxin.subjects.models import SubjectAccount
@@ -112,7 +113,8 @@ def test_resident_shows_a_bus_credential_the_provider_verifies_it_and_the_reside
     shot(phone, "credential-375")
 
     # and the bus company's staff paste it on the provider page (desktop)
-    desk_context = browser.new_context(viewport={"width": 1280, "height": 900})
+    # (a desk whose device is set to another time zone: times must still read in China time)
+    desk_context = browser.new_context(viewport={"width": 1280, "height": 900}, timezone_id="America/New_York")
     desk_context.add_init_script(FAKE_CAMERA)
     desk = desk_context.new_page()
     sign_in(desk, base, "bus")
@@ -152,6 +154,11 @@ def test_resident_shows_a_bus_credential_the_provider_verifies_it_and_the_reside
     result = offline.locator("[data-offline-result]")
     result.filter(has_text=zh("Valid: signed by the county and not expired.")).wait_for()
     assert result.get_attribute("data-status") == "valid"
+    # the offer by its name and the expiry in China time, labelled, whatever the device's zone
+    expires = Credential.objects.get(incentive__title_zh=HALF_PRICE).expires_at.astimezone(ZoneInfo("Asia/Shanghai"))
+    assert result.locator("p").nth(1).inner_text() == (
+        f"{zh('Offer')}: {HALF_PRICE} · {zh('Valid until')}: {expires:%Y-%m-%d %H:%M} ({zh('China time')})"
+    )
     shot(desk, "offline-valid-desktop")
     # an altered credential fails; the key document is kept, so a reload needs no network for it
     key_requests: list[str] = []

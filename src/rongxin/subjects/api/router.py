@@ -7,6 +7,7 @@ from ninja import Router, Status
 from rongxin.accounts.api.auth import gated
 from rongxin.accounts.permissions import SignedInRequest
 from rongxin.core.errors import InvalidInput
+from rongxin.core.registry import code_label
 from rongxin.subjects import selectors, services
 from rongxin.subjects.api.schemas import (
     ConsentEventOut,
@@ -66,12 +67,15 @@ def counts(request: SignedInRequest, region: str = "") -> list[RegionCountOut]:
 
 @router.post("/persons", response={201: SubjectOut}, operation_id="persons_register")
 def register_person(request: SignedInRequest, payload: PersonIn) -> Status[SubjectOut]:
+    """Register a person in a village of your region. 409 when the ID number is already registered."""
     person = services.person_register(actor=request.user, **payload.dict())
     return Status(201, subject_out(person.subject))
 
 
 @router.post("/organisations", response={201: SubjectOut}, operation_id="organisations_register")
 def register_organisation(request: SignedInRequest, payload: OrganisationIn) -> Status[SubjectOut]:
+    """Register an enterprise or individual business in a village of your region. 409 when the
+    USCC is already registered."""
     org = services.organisation_register(actor=request.user, **payload.dict())
     return Status(201, subject_out(org.subject))
 
@@ -112,7 +116,12 @@ def views(request: SignedInRequest, subject_id: int) -> list[FileViewOut]:
     access_subject_for_read(actor=request.user, subject_id=subject_id)
     return [
         FileViewOut(
-            at=e.at, actor_name=e.actor_name, actor_role=e.actor_role, kind=e.kind, action=e.action, purpose=e.purpose
+            at=e.at,
+            actor_name=e.actor_name,
+            actor_role=e.actor_role,
+            kind=e.kind,
+            action=e.action,
+            purpose=code_label("subjects.purpose", e.purpose),
         )
         for e in selectors.file_views(subject_id=subject_id)
     ]

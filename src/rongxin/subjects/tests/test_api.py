@@ -77,7 +77,7 @@ def test_staff_read_requires_a_purpose_and_is_audited_exactly(tree, staff):
         "village_officer",
         "read",
         person.pk,
-        "核实登记信息",
+        "verification",  # the code; each reader sees its words (purposes in subjects/apps.py)
         "10.1.2.3",
     )
 

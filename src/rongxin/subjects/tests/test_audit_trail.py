@@ -33,5 +33,5 @@ def test_audit_api_for_auditors_only(tree, staff):
     assert (body["items"][0]["actor_name"], body["items"][0]["subject_id"], body["items"][0]["purpose"]) == (
         "town_a_officer",
         person.pk,
-        "处理异议或信用修复",
+        "review",
     )

@@ -116,6 +116,7 @@ def me(request: SignedInRequest) -> ProfileOut:
 
 @router.patch("/me", response=VolunteerOut, operation_id="volunteering_profile_update")
 def me_update(request: SignedInRequest, payload: VolunteerPatch) -> VolunteerOut:
+    """Change your own volunteer profile (skills, when you are usually free)."""
     return volunteer_out(svc.volunteer_patch(actor=request.user, **payload.dict()))
 
 
@@ -135,6 +136,7 @@ def withdraw(request: SignedInRequest) -> VolunteerOut:
     operation_id="volunteering_activity_types",
 )
 def activity_types(request: HttpRequest) -> list[ActivityTypeOut]:
+    """The kinds of activity, each with the credit rule its verified hours earn (public)."""
     return [activity_type_out(t) for t in activity_reads.activity_types()]
 
 
@@ -168,11 +170,13 @@ def team(request: HttpRequest, team_id: int) -> TeamDetailOut:
 
 @router.post("/teams/{int:team_id}/applications", response={201: MembershipOut}, operation_id="volunteering_team_apply")
 def team_apply(request: SignedInRequest, team_id: int) -> Status[MembershipOut]:
+    """Apply to join a team; a leader or administrator of the team decides."""
     return Status(201, membership_out(svc.membership_apply(actor=request.user, team_id=team_id)))
 
 
 @router.post("/teams/{int:team_id}/leave", response=MembershipOut, operation_id="volunteering_team_leave")
 def team_leave(request: SignedInRequest, team_id: int) -> MembershipOut:
+    """Leave a team you belong to."""
     return membership_out(svc.membership_leave(actor=request.user, team_id=team_id))
 
 
@@ -257,6 +261,7 @@ def activity_update(request: SignedInRequest, activity_id: int, payload: Activit
     "/activities/{int:activity_id}/publish", response=ActivityOut, operation_id="volunteering_activity_publish"
 )
 def activity_publish(request: SignedInRequest, activity_id: int) -> ActivityOut:
+    """Publish a draft activity so that volunteers can sign up."""
     return activity_out(svc.activity_publish(actor=request.user, activity_id=activity_id))
 
 
@@ -305,6 +310,7 @@ def invitation_send(request: SignedInRequest, activity_id: int, payload: Invitat
     operation_id="volunteering_invitation_decline",
 )
 def invitation_decline(request: SignedInRequest, activity_id: int) -> SignupOut:
+    """Decline an invitation to an activity."""
     return signup_out(svc.invitation_decline(actor=request.user, activity_id=activity_id))
 
 
@@ -411,6 +417,7 @@ def correction_decide(request: SignedInRequest, correction_id: int, payload: Cor
     operation_id="volunteering_callouts",
 )
 def callouts(request: HttpRequest, filters: Query[CallOutQuery]) -> list[CallOutOut]:
+    """Call-outs, filtered by status (public)."""
     return [callout_out(c) for c in callout_reads.callout_list(status=filters.status)]
 
 
@@ -444,6 +451,7 @@ def duty_respond(request: SignedInRequest, shift_id: int) -> Status[DutyOut]:
 
 @router.delete("/shifts/{int:shift_id}/duty", response=DutyOut, operation_id="volunteering_duty_withdraw")
 def duty_withdraw(request: SignedInRequest, shift_id: int) -> DutyOut:
+    """Leave a shift you took."""
     return duty_out(mobilisation.duty_withdraw(actor=request.user, shift_id=shift_id))
 
 
@@ -462,6 +470,7 @@ def duty_add_staff(request: SignedInRequest, shift_id: int, payload: StaffIn) ->
 
 @router.post("/callouts/{int:callout_id}/close", response=CallOutOut, operation_id="volunteering_callout_close")
 def callout_close(request: SignedInRequest, callout_id: int) -> CallOutOut:
+    """Close a call-out (a team administrator); its shifts take nobody more."""
     return callout_out(mobilisation.callout_close(actor=request.user, callout_id=callout_id))
 
 

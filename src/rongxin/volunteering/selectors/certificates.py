@@ -15,7 +15,6 @@ from django.core.exceptions import ImproperlyConfigured
 from rongxin.accounts.models import User
 from rongxin.core.audit import audit_record
 from rongxin.core.models import AuditEvent
-from rongxin.subjects.selectors import PURPOSES
 from rongxin.volunteering.domain import certificates as rules
 from rongxin.volunteering.domain.certificate_pdf import render_certificate
 from rongxin.volunteering.domain.days import local_date
@@ -102,7 +101,7 @@ def certificate_for_pdf(*, actor: User | AnonymousUser, number: str) -> Certific
             object_type="certificate",
             object_id=cert.number,
             subject_id=cert.volunteer_id,
-            purpose=str(PURPOSES["service"]),
+            purpose="service",
             details={"purpose_code": "service"},
         )
     return cert

@@ -231,6 +231,25 @@
     return saved;
   };
 
+  // "2026-12-07 14:05" in Asia/Shanghai (UTC+8, no daylight saving) from Unix seconds.
+  const chinaTime = (seconds) => {
+    const parts = {};
+    new Intl.DateTimeFormat("en-CA", {
+      timeZone: "Asia/Shanghai",
+      year: "numeric",
+      month: "2-digit",
+      day: "2-digit",
+      hour: "2-digit",
+      minute: "2-digit",
+      hourCycle: "h23",
+    })
+      .formatToParts(new Date(seconds * 1000))
+      .forEach((p) => {
+        parts[p.type] = p.value;
+      });
+    return `${parts.year}-${parts.month}-${parts.day} ${parts.hour}:${parts.minute}`;
+  };
+
   const setupOffline = async (root) => {
     const text = root.dataset;
     const status = root.querySelector("[data-keys-status]");
@@ -242,13 +261,17 @@
     const warn = root.querySelector("[data-no-ed25519]");
     let keys = storedKeys();
 
+    // Times read in China time whatever the device's time zone, and say so.
+    const at = (t) => `${chinaTime(t)} (${text.textChinaTime})`;
+    const namesNode = document.getElementById("offer-names");
+    const offerNames = namesNode ? JSON.parse(namesNode.textContent) : {};
     const showKeys = () => {
       if (!keys) {
         status.textContent = text.textKeysMissing;
         return;
       }
       const kids = keys.document.keys.map((k) => k.kid).join(", ");
-      status.textContent = `${text.textKeysLoaded} ${kids} (${keys.fetched_at.slice(0, 16).replace("T", " ")})`;
+      status.textContent = `${text.textKeysLoaded} ${kids} · ${at(Date.parse(keys.fetched_at) / 1000)}`;
     };
     const showStatus = async () => {
       const claims = await statusClaims(savedStatus, keys && keys.document);
@@ -257,7 +280,6 @@
         listStatus.textContent = text.textStatusMissing;
         return;
       }
-      const at = (t) => new Date(t * 1000).toLocaleString(document.documentElement.lang || undefined);
       listStatus.textContent = `${text.textStatusLoaded} ${at(claims.t)} · ${text.textUntil}: ${at(claims.e)}`;
     };
     const load = async () => {
@@ -323,8 +345,8 @@
       result.append(head);
       if (outcome.claims) {
         const detail = document.createElement("p");
-        const until = new Date(outcome.claims.e * 1000);
-        detail.textContent = `${text.textIncentive}: ${outcome.claims.i} · ${text.textUntil}: ${until.toLocaleString(document.documentElement.lang || undefined)}`;
+        const offer = Object.hasOwn(offerNames, outcome.claims.i) ? offerNames[outcome.claims.i] : outcome.claims.i;
+        detail.textContent = `${text.textIncentive}: ${offer} · ${text.textUntil}: ${at(outcome.claims.e)}`;
         result.append(detail);
       }
     });

@@ -1,0 +1,361 @@
+"""Every text of the OpenAPI document, for ``makemessages`` (written by ``make openapi``;
+do not edit). The Chinese is in the .po; :mod:`rongxin.config.openapi` applies it."""
+
+# ruff: noqa: E501
+
+from django.utils.translation import gettext_noop
+
+MESSAGES = [
+    gettext_noop(
+        "1 to 1,000 credential tokens. A token repeated in the batch is checked and recorded once (each position still gets its answer); the distinct tokens count against the rate limit."
+    ),
+    gettext_noop(
+        "A certificate as its volunteer sees it: the profile's summary and who it names, the\nissuing team, and the public verification link that its QR code encodes."
+    ),
+    gettext_noop("A draft activity of a team you organise for"),
+    gettext_noop("A draft activity of a team you organise for. Times need a time zone."),
+    gettext_noop("A leader or administrator of the team accepts or declines an application"),
+    gettext_noop("A leader or administrator of the team accepts or declines an application."),
+    gettext_noop(
+        "A region with its children, its practice site and the venues in its subtree (region names\nand codes are public; any signed-in account may read them)."
+    ),
+    gettext_noop(
+        "A region with its children, its practice site and the venues in its subtree (region names and codes are public; any signed-in account may read them)"
+    ),
+    gettext_noop("A reviewer approves or refuses a repair application (``decision``: approve | reject)"),
+    gettext_noop("A reviewer approves or refuses a repair application (``decision``: approve | reject)."),
+    gettext_noop("A reviewer upholds or revokes an objected entry (``decision``: uphold | revoke)"),
+    gettext_noop("A reviewer upholds or revokes an objected entry (``decision``: uphold | revoke)."),
+    gettext_noop("A service record with the fields of the national volunteer-record rules."),
+    gettext_noop("A subject's file"),
+    gettext_noop(
+        "A subject's file. Staff must give a ``purpose`` (service, record, review, verification,\nsupervision); the read is audited and shown to the person."
+    ),
+    gettext_noop("A team"),
+    gettext_noop(
+        "A team administrator (county office, town or village officer) creates a team whose home\nregion lies in their grant."
+    ),
+    gettext_noop(
+        "A team administrator (county office, town or village officer) creates a team whose home region lies in their grant"
+    ),
+    gettext_noop("A team administrator calls volunteers out in a region of their grant, with shifts"),
+    gettext_noop("A team administrator calls volunteers out in a region of their grant, with shifts."),
+    gettext_noop("A team administrator makes an accepted member a leader (``leader: false`` undoes it)"),
+    gettext_noop("A team administrator makes an accepted member a leader (``leader: false`` undoes it)."),
+    gettext_noop(
+        "A team: leaders, member count and upcoming activities for anyone; applications, drafts\nand pending corrections for its organisers; your own membership."
+    ),
+    gettext_noop("AAA | AA | A | B | C | D"),
+    gettext_noop("Active teams, filtered by home region (and everything under it), tier and kind"),
+    gettext_noop("Active teams, filtered by home region (and everything under it), tier and kind."),
+    gettext_noop("Activities in this village's town."),
+    gettext_noop("An account that already holds an incentive-provider grant."),
+    gettext_noop(
+        "An organiser of the record's team accepts (a new record revision, credit adjusted) or\nrefuses (with a reason) a correction."
+    ),
+    gettext_noop(
+        "An organiser of the record's team accepts (a new record revision, credit adjusted) or refuses (with a reason) a correction"
+    ),
+    gettext_noop("Apply to join a team"),
+    gettext_noop("Apply to join a team; a leader or administrator of the team decides."),
+    gettext_noop(
+        "Approve a proposed offer, or reject it (suspend it once approved) with a reason (the\ncounty credit office). 409 ``already_decided`` to approve an approved offer."
+    ),
+    gettext_noop(
+        "Approve a proposed offer, or reject it (suspend it once approved) with a reason (the county credit office)"
+    ),
+    gettext_noop("Approve or reject an entry awaiting review (``decision``: approve | reject)"),
+    gettext_noop("Approve or reject an entry awaiting review (``decision``: approve | reject)."),
+    gettext_noop("Ask the organiser to correct the time of one of your records"),
+    gettext_noop("Ask the organiser to correct the time of one of your records."),
+    gettext_noop("Browse and filter the audit log (auditors), 100 per page"),
+    gettext_noop("Browse and filter the audit log (auditors), 100 per page."),
+    gettext_noop("Bytes per holder id (10)."),
+    gettext_noop("Call-outs, filtered by status (public)"),
+    gettext_noop("Call-outs, filtered by status (public)."),
+    gettext_noop("Cancel with a reason"),
+    gettext_noop("Cancel with a reason; everyone signed up, waiting or invited is notified."),
+    gettext_noop(
+        "Change a draft or published activity before it starts (409 once started, closed or\ncancelled). More places move the waiting list up; fewer than confirmed is a 422."
+    ),
+    gettext_noop("Change a draft or published activity before it starts (409 once started, closed or cancelled)"),
+    gettext_noop("Change your own volunteer profile (skills, when you are usually free)"),
+    gettext_noop("Change your own volunteer profile (skills, when you are usually free)."),
+    gettext_noop("Check 1 to 1,000 credentials"),
+    gettext_noop(
+        "Check 1 to 1,000 credentials: one ``{eligible, reason}`` per token, in order, and\nnothing else. ``reason``: eligible, not_eligible, expired, invalid (forged, altered,\nmalformed or unknown), wrong_provider (another provider's offer) or revoked. Every check\nis recorded and shown to the holder. 422 ``batch_size``; 429 ``rate_limited``."
+    ),
+    gettext_noop("Check in or out with the organiser's current code"),
+    gettext_noop(
+        "Check in or out with the organiser's current code. A scan outside the venue's radius is\naccepted and flagged; a replayed code or a double check-in is a 409 (and kept for the\norganiser); a forged or expired code is a 422."
+    ),
+    gettext_noop("Close a call-out (a team administrator)"),
+    gettext_noop("Close a call-out (a team administrator); its shifts take nobody more."),
+    gettext_noop("Create a credential for an offer you qualify for now"),
+    gettext_noop(
+        "Create a credential for an offer you qualify for now: a live code (5 minutes) or a\nprinted card (30 days). Show ``qr_payload`` as a QR code. 422 ``not_eligible`` or\n``no_consent``; 404 for an unknown or closed offer."
+    ),
+    gettext_noop("Create a draft from a YAML (``.yaml``/``.yml``) or XLSX file"),
+    gettext_noop("Create a draft from a YAML (``.yaml``/``.yml``) or XLSX file; every problem is listed."),
+    gettext_noop("Credit points this record earned (None: no award)."),
+    gettext_noop("Decline an invitation to an activity"),
+    gettext_noop("Decline an invitation to an activity."),
+    gettext_noop("Distinct holders."),
+    gettext_noop("Download a catalogue as YAML (``format=yaml``) or XLSX (``format=xlsx``)"),
+    gettext_noop("Download a catalogue as YAML (``format=yaml``) or XLSX (``format=xlsx``)."),
+    gettext_noop("Every catalogue version (published and drafts), newest first, for staff"),
+    gettext_noop("Every catalogue version (published and drafts), newest first, for staff."),
+    gettext_noop("Every grant and API key of an account, current ones first"),
+    gettext_noop(
+        "Every grant and API key of an account, current ones first: your own, or (administrators)\nthose of a user whose every grant lies in your region. 404 for anyone else."
+    ),
+    gettext_noop("Everyone confirmed or scanned, with the minutes their scans give and the anomalies"),
+    gettext_noop("Everyone confirmed or scanned, with the minutes their scans give and the anomalies."),
+    gettext_noop("Find subjects in your region by name prefix, full ID number or full USCC (max 50)"),
+    gettext_noop("Find subjects in your region by name prefix, full ID number or full USCC (max 50)."),
+    gettext_noop("Grant or withdraw consent to scoring"),
+    gettext_noop(
+        "Grant or withdraw consent to scoring: the person online, or a keeper from a counter visit\nor paper form."
+    ),
+    gettext_noop("Hex SHA-256 of the decoded content."),
+    gettext_noop(
+        "Ids (``n``) of your unexpired credentials an online check would refuse: withdrawn, the holder no longer qualifies, or a live code already used."
+    ),
+    gettext_noop("Import history of your departments (the credit office sees all), newest first"),
+    gettext_noop("Import history of your departments (the credit office sees all), newest first."),
+    gettext_noop("In the caller's language (Chinese when no English text exists)."),
+    gettext_noop("In the caller's language."),
+    gettext_noop("Invite a volunteer"),
+    gettext_noop("Invite a volunteer; nothing is reserved until they sign up themselves."),
+    gettext_noop(
+        "Issue a certificate to the signed-in volunteer over their verified service records in\nthe period (optionally one team's; the team is then the issuer, else the village\ncommittee). Asking again while the period's records give the same totals returns the\ncertificate already issued, with status 200. 422 for a reversed, future or too long\nperiod, or one without records."
+    ),
+    gettext_noop(
+        "Issue a certificate to the signed-in volunteer over their verified service records in the period (optionally one team's; the team is then the issuer, else the village committee)"
+    ),
+    gettext_noop("Keyed by volunteer number."),
+    gettext_noop("Leave a shift you took"),
+    gettext_noop("Leave a shift you took."),
+    gettext_noop("Leave a team you belong to"),
+    gettext_noop("Leave a team you belong to."),
+    gettext_noop("Leave the register"),
+    gettext_noop(
+        "Leave the register: records and certificates stay; sign-ups that have not started are\ncancelled and team memberships end."
+    ),
+    gettext_noop("Let an account act for a provider (the county credit office)"),
+    gettext_noop(
+        "Let an account act for a provider (the county credit office). The account needs an\nincentive-provider grant first (422 ``no_provider_grant``); 409 ``duplicate`` if it acts\nfor a provider already."
+    ),
+    gettext_noop("None for staff (not volunteers)."),
+    gettext_noop("Offline verifiers refuse every credential after this without a newer list."),
+    gettext_noop("One activity (the shareable page's data)"),
+    gettext_noop("One activity (the shareable page's data). Drafts only for the team's organisers."),
+    gettext_noop("One answer per token, in the order sent."),
+    gettext_noop("One catalogue version with its grade bands and rules, for staff"),
+    gettext_noop("One catalogue version with its grade bands and rules, for staff."),
+    gettext_noop("One import of your departments"),
+    gettext_noop("One import of your departments: its status, progress and the problems found in the file."),
+    gettext_noop("Overlapping sign-ups of the volunteer."),
+    gettext_noop("Per cent of the people on duty that day who are volunteers."),
+    gettext_noop("Person-times benefited per month (Beijing time), provider and offer, newest month first"),
+    gettext_noop(
+        "Person-times benefited per month (Beijing time), provider and offer, newest month first:\na provider sees its own; the county credit office and auditors see all. ``since``: a date."
+    ),
+    gettext_noop("Person-times benefited."),
+    gettext_noop("Persons and organisations under each child of a region (the county when omitted)"),
+    gettext_noop("Persons and organisations under each child of a region (the county when omitted)."),
+    gettext_noop("Persons without consent to scoring have no grade and no incentives."),
+    gettext_noop("Propose an offer for your organisation"),
+    gettext_noop(
+        "Propose an offer for your organisation; it applies once the county credit office\napproves it. The county credit office may enter one for a provider (``provider_id``)."
+    ),
+    gettext_noop("Public activities"),
+    gettext_noop(
+        "Public activities. Without ``phase``: published ones that have not ended, soonest first;\nfinished, closed and cancelled ones latest first."
+    ),
+    gettext_noop("Public check of a certificate with the digest ``d`` from its QR code"),
+    gettext_noop(
+        "Public check of a certificate with the digest ``d`` from its QR code: ``ok`` with the\nfacts (name masked), ``altered`` or ``unknown``. 429 when a client asks too often."
+    ),
+    gettext_noop("Publish a draft activity so that volunteers can sign up"),
+    gettext_noop("Publish a draft activity so that volunteers can sign up."),
+    gettext_noop("Publish a draft catalogue (the county credit office)"),
+    gettext_noop("Publish a draft catalogue (the county credit office); a published version is never edited."),
+    gettext_noop("Put a staff member (not a volunteer) on a shift, so the daily count is complete"),
+    gettext_noop("Put a staff member (not a volunteer) on a shift, so the daily count is complete."),
+    gettext_noop("Queue a CSV/XLSX file of records for your department"),
+    gettext_noop(
+        "Queue a CSV/XLSX file of records for your department; the worker checks and commits it.\nPoll ``GET /credit/imports/{id}`` for progress and the per-row report. A file over the size\nlimit is refused with 413 ``import_too_large``, one with too many data rows with 422\n``import_too_many_rows``; neither is stored."
+    ),
+    gettext_noop("Record one entry"),
+    gettext_noop(
+        "Record one entry. Retrying with the same ``source_key`` and content returns the existing\nentry with status 200 and ``created: false``; other content under the key is a 409."
+    ),
+    gettext_noop("Record that you gave the benefit, under your own ``reference``"),
+    gettext_noop(
+        "Record that you gave the benefit, under your own ``reference``: 201, or 200 with\n``created: false`` when retrying the same reference with the same credential. Refusals,\neach recorded as a check: 422 ``invalid``, ``expired``, ``wrong_provider``, ``revoked`` or\n``not_eligible``; 409 ``replayed`` (a live code used again), ``quota_exhausted`` or\n``reference_reused``; 429 ``rate_limited``."
+    ),
+    gettext_noop("Register a person in a village of your region"),
+    gettext_noop("Register a person in a village of your region. 409 when the ID number is already registered."),
+    gettext_noop("Register a provider (the county credit office)"),
+    gettext_noop("Register a provider (the county credit office). 422 ``duplicate`` for a taken code."),
+    gettext_noop("Register an enterprise or individual business in a village of your region"),
+    gettext_noop(
+        "Register an enterprise or individual business in a village of your region. 409 when the\nUSCC is already registered."
+    ),
+    gettext_noop("Register yourself as a volunteer (nobody registers anybody else)"),
+    gettext_noop(
+        "Register yourself as a volunteer (nobody registers anybody else). Under 18, a guardian's\nname, relation and consent are required. 409 if you are registered already."
+    ),
+    gettext_noop("Replaces the availability; omit to keep it."),
+    gettext_noop("Replaces the skills; omit to keep them."),
+    gettext_noop("Required to reject or suspend."),
+    gettext_noop("Required under 18."),
+    gettext_noop("Required under 18: the guardian consents."),
+    gettext_noop("Retired keys still verify credentials issued before."),
+    gettext_noop("Revoke a role grant (administrators, within their region)"),
+    gettext_noop(
+        "Revoke a role grant (administrators, within their region); it stops counting on the\nholder's next request. Revoking it again answers the same. 404 when it is missing or not\nyours to manage; 403 ``last_admin_grant`` for your own last administrator grant."
+    ),
+    gettext_noop("Revoke an API key"),
+    gettext_noop(
+        "Revoke an API key: your own, or (administrators) one of a user in your region. The next\nrequest with it gets 401. Revoking it again answers the same. 404 when it is missing or not\nyours."
+    ),
+    gettext_noop(
+        "Shifts with how many are on duty, and per day the people on duty and the share who are\nvolunteers. Who is on duty (volunteer number and name; staff by name) is listed for the\ncall-out's organisers only."
+    ),
+    gettext_noop("Shifts with how many are on duty, and per day the people on duty and the share who are volunteers"),
+    gettext_noop("Sign yourself up (or accept an invitation)"),
+    gettext_noop(
+        "Sign yourself up (or accept an invitation): ``confirmed`` while places are free, then\n``waitlisted``. ``warnings`` lists your overlapping sign-ups."
+    ),
+    gettext_noop("Skill codes, e.g. cooking, first_aid."),
+    gettext_noop("Take a shift (your own decision)"),
+    gettext_noop("Take a shift (your own decision)."),
+    gettext_noop("The caller's sign-up status, if any."),
+    gettext_noop(
+        "The certificate as a PDF, for the volunteer or staff reading files in the volunteer's\nvillage (the read is audited and shown to the person)."
+    ),
+    gettext_noop(
+        "The certificate as a PDF, for the volunteer or staff reading files in the volunteer's village (the read is audited and shown to the person)"
+    ),
+    gettext_noop("The county credit office enters an offer for a provider."),
+    gettext_noop(
+        "The county's public keys (Ed25519) for verifying credentials and exports offline,\nincluding retired keys that still verify credentials issued before a rotation. Cacheable\nfor five minutes."
+    ),
+    gettext_noop(
+        "The county's public keys (Ed25519) for verifying credentials and exports offline, including retired keys that still verify credentials issued before a rotation"
+    ),
+    gettext_noop("The current check-in code for the organiser's screen"),
+    gettext_noop("The current check-in code for the organiser's screen; it changes every 30 seconds."),
+    gettext_noop("The first day of the month (Beijing time)."),
+    gettext_noop("The holder may create a credential for it now."),
+    gettext_noop("The incentive's code, e.g. bus-half-aa."),
+    gettext_noop("The incentive's id, or give ``incentive`` (its code)."),
+    gettext_noop("The kinds of activity, each with the credit rule its verified hours earn (public)"),
+    gettext_noop("The kinds of activity, each with the credit rule its verified hours earn (public)."),
+    gettext_noop(
+        "The latest signed eligibility export of one of your offers, for offline validators\n(the worker refreshes it every 15 minutes).\n\nJSON: ``content`` is base64url (no padding) of the sorted 10-byte pseudonymous holder ids,\nconcatenated (``holders`` of them). The ids are those inside your holders' credential\ntokens (``h``, base32) as bytes. To verify: decode ``content``; check that its hex SHA-256\nequals ``sha256``; then verify ``signature`` (base64url Ed25519, key ``kid`` from\n``GET /keys``) over the ASCII bytes ``RXE1.<incentive>.<timestamp>.<sha256>``. 404\n``not_found`` for another provider's offer; 404 ``no_export`` before the first export."
+    ),
+    gettext_noop(
+        "The latest signed eligibility export of one of your offers, for offline validators (the worker refreshes it every 15 minutes)"
+    ),
+    gettext_noop(
+        "The offers in force today, with their provider, floor grade, benefit, validity and\nquotas. ``for_kind``: person | organisation. Cacheable for five minutes."
+    ),
+    gettext_noop("The offers in force today, with their provider, floor grade, benefit, validity and quotas"),
+    gettext_noop("The organiser records a check-in or check-out for a volunteer without a phone, with a\nreason."),
+    gettext_noop("The organiser records a check-in or check-out for a volunteer without a phone, with a reason"),
+    gettext_noop("The person has read and accepts the volunteer service terms."),
+    gettext_noop("The provider's name."),
+    gettext_noop("The provider's own credit subject, if any."),
+    gettext_noop(
+        "The same, signed: RXS1.<base64url JSON>.<base64url Ed25519 signature over 'RXS1.<payload>'>, JSON keys v, k (key id), p (provider), t (made at), e (valid until), i (offers), r (revoked ids)."
+    ),
+    gettext_noop("The score and grade the subject had at ``at``, computed from the facts"),
+    gettext_noop("The score and grade the subject had at ``at``, computed from the facts."),
+    gettext_noop("The signed credential (format in rongxin.incentives.signing)."),
+    gettext_noop("The signed status list of your offers for offline verification"),
+    gettext_noop(
+        "The signed status list of your offers for offline verification: your open offers and the\nids of your unexpired credentials an online check would refuse (withdrawn, the holder no\nlonger qualifies, a live code already used). Offline verifiers accept a credential only with\na list still good (``valid_until``, 24 hours after it was made) that names its offer and not\nits id: fetch it whenever you can, at least daily. Verify ``status`` with ``GET /keys``."
+    ),
+    gettext_noop("The signed-in account, its role grants and the subjects it speaks for"),
+    gettext_noop("The signed-in account, its role grants and the subjects it speaks for."),
+    gettext_noop("The signed-in volunteer's own certificates, newest first"),
+    gettext_noop("The signed-in volunteer's own certificates, newest first."),
+    gettext_noop("The subject applies to repair a deduction after its minimum period"),
+    gettext_noop("The subject applies to repair a deduction after its minimum period."),
+    gettext_noop("The subject objects to a deduction within its window"),
+    gettext_noop(
+        "The subject objects to a deduction within its window; it stops counting until decided.\nAfter a decision, a further objection needs new ``evidence``, leaves the entry counting and\nis decided by a different reviewer."
+    ),
+    gettext_noop("Times in all; null: no limit."),
+    gettext_noop("Times per holder per ``quota_period``; null: no limit."),
+    gettext_noop("Verified minutes; omit to keep what the scans give."),
+    gettext_noop("Verify the roster and close a finished activity"),
+    gettext_noop(
+        "Verify the roster and close a finished activity: service records, hours and credit.\n``lines`` changes a volunteer's minutes (with a note), rating or note."
+    ),
+    gettext_noop("Volunteer numbers with a check-in but no service time."),
+    gettext_noop("What the QR code holds: the token itself."),
+    gettext_noop("When it happened (default: now); needs a time zone."),
+    gettext_noop("Who checked your credit"),
+    gettext_noop(
+        "Who checked your credit: every check of your credentials (provider, offer, time,\nchannel, result) and every redemption, newest first, and your recent credentials."
+    ),
+    gettext_noop("Who is on duty; listed for the call-out's organisers only."),
+    gettext_noop("Who viewed or changed this file (staff), newest first"),
+    gettext_noop("Who viewed or changed this file (staff), newest first: for the subject itself, or staff in region."),
+    gettext_noop("Why a subject has its score"),
+    gettext_noop(
+        "Why a subject has its score: for the subject itself, or staff in region with a\n``purpose`` (audited, and shown to the person). ``since`` lists what changed from a date."
+    ),
+    gettext_noop("Why the time differs from the scans (required then)."),
+    gettext_noop("Withdraw before the start"),
+    gettext_noop("Withdraw before the start; the first on the waiting list moves up."),
+    gettext_noop("Withdraw one of your credentials (e.g. a lost card)"),
+    gettext_noop("Withdraw one of your credentials (e.g. a lost card); checks answer ``revoked`` from now."),
+    gettext_noop("Your current service records, latest first"),
+    gettext_noop("Your current service records, latest first."),
+    gettext_noop("Your offers open when the list was made."),
+    gettext_noop("Your organisation's offers in every status, with how often each was redeemed"),
+    gettext_noop("Your organisation's offers in every status, with how often each was redeemed."),
+    gettext_noop("Your own reference (1–64 characters); a retry with it is idempotent."),
+    gettext_noop("Your provider code."),
+    gettext_noop(
+        "Your score and grade and every offer in force for your kind of subject, with whether\nyou may use it now (persons need consent to scoring)."
+    ),
+    gettext_noop(
+        "Your score and grade and every offer in force for your kind of subject, with whether you may use it now (persons need consent to scoring)"
+    ),
+    gettext_noop("Your volunteer profile"),
+    gettext_noop(
+        "Your volunteer profile: number, verified hours, stars and the hours to the next star,\ncurrent records with their points, sign-ups, teams, certificates and corrections."
+    ),
+    gettext_noop("base64url (no padding) of the 32-byte Ed25519 public key."),
+    gettext_noop("base64url (no padding) of the sorted holder ids, concatenated."),
+    gettext_noop("base64url Ed25519 signature (see the endpoint)."),
+    gettext_noop("day | week | month | year, or empty without a per-holder quota."),
+    gettext_noop("day | week | month | year; required with quota_per_holder."),
+    gettext_noop("department_expert | urban_professional | town_village"),
+    gettext_noop(
+        "eligible | not_eligible | expired | invalid | wrong_provider | revoked | used (a live code already redeemed); never anything else."
+    ),
+    gettext_noop("eligible, or why not (a check result code)."),
+    gettext_noop("excellent | good | satisfactory (default good)"),
+    gettext_noop("false: a retry that returned the first record."),
+    gettext_noop("flood | epidemic | cleanup | fire | other"),
+    gettext_noop("generated_at in Unix seconds, as signed."),
+    gettext_noop("in | out"),
+    gettext_noop("live: 5 minutes; card: a printed card, 30 days."),
+    gettext_noop("online | page | redemption"),
+    gettext_noop("open (sign-up open), upcoming, ongoing, finished, closed, cancelled."),
+    gettext_noop("proposed | approved | rejected | suspended"),
+    gettext_noop("rongxin-incentive-export/1"),
+    gettext_noop("rongxin-incentive-keys/1"),
+    gettext_noop("rongxin-incentive-status/1"),
+    gettext_noop("service | lecture | canteen | emergency | medical | legal | ..."),
+    gettext_noop("transit | loans | medical | travel | shopping | government | ..."),
+    gettext_noop("valid | used (a live code that backed a redemption) | expired | revoked (withdrawn)."),
+    gettext_noop("荣信 volunteer + credit platform. Errors are RFC 7807 problem+json."),
+]
