@@ -20,9 +20,6 @@ class CreditConfig(AppConfig):
         ),
         NavItem(_("Catalogues"), "credit:catalogues", order=100, roles=STAFF_ROLES),
     )
-    code_labels = {
-        "audit.action": {"credit.simulation.request": _("Asked for a policy simulation")},
-    }
     file_panels = (
         FilePanel("credit", "credit/_credit_panel.html", context="rongxin.credit.pages.views.file_panel", order=10),
     )
@@ -48,6 +45,7 @@ class CreditConfig(AppConfig):
             "credit.import.requeued": _("Queued an interrupted import again"),
             "catalogue.draft": _("Created a draft rule catalogue"),
             "catalogue.publish": _("Published a rule catalogue"),
+            "credit.simulation.request": _("Asked for a policy simulation"),
         },
         "audit.object_type": {
             "credit_entry": _("Credit entry"),
@@ -61,6 +59,7 @@ class CreditConfig(AppConfig):
             "credit.daily_root": _("Publish the daily root of the credit ledger"),
             "credit.process_import": _("Process an import"),
             "credit.process_imports": _("Process waiting imports"),
+            "credit.simulate": _("Simulate a draft catalogue's effect on grades"),
         },
         # The header of an uploaded catalogue, as its problems name it.
         "credit.catalogue_field": {
