@@ -78,3 +78,57 @@ def test_what_is_no_name_is_refused_with_a_message_that_says_why(typed: str, cod
         person_name_normalise(typed)
     # then
     assert (refused.value.code, str(refused.value.message)) == (code, message)
+
+
+# --- Where names are entered ------------------------------------------------------------------
+@pytest.mark.django_db
+def test_registering_a_person_with_an_emoji_in_the_name_shows_the_error_at_the_name(tree, staff):
+    # given
+    from rongxin.conftest import client_for, make_id_number
+    from rongxin.subjects.models import Subject
+
+    # when
+    response = client_for(staff["village_a1_officer"]).post(
+        "/subjects/new/person/",
+        {
+            "name": "王五😀",
+            "id_number": make_id_number(),
+            "residency": "resident",
+            "village_code": tree.village_a1.code,
+        },
+    )
+    # then
+    html = response.content.decode()
+    assert response.status_code == 422
+    assert (
+        '<div class="error" id="id_name_error"><p>姓名不能包含表情符号、标点或其他符号（各部分之间的 · 除外）。</p></div>'
+        in html
+    )
+    assert 'aria-invalid="true" aria-describedby="id_name_error"' in html
+    assert Subject.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_the_api_refuses_a_legal_representative_with_digits_naming_the_field(tree, staff):
+    # given
+    from rongxin.conftest import client_for
+    from rongxin.subjects.models import Subject
+
+    # when
+    response = client_for(staff["county_office"]).post(
+        "/api/v1/subjects/organisations",
+        {
+            "kind": "enterprise",
+            "name": "荣成市永泰水产品加工有限公司",
+            "uscc": "91371082MA3C0000X1",
+            "legal_representative": "张3",
+            "village_code": tree.village_a1.code,
+        },
+        content_type="application/json",
+    )
+    # then
+    assert response.status_code == 422
+    assert response.json()["errors"] == [
+        {"field": "legal_representative", "message": "姓名不能包含数字。", "code": "name_digit"}
+    ]
+    assert Subject.objects.count() == 0
