@@ -38,7 +38,7 @@ def test_an_unknown_address_is_the_chinese_not_found_page_without_the_url_list(s
 
 
 @pytest.mark.django_db
-@pytest.mark.urls("rongxin.web.tests.error_urls")
+@pytest.mark.urls("rongxin.config.tests.error_urls")
 def test_a_failing_page_is_the_chinese_server_error_page(settings):
     # given
     settings.DEBUG = False
@@ -53,7 +53,7 @@ def test_a_failing_page_is_the_chinese_server_error_page(settings):
 
 
 @pytest.mark.django_db
-@pytest.mark.urls("rongxin.web.tests.error_urls")
+@pytest.mark.urls("rongxin.config.tests.error_urls")
 def test_a_failing_api_call_is_a_problem_without_details(settings):
     # given
     settings.DEBUG = False
