@@ -25,7 +25,14 @@ from rongxin.accounts.models import User
 from rongxin.accounts.permissions import SignedInRequest
 from rongxin.core.errors import InvalidInput, NotFound
 from rongxin.core.forms import errors_on, flash_errors, form_keep, form_kept
-from rongxin.credit.pages.forms import CatalogueUploadForm, EntryForm, ImportForm, ObjectionForm, RepairForm
+from rongxin.credit.pages.forms import (
+    CatalogueUploadForm,
+    DecisionReasonForm,
+    EntryForm,
+    ImportForm,
+    ObjectionForm,
+    RepairForm,
+)
 from rongxin.credit.permissions import (
     access_import,
     import_departments,
@@ -194,17 +201,28 @@ def review(request: SignedInRequest) -> HttpResponse:
             entry_id = int(request.POST.get("entry_id", "0"))
         except ValueError:
             raise NotFound() from None
-        with flash_errors(request) as outcome:
-            _decide(
-                request.user,
-                action=request.POST.get("action", ""),
-                entry_id=entry_id,
-                reason=request.POST.get("reason", ""),
-            )
-        if not outcome.failed:
-            messages.success(request, _("Decision recorded."))
-        return redirect("credit:credit_review")
-    return render(request, "credit/credit_review.html", {"queue": review_queue(actor=request.user)})
+        form = DecisionReasonForm(request.POST)
+        if form.is_valid():
+            with errors_on(form) as outcome:
+                _decide(
+                    request.user,
+                    action=request.POST.get("action", ""),
+                    entry_id=entry_id,
+                    reason=form.cleaned_data["reason"],
+                )
+            if not outcome.failed:
+                messages.success(request, _("Decision recorded."))
+                return redirect("credit:credit_review")
+        # The reason typed and what is wrong with it, beside the field of that record.
+        form_keep(request, form, key="credit.review", about=entry_id)
+        messages.error(request, _("Not decided: correct the fields marked in the form below."))
+        return redirect(reverse("credit:credit_review") + f"#review-{entry_id}")
+    kept = form_kept(
+        request, key="credit.review", build=lambda data: DecisionReasonForm(data, auto_id="review-kept-%s")
+    )
+    return render(
+        request, "credit/credit_review.html", {"queue": review_queue(actor=request.user), "kept_review": kept}
+    )
 
 
 # --- Catalogues ------------------------------------------------------------------------------

@@ -96,3 +96,32 @@ def test_an_empty_objection_comes_back_open_under_its_record_with_the_error_at_t
     assert '<div class="error" id="id_objection_kept_reason_error"><p>此项为必填项。</p></div>' in page
     assert "\n照片</textarea>" in page
     assert Transition.objects.count() == 0
+
+
+def test_a_decision_without_its_reason_shows_the_error_at_that_records_reason(catalogue, people):
+    # given an objection awaiting the reviewer
+    client_for(people["police"]).post(
+        f"/subjects/{people['person'].pk}/credit/",
+        {
+            "rule_code": "T-GEN",
+            "points": "12",
+            "occurred_at": "2026-02-28T09:00",
+            "evidence": "抓拍",
+            "source_key": "k",
+        },
+    )
+    entry = Entry.objects.get()
+    client_for(people["resident"]).post(f"/credit/entries/{entry.pk}/objection/", {"reason": "不是我"})
+    reviewer = client_for(people["reviewer"])
+    # when the reviewer revokes without a reason
+    response = reviewer.post("/credit/review/", {"entry_id": entry.pk, "action": "revoke", "reason": ""})
+    page = reviewer.get(response["Location"]).content.decode()
+    # then: nothing decided; the error beside the reason of that record
+    assert response["Location"] == f"/credit/review/#review-{entry.pk}"
+    assert "未作决定：请按下方表单中标出的提示修改。" in page
+    kept = re.findall(r'<input[^>]*id="review-kept-reason"[^>]*>', page)
+    assert len(kept) == 1
+    assert ('aria-invalid="true"' in kept[0], 'aria-describedby="review-kept-reason_error"' in kept[0]) == (True, True)
+    assert re.search(r'<div class="error" id="review-kept-reason_error"><p>[^<]+</p></div>', page)
+    entry.refresh_from_db()
+    assert entry.status != "revoked"
