@@ -70,6 +70,18 @@ def test_a_failing_api_call_is_a_problem_without_details(settings):
 
 
 @pytest.mark.django_db
+@pytest.mark.urls("rongxin.config.tests.error_urls")
+def test_a_refusal_outside_the_services_looks_like_not_found(settings):
+    # given
+    settings.DEBUG = False
+    # when
+    response = Client().get("/denied/")
+    # then: missing and forbidden look the same
+    assert response.status_code == 404
+    assert "<h1>未找到</h1>" in page_text(response)
+
+
+@pytest.mark.django_db
 def test_a_foreign_host_name_is_the_chinese_bad_request_page(settings):
     # given
     settings.DEBUG = False
