@@ -19,17 +19,17 @@ setup: $(STAMP)
 
 # The demo as a county would run it: DEBUG off (the Chinese error pages, never Django's debug
 # page), static files collected and served by WhiteNoise. HOST=0.0.0.0 listens on every interface
-# (to try it from a phone on the same network); PORT=8100 another port. honcho hands each process
-# its own PORT counting up from -p, so the web server gets exactly $(PORT).
+# (to try it from a phone on the same network); PORT=8100 another port. The Procfile binds
+# RONGXIN_HOST:RONGXIN_PORT, not honcho's PORT (which honcho sets itself, from 5000 up).
 HOST ?= 127.0.0.1
 PORT ?= 8000
-DEMO_ENV = RONGXIN_DEBUG=0 RONGXIN_HOST=$(HOST)
+DEMO_ENV = RONGXIN_DEBUG=0 RONGXIN_HOST=$(HOST) RONGXIN_PORT=$(PORT)
 
 demo: setup
 	$(DEMO_ENV) $(RONGXIN) migrate --noinput -v 0
 	$(DEMO_ENV) $(RONGXIN) collectstatic --noinput -v 0
 	$(DEMO_ENV) $(RONGXIN) demo --host $(HOST) --port $(PORT)
-	$(DEMO_ENV) $(BIN)/honcho start -f Procfile -p $(PORT)
+	$(DEMO_ENV) $(BIN)/honcho start -f Procfile
 
 # Playwright drives Debian's Chromium (never a downloaded browser). Installed when missing and
 # we may (root with apt); otherwise the browser tests skip, except in CI where they must run.

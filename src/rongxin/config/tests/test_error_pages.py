@@ -129,12 +129,12 @@ def test_make_demo_runs_with_debug_off_on_port_8000_by_default():
     # when
     lines = make_dry_run()
     # then
-    env = "RONGXIN_DEBUG=0 RONGXIN_HOST=127.0.0.1"
+    env = "RONGXIN_DEBUG=0 RONGXIN_HOST=127.0.0.1 RONGXIN_PORT=8000"
     assert lines == [
         f"{env} .venv/bin/rongxin migrate --noinput -v 0",
         f"{env} .venv/bin/rongxin collectstatic --noinput -v 0",
         f"{env} .venv/bin/rongxin demo --host 127.0.0.1 --port 8000",
-        f"{env} .venv/bin/honcho start -f Procfile -p 8000",
+        f"{env} .venv/bin/honcho start -f Procfile",
     ]
 
 
@@ -143,29 +143,38 @@ def test_make_demo_takes_the_address_and_port_asked_for():
     # when
     lines = make_dry_run(HOST="0.0.0.0", PORT="8100")  # noqa: S104
     # then
+    env = "RONGXIN_DEBUG=0 RONGXIN_HOST=0.0.0.0 RONGXIN_PORT=8100"
     assert lines[-2:] == [
-        "RONGXIN_DEBUG=0 RONGXIN_HOST=0.0.0.0 .venv/bin/rongxin demo --host 0.0.0.0 --port 8100",
-        "RONGXIN_DEBUG=0 RONGXIN_HOST=0.0.0.0 .venv/bin/honcho start -f Procfile -p 8100",
+        f"{env} .venv/bin/rongxin demo --host 0.0.0.0 --port 8100",
+        f"{env} .venv/bin/honcho start -f Procfile",
     ]
 
 
-def test_honcho_gives_the_web_server_the_port_and_address_of_make_demo(tmp_path):
-    # given the Procfile's web line, with the server replaced by echo
+def web_bind(tmp_path: Path, **env_vars: str) -> str:
+    """The web server's command line as honcho starts it from the Procfile (the server
+    replaced by echo), with ``env_vars`` set and honcho setting PORT itself (5000)."""
     web = next(line for line in (ROOT / "Procfile").read_text().splitlines() if line.startswith("web:"))
     (tmp_path / "Procfile").write_text(web.replace(".venv/bin/gunicorn", "echo gunicorn") + "\n")
-    env = {**os.environ, "RONGXIN_HOST": "0.0.0.0"}  # noqa: S104
-    env.pop("PORT", None)
-    # when: honcho as make demo starts it (it sets PORT itself, counting from -p)
+    env = {k: v for k, v in os.environ.items() if k not in ("PORT", "RONGXIN_HOST", "RONGXIN_PORT")}
     out = subprocess.run(  # noqa: S603 - the project's own tool, no shell
-        [str(VENV_BIN / "honcho"), "start", "-f", "Procfile", "-p", "8100"],
+        [str(VENV_BIN / "honcho"), "start", "-f", "Procfile"],
         cwd=tmp_path,
-        env=env,
+        env={**env, **env_vars},
         capture_output=True,
         text=True,
         check=False,
     ).stdout
-    # then
-    assert "gunicorn rongxin.config.wsgi --bind 0.0.0.0:8100 " in out
+    found = [part.split(" --workers")[0] for part in out.split("--bind ")[1:]]
+    assert len(found) == 1, out
+    return found[0]
+
+
+def test_honcho_starts_the_web_server_on_8000_by_default_whatever_port_it_hands_out(tmp_path):
+    assert web_bind(tmp_path) == "127.0.0.1:8000"
+
+
+def test_honcho_starts_the_web_server_on_the_address_and_port_of_make_demo(tmp_path):
+    assert web_bind(tmp_path, RONGXIN_HOST="0.0.0.0", RONGXIN_PORT="8100") == "0.0.0.0:8100"  # noqa: S104
 
 
 def test_development_settings_with_debug_off_accept_this_machine_when_listening_beyond_loopback(tmp_path):
