@@ -58,3 +58,22 @@ def test_a_staff_name_is_stored_in_its_one_spelling(world: World) -> None:
     # then
     assert response["Location"] == f"/v/callouts/{c.pk}/"
     assert list(Duty.objects.values_list("staff_name", flat=True)) == ["阿依古丽·买买提"]
+
+
+def test_a_minors_guardian_must_be_named_as_a_person(world: World) -> None:
+    # given a minor with a person record
+    from rongxin.conftest import link, make_id_number, make_person, make_user
+    from rongxin.core.errors import InvalidInput
+    from rongxin.volunteering.models import Volunteer
+    from rongxin.volunteering.services import volunteer_register
+
+    kid = make_user("kid")
+    link(kid, make_person(world.tree.village_a1, name="王小明", id_number=make_id_number(birth="20150101")).subject)
+    # when the guardian's name is a nickname with digits
+    with pytest.raises(InvalidInput) as refused:
+        volunteer_register(
+            actor=kid, agree=True, guardian_name="妈妈123", guardian_relation="母亲", guardian_consent=True
+        )
+    # then
+    assert refused.value.errors == [{"field": "guardian_name", "message": "姓名不能包含数字。", "code": "name_digit"}]
+    assert Volunteer.objects.filter(subject__name="王小明").count() == 0
