@@ -36,7 +36,7 @@ NAME_MAX = 60
 # Look-alikes of the middle dot (after NFKC, which already maps ･ U+FF65 to ・ U+30FB and the
 # Greek ano teleia U+0387 to U+00B7).
 _DOTS = str.maketrans(dict.fromkeys("\u30fb\u2022\u2027\u2219\u22c5\u16eb\u2e31", MIDDLE_DOT))
-_APOSTROPHES = str.maketrans(dict.fromkeys("\u2019\u2018\u02bc\u00b4\u0060", "'"))
+_APOSTROPHES = str.maketrans(dict.fromkeys("\u2019\u2018\u02bc\u0060", "'"))
 _HYPHENS = str.maketrans(dict.fromkeys("\u2010\u2011", "-"))
 _HAN = (
     r"\u3007\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
