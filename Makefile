@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 RONGXIN := $(BIN)/rongxin
 
-.PHONY: setup demo serve test test-pg fuzz check lint typecheck contracts openapi messages bench load browser clean
+.PHONY: setup demo test test-pg fuzz check lint typecheck contracts openapi messages bench load browser clean
 
 $(STAMP): pyproject.toml requirements/lock.txt
 	@command -v $(PY) >/dev/null || { echo "Python 3.11 is required ($(PY) not found)"; exit 1; }
@@ -17,11 +17,19 @@ $(STAMP): pyproject.toml requirements/lock.txt
 
 setup: $(STAMP)
 
+# The demo as a county would run it: DEBUG off (the Chinese error pages, never Django's debug
+# page), static files collected and served by WhiteNoise. HOST=0.0.0.0 listens on every interface
+# (to try it from a phone on the same network); PORT=8100 another port. The Procfile binds
+# RONGXIN_HOST:RONGXIN_PORT, not honcho's PORT (which honcho sets itself, from 5000 up).
+HOST ?= 127.0.0.1
+PORT ?= 8000
+DEMO_ENV = RONGXIN_DEBUG=0 RONGXIN_HOST=$(HOST) RONGXIN_PORT=$(PORT)
+
 demo: setup
-	$(RONGXIN) migrate --noinput -v 0
-	$(RONGXIN) collectstatic --noinput -v 0
-	$(RONGXIN) demo
-	$(BIN)/honcho start -f Procfile
+	$(DEMO_ENV) $(RONGXIN) migrate --noinput -v 0
+	$(DEMO_ENV) $(RONGXIN) collectstatic --noinput -v 0
+	$(DEMO_ENV) $(RONGXIN) demo --host $(HOST) --port $(PORT)
+	$(DEMO_ENV) $(BIN)/honcho start -f Procfile
 
 # Playwright drives Debian's Chromium (never a downloaded browser). Installed when missing and
 # we may (root with apt); otherwise the browser tests skip, except in CI where they must run.

@@ -267,3 +267,11 @@ def sign_in(page: Any, base: str, username: str) -> None:
     page.get_by_label("密码").fill("pw-for-tests-only")
     page.get_by_role("button", name="登录").click()
     page.wait_for_url(f"{base}/")
+
+
+def follow_nav(page: Any, name: str, *, exact: bool = False) -> None:
+    """Follow a link of the main navigation, opening the menu first where it is folded (phones)."""
+    button = page.locator(".menu-toggle")
+    if button.is_visible() and button.get_attribute("aria-expanded") != "true":
+        button.click()
+    page.get_by_role("navigation").get_by_role("link", name=name, exact=exact).click()

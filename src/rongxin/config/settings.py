@@ -10,7 +10,14 @@ Environment variables (all optional in development):
   development they are generated on first run into ``RONGXIN_DATA_DIR/secrets.json`` (never
   committed).
 - ``RONGXIN_ENV``: ``development`` (default), ``test`` or ``production``.
-- ``RONGXIN_ALLOWED_HOSTS``: comma-separated host names (production).
+- ``RONGXIN_DEBUG``: ``0`` turns Django's debug mode off in development (``make demo`` does, so
+  the demo shows the Chinese error pages a county would see, never the debug page). Never on
+  outside development.
+- ``RONGXIN_ALLOWED_HOSTS``: comma-separated host names (production; in development they are
+  accepted besides the loopback names).
+- ``RONGXIN_HOST``: the address the development server binds (``make demo`` sets it from
+  ``HOST``). Beyond loopback (``HOST=0.0.0.0``), this machine's own addresses and names are
+  accepted as hosts too (``rongxin.core.hosts``), never ``*``.
 - ``RONGXIN_BASE_URL``: the public address (certificate QR codes rendered outside a request).
 - ``RONGXIN_LOGIN_RATE``, ``RONGXIN_VERIFY_RATE``, ``RONGXIN_INCENTIVE_RATE``: rate limits
   (django-ratelimit syntax, e.g. ``10/m``) for sign-in, public certificate checks, and
@@ -33,6 +40,7 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
 from rongxin.core.addresses import parse_networks
+from rongxin.core.hosts import development_allowed_hosts
 from rongxin.core.secrets import load_secrets
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -44,10 +52,11 @@ SECRET_KEY = _secrets.secret_key
 RONGXIN_PII_KEY = _secrets.pii_key
 
 DEBUG = ENV == "development" and os.environ.get("RONGXIN_DEBUG", "1") == "1"
+_named_hosts = [h.strip() for h in os.environ.get("RONGXIN_ALLOWED_HOSTS", "").split(",") if h.strip()]
 if ENV == "production":
-    ALLOWED_HOSTS = [h.strip() for h in os.environ.get("RONGXIN_ALLOWED_HOSTS", "").split(",") if h.strip()]
+    ALLOWED_HOSTS = _named_hosts
 else:
-    ALLOWED_HOSTS = ["127.0.0.1", "localhost", "[::1]", "testserver"]
+    ALLOWED_HOSTS = development_allowed_hosts(os.environ.get("RONGXIN_HOST", "127.0.0.1"), _named_hosts)
 
 INSTALLED_APPS = [
     "django.contrib.auth",
@@ -210,6 +219,7 @@ RONGXIN_DUPLICATE_PROBE_RATE = os.environ.get("RONGXIN_DUPLICATE_PROBE_RATE", "2
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_AGE = 8 * 3600
+CSRF_FAILURE_VIEW = "rongxin.web.responses.csrf_failure"
 CSRF_COOKIE_HTTPONLY = False  # htmx reads the token from the meta tag, not the cookie
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True

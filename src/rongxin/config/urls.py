@@ -10,9 +10,10 @@ from importlib.util import find_spec
 from django.apps import apps
 from django.http import HttpRequest, HttpResponse
 from django.urls import include, path
+from django.utils.translation import gettext as _
 
-from rongxin.config.api import api, api_not_found
-from rongxin.web.responses import not_found
+from rongxin.config.api import api, api_not_found, problem
+from rongxin.web.responses import bad_request, not_found, server_error
 
 
 def app_pages() -> list:  # type: ignore[type-arg]
@@ -44,4 +45,27 @@ def page_or_problem_404(request: HttpRequest, exception: Exception | None = None
     return not_found(request)
 
 
+def page_or_problem_403(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    """Django's PermissionDenied: looks like "not found", so a refusal never reveals a thing exists."""
+    return page_or_problem_404(request, exception)
+
+
+def page_or_problem_400(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    """A request Django refused before a view (a bad ``Host`` header, a malformed request)."""
+    if request.path.startswith("/api/"):
+        return problem(request, status=400, code="bad_request", title=_("The request could not be processed."))
+    return bad_request(request)
+
+
+def page_or_problem_500(request: HttpRequest) -> HttpResponse:
+    """An unexpected error (logged with its traceback by Django): problem+json under /api/, the
+    Chinese error page elsewhere; never Django's debug page, whatever DEBUG says in the demo."""
+    if request.path.startswith("/api/"):
+        return problem(request, status=500, code="server_error", title=_("The request could not be processed."))
+    return server_error(request)
+
+
+handler400 = page_or_problem_400
+handler403 = page_or_problem_403
 handler404 = page_or_problem_404
+handler500 = page_or_problem_500

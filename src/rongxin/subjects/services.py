@@ -32,6 +32,7 @@ from rongxin.core.text import clean_text
 from rongxin.regions.models import Region
 from rongxin.regions.selectors import region_get_by_code, town_of
 from rongxin.subjects.domain.identifiers import parse_id_number, parse_uscc
+from rongxin.subjects.domain.names import person_name_normalise
 from rongxin.subjects.models import ConsentEvent, Notice, Organisation, Person, Subject, SubjectAccount
 from rongxin.subjects.permissions import SubjectAccess, access_registration, access_subject_for_consent
 
@@ -108,6 +109,14 @@ def _clean_name(name: str, *, field: str = "name", max_length: int = 100) -> str
     return name
 
 
+def _clean_person_name(name: str, *, field: str = "name") -> str:
+    """A person's real name by the one rule (:mod:`rongxin.subjects.domain.names`), on its field."""
+    try:
+        return person_name_normalise(name)
+    except InvalidInput as exc:
+        raise field_error(field, exc.message, code=exc.code) from None
+
+
 def _clean_phone(phone: str | None) -> str:
     phone = (phone or "").strip().replace(" ", "").replace("-", "")
     if phone and not (phone.isdigit() and len(phone) == PHONE_DIGITS and phone.startswith("1")):
@@ -140,12 +149,13 @@ def person_register(
     The ID number may be spelled with any Unicode digits; only its canonical ASCII spelling is
     validated, hashed, encrypted and masked. Writes a Subject, a Person and an audit event in one
     transaction. Raises NotFound (actor keeps no region), DuplicateProbesLimited (429: too many
-    refused duplicates in the window), InvalidInput (bad ID number, phone, residency or region),
+    refused duplicates in the window), InvalidInput (a name that is no person's name, a bad ID
+    number, phone, residency or region),
     Conflict (ID number already registered anywhere; audited as ``person.register_duplicate``).
     """
     access_registration(actor=actor)
     _refuse_when_probing(actor)
-    name = _clean_name(name, max_length=60)
+    name = _clean_person_name(name)
     try:
         parsed = parse_id_number(id_number, today=clock.today_local())
     except InvalidInput as exc:
@@ -223,7 +233,7 @@ def organisation_register(
     if kind not in (Subject.Kind.ENTERPRISE, Subject.Kind.INDIVIDUAL_BUSINESS):
         raise field_error("kind", _("Kind must be enterprise or individual business."), code="kind")
     name = _clean_name(name)
-    legal_representative = _clean_name(legal_representative, field="legal_representative", max_length=60)
+    legal_representative = _clean_person_name(legal_representative, field="legal_representative")
     try:
         code = parse_uscc(uscc)
     except InvalidInput as exc:

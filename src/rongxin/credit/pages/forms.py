@@ -19,6 +19,12 @@ class EntryForm(forms.Form):
     source_key = forms.CharField(widget=forms.HiddenInput, max_length=120)
 
 
+class DecisionReasonForm(forms.Form):
+    """The reason of a reviewer's decision (required for some decisions: the service says which)."""
+
+    reason = forms.CharField(label=_("Reason"), max_length=1000, required=False)
+
+
 class ReasonForm(forms.Form):
     reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}), max_length=1000)
 

@@ -25,11 +25,18 @@ from django.views.decorators.http import require_http_methods, require_POST
 from rongxin.accounts.models import Department, User
 from rongxin.accounts.permissions import SignedInRequest
 from rongxin.core.errors import InvalidInput, NotFound
-from rongxin.core.forms import errors_on, flash_errors
+from rongxin.core.forms import errors_on, flash_errors, form_keep, form_kept
 from rongxin.core.registry import code_label
 from rongxin.credit.domain.import_template import template_csv, template_xlsx
 from rongxin.credit.models import PROGRAMMES, Direction, Severity
-from rongxin.credit.pages.forms import CatalogueUploadForm, EntryForm, ImportForm, ObjectionForm, RepairForm
+from rongxin.credit.pages.forms import (
+    CatalogueUploadForm,
+    DecisionReasonForm,
+    EntryForm,
+    ImportForm,
+    ObjectionForm,
+    RepairForm,
+)
 from rongxin.credit.pages.score_chart import score_chart
 from rongxin.credit.permissions import (
     access_import,
@@ -72,10 +79,21 @@ def file_panel(request: SignedInRequest, file: SubjectFile, *, own: bool) -> dic
         "credit": credit_explanation(access=file.access),
         "history": score_chart(score_history(access=file.access)),
         "own": own,
-        "entry_form": None if own else entry_form_for(request.user, file.access),
+        "entry_form": None if own else _entry_form_shown(request, file.access),
         "reason_form": ObjectionForm() if own else None,
         "repair_form": RepairForm() if own else None,
+        "kept_objection": _own_form_shown(request, ObjectionForm, "objection") if own else None,
+        "kept_repair": _own_form_shown(request, RepairForm, "repair") if own else None,
     }
+
+
+def _entry_form_shown(request: SignedInRequest, access: SubjectAccess) -> EntryForm | None:
+    """The recording form: as the recorder last sent it, errors beside their fields, when
+    recording failed; otherwise empty."""
+    kept = form_kept(
+        request, key=f"credit.entry:{access.subject.pk}", build=lambda data: entry_form_for(request.user, access, data)
+    )
+    return kept or entry_form_for(request.user, access)
 
 
 def entry_form_for(actor: User, access: SubjectAccess, data: Any = None) -> EntryForm | None:
@@ -118,21 +136,31 @@ def entry_record(request: SignedInRequest, subject_id: int) -> HttpResponse:
             else:
                 messages.info(request, _("This record was already saved; nothing was added."))
             return redirect(back)
-    errors = "; ".join(str(e) for errs in form.errors.values() for e in errs)
-    messages.error(request, _("Not recorded: %(errors)s") % {"errors": errors})
-    return redirect(back)
+    form_keep(request, form, key=f"credit.entry:{subject_id}")
+    messages.error(request, _("Not recorded: correct the fields marked in the form below."))
+    return redirect(back + "#record")
 
 
-def _own_action(request: SignedInRequest, form: ObjectionForm | RepairForm, run: Any, done: str) -> HttpResponse:
-    """An objection or a repair application from the subject's own file page."""
+def _own_action(
+    request: SignedInRequest, form: ObjectionForm | RepairForm, run: Any, done: str, *, kind: str, entry_id: int
+) -> HttpResponse:
+    """An objection or a repair application from the subject's own file page. A form that fails
+    comes back open under its record with each error beside its field."""
     if form.is_valid():
-        with flash_errors(request) as outcome:
+        with errors_on(form) as outcome:
             run(**form.cleaned_data)
         if not outcome.failed:
             messages.success(request, done)
-    else:
-        messages.error(request, _("Please fill in every field."))
-    return redirect(reverse("subjects:my_file") + "#credit")
+            return redirect(reverse("subjects:my_file") + "#credit")
+    form_keep(request, form, key=f"credit.{kind}", about=entry_id)
+    messages.error(request, _("Not sent: correct the fields marked in the form below."))
+    return redirect(reverse("subjects:my_file") + f"#{kind}-{entry_id}")
+
+
+def _own_form_shown(request: SignedInRequest, form_class: type[ObjectionForm | RepairForm], kind: str) -> Any:
+    """The objection or repair form kept after a failure (ids of its own, so its labels and
+    error descriptions point at it alone), or None."""
+    return form_kept(request, key=f"credit.{kind}", build=lambda data: form_class(data, auto_id=f"id_{kind}_kept_%s"))
 
 
 @login_required
@@ -145,6 +173,8 @@ def entry_object(request: SignedInRequest, entry_id: int) -> HttpResponse:
             actor=request.user, entry_id=entry_id, reason=reason, evidence=evidence
         ),
         _("Your objection was received. The record does not count until it is decided."),
+        kind="objection",
+        entry_id=entry_id,
     )
 
 
@@ -158,6 +188,8 @@ def repair_apply(request: SignedInRequest, entry_id: int) -> HttpResponse:
             actor=request.user, entry_id=entry_id, commitment=commitment, evidence=evidence
         ),
         _("Your repair application was received and will be reviewed."),
+        kind="repair",
+        entry_id=entry_id,
     )
 
 
@@ -182,17 +214,28 @@ def review(request: SignedInRequest) -> HttpResponse:
             entry_id = int(request.POST.get("entry_id", "0"))
         except ValueError:
             raise NotFound() from None
-        with flash_errors(request) as outcome:
-            _decide(
-                request.user,
-                action=request.POST.get("action", ""),
-                entry_id=entry_id,
-                reason=request.POST.get("reason", ""),
-            )
-        if not outcome.failed:
-            messages.success(request, _("Decision recorded."))
-        return redirect("credit:credit_review")
-    return render(request, "credit/credit_review.html", {"queue": review_queue(actor=request.user)})
+        form = DecisionReasonForm(request.POST)
+        if form.is_valid():
+            with errors_on(form) as outcome:
+                _decide(
+                    request.user,
+                    action=request.POST.get("action", ""),
+                    entry_id=entry_id,
+                    reason=form.cleaned_data["reason"],
+                )
+            if not outcome.failed:
+                messages.success(request, _("Decision recorded."))
+                return redirect("credit:credit_review")
+        # The reason typed and what is wrong with it, beside the field of that record.
+        form_keep(request, form, key="credit.review", about=entry_id)
+        messages.error(request, _("Not decided: correct the fields marked in the form below."))
+        return redirect(reverse("credit:credit_review") + f"#review-{entry_id}")
+    kept = form_kept(
+        request, key="credit.review", build=lambda data: DecisionReasonForm(data, auto_id="review-kept-%s")
+    )
+    return render(
+        request, "credit/credit_review.html", {"queue": review_queue(actor=request.user), "kept_review": kept}
+    )
 
 
 # --- Catalogues ------------------------------------------------------------------------------

@@ -12,7 +12,7 @@ import pytest
 
 from rongxin.accounts.domain.roles import Role
 from rongxin.accounts.models import Department
-from rongxin.conftest import Tree, link, make_person, make_user, sign_in
+from rongxin.conftest import Tree, follow_nav, link, make_person, make_user, sign_in
 from rongxin.core import clock
 from rongxin.credit.services.catalogue import catalogue_draft_create, catalogue_publish
 from rongxin.credit.services.entries import entry_record
@@ -52,7 +52,7 @@ def test_resident_objects_and_the_credit_office_revokes(live_server: Any, browse
 
     # when: the resident objects on their file page
     sign_in(page, base, "chen")
-    page.get_by_role("navigation").get_by_role("link", name="我的信用档案").click()
+    follow_nav(page, "我的信用档案")
     assert page.locator(".score").inner_text() == "985"
     page.get_by_text("对此记录提出异议").click()
     page.get_by_label("理由").fill("当天车辆已借给他人，我不在现场。")
@@ -62,7 +62,7 @@ def test_resident_objects_and_the_credit_office_revokes(live_server: Any, browse
 
     # and the credit office revokes it
     sign_in(page, base, "office")
-    page.get_by_role("navigation").get_by_role("link", name="信用审核").click()
+    follow_nav(page, "信用审核")
     page.get_by_label("理由").fill("经核实，车辆已出借，记录撤销。")
     page.get_by_role("button", name="撤销记录").click()
     assert page.locator(".review-item").count() == 0
@@ -71,6 +71,6 @@ def test_resident_objects_and_the_credit_office_revokes(live_server: Any, browse
 
     # then: the resident sees the decision and the score stays restored
     sign_in(page, base, "chen")
-    page.get_by_role("navigation").get_by_role("link", name="我的信用档案").click()
+    follow_nav(page, "我的信用档案")
     assert page.locator(".score").inner_text() == "1000"
     assert "您的异议已被采纳，该记录已撤销。" in page.locator("#notices").inner_text()

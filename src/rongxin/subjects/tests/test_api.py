@@ -182,7 +182,7 @@ def test_register_person_matrix(tree, staff, who, status):
 def test_register_duplicate_person_is_409_problem(tree, staff):
     client = client_for(staff["county_office"])
     payload = {
-        "name": "甲",
+        "name": "赵甲",
         "id_number": make_id_number(),
         "residency": "resident",
         "village_code": tree.village_a1.code,
@@ -197,7 +197,7 @@ def test_register_duplicate_person_is_409_problem(tree, staff):
 
 
 def test_register_with_missing_field_is_422_problem(tree, staff):
-    response = post(client_for(staff["county_office"]), "/api/v1/subjects/persons", {"name": "甲"})
+    response = post(client_for(staff["county_office"]), "/api/v1/subjects/persons", {"name": "赵甲"})
     assert response.status_code == 422
     assert {e["field"] for e in response.json()["errors"]} == {"id_number", "village_code"}
 
@@ -208,7 +208,7 @@ def test_session_api_writes_need_csrf(tree, staff):
     client = Client(enforce_csrf_checks=True)
     client.force_login(staff["county_office"])
     payload = {
-        "name": "甲",
+        "name": "赵甲",
         "id_number": make_id_number(),
         "residency": "resident",
         "village_code": tree.village_a1.code,
@@ -225,7 +225,7 @@ def test_api_key_authenticates(tree, staff):
 
     client = Client()
     payload = {
-        "name": "甲",
+        "name": "赵甲",
         "id_number": make_id_number(),
         "residency": "resident",
         "village_code": tree.village_a1.code,

@@ -75,7 +75,7 @@ def test_registering_a_uscc_with_a_foreign_digit_is_no_server_error(tree, staff)
             "kind": "enterprise",
             "name": "同码公司",
             "uscc": code[:4] + code[4:8].translate(ARABIC_INDIC) + code[8:],
-            "legal_representative": "甲",
+            "legal_representative": "赵甲",
             "village_code": tree.village_a1.code,
         },
     )

@@ -110,7 +110,7 @@ def test_a_uscc_registered_elsewhere_in_other_digits_is_refused_and_audited(tree
             kind="enterprise",
             name="同码公司",
             uscc=existing.uscc.translate(FULLWIDTH),
-            legal_representative="甲",
+            legal_representative="赵甲",
             village_code=tree.village_a1.code,
         )
     # then
@@ -173,7 +173,7 @@ def test_api_duplicate_probes_past_the_limit_are_429_problems(tree, staff, setti
     taken = make_person(tree.village_b1)
     client = client_for(staff["county_office"])
     payload = {
-        "name": "甲",
+        "name": "赵甲",
         "id_number": pii.decrypt(taken.id_number_encrypted).translate(FULLWIDTH),
         "residency": "resident",
         "village_code": tree.village_a1.code,
@@ -200,7 +200,7 @@ def test_api_uscc_with_foreign_digits_registers_in_ascii_and_is_then_a_conflict(
         "kind": "enterprise",
         "name": "甲公司",
         "uscc": code.translate(ARABIC_INDIC),
-        "legal_representative": "甲",
+        "legal_representative": "赵甲",
         "village_code": tree.village_a1.code,
     }
     created = post(client, "/api/v1/subjects/organisations", payload)
@@ -216,7 +216,7 @@ def test_api_uscc_with_foreign_digits_and_a_bad_check_is_a_422_problem(tree, sta
         "kind": "enterprise",
         "name": "乙公司",
         "uscc": uscc,
-        "legal_representative": "乙",
+        "legal_representative": "钱乙",
         "village_code": tree.village_a1.code,
     }
     response = post(client_for(staff["county_office"]), "/api/v1/subjects/organisations", payload)

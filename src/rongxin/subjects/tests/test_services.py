@@ -25,7 +25,7 @@ def test_register_person_stores_the_id_number_encrypted_hashed_and_masked(tree, 
     )
     # then
     person.refresh_from_db()
-    assert person.subject.name == "王 芳"
+    assert person.subject.name == "王芳"  # spaces typed between Han characters are dropped
     assert (person.subject.village_id, person.subject.town_id) == (tree.village_a1.id, tree.town_a.id)
     assert number.encode() not in bytes(person.id_number_encrypted)
     assert pii.decrypt(person.id_number_encrypted) == number
@@ -94,7 +94,7 @@ def test_second_person_with_the_same_id_number_is_a_conflict(tree, staff):
     number = make_id_number()
     person_register(
         actor=staff["town_a_officer"],
-        name="甲",
+        name="赵甲",
         id_number=number,
         residency="resident",
         village_code=tree.village_a1.code,
@@ -102,7 +102,7 @@ def test_second_person_with_the_same_id_number_is_a_conflict(tree, staff):
     with pytest.raises(Conflict) as info:
         person_register(
             actor=staff["county_office"],
-            name="乙",
+            name="钱乙",
             id_number=number.lower(),
             residency="resident",
             village_code=tree.village_b1.code,
@@ -116,7 +116,7 @@ def test_village_officer_cannot_register_in_another_village(tree, staff):
     with pytest.raises(InvalidInput) as info:
         person_register(
             actor=staff["village_a1_officer"],
-            name="丙",
+            name="孙丙",
             id_number=make_id_number(),
             residency="resident",
             village_code=tree.village_a2.code,
@@ -130,7 +130,7 @@ def test_non_keepers_cannot_register(tree, staff, who):
     with pytest.raises(NotFound):
         person_register(
             actor=staff[who],
-            name="丁",
+            name="李丁",
             id_number=make_id_number(),
             residency="resident",
             village_code=tree.village_a1.code,
@@ -164,7 +164,7 @@ def test_duplicate_and_invalid_uscc(tree, staff):
         kind="enterprise",
         name="甲公司",
         uscc=code,
-        legal_representative="甲",
+        legal_representative="赵甲",
         village_code=tree.village_b1.code,
     )
     with pytest.raises(Conflict):
@@ -173,7 +173,7 @@ def test_duplicate_and_invalid_uscc(tree, staff):
             kind="enterprise",
             name="乙公司",
             uscc=code,
-            legal_representative="乙",
+            legal_representative="钱乙",
             village_code=tree.village_b1.code,
         )
     bad = code[:17] + ("0" if code[17] != "0" else "1")
@@ -183,7 +183,7 @@ def test_duplicate_and_invalid_uscc(tree, staff):
             kind="enterprise",
             name="丙公司",
             uscc=bad,
-            legal_representative="丙",
+            legal_representative="孙丙",
             village_code=tree.village_b1.code,
         )
     assert info.value.errors[0] == {

@@ -25,7 +25,7 @@ from rongxin.volunteering.permissions import (
     admin_grant,
     own_volunteer,
 )
-from rongxin.volunteering.services.inputs import aware, clean_text
+from rongxin.volunteering.services.inputs import aware, clean_person_name, clean_text
 
 MAX_SHIFT_HOURS = 24
 
@@ -161,7 +161,7 @@ def duty_add_staff(*, actor: User, shift_id: int, staff_name: str) -> Duty:
     """The organiser puts a staff member (not a volunteer) on a shift."""
     _shift, grant = access_shift_for_admin(actor, shift_id=shift_id)
     shift = _open_shift(shift_id)
-    name = clean_text(staff_name, field="staff_name", required=True, max_length=60)
+    name = clean_person_name(staff_name, field="staff_name", required=True)
     duty = Duty.objects.create(shift=shift, staff_name=name, responded_at=clock.now(), recorded_by=actor)
     audit_record(
         actor=actor,

@@ -27,7 +27,7 @@ from rongxin.volunteering.permissions import (
 )
 from rongxin.volunteering.selectors.people import volunteer_by_number
 from rongxin.volunteering.services.activities import signup_cancel_all_future
-from rongxin.volunteering.services.inputs import clean_skills, clean_text
+from rongxin.volunteering.services.inputs import clean_person_name, clean_skills, clean_text
 
 
 @transaction.atomic
@@ -55,7 +55,7 @@ def volunteer_register(
     availability = clean_text(availability, field="availability", required=False, max_length=200)
     now = clock.now()
     minor = age_on(person.birth_date, now.astimezone(clock.LOCAL_TZ).date()) < ADULT_AGE
-    guardian_name = clean_text(guardian_name, field="guardian_name", required=minor, max_length=60)
+    guardian_name = clean_person_name(guardian_name, field="guardian_name", required=minor)
     guardian_relation = clean_text(guardian_relation, field="guardian_relation", required=minor, max_length=20)
     if minor and not guardian_consent:
         raise field_error(

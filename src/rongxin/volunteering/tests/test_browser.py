@@ -26,7 +26,7 @@ from django.utils.translation import gettext
 
 from rongxin.accounts.domain.roles import Role
 from rongxin.accounts.models import Department
-from rongxin.conftest import Tree, link, make_id_number, make_person, make_user, sign_in
+from rongxin.conftest import Tree, follow_nav, link, make_id_number, make_person, make_user, sign_in
 from rongxin.core import clock
 from rongxin.credit.services.catalogue import catalogue_load_starters
 from rongxin.volunteering.models import ActivityType, ServiceRecord, Team
@@ -112,7 +112,7 @@ def test_leader_publishes_volunteer_checks_in_and_sees_hours_and_credit(
         # when: the leader drafts the activity (desktop) and publishes it
         desk = browser.new_page(viewport={"width": 1280, "height": 900})
         sign_in(desk, base, "leader")
-        desk.get_by_role("navigation").get_by_role("link", name=zh("My teams"), exact=True).click()
+        follow_nav(desk, zh("My teams"), exact=True)
         desk.get_by_role("link", name=zh("New activity"), exact=True).click()
         desk.get_by_label(label(zh("Title"))).fill("敬老院陪伴")
         desk.get_by_label(label(zh("Activity type"))).select_option("elderly_care")
@@ -136,7 +136,7 @@ def test_leader_publishes_volunteer_checks_in_and_sees_hours_and_credit(
         )
         phone = phone_context.new_page()
         sign_in(phone, base, "chen")
-        phone.get_by_role("navigation").get_by_role("link", name=zh("Volunteering"), exact=True).click()
+        follow_nav(phone, zh("Volunteering"), exact=True)
         phone.get_by_label(label(zh("Cooking"))).check()
         phone.get_by_label(
             label(zh("I have read the volunteer service terms and take part voluntarily and without pay"))
@@ -192,21 +192,21 @@ def test_leader_publishes_volunteer_checks_in_and_sees_hours_and_credit(
         assert summary == ["1", "2", "2"]  # one record, 2 hours, 2 points
 
         # then: the volunteer sees the hours, the points and the credit award
-        phone.get_by_role("navigation").get_by_role("link", name=zh("Volunteering"), exact=True).click()
+        follow_nav(phone, zh("Volunteering"), exact=True)
         assert phone.locator("#total-hours").inner_text() == "2"
         record = ServiceRecord.objects.get(volunteer__number=number)
         card = phone.locator(f"#record-{record.pk}")
         assert card.locator("h3").inner_text() == "敬老院陪伴"
         assert card.locator("dd").all_inner_texts() == ["2", zh("Excellent"), "2"]  # hours, rating, points
         phone.screenshot(path=str(tmp_path / "volunteer-me-375.png"), full_page=True)
-        phone.get_by_role("navigation").get_by_role("link", name=zh("My credit file"), exact=True).click()
+        follow_nav(phone, zh("My credit file"), exact=True)
         assert phone.locator(".score").inner_text() == "1002"
         award = phone.locator("#credit .entry").filter(has_text="参加志愿服务（按核验服务时长折算）")
         assert award.locator(".points").inner_text() == "+2"
         assert "敬老院陪伴（东山社区志愿服务队）" in award.inner_text()
 
         # and asks for a service certificate
-        phone.get_by_role("navigation").get_by_role("link", name=zh("Volunteering"), exact=True).click()
+        follow_nav(phone, zh("Volunteering"), exact=True)
         phone.get_by_role("link", name=zh("Ask for a service certificate"), exact=True).click()
         phone.get_by_role("button", name=zh("Issue the certificate"), exact=True).click()
         facts = phone.locator(".facts").first.inner_text()

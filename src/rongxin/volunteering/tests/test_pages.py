@@ -712,7 +712,9 @@ def test_team_page_applications_and_corrections(world: World, frozen: Any) -> No
     page = html(
         leader.post(f"/v/corrections/{c.pk}/decide/", {"action": "refuse", "reason": "", "next": url}, follow=True)
     )
-    assert zh("This field is required.") in page
+    # the error beside the reason of that request, not in a banner
+    assert f'<div class="error" id="correction-kept-reason_error"><p>{zh("This field is required.")}</p></div>' in page
+    assert 'aria-describedby="correction-kept-reason_error"' in page
     assert Correction.objects.get(pk=c.pk).status == "pending"
     assert client_for(world.users[1]).post(f"/v/corrections/{c.pk}/decide/", {"action": "accept"}).status_code == 404
     leader.post(f"/v/corrections/{c.pk}/decide/", {"action": "accept", "next": url})

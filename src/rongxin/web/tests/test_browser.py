@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from rongxin.accounts.domain.roles import Role
-from rongxin.conftest import Tree, link, make_person, make_user, sign_in
+from rongxin.conftest import Tree, follow_nav, link, make_person, make_user, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -33,7 +33,7 @@ def test_officer_reads_a_file_and_the_resident_sees_the_read(live_server: Any, b
     # when: the officer searches and opens the file, giving a purpose
     page = browser.new_page(viewport={"width": 375, "height": 800}, locale="zh-CN")
     sign_in(page, base, "village_officer")
-    page.get_by_role("navigation").get_by_role("link", name="查询档案").click()
+    follow_nav(page, "查询档案")
     page.get_by_label("名称、身份证号码或统一社会信用代码").fill("陈小")
     page.get_by_label("查阅目的").select_option("verification")
     page.get_by_role("button", name="查询").click()
@@ -45,7 +45,7 @@ def test_officer_reads_a_file_and_the_resident_sees_the_read(live_server: Any, b
 
     # then: the resident sees who looked, when and why
     sign_in(page, base, "chen")
-    page.get_by_role("navigation").get_by_role("link", name="我的信用档案").click()
+    follow_nav(page, "我的信用档案")
     rows = page.locator("#views tbody tr")
     assert rows.count() == 1
     cells = rows.first.locator("td").all_inner_texts()

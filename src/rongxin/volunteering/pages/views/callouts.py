@@ -18,7 +18,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from rongxin.accounts.permissions import SignedInRequest
 from rongxin.core import clock
-from rongxin.core.forms import flash_errors
+from rongxin.core.forms import errors_on, flash_errors, form_keep, form_kept
 from rongxin.volunteering.pages.form_errors import errors_on_shifts
 from rongxin.volunteering.pages.forms import CallOutForm, ShiftFormSet, StaffForm, regions_under
 from rongxin.volunteering.pages.views.volunteers import join_first
@@ -108,6 +108,11 @@ def callout_detail(request: SignedInRequest, callout_id: int) -> HttpResponse:
             "days": sorted(by_day.items()),
             "admin": administers(request.user, c.callout.region),
             "staff_form": StaffForm(),
+            "kept_staff": form_kept(
+                request,
+                key=f"volunteering.staff:{c.callout.pk}",
+                build=lambda data: StaffForm(data, auto_id="staff-kept-%s"),
+            ),
             "volunteer": own_volunteer_or_none(request.user) is not None,
         },
     )
@@ -149,14 +154,21 @@ def duty_withdraw(request: SignedInRequest, shift_id: int) -> HttpResponse:
 def duty_add_staff(request: SignedInRequest, shift_id: int) -> HttpResponse:
     access_shift_for_admin(request.user, shift_id=shift_id)  # an outsider learns nothing from the form
     form = StaffForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _("Enter the staff member's name."))
-        return redirect(_callout_back(request))
-    with flash_errors(request) as outcome:
-        mobilisation.duty_add_staff(actor=request.user, shift_id=shift_id, staff_name=form.cleaned_data["staff_name"])
-    if not outcome.failed:
-        messages.success(request, _("%(name)s is on the shift.") % {"name": form.cleaned_data["staff_name"]})
-    return redirect(_callout_back(request))
+    back = _callout_back(request)
+    if form.is_valid():
+        with errors_on(form) as outcome:
+            duty = mobilisation.duty_add_staff(
+                actor=request.user, shift_id=shift_id, staff_name=form.cleaned_data["staff_name"]
+            )
+        if not outcome.failed:
+            messages.success(request, _("%(name)s is on the shift.") % {"name": duty.staff_name})
+            return redirect(back)
+    callout = request.POST.get("callout", "")
+    if callout.isdigit():
+        # The name typed and what is wrong with it, beside the field of this shift.
+        form_keep(request, form, key=f"volunteering.staff:{callout}", about=shift_id)
+    messages.error(request, _("Not added: correct the staff member's name below."))
+    return redirect(back + f"#shift-{shift_id}")
 
 
 @login_required

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from rongxin.accounts.permissions import SignedInRequest
-from rongxin.core.forms import errors_on, flash_errors, form_status
+from rongxin.core.forms import errors_on, form_keep, form_status
 from rongxin.volunteering import services
 from rongxin.volunteering.domain.hours import hours_text
 from rongxin.volunteering.pages.forms import CorrectionRequestForm, DecisionForm
@@ -47,16 +47,18 @@ def correction_decide(request: SignedInRequest, correction_id: int) -> HttpRespo
     form = DecisionForm(request.POST)
     accept = request.POST.get("action") == "accept"
     back = back_to(request, reverse("volunteering:teams_mine"))
-    if not form.is_valid():
-        messages.error(request, _("The reason is too long."))
-        return redirect(back)
-    with flash_errors(request) as outcome:
-        services.correction_decide(
-            actor=request.user, correction_id=correction_id, accept=accept, reason=form.cleaned_data["reason"]
-        )
-    if not outcome.failed:
-        messages.success(
-            request,
-            _("Correction accepted; the record and credit are updated.") if accept else _("Correction refused."),
-        )
-    return redirect(back)
+    if form.is_valid():
+        with errors_on(form) as outcome:
+            services.correction_decide(
+                actor=request.user, correction_id=correction_id, accept=accept, reason=form.cleaned_data["reason"]
+            )
+        if not outcome.failed:
+            messages.success(
+                request,
+                _("Correction accepted; the record and credit are updated.") if accept else _("Correction refused."),
+            )
+            return redirect(back)
+    # The reason typed and what is wrong with it, beside the field of that request.
+    form_keep(request, form, key="volunteering.correction", about=correction_id)
+    messages.error(request, _("Not decided: correct the fields marked in the form below."))
+    return redirect(f"{back}#correction-{correction_id}")

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from rongxin.accounts.permissions import SignedInRequest
 from rongxin.core import clock
 from rongxin.core.errors import NotFound
-from rongxin.core.forms import errors_on, flash_errors, form_status
+from rongxin.core.forms import errors_on, flash_errors, form_kept, form_status
 from rongxin.volunteering import services
 from rongxin.volunteering.models import Membership
 from rongxin.volunteering.pages import display
@@ -85,6 +85,11 @@ def team_detail(request: HttpRequest, team_id: int) -> HttpResponse:
             "member": mine is not None and mine.status in (Membership.Status.APPLIED, Membership.Status.ACCEPTED),
             "upcoming": [(a, display.type_name(a.type), display.phase(a.phase(clock.now()))) for a in t.upcoming],
             "decision_form": DecisionForm(),
+            "kept_decision": form_kept(
+                request,
+                key="volunteering.correction",
+                build=lambda data: DecisionForm(data, auto_id="correction-kept-%s"),
+            ),
         },
     )
 
