@@ -81,7 +81,9 @@ def name_match_strategy(value: str) -> str:
     return "prefix"
 
 
-def _name_filter(qs: QuerySet[Subject], value: str, strategy: str) -> QuerySet[Subject]:
+def name_filter(qs: QuerySet[Subject], value: str, strategy: str) -> QuerySet[Subject]:
+    """``qs`` narrowed to names matching ``value`` by ``strategy`` (no scope, no audit: the
+    caller's; :func:`subject_search_page` is the search)."""
     if strategy == "prefix":
         # A range rather than LIKE so that the (town, name) and (village, name) indexes serve it.
         return qs.filter(name__gte=value, name__lt=value + "\U0010ffff")
@@ -143,7 +145,7 @@ def subject_search_page(
             default=Value(2),
             output_field=IntegerField(),
         )
-        qs = _name_filter(qs, sq.value, match).alias(rank=rank).order_by("rank", "name", "id")
+        qs = name_filter(qs, sq.value, match).alias(rank=rank).order_by("rank", "name", "id")
     start = (page - 1) * per_page
     rows = list(qs[start : start + per_page + 1])
     results = rows[:per_page]
