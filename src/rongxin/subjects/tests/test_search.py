@@ -127,9 +127,11 @@ def test_the_page_links_to_the_next_page_of_results(tree, staff):
     second = client.get("/subjects/", {"q": "便利店", "purpose": "record", "page": 2}).content.decode()
     # then the first links to the second, which shows the 51st shop and links back
     assert 'href="?q=%E4%BE%BF%E5%88%A9%E5%BA%97&amp;purpose=record&amp;page=2">下一页</a>' in first
+    assert "共 50 条结果 · 第 1 页" in first
     assert f"便利店{chr(0x4E00 + 50)}" not in first
     assert f"便利店{chr(0x4E00 + 50)}" in second
     assert 'href="?q=%E4%BE%BF%E5%88%A9%E5%BA%97&amp;purpose=record&amp;page=1">上一页</a>' in second
+    assert "共 1 条结果 · 第 2 页" in second
     assert "下一页" not in second
 
 
