@@ -12,7 +12,6 @@ from django.contrib.auth.models import AnonymousUser
 from django.db import connection
 from django.db.models import BooleanField, Case, Count, F, Func, IntegerField, QuerySet, Value, When
 from django.db.models.expressions import RawSQL
-from django.db.models.functions import Concat
 from django.utils.translation import gettext_lazy as _
 
 from rongxin.accounts.domain.roles import STAFF_ROLES
@@ -49,14 +48,21 @@ PURPOSES = {
 
 # --- Search ----------------------------------------------------------------------------------
 # How a name is matched depends on its length (docs/adr/0006-substring-name-search.md):
-# one character is a prefix (a surname: "张" alone as a substring would be every tenth name), two
-# characters a substring over the searcher's region through its (town|village, name) index, three
-# or more a substring through the trigram index (pg_trgm GIN on PostgreSQL, an FTS5 trigram table
-# on SQLite). Results rank exact name first, then prefix, then substring.
+# - one character: names that start with it (a surname; as a substring "张" alone would be one
+#   name in fifteen), through the (town|village, name) indexes;
+# - two characters: names that contain it, through an index of the names' character pairs (a
+#   GIN index on ``subjects_name_bigrams(name)`` on PostgreSQL, the table
+#   ``subjects_subject_name_bigram`` on SQLite);
+# - three or more: names that contain it, through a trigram index (pg_trgm's GIN index on
+#   PostgreSQL, the FTS5 trigram table ``subjects_subject_name_fts`` on SQLite).
+# All are created and kept in step by migration 0003. Results rank exact name first, then names
+# that start with the query, then the rest, each by name.
 TRIGRAM_MIN = 3
-SUBSTRING_MIN = 2
-FTS_TABLE = "subjects_subject_name_fts"  # created and kept in step by migration 0003 (SQLite)
+BIGRAM_MIN = 2
+FTS_TABLE = "subjects_subject_name_fts"
+BIGRAM_TABLE = "subjects_subject_name_bigram"
 _FTS_MATCH = f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s"  # noqa: S608 - constant names
+_BIGRAM_MATCH = f"SELECT subject_id FROM {BIGRAM_TABLE} WHERE gram = lower(%s)"  # noqa: S608 - constant names
 
 
 class _ILike(Func):
@@ -73,11 +79,11 @@ def _like_escape(value: str) -> str:
 
 
 def name_match_strategy(value: str) -> str:
-    """``"prefix"``, ``"substring"`` (scanned within the searcher's regions) or ``"trigram"``."""
+    """``"prefix"``, ``"bigram"`` or ``"trigram"``: how a name query of this length is matched."""
     if len(value) >= TRIGRAM_MIN:
         return "trigram"
-    if len(value) >= SUBSTRING_MIN:
-        return "substring"
+    if len(value) >= BIGRAM_MIN:
+        return "bigram"
     return "prefix"
 
 
@@ -87,17 +93,18 @@ def name_filter(qs: QuerySet[Subject], value: str, strategy: str) -> QuerySet[Su
     if strategy == "prefix":
         # A range rather than LIKE so that the (town, name) and (village, name) indexes serve it.
         return qs.filter(name__gte=value, name__lt=value + "\U0010ffff")
-    if connection.vendor == "postgresql":
-        pattern = f"%{_like_escape(value)}%"
-        if strategy == "trigram":
-            return qs.filter(_ILike(F("name"), Value(pattern)))
-        # Two characters give pg_trgm no trigram, so its index would be read whole: match on an
-        # expression it does not index, so the planner scans the region's rows instead.
-        return qs.filter(_ILike(Concat(F("name"), Value("")), Value(pattern)))
-    if connection.vendor == "sqlite" and strategy == "trigram":
-        phrase = '"' + value.replace('"', '""') + '"'
-        return qs.filter(pk__in=RawSQL(_FTS_MATCH, [phrase]))  # noqa: S611 - a constant statement
-    return qs.filter(name__contains=value)
+    postgres = connection.vendor == "postgresql"
+    if strategy == "bigram":
+        if postgres:
+            contains = RawSQL(
+                "subjects_name_bigrams(subjects_subject.name) @> ARRAY[lower(%s)]", [value], output_field=BooleanField()
+            )
+            return qs.filter(contains)
+        return qs.filter(pk__in=RawSQL(_BIGRAM_MATCH, [value]))  # noqa: S611 - a constant statement
+    if postgres:
+        return qs.filter(_ILike(F("name"), Value(f"%{_like_escape(value)}%")))
+    phrase = '"' + value.replace('"', '""') + '"'
+    return qs.filter(pk__in=RawSQL(_FTS_MATCH, [phrase]))  # noqa: S611 - a constant statement
 
 
 @dataclass(frozen=True)
@@ -106,7 +113,7 @@ class SearchPage:
     page: int
     per_page: int
     has_next: bool
-    match: str  # "id_number", "uscc", "prefix", "substring" or "trigram"
+    match: str  # "id_number", "uscc", "prefix", "bigram" or "trigram"
 
     @property
     def has_previous(self) -> bool:
@@ -139,13 +146,18 @@ def subject_search_page(
         qs = qs.filter(organisation__uscc=sq.value).order_by("name", "id")
     else:
         match = name_match_strategy(sq.value)
-        rank = Case(
-            When(name=sq.value, then=Value(0)),
-            When(name__startswith=sq.value, then=Value(1)),
-            default=Value(2),
-            output_field=IntegerField(),
-        )
-        qs = name_filter(qs, sq.value, match).alias(rank=rank).order_by("rank", "name", "id")
+        qs = name_filter(qs, sq.value, match)
+        if match == "prefix":
+            # The exact name sorts first among the names it starts: the index gives the order.
+            qs = qs.order_by("name", "id")
+        else:
+            rank = Case(
+                When(name=sq.value, then=Value(0)),
+                When(name__startswith=sq.value, then=Value(1)),
+                default=Value(2),
+                output_field=IntegerField(),
+            )
+            qs = qs.alias(rank=rank).order_by("rank", "name", "id")
     start = (page - 1) * per_page
     rows = list(qs[start : start + per_page + 1])
     results = rows[:per_page]

@@ -11,7 +11,7 @@ from rongxin.conftest import client_for, make_id_number, make_organisation, make
 from rongxin.core import clock
 from rongxin.core.models import AuditEvent
 from rongxin.subjects.models import Subject
-from rongxin.subjects.selectors import FTS_TABLE, name_filter, subject_search, subject_search_page
+from rongxin.subjects.selectors import BIGRAM_TABLE, FTS_TABLE, name_filter, subject_search, subject_search_page
 
 pytestmark = pytest.mark.django_db
 
@@ -150,7 +150,7 @@ def test_a_search_is_logged_with_its_purpose_but_never_its_text(tree, staff):
     )
     assert event.details == {
         "query_kind": "name",
-        "match": "substring",
+        "match": "bigram",
         "page": 1,
         "results": 1,
         "purpose_code": "record",
@@ -159,7 +159,7 @@ def test_a_search_is_logged_with_its_purpose_but_never_its_text(tree, staff):
 
 
 @pytest.mark.parametrize(
-    ("query", "match"), [("永", "prefix"), ("永泰", "substring"), ("永泰水", "trigram"), ("永泰水产品", "trigram")]
+    ("query", "match"), [("永", "prefix"), ("永泰", "bigram"), ("永泰水", "trigram"), ("永泰水产品", "trigram")]
 )
 def test_the_match_follows_the_query_length(tree, staff, query, match):
     # when a name of each length is searched
@@ -168,26 +168,68 @@ def test_the_match_follows_the_query_length(tree, staff, query, match):
     assert found.match == match
 
 
-# --- The index each engine keeps -------------------------------------------------------------
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="the trigram index is PostgreSQL's")
-def test_postgresql_has_a_trigram_index_that_serves_the_search(tree, staff):
+# --- The indexes each engine keeps -----------------------------------------------------------
+def _plan(sql: str, params: tuple) -> str:  # type: ignore[type-arg]
+    with connection.cursor() as cur:
+        cur.execute("SET LOCAL enable_seqscan = off")  # the test table is tiny
+        cur.execute("EXPLAIN " + sql, params)
+        return "\n".join(row[0] for row in cur.fetchall())
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's indexes")
+def test_postgresql_has_trigram_and_bigram_indexes_that_serve_the_search(tree):
     # given the schema as migrated
     with connection.cursor() as cur:
-        cur.execute("SELECT indexdef FROM pg_indexes WHERE indexname = 'subject_name_trgm'")
-        (definition,) = cur.fetchone()
-    # then the name has a GIN trigram index
-    assert definition == ("CREATE INDEX subject_name_trgm ON public.subjects_subject USING gin (name gin_trgm_ops)")
-    # and the search's name filter can use it (sequential scans off: the test table is tiny)
-    sql, params = name_filter(Subject.objects.all(), "永泰水产", "trigram").query.sql_with_params()
+        cur.execute(
+            "SELECT indexname, indexdef FROM pg_indexes WHERE indexname IN ('subject_name_trgm', 'subject_name_bigram')"
+            " ORDER BY indexname"
+        )
+        indexes = cur.fetchall()
+    # then the name has a GIN trigram index and a GIN index of its character pairs
+    assert indexes == [
+        (
+            "subject_name_bigram",
+            "CREATE INDEX subject_name_bigram ON public.subjects_subject USING gin (subjects_name_bigrams((name)::text))",
+        ),
+        (
+            "subject_name_trgm",
+            "CREATE INDEX subject_name_trgm ON public.subjects_subject USING gin (name gin_trgm_ops)",
+        ),
+    ]
+    # and the search's name filters can use them
+    three = name_filter(Subject.objects.all(), "永泰水产", "trigram").query.sql_with_params()
+    two = name_filter(Subject.objects.all(), "永泰", "bigram").query.sql_with_params()
+    assert "Bitmap Index Scan on subject_name_trgm" in _plan(*three)
+    assert "Bitmap Index Scan on subject_name_bigram" in _plan(*two)
+
+
+@pytest.mark.parametrize(
+    ("name", "pairs"),
+    [("荣成市永泰", ["市永", "成市", "永泰", "荣成"]), ("Ann Li", [" l", "an", "li", "n ", "nn"]), ("张", [])],
+)
+def test_a_name_is_cut_into_its_character_pairs(tree, name, pairs):
+    # given a subject
+    subject = Subject.objects.create(
+        kind="person", name=name, village=tree.village_a1, town=tree.town_a, created_at=clock.now()
+    )
+    # then its lower-cased character pairs are what the two-character index holds
+    assert _pairs(subject.pk) == pairs
+
+
+def _pairs(subject_id: int) -> list[str]:
     with connection.cursor() as cur:
-        cur.execute("SET LOCAL enable_seqscan = off")
-        cur.execute("EXPLAIN " + sql, params)
-        plan = "\n".join(row[0] for row in cur.fetchall())
-    assert "Bitmap Index Scan on subject_name_trgm" in plan
+        if connection.vendor == "postgresql":
+            cur.execute(
+                "SELECT unnest(subjects_name_bigrams(name)) AS g FROM subjects_subject WHERE id = %s ORDER BY g",
+                [subject_id],
+            )
+        else:
+            cur.execute(f"SELECT gram FROM {BIGRAM_TABLE} WHERE subject_id = %s ORDER BY gram", [subject_id])  # noqa: S608
+        return sorted(row[0] for row in cur.fetchall())
 
 
-@pytest.mark.skipif(connection.vendor != "sqlite", reason="the FTS5 table is SQLite's")
-def test_sqlite_keeps_the_trigram_table_in_step_with_the_subjects(tree):
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="the FTS5 and pair tables are SQLite's")
+def test_sqlite_keeps_the_trigram_and_pair_tables_in_step_with_the_subjects(tree):
     def matching(q: str) -> list[int]:
         with connection.cursor() as cur:
             cur.execute(f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s ORDER BY rowid", [f'"{q}"'])  # noqa: S608
@@ -195,15 +237,21 @@ def test_sqlite_keeps_the_trigram_table_in_step_with_the_subjects(tree):
 
     # given a subject inserted
     subject = Subject.objects.create(
-        kind="enterprise", name=YONGTAI, village=tree.village_a1, town=tree.town_a, created_at=clock.now()
+        kind="enterprise", name="荣成市永泰", village=tree.village_a1, town=tree.town_a, created_at=clock.now()
     )
-    assert matching("永泰水产") == [subject.pk]
+    assert (matching("永泰"), matching("市永泰"), _pairs(subject.pk)) == (
+        [],
+        [subject.pk],
+        ["市永", "成市", "永泰", "荣成"],
+    )
     # when it is renamed, then the old name is gone and the new one found
-    Subject.objects.filter(pk=subject.pk).update(name="荣成市海通物流有限公司")
-    assert (matching("永泰水产"), matching("海通物流")) == ([], [subject.pk])
-    # when it is deleted, then nothing is found
+    Subject.objects.filter(pk=subject.pk).update(name="海通物流")
+    assert (matching("市永泰"), matching("海通物"), _pairs(subject.pk)) == ([], [subject.pk], ["海通", "物流", "通物"])
+    # when it is deleted, then nothing is left of it
     Subject.objects.filter(pk=subject.pk).delete()
-    assert matching("海通物流") == []
-    # and the table's index agrees with its content
+    assert (matching("海通物"), _pairs(subject.pk)) == ([], [])
+    # and the trigram table's index agrees with its content (raises if not)
     with connection.cursor() as cur:
         cur.execute(f"INSERT INTO {FTS_TABLE}({FTS_TABLE}, rank) VALUES ('integrity-check', 1)")  # noqa: S608
+        cur.execute(f"SELECT count(*) FROM {BIGRAM_TABLE}")  # noqa: S608
+        assert cur.fetchone() == (0,)
