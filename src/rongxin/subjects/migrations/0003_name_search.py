@@ -85,6 +85,14 @@ SQLITE_BACKWARDS = [
 ]
 
 
+class TrigramExtensionOnPostgres(TrigramExtension):
+    """``TrigramExtension``, whose reverse would query ``pg_extension`` on any engine."""
+
+    def database_backwards(self, app_label, schema_editor, from_state, to_state):
+        if schema_editor.connection.vendor == "postgresql":
+            super().database_backwards(app_label, schema_editor, from_state, to_state)
+
+
 def _trgm_index():
     return GinIndex(fields=["name"], name=TRGM_INDEX, opclasses=["gin_trgm_ops"])
 
@@ -124,6 +132,6 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        TrigramExtension(),  # does nothing on other engines
+        TrigramExtensionOnPostgres(),  # does nothing on other engines
         migrations.RunPython(forwards, backwards),
     ]
