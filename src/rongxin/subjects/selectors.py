@@ -9,7 +9,9 @@ from typing import Any
 
 from cryptography.exceptions import InvalidTag
 from django.contrib.auth.models import AnonymousUser
-from django.db.models import Case, Count, QuerySet, When
+from django.db import connection
+from django.db.models import BooleanField, Case, Count, F, Func, IntegerField, QuerySet, Value, When
+from django.db.models.expressions import RawSQL
 from django.utils.translation import gettext_lazy as _
 
 from rongxin.accounts.domain.roles import STAFF_ROLES
@@ -39,31 +41,135 @@ MAX_RESULTS = 50
 
 
 # --- Search ----------------------------------------------------------------------------------
-def subject_search(*, actor: User, query: str, limit: int = MAX_RESULTS) -> list[Subject]:
-    """Subjects in the actor's reading scope matching ``query`` (exact ID number or USCC, or a
-    name prefix). The search itself is audited (kind of query and result count; never the
-    query text, which may be an ID number). Raises InvalidInput, NotFound (no reading role)."""
+# How a name is matched depends on its length (docs/adr/0006-substring-name-search.md):
+# - one character: names that start with it (a surname; as a substring "张" alone would be one
+#   name in fifteen), through the (town|village, name) indexes;
+# - two characters: names that contain it, through an index of the names' character pairs (a
+#   GIN index on ``subjects_name_bigrams(name)`` on PostgreSQL, the table
+#   ``subjects_subject_name_bigram`` on SQLite);
+# - three or more: names that contain it, through a trigram index (pg_trgm's GIN index on
+#   PostgreSQL, the FTS5 trigram table ``subjects_subject_name_fts`` on SQLite).
+# All are created and kept in step by migration 0003. Results rank exact name first, then names
+# that start with the query, then the rest, each by name.
+TRIGRAM_MIN = 3
+BIGRAM_MIN = 2
+FTS_TABLE = "subjects_subject_name_fts"
+BIGRAM_TABLE = "subjects_subject_name_bigram"
+_FTS_MATCH = f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s"  # noqa: S608 - constant names
+_BIGRAM_MATCH = f"SELECT subject_id FROM {BIGRAM_TABLE} WHERE gram = lower(%s)"  # noqa: S608 - constant names
+
+
+class _ILike(Func):
+    """``lhs ILIKE pattern`` (PostgreSQL): unlike Django's ``icontains`` (``UPPER(x) LIKE``),
+    pg_trgm's GIN index serves it."""
+
+    template = "(%(expressions)s)"
+    arg_joiner = " ILIKE "
+    output_field = BooleanField()
+
+
+def _like_escape(value: str) -> str:
+    return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def name_match_strategy(value: str) -> str:
+    """``"prefix"``, ``"bigram"`` or ``"trigram"``: how a name query of this length is matched."""
+    if len(value) >= TRIGRAM_MIN:
+        return "trigram"
+    if len(value) >= BIGRAM_MIN:
+        return "bigram"
+    return "prefix"
+
+
+def name_filter(qs: QuerySet[Subject], value: str, strategy: str) -> QuerySet[Subject]:
+    """``qs`` narrowed to names matching ``value`` by ``strategy`` (no scope, no audit: the
+    caller's; :func:`subject_search_page` is the search)."""
+    if strategy == "prefix":
+        # A range rather than LIKE so that the (town, name) and (village, name) indexes serve it.
+        return qs.filter(name__gte=value, name__lt=value + "\U0010ffff")
+    postgres = connection.vendor == "postgresql"
+    if strategy == "bigram":
+        if postgres:
+            contains = RawSQL(
+                "subjects_name_bigrams(subjects_subject.name) @> ARRAY[lower(%s)]", [value], output_field=BooleanField()
+            )
+            return qs.filter(contains)
+        return qs.filter(pk__in=RawSQL(_BIGRAM_MATCH, [value]))  # noqa: S611 - a constant statement
+    if postgres:
+        return qs.filter(_ILike(F("name"), Value(f"%{_like_escape(value)}%")))
+    phrase = '"' + value.replace('"', '""') + '"'
+    return qs.filter(pk__in=RawSQL(_FTS_MATCH, [phrase]))  # noqa: S611 - a constant statement
+
+
+@dataclass(frozen=True)
+class SearchPage:
+    results: list[Subject]
+    page: int
+    per_page: int
+    has_next: bool
+    match: str  # "id_number", "uscc", "prefix", "bigram" or "trigram"
+
+    @property
+    def has_previous(self) -> bool:
+        return self.page > 1
+
+
+def subject_search_page(
+    *, actor: User, query: str, page: int = 1, per_page: int = MAX_RESULTS, purpose: str = ""
+) -> SearchPage:
+    """One page of the subjects in the actor's reading scope matching ``query``: an exact ID
+    number or USCC, or a name (see :func:`name_match_strategy`), ranked exact name, prefix,
+    substring, then by name.
+
+    The search is audited (``subject.search``: how it matched, the page and the number of
+    results, and the purpose when the searcher gave one from :data:`PURPOSES`; never the query
+    text, which may be an ID number or a person's name). Raises InvalidInput (a query that is
+    neither, a page below 1), NotFound (no reading role)."""
     grants = access_file_search(actor=actor)
     sq = classify_query(query)
+    if page < 1:
+        raise field_error("page", _("There is no such page."), code="bad_page")
     qs: QuerySet[Subject] = Subject.objects.filter(readable_subjects_q(actor)).select_related(
         "village", "town", "person", "organisation"
     )
     if sq.kind == "id_number":
-        qs = qs.filter(person__id_number_hash=pii.lookup_hash(sq.value))
+        match = sq.kind
+        qs = qs.filter(person__id_number_hash=pii.lookup_hash(sq.value)).order_by("name", "id")
     elif sq.kind == "uscc":
-        qs = qs.filter(organisation__uscc=sq.value)
+        match = sq.kind
+        qs = qs.filter(organisation__uscc=sq.value).order_by("name", "id")
     else:
-        # A range rather than LIKE so that the (town, name) and (village, name) indexes serve it.
-        qs = qs.filter(name__gte=sq.value, name__lt=sq.value + "\U0010ffff")
-    results = list(qs.order_by("name", "id")[:limit])
+        match = name_match_strategy(sq.value)
+        qs = name_filter(qs, sq.value, match)
+        if match == "prefix":
+            # The exact name sorts first among the names it starts: the index gives the order.
+            qs = qs.order_by("name", "id")
+        else:
+            rank = Case(
+                When(name=sq.value, then=Value(0)),
+                When(name__startswith=sq.value, then=Value(1)),
+                default=Value(2),
+                output_field=IntegerField(),
+            )
+            qs = qs.alias(rank=rank).order_by("rank", "name", "id")
+    start = (page - 1) * per_page
+    rows = list(qs[start : start + per_page + 1])
+    results = rows[:per_page]
     audit_record(
         actor=actor,
         role=grants[0].role,
         kind=AuditEvent.Kind.READ,
         action="subject.search",
-        details={"query_kind": sq.kind, "results": len(results)},
+        purpose=str(PURPOSES[purpose]) if purpose in PURPOSES else "",
+        details={"query_kind": sq.kind, "match": match, "page": page, "results": len(results)}
+        | ({"purpose_code": purpose} if purpose in PURPOSES else {}),
     )
-    return results
+    return SearchPage(results=results, page=page, per_page=per_page, has_next=len(rows) > per_page, match=match)
+
+
+def subject_search(*, actor: User, query: str, limit: int = MAX_RESULTS, page: int = 1) -> list[Subject]:
+    """The results of :func:`subject_search_page` alone (audited the same; raises the same)."""
+    return subject_search_page(actor=actor, query=query, page=page, per_page=limit).results
 
 
 # --- The file ------------------------------------------------------------------------------

@@ -45,9 +45,13 @@ def subject_out(subject: Subject) -> SubjectOut:
 
 
 @router.get("/search", response=list[SubjectOut], operation_id="subjects_search")
-def search(request: SignedInRequest, q: str = "") -> list[SubjectOut]:
-    """Find subjects in your region by name prefix, full ID number or full USCC (max 50)."""
-    return [subject_out(s) for s in selectors.subject_search(actor=request.user, query=q)]
+def search(request: SignedInRequest, q: str = "", page: int = 1, purpose: str = "") -> list[SubjectOut]:
+    """Find subjects in your regions by full ID number, full USCC or name: any part of the name
+    of two characters or more, a name's first character alone. Exact names first, then names
+    that start with the query, then the rest; 50 a page (``page`` from 1). The search is
+    audited, with ``purpose`` (service, record, review, verification, supervision) if given."""
+    found = selectors.subject_search_page(actor=request.user, query=q, page=page, purpose=purpose)
+    return [subject_out(s) for s in found.results]
 
 
 @router.get("/counts", response=list[RegionCountOut], operation_id="subjects_counts")

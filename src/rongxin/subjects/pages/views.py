@@ -17,6 +17,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
@@ -92,17 +93,37 @@ def regions(request: SignedInRequest, code: str | None = None) -> HttpResponse:
 def subject_search(request: SignedInRequest) -> HttpResponse:
     access_file_search(actor=request.user)
     form = SearchForm(request.GET or None)
-    results = None
+    found = None
     if request.GET and form.is_valid():
         # The form again with the message, answered 200 so that htmx swaps it into the page.
         with errors_on(form):
-            results = selectors.subject_search(actor=request.user, query=form.cleaned_data["q"])
+            found = selectors.subject_search_page(
+                actor=request.user,
+                query=form.cleaned_data["q"],
+                page=_page_number(request.GET.get("page")),
+                purpose=form.cleaned_data["purpose"],
+            )
     template = (
         "subjects/_search_results.html"
-        if getattr(request, "htmx", False) and results is not None
+        if getattr(request, "htmx", False) and found is not None
         else "subjects/search.html"
     )
-    return render(request, template, {"form": form, "results": results, "purpose": form.data.get("purpose", "service")})
+    context = {
+        "form": form,
+        "results": None if found is None else found.results,
+        "found": found,
+        "query": urlencode({"q": form.data.get("q", ""), "purpose": form.data.get("purpose", "service")}),
+        "purpose": form.data.get("purpose", "service"),
+    }
+    return render(request, template, context)
+
+
+def _page_number(raw: str | None) -> int:
+    """The ``page`` parameter; a missing or malformed one is the first page."""
+    try:
+        return max(1, int(raw or 1))
+    except ValueError:
+        return 1
 
 
 @login_required

@@ -5,7 +5,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from rongxin.bench import credit, generate, incentives, load, volunteering
+from rongxin.bench import credit, generate, incentives, load, search, volunteering
 
 # Benchmark name → its ``run(*, scale, seed, json_path, engine_url, workers, stdout)``.
 # Add new benchmarks here.
@@ -15,6 +15,7 @@ BENCHMARKS: dict[str, Callable[..., Any]] = {
     "volunteering": volunteering.run,
     "load": load.run,
     "incentives": incentives.run,
+    "search": search.run,
 }
 
 
