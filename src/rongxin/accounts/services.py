@@ -456,8 +456,8 @@ def _lock_account(user_id: int) -> None:
 
 
 @transaction.atomic
-def grant_revoke(*, actor: User, grant: Grant) -> Grant:
-    """Revoke ``grant`` (an administrator over its holder's region, see
+def grant_revoke(*, actor: User | None, grant: Grant) -> Grant:
+    """Revoke ``grant`` (the system, or an administrator over its holder's region, see
     :func:`~rongxin.accounts.permissions.managing_grant`). It stops counting on the holder's
     next request: grants are read from the database on every request, never kept in the session.
 
@@ -466,25 +466,35 @@ def grant_revoke(*, actor: User, grant: Grant) -> Grant:
     actor's to manage, or missing) and Forbidden ``last_admin_grant`` (the actor's own last
     administrator grant: nobody locks themself out).
     """
-    admin = managing_grant(actor, grant.user)
-    if admin is None:
+    person = _person(actor)
+    admin = managing_grant(person, grant.user) if person is not None else None
+    if person is not None and admin is None:
         raise NotFound()
     _lock_account(grant.user_id)
     current = Grant.objects.select_related("region", "department").get(pk=grant.pk)
     if current.revoked_at is not None:
         return current
-    if current.user_id == actor.pk and current.role in ACCOUNT_ADMINS:
-        others = Grant.objects.filter(user_id=actor.pk, role__in=ACCOUNT_ADMINS, revoked_at__isnull=True)
+    if person is not None and current.user_id == person.pk and current.role in ACCOUNT_ADMINS:
+        others = Grant.objects.filter(user_id=person.pk, role__in=ACCOUNT_ADMINS, revoked_at__isnull=True)
         if not others.exclude(pk=current.pk).exists():
             raise Forbidden(
                 _("This is your last administrator grant: ask another administrator to revoke it."),
                 code="last_admin_grant",
             )
+    if (
+        current.role in ACCOUNT_ADMINS
+        and current.region.level == Region.Level.COUNTY
+        and county_admin_ids(current.region) == {current.user_id}
+    ):
+        raise Forbidden(
+            _("This is the last active administrator of the county: name another one first."),
+            code="last_county_admin",
+        )
     current.revoked_at = clock.now()
     Grant.objects.filter(pk=current.pk).update(revoked_at=current.revoked_at)
     audit_record(
-        actor=actor,
-        role=admin.role,
+        actor=person,
+        role=admin.role if admin is not None else "",
         kind=AuditEvent.Kind.WRITE,
         action="grant.revoke",
         object_type="user",
@@ -492,23 +502,26 @@ def grant_revoke(*, actor: User, grant: Grant) -> Grant:
         details={"grant": current.pk, "role": current.role, "region": current.region.code},
     )
     # The request that revoked must not keep using the grant either (e.g. the page it renders).
-    forget_grants(actor)
+    if person is not None:
+        forget_grants(person)
     forget_grants(grant.user)
     return current
 
 
 @transaction.atomic
-def api_key_revoke(*, actor: User, key: ApiKey) -> ApiKey:
-    """Revoke the API key ``key``: its holder's own, or a user's the actor administers. The next
+def api_key_revoke(*, actor: User | None, key: ApiKey) -> ApiKey:
+    """Revoke the API key ``key``: its holder's own, a user's the actor administers, or any
+    (the system). The next
     request with it is refused (401): keys are looked up in the database on every request.
 
     Writes ``revoked_at`` and one ``api_key.revoke`` audit row (object: the holder). Revoking a
     revoked key changes nothing, writes no row and returns it as it is. Raises NotFound (not the
     actor's, or missing).
     """
-    if not may_revoke_api_key(actor, key):
+    person = _person(actor)
+    if person is not None and not may_revoke_api_key(person, key):
         raise NotFound()
-    admin = None if key.user_id == actor.pk else managing_grant(actor, key.user)
+    admin = None if person is None or key.user_id == person.pk else managing_grant(person, key.user)
     _lock_account(key.user_id)
     current = ApiKey.objects.get(pk=key.pk)
     if current.revoked_at is not None:
@@ -516,7 +529,7 @@ def api_key_revoke(*, actor: User, key: ApiKey) -> ApiKey:
     current.revoked_at = clock.now()
     ApiKey.objects.filter(pk=current.pk).update(revoked_at=current.revoked_at)
     audit_record(
-        actor=actor,
+        actor=person,
         role=admin.role if admin is not None else "",
         kind=AuditEvent.Kind.WRITE,
         action="api_key.revoke",
