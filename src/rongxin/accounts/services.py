@@ -73,11 +73,25 @@ def _check_display_name(display_name: str) -> str:
     return display_name
 
 
+# Django's validators, with our words for their codes: Django's own Chinese catalogue lacks some
+# (the minimum length among them), and a person reads every one of them.
+_PASSWORD_PROBLEMS = {
+    "password_too_short": _("This password is too short: at least %(min_length)d characters."),
+    "password_too_common": _("This password is too common."),
+    "password_entirely_numeric": _("This password is only digits."),
+    "password_too_similar": _("This password is too close to the username or name."),
+}
+
+
 def _check_password(password: str, *, user: User, field: str = "password") -> None:
     try:
         validate_password(password, user=user)
     except ValidationError as exc:
-        raise field_error(field, " ".join(exc.messages), code="weak_password") from None
+        messages = []
+        for error in exc.error_list:
+            words = _PASSWORD_PROBLEMS.get(error.code or "")
+            messages.append(str(words) % (error.params or {}) if words is not None else " ".join(error.messages))
+        raise field_error(field, " ".join(messages), code="weak_password") from None
 
 
 @transaction.atomic

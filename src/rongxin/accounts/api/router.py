@@ -39,6 +39,7 @@ from rongxin.accounts.services import (
     user_active_set,
     user_password_reset,
 )
+from rongxin.core.errors import NotFound
 
 router = Router(tags=["accounts"])
 USERS_LIMIT = 500
@@ -149,12 +150,20 @@ def _user_out(u: User) -> UserRowOut:
     )
 
 
-def _change_gate(user: Any, user_id: int, **_path: Any) -> None:
-    access_user_for_change(actor=user, user_id=user_id)
+def _user_id(raw: object) -> int:
+    # The gate runs before ninja converts the path: the id is still the text of the URL.
+    try:
+        return int(str(raw))
+    except ValueError:
+        raise NotFound() from None
 
 
-def _keys_gate(user: Any, user_id: int, **_path: Any) -> None:
-    access_user_for_admin(actor=user, user_id=user_id)
+def _change_gate(user: Any, user_id: object, **_path: Any) -> None:
+    access_user_for_change(actor=user, user_id=_user_id(user_id))
+
+
+def _keys_gate(user: Any, user_id: object, **_path: Any) -> None:
+    access_user_for_admin(actor=user, user_id=_user_id(user_id))
 
 
 ADMINS = gated_roles(sorted(ACCOUNT_ADMINS))

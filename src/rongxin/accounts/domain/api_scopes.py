@@ -13,6 +13,7 @@ from typing import Any
 
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 # The path segment under /api/v1/ → the area whose scopes cover it.
 AREA_OF_SEGMENT = {
@@ -26,12 +27,12 @@ AREA_OF_SEGMENT = {
     "incentives": "incentives",
 }
 AREAS = {
-    "accounts": _("Accounts and audit log"),
-    "regions": _("Regions"),
-    "subjects": _("Subjects"),
-    "credit": _("Credit"),
-    "volunteering": _("Volunteering"),
-    "incentives": _("Incentives"),
+    "accounts": pgettext_lazy("api area", "Accounts and audit log"),
+    "regions": pgettext_lazy("api area", "Regions"),
+    "subjects": pgettext_lazy("api area", "Subjects"),
+    "credit": pgettext_lazy("api area", "Credit"),
+    "volunteering": pgettext_lazy("api area", "Volunteering"),
+    "incentives": pgettext_lazy("api area", "Incentives"),
 }
 READ, WRITE = "read", "write"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})

@@ -121,7 +121,7 @@ class ApiKeyForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
         help_text=_("Read only: the key may only look. Read and write: it may also change, as far as the account may."),
     )
-    expires_on = forms.DateField(
+    expires_at = forms.DateField(
         label=_("Expires on"),
         widget=forms.DateInput(attrs={"type": "date"}),
         help_text=_("The key stops working at the start of this day (China time); at most two years ahead."),

@@ -271,7 +271,7 @@ def _key_expiry(day: dt.date) -> dt.datetime:
 
 
 def _api_key_new(request: SignedInRequest, user: User, back: str) -> HttpResponse:
-    initial = {"expires_on": timezone.localdate() + dt.timedelta(days=DEFAULT_KEY_DAYS)}
+    initial = {"expires_at": timezone.localdate() + dt.timedelta(days=DEFAULT_KEY_DAYS)}
     form = ApiKeyForm(request.POST or None, initial=initial)
     outcome: Outcome | None = None
     if request.method == "POST" and form.is_valid():
@@ -282,7 +282,7 @@ def _api_key_new(request: SignedInRequest, user: User, back: str) -> HttpRespons
                 user=user,
                 name=data["name"],
                 scopes=list(data["scopes"]),
-                expires_at=_key_expiry(data["expires_on"]),
+                expires_at=_key_expiry(data["expires_at"]),
             )
         if not outcome.failed:
             return _shown_once(
