@@ -123,7 +123,7 @@ class ApiKeyForm(forms.Form):
     )
     expires_at = forms.DateField(
         label=_("Expires on"),
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         help_text=_("The key stops working at the start of this day (China time); at most two years ahead."),
     )
 
