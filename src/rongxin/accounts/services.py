@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils.translation import gettext_lazy as _
 
 from rongxin.accounts.domain.api_scopes import all_scopes, scopes_normalise
@@ -124,9 +124,20 @@ def user_create(
     display_name = _check_display_name(display_name)
     if check_password:
         _check_password(password, user=User(username=username, display_name=display_name))
-    user = User.objects.create_user(
-        username=username, password=password, display_name=display_name, must_change_password=must_change_password
-    )
+    try:
+        with transaction.atomic():
+            user = User.objects.create_user(
+                username=username,
+                password=password,
+                display_name=display_name,
+                must_change_password=must_change_password,
+            )
+    except IntegrityError:  # the same name created at the same moment by another request
+        raise Conflict(
+            _("This username is taken."),
+            code="duplicate_username",
+            errors=[{"field": "username", "message": str(_("This username is taken.")), "code": "duplicate_username"}],
+        ) from None
     for spec in grants:
         _grant_write(actor=person, user=user, spec=spec, new_account=True)
     audit_record(

@@ -25,7 +25,8 @@ class PasswordChangeRequiredMiddleware:
             return self.get_response(request)
         path = request.path_info
         change = reverse("accounts:password_change")
-        open_paths = (change, reverse("web:logout"))
+        # The language switch too: the change page is read in the person's language.
+        open_paths = (change, reverse("web:logout"), reverse("set_language"))
         if path in open_paths or path.startswith((settings.STATIC_URL or "/static/", "/api/")):
             return self.get_response(request)
         if request.headers.get("HX-Request"):
