@@ -364,3 +364,18 @@ def test_a_password_reset_answers_a_generated_password_once_and_forces_a_change(
         {},
     )
     assert generated not in str(list(AuditEvent.objects.values_list("details", flat=True)))
+
+
+def test_an_administrator_names_accounts_in_the_letters_sign_in_takes(people: dict[str, User]) -> None:
+    # given
+    before = _state()
+    # when
+    response = signed_in(people["county_admin"]).post(
+        "/api/v1/accounts/users", {**NEW_TOWN_A_OFFICER, "username": "王 五"}, content_type="application/json"
+    )
+    # then
+    assert response.status_code == 422
+    assert response.json()["errors"] == [
+        {"field": "username", "message": "只能包含字母、数字及 _ . @ - 字符。", "code": "username_format"}
+    ]
+    assert _state() == before
