@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from rongxin.accounts.domain.grant_scopes import GrantScope, grant_scopes
+from rongxin.accounts.domain.grant_scopes import GrantScope, grant_scope_for, grant_scopes
 from rongxin.accounts.domain.roles import STAFF_ROLES, Role
 from rongxin.accounts.models import ApiKey, Department, Grant, User
 from rongxin.accounts.permissions import access_user_for_admin, administered_regions, managed_users_q, managing_grant
@@ -58,6 +58,11 @@ def account_access(*, actor: User, user_id: int) -> AccountAccess:
     )
     # Current ones first (a stable sort, newest first within each).
     grants.sort(key=lambda g: g.revoked_at is not None)
+    # The words for a grant's scope (a provider's name for its code), from the app that owns it.
+    for grant in grants:
+        scope = grant_scope_for(grant.role) if grant.scope else None
+        words = dict(scope.choice_list()).get(grant.scope) if scope is not None else None
+        grant.scope_label = words or grant.scope  # type: ignore[attr-defined]
     keys = list(ApiKey.objects.filter(user=user).order_by("-created_at", "-id"))
     keys.sort(key=lambda k: k.revoked_at is not None)
     return AccountAccess(

@@ -13,7 +13,7 @@ from rongxin.accounts.domain.roles import Role
 from rongxin.accounts.models import Grant, User
 from rongxin.conftest import make_user
 from rongxin.core.models import AuditEvent
-from rongxin.incentives.models import ProviderAccount
+from rongxin.incentives.models import Provider, ProviderAccount
 from rongxin.incentives.tests.conftest import World
 
 
@@ -106,3 +106,14 @@ def test_the_grant_form_offers_the_providers(world: World, admin: User) -> None:
     # then
     assert '<label for="id_scope">提供方</label>' in html
     assert '<option value="rc_bus">' in html
+
+
+def test_the_account_page_names_the_provider_of_a_grant(world: World, admin: User) -> None:
+    # given
+    _create(_client(admin), scope="rc_bus")
+    user = User.objects.get(username="driver")
+    # when
+    html = _client(admin).get(f"/account/staff/{user.pk}/").content.decode()
+    # then
+    name = Provider.objects.get(code="rc_bus").name
+    assert f"<td>激励措施提供方</td><td>荣成市</td><td>{name}</td>" in html
