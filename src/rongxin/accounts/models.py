@@ -9,6 +9,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from rongxin.accounts.domain.api_scopes import all_scopes
 from rongxin.accounts.domain.roles import Role
 from rongxin.regions.models import Region
 
@@ -38,6 +39,9 @@ class User(AbstractBaseUser, PermissionsMixin):
     display_name = models.CharField(_("display name"), max_length=60)
     is_active = models.BooleanField(_("active"), default=True)
     is_staff = models.BooleanField(_("may use the admin site"), default=False)
+    # Set by an administrator's create or password reset: the next sign-in leads to the
+    # change-password page, and nothing else opens until the password is changed.
+    must_change_password = models.BooleanField(_("must change password"), default=False)
     date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
 
     objects = UserManager()
@@ -91,6 +95,9 @@ class Grant(models.Model):
         verbose_name=_("granted by"),
     )
     revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+    # What a higher app adds to the grant (``rongxin.accounts.domain.grant_scopes``): for an
+    # incentive provider's staff, the code of the provider they act for. Empty otherwise.
+    scope = models.CharField(_("scope"), max_length=40, blank=True, default="")
 
     class Meta:
         verbose_name = _("role grant")
@@ -127,6 +134,10 @@ class ApiKey(models.Model):
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
     last_used_at = models.DateTimeField(_("last used at"), null=True, blank=True)
     revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+    # ``<area>:read`` / ``<area>:write`` (rongxin.accounts.domain.api_scopes), checked on every
+    # request; a key stops working at ``expires_at`` (none: until revoked).
+    scopes = models.JSONField(_("scopes"), default=all_scopes)
+    expires_at = models.DateTimeField(_("expires at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("API key")

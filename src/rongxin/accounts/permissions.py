@@ -13,7 +13,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.db.models import Exists, OuterRef, Q
 from django.http import HttpRequest
 
-from rongxin.accounts.domain.roles import ACCOUNT_ADMINS, Role
+from rongxin.accounts.domain.roles import ACCOUNT_ADMINS, COUNTY_ROLES, Role
 from rongxin.accounts.models import ApiKey, Grant, User
 from rongxin.core.errors import NotFound
 from rongxin.regions.models import Region
@@ -185,3 +185,49 @@ def access_api_key_for_revoke(*, actor: User, key_id: int) -> ApiKey:
     if key is None or not may_revoke_api_key(actor, key):
         raise NotFound()
     return key
+
+
+# --- Account administration: writes ---------------------------------------------------------
+def _active_admin(actor: User | None) -> bool:
+    return actor is not None and bool(getattr(actor, "is_authenticated", False)) and actor.is_active
+
+
+def access_user_for_change(*, actor: User, user_id: int) -> tuple[User, Grant]:
+    """A user the actor may change (grant a role, deactivate, reset the password, issue a key
+    for), with the actor's administrator grant. Missing, out of reach and the actor themself
+    alike get :class:`NotFound` here: nobody administers their own account (their own keys and
+    password have their own ways)."""
+    if not _active_admin(actor) or actor.pk == user_id:
+        raise NotFound()
+    user = User.objects.filter(pk=user_id).first()
+    admin = managing_grant(actor, user) if user is not None else None
+    if user is None or admin is None:
+        raise NotFound()
+    return user, admin
+
+
+def granting_grant(actor: User, *, role: str, region: Region) -> Grant | None:
+    """The actor's administrator grant under which they may grant ``role`` over ``region``;
+    ``None`` when they may not: ``region`` must lie in one of their administered regions, and
+    the county-level roles (:data:`COUNTY_ROLES`) need an administrator of the whole county."""
+    for grant in grants_with_roles(actor, ACCOUNT_ADMINS):
+        if not grant.region.contains(region):
+            continue
+        if role in COUNTY_ROLES and grant.region.level != Region.Level.COUNTY:
+            continue
+        return grant
+    return None
+
+
+def administered_regions(actor: User) -> list[Region]:
+    """The regions the actor administers (the roots of the subtrees they may grant in)."""
+    return [g.region for g in grants_with_roles(actor, ACCOUNT_ADMINS)]
+
+
+def county_admin_ids(county: Region) -> set[int]:
+    """The active accounts holding an administrator grant over ``county`` itself."""
+    return set(
+        Grant.objects.filter(
+            role__in=ACCOUNT_ADMINS, region=county, revoked_at__isnull=True, user__is_active=True
+        ).values_list("user_id", flat=True)
+    )

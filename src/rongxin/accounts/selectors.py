@@ -2,12 +2,29 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext_lazy as _
 
-from rongxin.accounts.models import ApiKey, Grant, User
-from rongxin.accounts.permissions import access_user_for_admin, managed_users_q, managing_grant
+from rongxin.accounts.domain.grant_scopes import GrantScope, grant_scope_for, grant_scopes
+from rongxin.accounts.domain.roles import STAFF_ROLES, Role
+from rongxin.accounts.models import ApiKey, Department, Grant, User
+from rongxin.accounts.permissions import access_user_for_admin, administered_regions, managed_users_q, managing_grant
+from rongxin.core import clock
+from rongxin.core.errors import field_error
+from rongxin.regions.models import Region
+
+
+@dataclass(frozen=True)
+class GrantSpec:
+    role: str
+    region: Region
+    department: Department | None = None
+    # The value a higher app's grant scope asks for (e.g. a provider's code), see
+    # :mod:`rongxin.accounts.domain.grant_scopes`; empty for roles without one.
+    scope: str = ""
 
 
 @dataclass(frozen=True)
@@ -23,6 +40,7 @@ class AccountAccess:
     api_keys: list[ApiKey]
     own: bool
     manages: bool
+    now: dt.datetime  # when it was read, to tell expired keys
 
     @property
     def may_revoke_keys(self) -> bool:
@@ -40,6 +58,11 @@ def account_access(*, actor: User, user_id: int) -> AccountAccess:
     )
     # Current ones first (a stable sort, newest first within each).
     grants.sort(key=lambda g: g.revoked_at is not None)
+    # The words for a grant's scope (a provider's name for its code), from the app that owns it.
+    for grant in grants:
+        scope = grant_scope_for(grant.role) if grant.scope else None
+        words = dict(scope.choice_list()).get(grant.scope) if scope is not None else None
+        grant.scope_label = words or grant.scope  # type: ignore[attr-defined]
     keys = list(ApiKey.objects.filter(user=user).order_by("-created_at", "-id"))
     keys.sort(key=lambda k: k.revoked_at is not None)
     return AccountAccess(
@@ -48,6 +71,7 @@ def account_access(*, actor: User, user_id: int) -> AccountAccess:
         api_keys=keys,
         own=user.pk == actor.pk,
         manages=managing_grant(actor, user) is not None,
+        now=clock.now(),
     )
 
 
@@ -59,3 +83,51 @@ def managed_users(*, actor: User, query: str = "") -> QuerySet[User]:
     if query:
         qs = qs.filter(Q(username__icontains=query) | Q(display_name__icontains=query))
     return qs.order_by("username")
+
+
+# --- What an administrator may grant ------------------------------------------------------
+@dataclass(frozen=True)
+class GrantOptions:
+    """The choices of the grant form for one administrator (or the system: every region)."""
+
+    roles: list[tuple[str, str]]
+    regions: list[Region]
+    departments: list[Department]
+    scopes: dict[str, GrantScope]
+
+    def scope_choices(self) -> list[tuple[str, str]]:
+        return [(value, words) for scope in self.scopes.values() for value, words in scope.choice_list()]
+
+
+def grant_options(*, actor: User | None) -> GrantOptions:
+    """The roles, regions (the actor's subtrees, by code), departments and grant scopes the
+    grant form offers. The roles that speak for one subject (resident, enterprise) are not
+    granted here: they come with the subject's link."""
+    if actor is None:
+        regions = list(Region.objects.order_by("code"))
+    else:
+        prefixes = [r.prefix for r in administered_regions(actor)]
+        q = Q(pk__in=[])
+        for prefix in prefixes:
+            q |= Q(prefix__startswith=prefix)
+        regions = list(Region.objects.filter(q).order_by("code"))
+    return GrantOptions(
+        roles=[(str(r.value), str(r.label)) for r in Role if r in STAFF_ROLES],
+        regions=regions,
+        departments=list(Department.objects.order_by("code")),
+        scopes={s.role: s for s in grant_scopes()},
+    )
+
+
+def grant_spec_from(*, role: str, region_code: str, department_code: str = "", scope: str = "") -> GrantSpec:
+    """The grant named by codes (a form, a request body, the command). Raises InvalidInput on
+    the field naming an unknown region or department."""
+    region = Region.objects.filter(code=(region_code or "").strip()).first()
+    if region is None:
+        raise field_error("region", _("There is no region with this code."), code="unknown_region")
+    department = None
+    if department_code:
+        department = Department.objects.filter(code=department_code.strip()).first()
+        if department is None:
+            raise field_error("department", _("There is no department with this code."), code="unknown_department")
+    return GrantSpec(role=role, region=region, department=department, scope=(scope or "").strip())

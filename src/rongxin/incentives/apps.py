@@ -1,6 +1,7 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from rongxin.accounts.domain.grant_scopes import GrantScope
 from rongxin.accounts.domain.roles import Role
 from rongxin.core.registry import FilePanel, NavItem
 
@@ -55,3 +56,15 @@ class IncentivesConfig(AppConfig):
         },
         "core.job": {"incentives.refresh_exports": _("Refresh the open-data export of incentives")},
     }
+
+    # An incentive provider's staff act for one provider: the accounts grant form asks which,
+    # and the grant service has this app link the account (see rongxin.accounts.domain.grant_scopes).
+    grant_scopes = (
+        GrantScope(
+            role=Role.INCENTIVE_PROVIDER,
+            field="provider",
+            label=_("Provider"),
+            choices="rongxin.incentives.selectors.provider_grant_choices",
+            link="rongxin.incentives.services.providers.provider_account_for_grant",
+        ),
+    )

@@ -74,6 +74,13 @@ def signing_keys_published() -> list[SigningKey]:
 
 
 # --- Small reads ------------------------------------------------------------------------------
+def provider_grant_choices() -> list[tuple[str, str]]:
+    """The active providers an incentive-provider grant may name: (code, name), by name."""
+    return [
+        (code, name) for code, name in Provider.objects.filter(active=True).order_by("name").values_list("code", "name")
+    ]
+
+
 def user_by_username(*, username: str) -> User | None:
     return User.objects.filter(username=(username or "").strip()).first()
 

@@ -1,5 +1,10 @@
 """API authentication: the browser session (with CSRF) or an ``Authorization: Bearer`` API key.
 
+An API key counts until it is revoked or expires (401 on the next request after either) and only
+for its scopes: a key without the write scope of an area gets 403 ``scope_refused`` on every
+POST/PUT/PATCH/DELETE there (:mod:`rongxin.accounts.domain.api_scopes`). A session whose account
+must change its password gets 403 ``password_change_required`` until it has.
+
 An operation on an object named in its path may add a **gate** (:func:`gated`): the caller's
 right to that object, asked right after authentication and before ninja reads the body or the
 query. Whatever an outsider sends, valid or not, they get the same answer (404 for an object
@@ -13,12 +18,15 @@ from collections.abc import Callable
 from typing import Any
 
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
 from ninja.security import APIKeyCookie, HttpBearer
 
+from rongxin.accounts.domain.api_scopes import scope_allows
 from rongxin.accounts.domain.credentials import KEY_PREFIX, api_key_hash
 from rongxin.accounts.models import ApiKey, User
 from rongxin.accounts.permissions import require_role
 from rongxin.core import clock
+from rongxin.core.errors import Forbidden
 
 LAST_USED_PRECISION = dt.timedelta(minutes=1)
 
@@ -52,6 +60,9 @@ class SessionAuth(APIKeyCookie):
     def authenticate(self, request: HttpRequest, key: str | None) -> Any:
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated and user.is_active:
+            if user.must_change_password:
+                # The browser is held on the change-password page until then; so is its API use.
+                raise Forbidden(_("Change your password before anything else."), code="password_change_required")
             _pass_gate(self.gate, request, user)
             return user
         return None
@@ -68,9 +79,16 @@ class ApiKeyAuth(HttpBearer):
         key = (
             ApiKey.objects.select_related("user").filter(key_hash=api_key_hash(token), revoked_at__isnull=True).first()
         )
-        if key is None or not key.user.is_active:
-            return None
         now = clock.now()
+        if key is None or not key.user.is_active or (key.expires_at is not None and key.expires_at <= now):
+            return None
+        # The key's scopes narrow what its holder may do: asked for every operation, before the
+        # gate and before ninja reads the body.
+        if not scope_allows(key.scopes, path=request.path_info or request.path, method=request.method or "GET"):
+            raise Forbidden(
+                _("This API key's scopes do not allow this operation."),
+                code="scope_refused",
+            )
         # A write per request would serialise every verification on SQLite; a minute's precision
         # is enough to see which keys are in use.
         if key.last_used_at is None or now - key.last_used_at >= LAST_USED_PRECISION:

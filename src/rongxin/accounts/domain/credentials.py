@@ -33,3 +33,14 @@ def api_key_hash(key: str) -> str:
 
 def new_api_key() -> str:
     return KEY_PREFIX + secrets.token_urlsafe(32)
+
+
+# No 0/O, 1/l/I: a generated password is read aloud or copied from a screen once.
+_PASSWORD_ALPHABET = "abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # noqa: S105 (an alphabet, not a password)
+
+
+def new_password() -> str:
+    """A one-time password an administrator hands over (four groups of four, ~93 bits); the
+    account must change it at its first sign-in."""
+    groups = ["".join(secrets.choice(_PASSWORD_ALPHABET) for _ in range(4)) for _ in range(4)]
+    return "-".join(groups)

@@ -32,3 +32,6 @@ STAFF_ROLES = frozenset(set(Role) - SELF_ROLES)
 # Who administers accounts: revokes the grants and API keys of the users whose every grant lies in
 # the administrator's region subtree (a county grant: the county; a town grant: that town).
 ACCOUNT_ADMINS = frozenset({Role.PLATFORM_ADMIN})
+# Roles over the whole county, granted only by an administrator of the county (a town
+# administrator grants the roles that work inside a town).
+COUNTY_ROLES = frozenset({Role.COUNTY_CREDIT_OFFICE, Role.AUDITOR})

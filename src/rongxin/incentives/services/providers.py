@@ -73,3 +73,29 @@ def provider_account_link(*, actor: User, provider_id: int, username: str) -> Pr
     if user is None:
         raise field_error("username", _("There is no account with this username."), code="unknown_user")
     return provider_account_add(actor=actor, provider_id=provider_id, user=user)
+
+
+def provider_account_for_grant(*, actor: User | None, user: User, value: str) -> ProviderAccount:
+    """Link ``user`` to the provider coded ``value`` as part of an incentive-provider grant,
+    called by the accounts grant service in its transaction once it has checked the grant (an
+    account administrator's, or the system's). Linking to the provider it acts for already
+    changes nothing; an account that acts for another provider moves to this one only when no
+    current grant names that other provider. Writes the link and one ``provider.account``
+    audit row. Raises InvalidInput (no such active provider) and Conflict ``duplicate``."""
+    provider = Provider.objects.filter(code=value, active=True).first()
+    if provider is None:
+        raise field_error("scope", _("There is no active provider with this code."), code="unknown_provider")
+    account = ProviderAccount.objects.select_for_update().filter(user=user).first()
+    if account is not None and account.provider_id == provider.pk:
+        return account
+    if account is not None:
+        other = account.provider.code
+        if any(g.scope == other for g in grants_with_roles(user, [Role.INCENTIVE_PROVIDER])):
+            raise Conflict(_("This account already acts for a provider."), code="duplicate")
+        ProviderAccount.objects.filter(pk=account.pk).update(provider=provider)
+        account.provider = provider
+    else:
+        account = ProviderAccount.objects.create(provider=provider, user=user, created_at=clock.now())
+    audit_record(actor=actor, kind=AuditEvent.Kind.WRITE, action="provider.account", object_type="provider",
+                 object_id=provider.code, details={"user": user.get_username()})  # fmt: skip
+    return account
