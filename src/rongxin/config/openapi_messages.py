@@ -27,6 +27,7 @@ MESSAGES = [
     gettext_noop("A reviewer upholds or revokes an objected entry (``decision``: uphold | revoke)"),
     gettext_noop("A reviewer upholds or revokes an objected entry (``decision``: uphold | revoke)."),
     gettext_noop("A service record with the fields of the national volunteer-record rules."),
+    gettext_noop("A staff role code, e.g. town_officer."),
     gettext_noop("A subject's file"),
     gettext_noop(
         "A subject's file. Staff must give a ``purpose`` (service, record, review, verification,\nsupervision); the read is audited and shown to the person."
@@ -97,12 +98,25 @@ MESSAGES = [
     ),
     gettext_noop("Create a draft from a YAML (``.yaml``/``.yml``) or XLSX file"),
     gettext_noop("Create a draft from a YAML (``.yaml``/``.yml``) or XLSX file; every problem is listed."),
+    gettext_noop(
+        "Create a staff account with its first role grant (inside your region; the county roles\nneed an administrator of the county). The account changes its password at its first\nsign-in; without a password one is generated and answered this once. 409\n``duplicate_username``; 403 ``region_out_of_reach`` / ``county_role``; 422 on a field."
+    ),
+    gettext_noop(
+        "Create a staff account with its first role grant (inside your region; the county roles need an administrator of the county)"
+    ),
     gettext_noop("Credit points this record earned (None: no award)."),
+    gettext_noop("Deactivate an account you administer"),
+    gettext_noop(
+        "Deactivate an account you administer: it cannot sign in, its session ends and its API keys\nget 401. Again answers the same. 403 ``last_county_admin`` for the county's last active\nadministrator."
+    ),
     gettext_noop("Decline an invitation to an activity"),
     gettext_noop("Decline an invitation to an activity."),
+    gettext_noop("Department recorders only: the department."),
     gettext_noop("Distinct holders."),
     gettext_noop("Download a catalogue as YAML (``format=yaml``) or XLSX (``format=xlsx``)"),
     gettext_noop("Download a catalogue as YAML (``format=yaml``) or XLSX (``format=xlsx``)."),
+    gettext_noop("Empty: a password is generated and answered once."),
+    gettext_noop("Empty: a password is generated and answered once. Changed at first sign-in."),
     gettext_noop("Every catalogue version (published and drafts), newest first, for staff"),
     gettext_noop("Every catalogue version (published and drafts), newest first, for staff."),
     gettext_noop("Every grant and API key of an account, current ones first"),
@@ -111,8 +125,14 @@ MESSAGES = [
     ),
     gettext_noop("Everyone confirmed or scanned, with the minutes their scans give and the anomalies"),
     gettext_noop("Everyone confirmed or scanned, with the minutes their scans give and the anomalies."),
-    gettext_noop("Find subjects in your region by name prefix, full ID number or full USCC (max 50)"),
-    gettext_noop("Find subjects in your region by name prefix, full ID number or full USCC (max 50)."),
+    gettext_noop("Find subjects in your regions by full ID number, full USCC or name"),
+    gettext_noop(
+        "Find subjects in your regions by full ID number, full USCC or name: any part of the name\nof two characters or more, a name's first character alone. Exact names first, then names\nthat start with the query, then the rest; 50 a page (``page`` from 1). The search is\naudited, with ``purpose`` (service, record, review, verification, supervision) if given."
+    ),
+    gettext_noop("Grant a role over a region inside yours to an account you administer (never yourself)"),
+    gettext_noop(
+        "Grant a role over a region inside yours to an account you administer (never yourself).\nSending a current grant again answers it unchanged. 404 out of reach; 403\n``region_out_of_reach`` / ``county_role``; 409 ``duplicate_grant``; 422 on a field."
+    ),
     gettext_noop("Grant or withdraw consent to scoring"),
     gettext_noop(
         "Grant or withdraw consent to scoring: the person online, or a keeper from a counter visit\nor paper form."
@@ -125,6 +145,7 @@ MESSAGES = [
     gettext_noop("Import history of your departments (the credit office sees all), newest first."),
     gettext_noop("In the caller's language (Chinese when no English text exists)."),
     gettext_noop("In the caller's language."),
+    gettext_noop("Incentive providers' staff only: the code of the provider they act for."),
     gettext_noop("Invite a volunteer"),
     gettext_noop("Invite a volunteer; nothing is reserved until they sign up themselves."),
     gettext_noop(
@@ -132,6 +153,10 @@ MESSAGES = [
     ),
     gettext_noop(
         "Issue a certificate to the signed-in volunteer over their verified service records in the period (optionally one team's; the team is then the issuer, else the village committee)"
+    ),
+    gettext_noop("Issue an API key"),
+    gettext_noop(
+        "Issue an API key: for yourself (your own id), or (administrators) for an account you\nadminister. The key is answered this once and only its SHA-256 is kept. 409\n``duplicate_key_name`` for a second current key of that name; 422 on a field."
     ),
     gettext_noop("Keyed by volunteer number."),
     gettext_noop("Leave a shift you took"),
@@ -187,6 +212,8 @@ MESSAGES = [
     gettext_noop(
         "Queue a CSV/XLSX file of records for your department; the worker checks and commits it.\nPoll ``GET /credit/imports/{id}`` for progress and the per-row report. A file over the size\nlimit is refused with 413 ``import_too_large``, one with too many data rows with 422\n``import_too_many_rows``; neither is stored."
     ),
+    gettext_noop("Reactivate an account you administer (its grants and keys count again)"),
+    gettext_noop("Reactivate an account you administer (its grants and keys count again)."),
     gettext_noop("Record one entry"),
     gettext_noop(
         "Record one entry. Retrying with the same ``source_key`` and content returns the existing\nentry with status 200 and ``created: false``; other content under the key is a 409."
@@ -221,6 +248,10 @@ MESSAGES = [
     gettext_noop(
         "Revoke an API key: your own, or (administrators) one of a user in your region. The next\nrequest with it gets 401. Revoking it again answers the same. 404 when it is missing or not\nyours."
     ),
+    gettext_noop("Set a new password on an account you administer"),
+    gettext_noop(
+        "Set a new password on an account you administer; it must change it at its next sign-in.\nWithout a password one is generated and answered this once."
+    ),
     gettext_noop(
         "Shifts with how many are on duty, and per day the people on duty and the share who are\nvolunteers. Who is on duty (volunteer number and name; staff by name) is listed for the\ncall-out's organisers only."
     ),
@@ -232,6 +263,10 @@ MESSAGES = [
     gettext_noop("Skill codes, e.g. cooking, first_aid."),
     gettext_noop("Take a shift (your own decision)"),
     gettext_noop("Take a shift (your own decision)."),
+    gettext_noop("The accounts you administer (every grant in your region), by username"),
+    gettext_noop(
+        "The accounts you administer (every grant in your region), by username; ``q`` narrows to\nusernames or names containing it. Account administrators only (404 for anyone else)."
+    ),
     gettext_noop("The caller's sign-up status, if any."),
     gettext_noop(
         "The certificate as a PDF, for the volunteer or staff reading files in the volunteer's\nvillage (the read is audited and shown to the person)."
@@ -249,9 +284,11 @@ MESSAGES = [
     gettext_noop("The current check-in code for the organiser's screen"),
     gettext_noop("The current check-in code for the organiser's screen; it changes every 30 seconds."),
     gettext_noop("The first day of the month (Beijing time)."),
+    gettext_noop("The generated password, answered this once; null when one was sent."),
     gettext_noop("The holder may create a credential for it now."),
     gettext_noop("The incentive's code, e.g. bus-half-aa."),
     gettext_noop("The incentive's id, or give ``incentive`` (its code)."),
+    gettext_noop("The key, answered this once; only its SHA-256 is kept."),
     gettext_noop("The kinds of activity, each with the credit rule its verified hours earn (public)"),
     gettext_noop("The kinds of activity, each with the credit rule its verified hours earn (public)."),
     gettext_noop(
@@ -269,6 +306,7 @@ MESSAGES = [
     gettext_noop("The person has read and accepts the volunteer service terms."),
     gettext_noop("The provider's name."),
     gettext_noop("The provider's own credit subject, if any."),
+    gettext_noop("The region the role is granted over (its subtree)."),
     gettext_noop(
         "The same, signed: RXS1.<base64url JSON>.<base64url Ed25519 signature over 'RXS1.<payload>'>, JSON keys v, k (key id), p (provider), t (made at), e (valid until), i (offers), r (revoked ids)."
     ),
@@ -298,7 +336,9 @@ MESSAGES = [
     ),
     gettext_noop("Volunteer numbers with a check-in but no service time."),
     gettext_noop("What the QR code holds: the token itself."),
+    gettext_noop("What uses the key (a script, a device)."),
     gettext_noop("When it happened (default: now); needs a time zone."),
+    gettext_noop("When the key stops working (at most 730 days ahead)."),
     gettext_noop("Who checked your credit"),
     gettext_noop(
         "Who checked your credit: every check of your credentials (provider, offer, time,\nchannel, result) and every redemption, newest first, and your recent credentials."
@@ -331,6 +371,9 @@ MESSAGES = [
     gettext_noop("Your volunteer profile"),
     gettext_noop(
         "Your volunteer profile: number, verified hours, stars and the hours to the next star,\ncurrent records with their points, sign-ups, teams, certificates and corrections."
+    ),
+    gettext_noop(
+        "`<area>:read` or `<area>:write` for areas accounts, regions, subjects, credit, volunteering, incentives; a read-only key is refused (403 scope_refused) on POST/PUT/PATCH/DELETE."
     ),
     gettext_noop("base64url (no padding) of the 32-byte Ed25519 public key."),
     gettext_noop("base64url (no padding) of the sorted holder ids, concatenated."),
