@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import connection, transaction
+from django.db.models import Count
 
 from rongxin.core import clock
 from rongxin.core.bulk import BulkWriter, TableSpec, datetime_adapter
@@ -192,3 +193,13 @@ def grade_history_rebuild(*, now: dt.datetime | None = None, years: int = 3) -> 
             changes += writer.write(spec, rows)
         writer.close()
     return GradeHistoryResult(subjects=subjects, grade_changes=changes, seconds=time.perf_counter() - started)
+
+
+def grade_distribution() -> dict[str, int]:
+    """How many subjects hold each grade, best first (the scale of the person catalogue)."""
+    counts = dict(
+        SubjectCredit.objects.exclude(grade="").values_list("grade").annotate(n=Count("subject_id")).order_by()
+    )
+    scale = scale_in_force(subject_kind=SubjectKind.PERSON, on=clock.today_local())
+    order = [code for code, _minimum in scale.bands] if scale is not None else []
+    return {g: counts.get(g, 0) for g in order} | {g: n for g, n in counts.items() if g not in order}

@@ -10,7 +10,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from rongxin.core import clock
 from rongxin.credit.services.catalogue import catalogue_load_starters
 from rongxin.synth.generator import SyntheticLoadRefused, generate_county
-from rongxin.synth.grades import grade_history_rebuild
+from rongxin.synth.grades import grade_distribution, grade_history_rebuild
 from rongxin.synth.history import generate_history
 from rongxin.synth.volunteering.load import generate_volunteering
 
@@ -99,5 +99,13 @@ class Command(BaseCommand):
                 f"用时 {grades.seconds:.1f} 秒。"
             )
             out["grade_history"] = {"subjects": grades.subjects, "grade_changes": grades.grade_changes}
+            shares = grade_distribution()
+            graded = sum(shares.values()) or 1
+            self.stdout.write(
+                "等级分布："
+                + "，".join(f"{g} {n}（{100 * n / graded:.2f}%）" for g, n in shares.items())
+                + f"；共 {graded} 个有等级的信用主体。"
+            )
+            out["grades"] = shares
         if options["json"]:
             Path(options["json"]).write_text(json.dumps(out, ensure_ascii=False, indent=2) + "\n")
