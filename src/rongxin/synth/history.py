@@ -167,9 +167,11 @@ def _daytime(rng: random.Random, first_midnight: dt.datetime, days: int, now: dt
 
 @functools.lru_cache(maxsize=4)
 def _days(start: dt.datetime, now: dt.datetime) -> tuple[dt.datetime, int]:
-    """The county midnight of ``start``'s day and the number of days from it to ``now``'s, inclusive."""
-    first = dt.datetime.combine(start.astimezone(clock.LOCAL_TZ).date(), dt.time(), tzinfo=clock.LOCAL_TZ)
-    return first, (now.astimezone(clock.LOCAL_TZ).date() - first.date()).days + 1
+    """The county midnight of ``start``'s day (in UTC: arithmetic and comparisons on UTC times are
+    cheap, and the county keeps no daylight saving time) and the number of days from it to
+    ``now``'s, inclusive."""
+    local = dt.datetime.combine(start.astimezone(clock.LOCAL_TZ).date(), dt.time(), tzinfo=clock.LOCAL_TZ)
+    return local.astimezone(dt.UTC), (now.astimezone(clock.LOCAL_TZ).date() - local.date()).days + 1
 
 
 def subject_history(
@@ -224,7 +226,7 @@ def subject_history(
         recorded = min(occurred + dt.timedelta(hours=rng.uniform(1, 72)), now - dt.timedelta(minutes=1))
         signed = points * rule.sign
         choices = rules.evidence[rule.id]
-        evidence = choices[0] if len(choices) == 1 else rng.choice(choices)
+        evidence = choices[0] if len(choices) == 1 else choices[int(rand() * len(choices))]
         transitions = _lifecycle(rng=rng, rule=rule, recorded=recorded, now=now)
         department_id, department_code = rules.departments[rule.pk]
         out.append(
