@@ -9,7 +9,7 @@ Per subject, deterministic for a seed (each subject's generator is seeded by see
   about 6% of them;
 - the tail of low grades: about 8% of subjects are offenders (``OFFENDERS``) with one to
   eleven serious deductions and a few general ones, and fewer awards; they end at B, C or D
-  (about 4%, 1.2% and 0.5% of the graded subjects at the demo's seed);
+  (about 4%, 1.3% and 0.4% of the graded subjects at the demo's seed);
 - every entry happens in the daytime (07:00–21:00 county time) and carries one of the kinds of
   evidence its rule requires (a commendation for a good deed, a penalty decision or a court
   judgment for a deduction), never another rule's;
