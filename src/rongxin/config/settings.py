@@ -29,6 +29,8 @@ Environment variables (all optional in development):
   (default ``X-Forwarded-For``) believed; empty (the default) means the client is ``REMOTE_ADDR``.
 - ``RONGXIN_INCENTIVE_MAX_CARDS``: printed incentive cards a holder may have in force per
   offer (default 3).
+- ``RONGXIN_CHECKIN_EARLY_MINUTES``: a check-in up to this many minutes before an activity's
+  start is on time (default 30); an earlier one is flagged as outside the activity's time.
 """
 
 from __future__ import annotations
@@ -196,6 +198,8 @@ RONGXIN_VERIFY_RATE = os.environ.get("RONGXIN_VERIFY_RATE", "30/m")
 RONGXIN_INCENTIVE_RATE = os.environ.get("RONGXIN_INCENTIVE_RATE", "3000/m")
 # Printed incentive cards a holder may have in force per offer.
 RONGXIN_INCENTIVE_MAX_CARDS = int(os.environ.get("RONGXIN_INCENTIVE_MAX_CARDS", "3"))
+# Volunteers arrive a little early to get ready: a check-in this long before the start is on time.
+RONGXIN_CHECKIN_EARLY_MINUTES = int(os.environ.get("RONGXIN_CHECKIN_EARLY_MINUTES", "30"))
 # An import "running" without progress for this long was interrupted; the worker queues it again.
 RONGXIN_IMPORT_STALE_MINUTES = float(os.environ.get("RONGXIN_IMPORT_STALE_MINUTES", "10"))
 # Largest import file and most data rows per file; checked before a file is stored.

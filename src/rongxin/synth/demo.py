@@ -5,8 +5,9 @@ Used by ``rongxin demo`` (run by ``make demo``). Idempotent: accounts that exist
 Volunteering: the ``team_leader`` account is linked to a volunteer who leads the first town's
 town-village service team; the ``resident`` is a volunteer with service records (a synthetic
 one when the county has volunteering data). Each run makes sure the team has a few upcoming
-activities open for sign-up (one starting within the hour, the resident signed up, so the
-check-in code can be tried at once) and the town an open call-out.
+activities open for sign-up (one starting within the hour in the daytime, the resident signed
+up, so the check-in code can be tried at once; at night it starts at 08:00 the next morning)
+and the town an open call-out.
 """
 
 from __future__ import annotations
@@ -207,14 +208,28 @@ def demo_accounts_ensure() -> list[DemoAccount]:
 
 
 # --- Volunteering -------------------------------------------------------------------------------
-# (type code, title, days from today, local start, minutes): the first starts within the hour
-# whatever the time of day.
+# (type code, title, days from today, local start, minutes): the first starts within the hour in
+# the daytime (soon_in_daytime).
 UPCOMING: tuple[tuple[str, str, int | None, tuple[int, int] | None, int], ...] = (
     ("elderly_care", "{village}敬老志愿服务（演示）", None, None, 120),
     ("environment_cleanup", "{village}环境卫生整治（演示）", 1, (9, 0), 150),
     ("canteen_cooking", "{village}暖心食堂帮厨（演示）", 3, (9, 0), 180),
 )
 CALLOUT_TITLE = "汛期防汛值守（演示）"
+# Activities start in the daytime, county time: from 07:00, and no later than 19:00 (the demo's
+# first activity lasts two hours).
+DAYTIME_FROM, DAYTIME_LAST_START = dt.time(7, 0), dt.time(19, 0)
+MORNING_START = dt.time(8, 0)
+
+
+def soon_in_daytime(now: dt.datetime) -> dt.datetime:
+    """Twenty minutes from ``now`` when that falls in the daytime (so the check-in code can be
+    tried at once); otherwise 08:00 the next morning, county time (today's, before dawn)."""
+    soon = (now + dt.timedelta(minutes=20)).astimezone(clock.LOCAL_TZ).replace(second=0, microsecond=0)
+    if DAYTIME_FROM <= soon.time() <= DAYTIME_LAST_START:
+        return soon
+    day = soon.date() if soon.time() < DAYTIME_FROM else soon.date() + dt.timedelta(days=1)
+    return dt.datetime.combine(day, MORNING_START, tzinfo=clock.LOCAL_TZ)
 
 
 def _leader_team(*, leader: User, town_officer: User, town: Region) -> Team | None:
@@ -284,7 +299,7 @@ def _stage_volunteering(*, users: dict[str, User], town: Region, village: Region
         if existing.exists():
             continue
         if days is None or start is None:
-            starts = (now + dt.timedelta(minutes=20)).replace(second=0, microsecond=0)
+            starts = soon_in_daytime(now)
         else:
             day = local.date() + dt.timedelta(days=days)
             starts = dt.datetime(day.year, day.month, day.day, start[0], start[1], tzinfo=clock.LOCAL_TZ)

@@ -7,6 +7,12 @@ Per subject, deterministic for a seed (each subject's generator is seeded by see
   about 4% of persons (traffic, environment, civility, arrears, ...);
 - enterprises and individual businesses: awards (taxes, donations, honours) and deductions on
   about 6% of them;
+- the tail of low grades: about 8% of subjects are offenders (``OFFENDERS``) with one to
+  eleven serious deductions and a few general ones, and fewer awards; they end at B, C or D
+  (about 4%, 1.3% and 0.4% of the graded subjects at the demo's seed);
+- every entry happens in the daytime (07:00–21:00 county time) and carries one of the kinds of
+  evidence its rule requires (a commendation for a good deed, a penalty decision or a court
+  judgment for a deduction), never another rule's;
 - lifecycles: entries that need review are approved (95%) or rejected a few days later; some
   deductions are objected to and then upheld or revoked; some are repaired after their minimum
   period; the oldest stop counting by themselves.
@@ -18,9 +24,11 @@ append, so chains, scores and grades are exactly what the services would have pr
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import multiprocessing
 import os
 import random
+import re
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -48,31 +56,36 @@ OBJECTION_SHARE = 0.08
 REPAIR_SHARE = 0.25
 CHUNK_SUBJECTS = 20_000
 
-EVIDENCE = {
-    "volunteering": "志愿服务记录（组织方核验）",
-    "practice_activity": "活动签到记录",
-    "good_deed": "村居委会调查核实材料",
-    "filial_piety": "村居委会评议记录",
-    "family_virtue": "评选表彰文件",
-    "neighbourhood": "调解记录",
-    "environment": "现场照片及检查记录",
-    "traffic": "电子警察抓拍记录",
-    "public_facility": "现场照片及处罚决定书",
-    "public_order": "处罚决定书",
-    "civility": "现场照片及劝导记录",
-    "contract": "合同及履约证明",
-    "debt": "法院执行信息",
-    "utility": "欠费清单及催缴记录",
-    "tax": "税务处理决定书",
-    "product_quality": "抽检报告及处罚决定书",
-    "food_safety": "检查笔录及处罚决定书",
-    "labour": "劳动保障监察决定书",
-    "donation": "捐赠票据",
-    "honour": "表彰文件",
-    "social_responsibility": "项目协议及验收材料",
-    "safety_production": "检查记录及处罚决定书",
-    "law_abiding": "行政处罚决定书",
-}
+# The tail of low grades: a few subjects in a hundred are the county's offenders, whose serious and
+# general deductions take them down to B, fewer to C (several serious ones) and a handful to D
+# (a run of serious ones: a criminal judgment, a dishonest judgment debtor, tax evasion). Each
+# profile: (name, share of subjects, serious deductions, general deductions, awards factor, the
+# years before now their deductions fall in). Objections, repairs and review lift some of them
+# back up, as they would in the county. The grades these shares give are in docs/synthetic-county.md.
+OFFENDERS: tuple[tuple[str, float, tuple[int, int], tuple[int, int], float, float], ...] = (
+    ("d", 0.0080, (8, 11), (1, 3), 0.2, 3.0),
+    ("c", 0.0200, (2, 4), (1, 2), 0.4, 2.0),
+    ("b", 0.0500, (1, 1), (1, 2), 0.6, 0.9),
+)
+# Days are lived in daylight: things happen between 07:00 and 21:00 in the county.
+DAY_FROM, DAY_SPAN = 7 * 3600, 14 * 3600
+ONE_DAY = dt.timedelta(days=1)
+DOCUMENT_ENDINGS = (
+    "书", "记录", "文件", "证明", "证书", "材料", "意见", "公告", "名单", "凭证", "报告", "令", "单", "决定",
+)  # fmt: skip
+
+
+def evidence_choices(required: str) -> list[str]:
+    """The kinds of document a rule's required evidence (``表彰决定或荣誉证书``) allows, one of
+    which an entry carries. Split on ``或`` only where every side names a document, so
+    ``公安机关、医疗机构或村居出具的核实材料`` stays whole."""
+    text = required.strip()
+    if not text:
+        return ["核实材料"]
+    parts = [p.strip() for p in text.split("或")]
+    if len(parts) > 1 and all(len(p) >= 4 and re.sub(r"（[^）]*）$", "", p).endswith(DOCUMENT_ENDINGS) for p in parts):
+        return parts
+    return [text]
 
 
 @dataclass
@@ -91,6 +104,9 @@ class _Rules:
     deduction_weights: list[float]
     departments: dict[int, tuple[int, str]]
     versions: dict[int, int]
+    serious: list[Rule]
+    general: list[Rule]
+    evidence: dict[int, list[str]]
 
 
 def _rules(kind: str, on: dt.date) -> _Rules:
@@ -122,6 +138,9 @@ def _rules(kind: str, on: dt.date) -> _Rules:
         deduction_weights=[deduction_weight(r) for r in deductions],
         departments={r.pk: min((d.pk, d.code) for d in r.departments.all()) for r in rules},
         versions={r.pk: catalogue.version for r in rules},
+        serious=[r for r in deductions if r.severity == "serious"],
+        general=[r for r in deductions if r.severity == "general"],
+        evidence={r.id: evidence_choices(r.evidence) for r in rules},
     )
 
 
@@ -137,6 +156,24 @@ def _poisson(rng: random.Random, mean: float) -> int:
         k += 1
 
 
+def _daytime(rng: random.Random, first_midnight: dt.datetime, days: int, now: dt.datetime) -> dt.datetime:
+    """A moment between 07:00 and 21:00 county time on one of the ``days`` days from
+    ``first_midnight`` (county time), before ``now``."""
+    at = first_midnight + dt.timedelta(seconds=int(rng.random() * days) * 86400 + DAY_FROM + rng.random() * DAY_SPAN)
+    while at >= now:
+        at -= ONE_DAY
+    return at
+
+
+@functools.lru_cache(maxsize=4)
+def _days(start: dt.datetime, now: dt.datetime) -> tuple[dt.datetime, int]:
+    """The county midnight of ``start``'s day (in UTC: arithmetic and comparisons on UTC times are
+    cheap, and the county keeps no daylight saving time) and the number of days from it to
+    ``now``'s, inclusive."""
+    local = dt.datetime.combine(start.astimezone(clock.LOCAL_TZ).date(), dt.time(), tzinfo=clock.LOCAL_TZ)
+    return local.astimezone(dt.UTC), (now.astimezone(clock.LOCAL_TZ).date() - local.date()).days + 1
+
+
 def subject_history(
     *,
     rng: random.Random,
@@ -147,15 +184,35 @@ def subject_history(
     now: dt.datetime,
     keyspace: str,
 ) -> list[NewEntry]:
-    span = (now - start).total_seconds()
+    first_midnight, days = _days(start, now)
     plan: list[tuple[Rule, dt.datetime]] = []
-    for rule in rng.choices(
-        rules.awards, rules.award_weights, k=_poisson(rng, PERSON_AWARDS_MEAN if is_person else ORG_AWARDS_MEAN)
-    ):
-        plan.append((rule, start + dt.timedelta(seconds=rng.random() * span)))
-    if rng.random() < (PERSON_DEDUCTION_SHARE if is_person else ORG_DEDUCTION_SHARE):
+    awards_mean = PERSON_AWARDS_MEAN if is_person else ORG_AWARDS_MEAN
+    draw = rng.random()
+    offender = None
+    for profile in OFFENDERS:
+        if draw < profile[1]:
+            offender = profile
+            break
+        draw -= profile[1]
+    if offender is not None:
+        _name, _share, serious, general, factor, years = offender
+        awards_mean *= factor
+        recent = max(1, min(days, round(365 * years)))
+        since = first_midnight + dt.timedelta(days=days - recent)
+        picks = rng.choices(rules.serious, k=rng.randint(*serious))
+        picks += rng.choices(rules.general, k=rng.randint(*general))
+        for rule in picks:
+            plan.append((rule, _daytime(rng, since, recent, now)))
+    rand = rng.random
+    for rule in rng.choices(rules.awards, rules.award_weights, k=_poisson(rng, awards_mean)):
+        # _daytime, inlined: most entries are awards and this loop is the generator's hot path
+        at = first_midnight + dt.timedelta(seconds=int(rand() * days) * 86400 + DAY_FROM + rand() * DAY_SPAN)
+        while at >= now:
+            at -= ONE_DAY
+        plan.append((rule, at))
+    if offender is None and rng.random() < (PERSON_DEDUCTION_SHARE if is_person else ORG_DEDUCTION_SHARE):
         for rule in rng.choices(rules.deductions, rules.deduction_weights, k=1 + (rng.random() < 0.3)):
-            plan.append((rule, start + dt.timedelta(seconds=rng.random() * span)))
+            plan.append((rule, _daytime(rng, first_midnight, days, now)))
     plan.sort(key=lambda p: p[1])
     used: dict[tuple[str, int], list[int]] = {}
     out: list[NewEntry] = []
@@ -168,7 +225,8 @@ def subject_history(
         slot[1] += points
         recorded = min(occurred + dt.timedelta(hours=rng.uniform(1, 72)), now - dt.timedelta(minutes=1))
         signed = points * rule.sign
-        evidence = EVIDENCE.get(rule.category, "核实材料")
+        choices = rules.evidence[rule.id]
+        evidence = choices[0] if len(choices) == 1 else choices[int(rand() * len(choices))]
         transitions = _lifecycle(rng=rng, rule=rule, recorded=recorded, now=now)
         department_id, department_code = rules.departments[rule.pk]
         out.append(

@@ -121,3 +121,20 @@ class VolunteeringConfig(AppConfig):
             "closed": _("Closed (hours verified)"),
         },
     }
+
+    def ready(self) -> None:
+        from rongxin.volunteering.models import Signup
+
+        # What a volunteer reads for their own sign-up (domain/signups.py): the sign-up's own
+        # status while the activity is ahead (the model's words), how it ended afterwards.
+        self.code_labels = {
+            **self.code_labels,
+            "volunteering.signup_state": {
+                **dict(Signup.Status.choices),
+                "activity_cancelled": Signup.Status.DROPPED.label,
+                "hours_pending": _("Ended, hours being verified"),
+                "hours_verified": _("Ended, hours verified"),
+                "no_service": _("Ended, no service recorded"),
+                "ended": _("Ended"),
+            },
+        }

@@ -22,6 +22,7 @@ from rongxin.synth.volunteering.shape import (
     CORRECTION_MIN_AGE,
     DAYS,
     DURATIONS,
+    EVENING_TYPES,
     FULL_SHARE,
     GEOFENCE_SHARE,
     MONTHS,
@@ -32,6 +33,8 @@ from rongxin.synth.volunteering.shape import (
     PARTICIPANTS,
     PROFESSIONAL,
     REFUSED,
+    START_SLOTS,
+    START_WEIGHTS,
     UPCOMING_DAYS,
     VOLUNTEER_SHIFT,
     WAITLISTED,
@@ -81,10 +84,14 @@ def _activity(
     length = rng.choice(DURATIONS.get(code, (90, 120, 150)))
     if code == "canteen_cooking":
         start_min = 9 * 60
+    elif code == "meal_delivery":
+        start_min = rng.choice((10 * 60 + 30, 11 * 60))
     elif length >= 240:
         start_min = rng.choice((8 * 60, 14 * 60))
+    elif code in EVENING_TYPES and rng.random() < 0.25:
+        start_min = 19 * 60  # after supper in the village square
     else:
-        start_min = rng.randrange(16, 33) * 30  # 8:00 to 16:00
+        start_min = rng.choices(START_SLOTS, START_WEIGHTS)[0]
     starts = midnight + start_min * 60
     ends = starts + length * 60
     # Where: a team's own village; a town team in one of its villages or the town; county

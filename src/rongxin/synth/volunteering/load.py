@@ -61,7 +61,7 @@ from rongxin.volunteering.models import (
     Team,
     Volunteer,
 )
-from rongxin.volunteering.selectors.roster import policy_for
+from rongxin.volunteering.selectors.roster import checkin_early_grace, policy_for
 
 
 @dataclass
@@ -278,6 +278,7 @@ def generate_volunteering(
         plan=plan,
         team_names=[t.name for t in plan.teams],
         policies={y: policy_for(y) for y in range(first_year, now.year + 2)},
+        early_grace=checkin_early_grace(),
         heads=_heads(plan.subject_ids),
         record_base=_max_id(ServiceRecord),
         entry_base=_max_id(Entry),

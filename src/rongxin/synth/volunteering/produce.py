@@ -153,6 +153,7 @@ def _volunteer(
             starts_at=starts_at,
             ends_at=ends_at,
             policy=policy,
+            early_grace=job["early_grace"],
         )
         if att.minutes <= 0:
             continue  # checked in, never out: no time until the organiser enters it
@@ -195,8 +196,9 @@ def _scans(
 ) -> list[tuple[str, int, bool, str, list[str], Any, Any, int | None, str]]:
     """One participation's scans: (kind, time, accepted, problem, flags, lat, lon, distance, method).
     Most check in within 12 minutes of the start and out within 25 minutes before the end; a
-    few come early or leave late (the time outside the window does not count and is flagged)."""
-    check_in = a.starts - int(rng.uniform(60, 900)) if rng.random() < 0.05 else a.starts + int(rng.uniform(0, 720))
+    few come early (5 to 50 minutes: flagged beyond the check-in grace) or leave late (flagged);
+    time outside the window does not count."""
+    check_in = a.starts - int(rng.uniform(300, 3000)) if rng.random() < 0.05 else a.starts + int(rng.uniform(0, 720))
     check_out = a.ends + int(rng.uniform(60, 1200)) if rng.random() < 0.05 else a.ends - int(rng.uniform(0, 1500))
     method = Scan.Method.ASSISTED if outcome == ASSISTED else Scan.Method.QR
 

@@ -94,6 +94,12 @@ DURATIONS: dict[str, tuple[int, ...]] = {
     "medical_clinic": (150, 180),
     "dandelion_theatre": (120, 150),
 }
+# When activities start (county time): mostly mid-morning, some in the early afternoon, never at
+# lunch or at night; talks and theatre sometimes at 19:00, after supper. Nothing starts before
+# 07:00 or after 20:00 (the tests hold the load to it).
+START_SLOTS = (8 * 60, 8 * 60 + 30, 9 * 60, 9 * 60 + 30, 10 * 60, 14 * 60, 14 * 60 + 30, 15 * 60, 15 * 60 + 30)
+START_WEIGHTS = (3, 5, 6, 4, 2, 4, 4, 3, 1)
+EVENING_TYPES = frozenset({"theory_lecture", "red_stool_talk", "dandelion_theatre", "policy_outreach"})
 ADULT_TYPES = frozenset({"epidemic_duty", "flood_duty", "fire_watch", "emergency_rescue", "meal_delivery"})
 PROFESSIONAL = {"medical_clinic": "medical", "legal_aid": "legal", "tutoring": "teaching", "emergency_rescue": "rescue"}
 GENERAL_SKILLS = (

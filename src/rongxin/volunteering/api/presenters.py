@@ -178,15 +178,16 @@ def profile_out(p: Profile) -> ProfileOut:
         records=[record_out(r) for r in p.records],
         signups=[
             MySignupOut(
-                activity_id=s.activity_id,
-                title=s.activity.title,
-                type_code=s.activity.type.code,
-                place=s.activity.place,
-                starts_at=s.activity.starts_at,
-                ends_at=s.activity.ends_at,
-                status=s.status,
+                activity_id=line.signup.activity_id,
+                title=line.signup.activity.title,
+                type_code=line.signup.activity.type.code,
+                place=line.signup.activity.place,
+                starts_at=line.signup.activity.starts_at,
+                ends_at=line.signup.activity.ends_at,
+                status=line.signup.status,
+                state=line.state,
             )
-            for s in p.signups
+            for line in p.signups
         ],
         teams=[membership_out(m) for m in p.memberships],
         certificates=[certificate_out(c) for c in p.certificates],

@@ -84,6 +84,10 @@ class MySignupOut(Schema):
     starts_at: Instant
     ends_at: Instant
     status: str
+    state: str = Field(
+        description="What the volunteer reads: the status while the activity is ahead; activity_cancelled, "
+        "hours_pending, hours_verified, no_service or ended once it is over"
+    )
 
 
 class CertificateOut(Schema):

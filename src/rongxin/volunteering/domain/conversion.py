@@ -102,10 +102,18 @@ class Attendance:
 
 
 def attendance_from_scans(
-    scans: Iterable[Any], *, starts_at: dt.datetime, ends_at: dt.datetime, policy: Policy
+    scans: Iterable[Any],
+    *,
+    starts_at: dt.datetime,
+    ends_at: dt.datetime,
+    policy: Policy,
+    early_grace: dt.timedelta = dt.timedelta(0),
 ) -> Attendance:
     """``scans``: objects with ``kind`` ("in"/"out"), ``at``, ``accepted``, ``problem`` and
-    ``flags``. Refused scans only raise flags (duplicates); accepted ones make the intervals."""
+    ``flags``. Refused scans only raise flags (duplicates); accepted ones make the intervals.
+    Only time inside the activity counts; a check-in before the start is flagged as outside the
+    activity's time only when it is earlier than ``early_grace`` before the start (volunteers
+    arrive a little early to get ready)."""
     out = Attendance()
     open_in: dt.datetime | None = None
     seconds = 0
@@ -122,7 +130,7 @@ def attendance_from_scans(
             continue
         if open_in is None:
             continue
-        if open_in < starts_at or s.at > ends_at:
+        if open_in < starts_at - early_grace or s.at > ends_at:
             out.flag("beyond_window")
         a, b = max(open_in, starts_at), min(s.at, ends_at)
         if b > a:

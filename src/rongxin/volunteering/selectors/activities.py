@@ -17,7 +17,8 @@ from rongxin.accounts.models import User
 from rongxin.core import clock
 from rongxin.core.errors import NotFound
 from rongxin.regions.models import Region
-from rongxin.volunteering.models import Activity, ActivityType, Scan, Signup, Volunteer
+from rongxin.volunteering.domain.signups import signup_state
+from rongxin.volunteering.models import Activity, ActivityType, Scan, ServiceRecord, Signup, Volunteer
 from rongxin.volunteering.permissions import (
     access_activity_for_organising,
     can_organise,
@@ -97,8 +98,18 @@ class ActivityView:
     phase: str
     places_left: int
     my_signup: Signup | None
+    my_signup_state: str  # what the volunteer reads for it (domain/signups.py); "" without one
     organiser: bool
     can_sign_up: bool
+
+
+def _my_state(mine: Signup | None, activity: Activity, now: dt.datetime) -> str:
+    if mine is None:
+        return ""
+    recorded = ServiceRecord.objects.filter(activity=activity, volunteer_id=mine.volunteer_id, current=True).exists()
+    return signup_state(
+        status=mine.status, activity_status=activity.status, ends_at=activity.ends_at, now=now, recorded=recorded
+    )
 
 
 def activity_view(*, actor: User | AnonymousUser, activity_id: int) -> ActivityView:
@@ -122,6 +133,7 @@ def activity_view(*, actor: User | AnonymousUser, activity_id: int) -> ActivityV
         phase=activity.phase(now),
         places_left=max(activity.capacity - activity.confirmed_count, 0),
         my_signup=mine,
+        my_signup_state=_my_state(mine, activity, now),
         organiser=organiser,
         can_sign_up=open_now and (mine is None or mine.status not in ("confirmed", "waitlisted")),
     )

@@ -20,6 +20,7 @@ from rongxin.core import clock
 from rongxin.core.errors import NotFound, field_error
 from rongxin.regions.models import Region
 from rongxin.volunteering.domain.hours import hours_text, next_star_hours, star_level
+from rongxin.volunteering.domain.signups import signup_state
 from rongxin.volunteering.domain.volunteers import normalise_volunteer_number, number_is_valid
 from rongxin.volunteering.models import (
     Activity,
@@ -64,6 +65,14 @@ def own_records(*, volunteer: Volunteer, offset: int, limit: int) -> tuple[list[
     return rows, qs.count()
 
 
+@dataclass(frozen=True)
+class SignupLine:
+    """A sign-up under "my sign-ups" with the state the volunteer reads (domain/signups.py)."""
+
+    signup: Signup
+    state: str
+
+
 @dataclass
 class Profile:
     volunteer: Volunteer
@@ -71,12 +80,34 @@ class Profile:
     stars: int
     next_star_hours: int | None
     records: list[ServiceRecord]
-    signups: list[Signup]
+    signups: list[SignupLine]
     memberships: list[Membership]
     certificates: list[Certificate]
     corrections: list[Correction]
     points_this_year: int
     hours_this_year: str
+
+
+def _signup_lines(v: Volunteer, now: dt.datetime) -> list[SignupLine]:
+    """The volunteer's sign-ups to activities ending from yesterday on, each with its state."""
+    signups = list(
+        Signup.objects.filter(volunteer=v, activity__ends_at__gt=now - dt.timedelta(days=1))
+        .exclude(status__in=[Signup.Status.CANCELLED, Signup.Status.DECLINED])
+        .select_related("activity__type")
+        .order_by("activity__starts_at")
+    )
+    recorded = set(
+        ServiceRecord.objects.filter(
+            volunteer=v, current=True, activity_id__in=[s.activity_id for s in signups]
+        ).values_list("activity_id", flat=True)
+    )
+    return [SignupLine(signup=s, state=state_of(s, now, recorded=s.activity_id in recorded)) for s in signups]
+
+
+def state_of(signup: Signup, now: dt.datetime, *, recorded: bool) -> str:
+    """What the volunteer reads for ``signup`` (its activity loaded) at ``now``."""
+    a = signup.activity
+    return signup_state(status=signup.status, activity_status=a.status, ends_at=a.ends_at, now=now, recorded=recorded)
 
 
 def volunteer_profile(*, volunteer: Volunteer) -> Profile:
@@ -97,12 +128,7 @@ def volunteer_profile(*, volunteer: Volunteer) -> Profile:
             .select_related("activity", "team", "award", "recorder")
             .order_by("-service_date", "-id")[:100]
         ),
-        signups=list(
-            Signup.objects.filter(volunteer=v, activity__ends_at__gt=now - dt.timedelta(days=1))
-            .exclude(status__in=[Signup.Status.CANCELLED, Signup.Status.DECLINED])
-            .select_related("activity__type")
-            .order_by("activity__starts_at")
-        ),
+        signups=_signup_lines(v, now),
         memberships=list(
             Membership.objects.filter(volunteer=v, status__in=[Membership.Status.APPLIED, Membership.Status.ACCEPTED])
             .select_related("team")

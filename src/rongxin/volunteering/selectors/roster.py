@@ -10,6 +10,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
+from django.conf import settings
+
 from rongxin.accounts.models import User
 from rongxin.volunteering.domain.conversion import (
     DEFAULT_BRACKETS,
@@ -31,6 +33,12 @@ def chunks(items: list[Any], n: int = CHUNK) -> Iterator[list[Any]]:
     """``items`` in slices of ``n``, to keep ``IN (...)`` lists under the database's limits."""
     for i in range(0, len(items), n):
         yield items[i : i + n]
+
+
+def checkin_early_grace() -> dt.timedelta:
+    """How long before the start a check-in is still on time (``RONGXIN_CHECKIN_EARLY_MINUTES``,
+    default 30): earlier ones are flagged as outside the activity's time."""
+    return dt.timedelta(minutes=max(0, int(getattr(settings, "RONGXIN_CHECKIN_EARLY_MINUTES", 30))))
 
 
 def policy_for(year: int) -> Policy:
@@ -80,10 +88,15 @@ def roster(
         ):
             scans[(aid, vid)].append(ScanRow(*rest))
     out: dict[int, dict[int, Attendance]] = defaultdict(dict)
+    grace = checkin_early_grace()
     for (aid, vid), items in scans.items():
         a = by_id[aid]
         out[aid][vid] = attendance_from_scans(
-            items, starts_at=a.starts_at, ends_at=a.ends_at, policy=policies[local_date(a.starts_at).year]
+            items,
+            starts_at=a.starts_at,
+            ends_at=a.ends_at,
+            policy=policies[local_date(a.starts_at).year],
+            early_grace=grace,
         )
     _flag_overlaps(out)
     return out

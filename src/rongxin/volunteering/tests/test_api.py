@@ -862,6 +862,7 @@ def test_profile_lists_signups_and_teams(world: World) -> None:
             "starts_at": "2026-03-02T09:00:00+08:00",
             "ends_at": "2026-03-02T12:00:00+08:00",
             "status": "confirmed",
+            "state": "confirmed",
         }
     ]
     assert [(t["team_id"], t["team_name"], t["status"]) for t in profile["teams"]] == [

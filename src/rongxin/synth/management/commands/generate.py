@@ -7,8 +7,10 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from rongxin.core import clock
 from rongxin.credit.services.catalogue import catalogue_load_starters
 from rongxin.synth.generator import SyntheticLoadRefused, generate_county
+from rongxin.synth.grades import grade_distribution, grade_history_rebuild
 from rongxin.synth.history import generate_history
 from rongxin.synth.volunteering.load import generate_volunteering
 
@@ -60,11 +62,14 @@ class Command(BaseCommand):
             f"共 {result.rows} 行，用时 {result.seconds:.1f} 秒"
             f"（{result.rows / max(result.seconds, 1e-9):,.0f} 行/秒）。"
         )
+        # One moment for the history, the volunteering and the grade history, so the grades the
+        # loads leave are exactly where the grade history ends.
+        now = clock.now()
         if not options["no_history"]:
             loaded = catalogue_load_starters()
             if loaded:
                 self.stdout.write(f"已加载并发布起始评价指标目录 {len(loaded)} 个。")
-            history = generate_history(seed=options["seed"], progress=not options["no_progress"])
+            history = generate_history(seed=options["seed"], progress=not options["no_progress"], now=now)
             self.stdout.write(
                 f"已生成三年信用历史：{history.entries} 条信用记录、{history.transitions} 条状态变更，"
                 f"覆盖 {history.subjects} 个信用主体，用时 {history.seconds:.1f} 秒"
@@ -78,6 +83,7 @@ class Command(BaseCommand):
                 seed=options["seed"],
                 progress=not options["no_progress"],
                 workers=options["workers"],
+                now=now,
             )
             c = v.counts
             self.stdout.write(
@@ -86,5 +92,20 @@ class Command(BaseCommand):
                 f"{c['entries']} 条时长积分记录，用时 {v.seconds:.1f} 秒。"
             )
             out["volunteering"] = v.to_dict()
+        if not (options["no_history"] and options["no_volunteering"]):
+            grades = grade_history_rebuild(now=now)
+            self.stdout.write(
+                f"已生成三年等级变化：{grades.grade_changes} 条，覆盖 {grades.subjects} 个有等级的信用主体，"
+                f"用时 {grades.seconds:.1f} 秒。"
+            )
+            out["grade_history"] = {"subjects": grades.subjects, "grade_changes": grades.grade_changes}
+            shares = grade_distribution()
+            graded = sum(shares.values()) or 1
+            self.stdout.write(
+                "等级分布："
+                + "，".join(f"{g} {n}（{100 * n / graded:.2f}%）" for g, n in shares.items())
+                + f"；共 {graded} 个有等级的信用主体。"
+            )
+            out["grades"] = shares
         if options["json"]:
             Path(options["json"]).write_text(json.dumps(out, ensure_ascii=False, indent=2) + "\n")

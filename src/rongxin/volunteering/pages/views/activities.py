@@ -128,6 +128,7 @@ def _activity_page(
             "phase_label": display.phase(view.phase),
             "skills": display.skill_labels(a.skills),
             "mine": mine,
+            "mine_state": view.my_signup_state,
             "holding": mine is not None and mine.status in (Signup.Status.CONFIRMED, Signup.Status.WAITLISTED),
             "invited": mine is not None and mine.status == Signup.Status.INVITED,
             "editable": view.phase in ("draft", "published"),
