@@ -336,6 +336,9 @@ MESSAGES = [
     ),
     gettext_noop("Volunteer numbers with a check-in but no service time."),
     gettext_noop("What the QR code holds: the token itself."),
+    gettext_noop(
+        "What the volunteer reads: the status while the activity is ahead; activity_cancelled, hours_pending, hours_verified, no_service or ended once it is over"
+    ),
     gettext_noop("What uses the key (a script, a device)."),
     gettext_noop("When it happened (default: now); needs a time zone."),
     gettext_noop("When the key stops working (at most 730 days ahead)."),
