@@ -190,6 +190,9 @@ def scratch_databases(engine_url: str, phases: tuple[str, ...]) -> Iterator[tupl
 
         parts = urlsplit(engine_url)
         names = {p: f"rongxin_bench_{os.getpid()}_{p}" for p in phases}
+        # Databases are made and dropped from the server's maintenance database: the one named
+        # in the URL need not exist (the test suite's DATABASE_URL names only a prefix).
+        engine_url = urlunsplit(parts._replace(path="/postgres"))
         with psycopg.connect(engine_url, autocommit=True) as admin:
             for name in names.values():
                 admin.execute(f'DROP DATABASE IF EXISTS "{name}"')

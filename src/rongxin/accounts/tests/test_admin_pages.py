@@ -32,12 +32,11 @@ def _soon() -> str:
 
 
 def _field_errors(html: str) -> dict[str, list[str]]:
-    """Each field's errors as the page shows them, by the field's name (inside its own div)."""
-    found: dict[str, list[str]] = {}
-    for block in re.findall(r'<div class="field has-error">(.*?)</div>', html, flags=re.S):
-        name = re.search(r'name="([a-z_]+)"', block)
-        found[name.group(1) if name else "?"] = re.findall(r'<p class="error" role="alert">(.*?)</p>', block)
-    return found
+    """Each field's errors as the page shows them beside it (``web/_field.html``), by name."""
+    return {
+        name: re.findall(r"<p>(.*?)</p>", block)
+        for name, block in re.findall(r'<div class="error" id="id_([a-z_]+)_error">(.*?)</div>', html, flags=re.S)
+    }
 
 
 PAGE_MATRIX = [

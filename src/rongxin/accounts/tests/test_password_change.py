@@ -109,7 +109,7 @@ def test_a_refused_change_shows_its_error_at_the_field(
     # then
     assert response.status_code == 422
     assert response.context["form"].errors == {field: [message]}
-    assert f'<p class="error" role="alert">{message}</p>' in response.content.decode()
+    assert f'<div class="error" id="id_{field}_error"><p>{message}</p></div>' in response.content.decode()
     user.refresh_from_db()
     assert (user.must_change_password, user.check_password(password)) == (True, True)
 
