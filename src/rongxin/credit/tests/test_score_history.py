@@ -107,7 +107,7 @@ def test_the_file_page_shows_the_chart_with_a_text_alternative(history_subject, 
     link(user, history_subject.subject)
     page = client_for(user).get("/me/").content.decode()
     # then the chart is an inline SVG described by its caption, with the monthly table beside it
-    assert '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 320 120"' in page
+    assert '<svg class="chart" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 320 120"' in page
     assert 'role="img" aria-labelledby="score-history-caption"' in page
     assert page.count("<polyline ") == 2  # broken at November 2025, when there was no score
     assert page.count("<circle ") == 14
