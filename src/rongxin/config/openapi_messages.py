@@ -156,7 +156,7 @@ MESSAGES = [
     ),
     gettext_noop("Issue an API key"),
     gettext_noop(
-        "Issue an API key: for yourself (your own id), or (administrators) for an account you\nadminister. The key is answered this once and only its SHA-256 is kept. 409\n``duplicate_key_name`` for a second current key of that name; 422 on a field."
+        "Issue an API key: for yourself (your own id), or (administrators) for an account you\nadminister. The key is answered this once and only its SHA-256 is kept. 409\n``duplicate_key_name`` for a second current key of that name; 422 on a field. Called with\nan API key, the new key's scopes and expiry stay within that key's (403 ``scope_refused``)."
     ),
     gettext_noop("Keyed by volunteer number."),
     gettext_noop("Leave a shift you took"),

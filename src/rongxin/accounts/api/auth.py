@@ -94,6 +94,7 @@ class ApiKeyAuth(HttpBearer):
         if key.last_used_at is None or now - key.last_used_at >= LAST_USED_PRECISION:
             ApiKey.objects.filter(pk=key.pk).update(last_used_at=now)
         request.user = key.user
+        request.api_key = key  # type: ignore[attr-defined]  # what a key may issue (router)
         _pass_gate(self.gate, request, key.user)
         return key.user
 

@@ -4,6 +4,7 @@ import datetime as dt
 from typing import Any
 
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema, Status
 
 from rongxin.accounts.api.audit import router as audit_router
@@ -19,6 +20,7 @@ from rongxin.accounts.api.schemas import (
     StaffCreateIn,
     UserRowOut,
 )
+from rongxin.accounts.domain.api_scopes import scopes_within
 from rongxin.accounts.domain.roles import ACCOUNT_ADMINS
 from rongxin.accounts.models import ApiKey, Grant, User
 from rongxin.accounts.permissions import (
@@ -39,7 +41,7 @@ from rongxin.accounts.services import (
     user_active_set,
     user_password_reset,
 )
-from rongxin.core.errors import NotFound
+from rongxin.core.errors import Forbidden, NotFound
 
 router = Router(tags=["accounts"])
 USERS_LIMIT = 500
@@ -244,8 +246,15 @@ def password_reset(request: SignedInRequest, user_id: int, payload: PasswordRese
 def api_key_create(request: SignedInRequest, user_id: int, payload: ApiKeyIn) -> Status[ApiKeyCreatedOut]:
     """Issue an API key: for yourself (your own id), or (administrators) for an account you
     administer. The key is answered this once and only its SHA-256 is kept. 409
-    ``duplicate_key_name`` for a second current key of that name; 422 on a field."""
+    ``duplicate_key_name`` for a second current key of that name; 422 on a field. Called with
+    an API key, the new key's scopes and expiry stay within that key's (403 ``scope_refused``)."""
     user = access_user_for_admin(actor=request.user, user_id=user_id)
+    calling: ApiKey | None = getattr(request, "api_key", None)
+    if calling is not None and (
+        not scopes_within(payload.scopes, calling.scopes)
+        or (calling.expires_at is not None and payload.expires_at > calling.expires_at)
+    ):
+        raise Forbidden(_("An API key issues keys only within its own scopes and expiry."), code="scope_refused")
     row, key = api_key_issue(
         actor=request.user, user=user, name=payload.name, scopes=payload.scopes, expires_at=payload.expires_at
     )

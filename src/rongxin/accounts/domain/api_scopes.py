@@ -86,3 +86,14 @@ def scope_allows(scopes: Iterable[str], *, path: str, method: str) -> bool:
     if method.upper() in SAFE_METHODS:
         return f"{area}:{READ}" in held or f"{area}:{WRITE}" in held
     return f"{area}:{WRITE}" in held
+
+
+def scopes_within(wanted: Iterable[str], held: Iterable[str]) -> bool:
+    """Whether every scope in ``wanted`` is one ``held`` grants (write includes read): a key
+    issues keys only within its own scopes, so a narrow key never mints a wider one."""
+    have = set(held)
+    for scope in wanted:
+        area, _sep, level = scope.partition(":")
+        if scope not in have and not (level == READ and f"{area}:{WRITE}" in have):
+            return False
+    return True

@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 import time_machine
+from django.test import Client
 
 from rongxin.accounts.domain.roles import Role
 from rongxin.accounts.models import ApiKey, Grant, User
@@ -206,3 +207,33 @@ def test_bad_key_requests_are_refused_at_the_field(people: dict[str, User], body
     assert response.status_code == 422
     assert [e["field"] for e in response.json()["errors"]] == [field]
     assert ApiKey.objects.count() == 0
+
+
+@pytest.mark.parametrize(
+    ("scopes", "days", "status"),
+    [
+        (["accounts:write"], 10, 201),  # its own scope, sooner
+        (["accounts:read"], 10, 201),  # write includes read
+        (["accounts:write", "credit:write"], 10, 403),  # a scope it does not hold
+        (["accounts:write"], 60, 403),  # beyond its own expiry
+    ],
+)
+def test_a_key_issues_keys_only_within_its_own_scopes_and_expiry(
+    people: dict[str, User], scopes: list[str], days: int, status: int
+) -> None:
+    # given: a key that may administer accounts only, for 30 days
+    issued = _issue(signed_in(people["officer"]), people["officer"], ["accounts:write"], name="开户脚本", days=30)
+    key = issued.json()["key"]
+    client = Client()
+    # when: the key asks for another key
+    response = client.post(
+        f"/api/v1/accounts/users/{people['officer'].pk}/api-keys",
+        {"name": "新密钥", "scopes": scopes, "expires_at": _in_days(days)},
+        content_type="application/json",
+        **_bearer(key),
+    )
+    # then: only a key within its own reach is issued
+    assert response.status_code == status
+    if status == 403:
+        assert response.json()["code"] == "scope_refused"
+    assert ApiKey.objects.filter(user=people["officer"]).count() == (2 if status == 201 else 1)
