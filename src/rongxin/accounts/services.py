@@ -30,6 +30,7 @@ from rongxin.core import clock
 from rongxin.core.audit import audit_record
 from rongxin.core.errors import Conflict, Forbidden, NotFound, field_error
 from rongxin.core.models import AuditEvent
+from rongxin.core.text import clean_text
 from rongxin.regions.models import Region
 
 USERNAME_MAX = 64
@@ -66,12 +67,11 @@ def _check_username(username: str, *, check_format: bool) -> str:
 
 
 def _check_display_name(display_name: str) -> str:
-    display_name = " ".join((display_name or "").split())
-    if not display_name:
-        raise field_error("display_name", _("Enter a display name."), code="required")
-    if len(display_name) > DISPLAY_NAME_MAX:
-        raise field_error("display_name", _("At most 60 characters."), code="too_long")
-    return display_name
+    """One line of text (control, invisible and direction-override characters refused, runs of
+    white space folded), required, at most ``DISPLAY_NAME_MAX`` characters."""
+    return clean_text(
+        display_name, field="display_name", required=True, max_length=DISPLAY_NAME_MAX, multiline=False, fold=True
+    )
 
 
 # Django's validators, with our words for their codes: Django's own Chinese catalogue lacks some

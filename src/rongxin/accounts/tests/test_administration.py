@@ -137,6 +137,22 @@ def test_usernames_are_normalised_as_sign_in_spells_them(people: dict[str, User]
     assert response.json()["user"]["username"] == "wang_01"
 
 
+@pytest.mark.parametrize("display_name", ["王\x00芳", "王\u202e芳", "王\x1b芳"])
+def test_a_display_name_with_control_or_invisible_characters_is_refused(
+    people: dict[str, User], display_name: str
+) -> None:
+    # given
+    before = _state()
+    # when
+    response = signed_in(people["county_admin"]).post(
+        "/api/v1/accounts/users", {**NEW_TOWN_A_OFFICER, "display_name": display_name}, content_type="application/json"
+    )
+    # then: refused at the field, nothing created
+    assert response.status_code == 422
+    assert [(e["field"], e["code"]) for e in response.json()["errors"]] == [("display_name", "invalid_text")]
+    assert _state() == before
+
+
 def test_a_weak_password_is_refused_with_django_validators_in_chinese(people: dict[str, User]) -> None:
     # given
     before = _state()

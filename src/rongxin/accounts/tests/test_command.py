@@ -74,6 +74,18 @@ def test_acting_as_a_town_administrator_keeps_their_rules(admins: dict[str, User
     assert (User.objects.count(), AuditEvent.objects.count()) == before
 
 
+def test_a_display_name_with_a_control_character_is_refused_by_the_command(tree: Any) -> None:
+    # given: a script that pastes an escape sequence into the name (the command reaches the
+    # service without the API's or the pages' text check)
+    before = (User.objects.count(), AuditEvent.objects.count())
+    # when
+    with pytest.raises(CommandError) as refused:
+        _run("create", "x1", "--name", "王\x1b[31m芳", "--role", "town_officer", "--region", "371082101000")
+    # then
+    assert str(refused.value) == "invalid_text: display_name: 内容中有不可见的控制字符，请删除后重试。"
+    assert (User.objects.count(), AuditEvent.objects.count()) == before
+
+
 def test_grant_revoke_deactivate_reset_and_list(admins: dict[str, User], tree: Any) -> None:
     # given
     officer = make_account("officer", (Role.TOWN_OFFICER, tree.town_a))
