@@ -31,6 +31,12 @@ Environment variables (all optional in development):
   offer (default 3).
 - ``RONGXIN_CHECKIN_EARLY_MINUTES``: a check-in up to this many minutes before an activity's
   start is on time (default 30); an earlier one is flagged as outside the activity's time.
+- ``RONGXIN_LECTURE_PHOTO_MAX_BYTES``: largest photo of a lecture session (default 5 MiB);
+  ``RONGXIN_LECTURE_PHOTOS_PER_SESSION`` how many a session keeps (default 9).
+- ``RONGXIN_LECTURE_DISPATCH_DAYS`` / ``RONGXIN_LECTURE_ANSWER_DAYS``: days the centre has to
+  dispatch an order (default 3) and the speaker to answer it (default 2).
+- ``RONGXIN_LECTURE_COVERAGE_MONTHS``: a village with no lecture for this many months is shown as
+  not covered (default 3).
 """
 
 from __future__ import annotations
@@ -78,6 +84,7 @@ INSTALLED_APPS = [
     "rongxin.credit",
     "rongxin.volunteering",
     "rongxin.incentives",
+    "rongxin.lectures",
     "rongxin.synth",
     "rongxin.bench",
     "rongxin.web",
@@ -200,6 +207,11 @@ RONGXIN_INCENTIVE_RATE = os.environ.get("RONGXIN_INCENTIVE_RATE", "3000/m")
 RONGXIN_INCENTIVE_MAX_CARDS = int(os.environ.get("RONGXIN_INCENTIVE_MAX_CARDS", "3"))
 # Volunteers arrive a little early to get ready: a check-in this long before the start is on time.
 RONGXIN_CHECKIN_EARLY_MINUTES = int(os.environ.get("RONGXIN_CHECKIN_EARLY_MINUTES", "30"))
+RONGXIN_LECTURE_PHOTO_MAX_BYTES = int(os.environ.get("RONGXIN_LECTURE_PHOTO_MAX_BYTES", str(5 * 1024 * 1024)))
+RONGXIN_LECTURE_PHOTOS_PER_SESSION = int(os.environ.get("RONGXIN_LECTURE_PHOTOS_PER_SESSION", "9"))
+RONGXIN_LECTURE_DISPATCH_DAYS = int(os.environ.get("RONGXIN_LECTURE_DISPATCH_DAYS", "3"))
+RONGXIN_LECTURE_ANSWER_DAYS = int(os.environ.get("RONGXIN_LECTURE_ANSWER_DAYS", "2"))
+RONGXIN_LECTURE_COVERAGE_MONTHS = int(os.environ.get("RONGXIN_LECTURE_COVERAGE_MONTHS", "3"))
 # An import "running" without progress for this long was interrupted; the worker queues it again.
 RONGXIN_IMPORT_STALE_MINUTES = float(os.environ.get("RONGXIN_IMPORT_STALE_MINUTES", "10"))
 # Largest import file and most data rows per file; checked before a file is stored.

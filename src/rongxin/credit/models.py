@@ -175,6 +175,7 @@ class Entry(models.Model):
         MANUAL = "manual", _("Recorded by hand")
         IMPORT = "import", _("Bulk import")
         VOLUNTEERING = "volunteering", _("Volunteer service")
+        LECTURE = "lecture", _("Lecture")
         SYNTHETIC = "synthetic", _("Synthetic history")
 
     # The biggest table: no single-column index on its foreign keys (the subject leads the

@@ -1,0 +1,1 @@
+"""Who may do what in lectures, one question per action (see :mod:`.common` for the roles)."""

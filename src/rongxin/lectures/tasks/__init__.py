@@ -1,0 +1,2 @@
+"""Jobs of lectures (quota reminders, order deadlines), registered on import by
+:func:`rongxin.core.jobs` discovery of ``<app>.tasks``."""
