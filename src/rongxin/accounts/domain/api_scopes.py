@@ -25,6 +25,7 @@ AREA_OF_SEGMENT = {
     "volunteering": "volunteering",
     "certificates": "volunteering",
     "incentives": "incentives",
+    "lectures": "lectures",
 }
 AREAS = {
     "accounts": pgettext_lazy("api area", "Accounts and audit log"),
@@ -33,6 +34,7 @@ AREAS = {
     "credit": pgettext_lazy("api area", "Credit"),
     "volunteering": pgettext_lazy("api area", "Volunteering"),
     "incentives": pgettext_lazy("api area", "Incentives"),
+    "lectures": pgettext_lazy("api area", "Lectures"),
 }
 READ, WRITE = "read", "write"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
