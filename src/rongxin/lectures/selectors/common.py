@@ -1,5 +1,6 @@
 """Reads that several parts of lectures share: the quota policy in force, a leader's adoption
-links in force, the current published book."""
+links in force, the current published book, and whether a speaker's lecture counts for their
+quota or is at their adoption link."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from rongxin.lectures.models import AdoptionLink, Book, QuotaPolicy, Speaker
+from rongxin.regions.models import Region
 
 
 @dataclass(frozen=True)
@@ -52,3 +54,26 @@ def links_in_force(speaker_id: int, day: dt.date) -> list[AdoptionLink]:
 def current_book() -> Book | None:
     """The latest published version of the sayings book, if any."""
     return Book.objects.filter(status=Book.Status.PUBLISHED).order_by("-version").first()
+
+
+def speaker_session_flags(
+    speaker: Speaker, *, day: dt.date, region: Region, enterprise_id: int | None = None
+) -> tuple[bool, bool]:
+    """``(counts_for_quota, at_link)`` for ``speaker`` speaking on ``day`` in ``region``
+    (a village or town), at ``enterprise_id`` when the session was ordered by an enterprise.
+
+    A head's lecture counts for the quota when the quota applies on that day and the place lies
+    in the head's area (a department head's area is the county). A leader's lecture is at their
+    adoption link when a link in force that day names the place's town or village, or the
+    ordering enterprise."""
+    counts = quota_applies(speaker, day) and speaker.area.contains(region)
+    at_link = False
+    if speaker.kind == Speaker.Kind.LEADER:
+        for link in links_in_force(speaker.pk, day):
+            if (
+                link.town.contains(region)
+                or link.village_id == region.pk
+                or (enterprise_id is not None and link.enterprise_id == enterprise_id)
+            ):
+                at_link = True
+    return counts, at_link

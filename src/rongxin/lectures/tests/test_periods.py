@@ -39,3 +39,34 @@ def test_the_world_has_a_head_with_a_quota_and_the_default_policy(lect) -> None:
     assert quota_applies(lect.head, dt.date(2025, 12, 31)) is False
     assert quota_applies(lect.leader, dt.date(2026, 3, 1)) is False
     assert Speaker.objects.count() == 2
+
+
+def test_a_heads_lecture_counts_inside_their_area_and_a_leaders_at_their_link(lect) -> None:  # type: ignore[no-untyped-def]
+    # given: the leader adopts town B, village A1 and the enterprise for 2026
+    from rongxin.core import clock
+    from rongxin.lectures.models import AdoptionLink
+    from rongxin.lectures.selectors.common import speaker_session_flags
+
+    tree = lect.tree
+    AdoptionLink.objects.create(
+        speaker=lect.leader,
+        town=tree.town_b,
+        village=tree.village_a1,
+        enterprise=lect.enterprise,
+        term_start=dt.date(2026, 1, 1),
+        term_end=dt.date(2026, 12, 31),
+        created_at=clock.now(),
+    )
+    day = dt.date(2026, 3, 5)
+    # then
+    assert speaker_session_flags(lect.head, day=day, region=tree.village_a1) == (True, False)
+    assert speaker_session_flags(lect.head, day=day, region=tree.village_b1) == (False, False)
+    assert speaker_session_flags(lect.head, day=dt.date(2025, 12, 5), region=tree.village_a1) == (False, False)
+    assert speaker_session_flags(lect.leader, day=day, region=tree.village_b2) == (False, True)
+    assert speaker_session_flags(lect.leader, day=day, region=tree.village_a1) == (False, True)
+    assert speaker_session_flags(lect.leader, day=day, region=tree.village_a2) == (False, False)
+    assert speaker_session_flags(lect.leader, day=day, region=tree.village_a2, enterprise_id=lect.enterprise.pk) == (
+        False,
+        True,
+    )
+    assert speaker_session_flags(lect.leader, day=dt.date(2027, 1, 2), region=tree.village_b2) == (False, False)
