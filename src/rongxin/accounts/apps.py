@@ -1,15 +1,22 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from rongxin.accounts.domain.api_scopes import scope_choices
 from rongxin.accounts.domain.roles import ACCOUNT_ADMINS, Role
-from rongxin.core.registry import NavItem
+from rongxin.core.registry import ApiArea, NavItem
 
 
 class AccountsConfig(AppConfig):
     name = "rongxin.accounts"
     label = "accounts"
     verbose_name = "Accounts"
+
+    api_areas = (
+        ApiArea(
+            "accounts", pgettext_lazy("api area", "Accounts and audit log"), order=10, segments=("accounts", "audit")
+        ),
+    )
 
     nav = (
         NavItem(_("Audit log"), "accounts:audit_log", order=140, roles=frozenset({Role.AUDITOR})),
@@ -32,5 +39,5 @@ class AccountsConfig(AppConfig):
         },
         "audit.object_type": {"user": _("Account")},
         "accounts.role": {str(role.value): role.label for role in Role},
-        "accounts.api_scope": dict(scope_choices()),
+        "accounts.api_scope": lambda: dict(scope_choices()),
     }

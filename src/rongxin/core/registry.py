@@ -11,6 +11,11 @@ and context builders are dotted paths, imported on first use, so ``apps.py`` imp
         file_panels = (FilePanel("canteens", "canteens/_file_panel.html",
                                  context="rongxin.canteens.pages.panels.file_panel", order=40),)
         code_labels = {"audit.action": {"canteen.meal.record": _("Recorded a meal")}}
+        api_areas = (ApiArea("canteens", pgettext_lazy("api area", "Canteens"), order=80),)
+
+An app's JSON endpoints form one or more *API areas* (``api_areas``): the path segments under
+``/api/v1/`` they cover and the words for the area; API keys are scoped per area
+(:mod:`rongxin.accounts.domain.api_scopes`).
 
 Codes that a person may read (audit actions, object types, problem codes, field names of a
 catalogue diff...) get their words in one place: each app declares ``code_labels``, a mapping
@@ -67,6 +72,22 @@ class FilePanel:
 
 
 @dataclass(frozen=True)
+class ApiArea:
+    """An area of the JSON API that API-key scopes name (``<code>:read``, ``<code>:write``):
+    the path segments under ``/api/v1/`` it covers (its own code when none are given) and the
+    words for it. ``order`` places it among every app's areas (the order scopes are listed and
+    stored in)."""
+
+    code: str
+    label: Any
+    order: int
+    segments: tuple[str, ...] = ()
+
+    def covers(self) -> tuple[str, ...]:
+        return self.segments or (self.code,)
+
+
+@dataclass(frozen=True)
 class ShownPanel:
     name: str
     template: str
@@ -90,12 +111,20 @@ def file_panels() -> list[FilePanel]:
     return sorted(found, key=lambda panel: panel.order)
 
 
+def api_areas() -> list[ApiArea]:
+    """Every installed app's API areas, in order."""
+    found = [area for config in apps.get_app_configs() for area in getattr(config, "api_areas", ())]
+    return sorted(found, key=lambda area: area.order)
+
+
 @cache
 def _code_labels() -> dict[str, dict[str, Any]]:
+    """Merged labels; a kind's labels may be given as a function (called once, after every app
+    is loaded) when they come from other registries, e.g. the API scopes."""
     merged: dict[str, dict[str, Any]] = {}
     for config in apps.get_app_configs():
         for kind, labels in getattr(config, "code_labels", {}).items():
-            merged.setdefault(kind, {}).update(labels)
+            merged.setdefault(kind, {}).update(labels() if callable(labels) else labels)
     return merged
 
 

@@ -1,14 +1,17 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from rongxin.accounts.domain.roles import STAFF_ROLES, Role
-from rongxin.core.registry import FilePanel, NavItem
+from rongxin.core.registry import ApiArea, FilePanel, NavItem
 
 
 class CreditConfig(AppConfig):
     name = "rongxin.credit"
     label = "credit"
     verbose_name = "Credit"
+
+    api_areas = (ApiArea("credit", pgettext_lazy("api area", "Credit"), order=40),)
 
     nav = (
         NavItem(_("Reviews"), "credit:credit_review", order=80, roles=frozenset({Role.COUNTY_CREDIT_OFFICE})),

@@ -1,15 +1,18 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from rongxin.accounts.domain.grant_scopes import GrantScope
 from rongxin.accounts.domain.roles import Role
-from rongxin.core.registry import FilePanel, NavItem
+from rongxin.core.registry import ApiArea, FilePanel, NavItem
 
 
 class IncentivesConfig(AppConfig):
     name = "rongxin.incentives"
     label = "incentives"
     verbose_name = "Incentives"
+
+    api_areas = (ApiArea("incentives", pgettext_lazy("api area", "Incentives"), order=60),)
 
     nav = (
         NavItem(

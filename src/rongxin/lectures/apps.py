@@ -1,11 +1,16 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+from rongxin.core.registry import ApiArea
 
 
 class LecturesConfig(AppConfig):
     name = "rongxin.lectures"
     label = "lectures"
     verbose_name = "Lectures"
+
+    api_areas = (ApiArea("lectures", pgettext_lazy("api area", "Lectures"), order=70),)
 
     code_labels = {
         "audit.action": {

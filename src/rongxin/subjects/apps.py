@@ -1,8 +1,9 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from rongxin.accounts.domain.roles import FILE_KEEPERS, FILE_READERS, STAFF_ROLES
-from rongxin.core.registry import NavItem
+from rongxin.core.registry import ApiArea, NavItem
 from rongxin.subjects.domain.purposes import PURPOSES
 
 
@@ -10,6 +11,8 @@ class SubjectsConfig(AppConfig):
     name = "rongxin.subjects"
     label = "subjects"
     verbose_name = "Subjects"
+
+    api_areas = (ApiArea("subjects", pgettext_lazy("api area", "Subjects"), order=30),)
 
     nav = (
         NavItem(

@@ -1,14 +1,24 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from rongxin.accounts.domain.roles import Role
-from rongxin.core.registry import FilePanel, NavItem
+from rongxin.core.registry import ApiArea, FilePanel, NavItem
 
 
 class VolunteeringConfig(AppConfig):
     name = "rongxin.volunteering"
     label = "volunteering"
     verbose_name = "Volunteering"
+
+    api_areas = (
+        ApiArea(
+            "volunteering",
+            pgettext_lazy("api area", "Volunteering"),
+            order=50,
+            segments=("volunteering", "certificates"),
+        ),
+    )
 
     nav = (
         NavItem(

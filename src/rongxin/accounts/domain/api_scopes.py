@@ -3,7 +3,8 @@
 An area is the first segment of the path under ``/api/v1/`` (the mounts of each app's router).
 A key holds a set of scopes ``<area>:read`` or ``<area>:write`` (write includes read); a scope
 only narrows what the key's holder may do, it never adds a right the holder's grants lack.
-A path outside every area is refused (deny by default).
+A path outside every area is refused (deny by default). Each app declares its areas on its
+``AppConfig`` (``api_areas``, :class:`rongxin.core.registry.ApiArea`).
 """
 
 from __future__ import annotations
@@ -13,40 +14,35 @@ from typing import Any
 
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
-# The path segment under /api/v1/ → the area whose scopes cover it.
-AREA_OF_SEGMENT = {
-    "accounts": "accounts",
-    "audit": "accounts",
-    "regions": "regions",
-    "subjects": "subjects",
-    "credit": "credit",
-    "volunteering": "volunteering",
-    "certificates": "volunteering",
-    "incentives": "incentives",
-    "lectures": "lectures",
-}
-AREAS = {
-    "accounts": pgettext_lazy("api area", "Accounts and audit log"),
-    "regions": pgettext_lazy("api area", "Regions"),
-    "subjects": pgettext_lazy("api area", "Subjects"),
-    "credit": pgettext_lazy("api area", "Credit"),
-    "volunteering": pgettext_lazy("api area", "Volunteering"),
-    "incentives": pgettext_lazy("api area", "Incentives"),
-    "lectures": pgettext_lazy("api area", "Lectures"),
-}
+from rongxin.core.registry import api_areas
+
+
+def areas() -> dict[str, Any]:
+    """The API areas every installed app declares (``api_areas`` on its ``AppConfig``), in
+    order: code → words."""
+    return {area.code: area.label for area in api_areas()}
+
+
+def area_of_segment(segment: str) -> str | None:
+    """The area whose scopes cover the path segment under ``/api/v1/``, if any."""
+    for area in api_areas():
+        if segment in area.covers():
+            return area.code
+    return None
+
+
 READ, WRITE = "read", "write"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
 def all_scopes() -> list[str]:
     """Every scope (what a key made without naming scopes holds: its holder's full access)."""
-    return [f"{area}:{level}" for area in AREAS for level in (READ, WRITE)]
+    return [f"{area}:{level}" for area in areas() for level in (READ, WRITE)]
 
 
 def read_scopes() -> list[str]:
-    return [f"{area}:{READ}" for area in AREAS]
+    return [f"{area}:{READ}" for area in areas()]
 
 
 def scope_choices() -> list[tuple[str, Any]]:
@@ -55,7 +51,7 @@ def scope_choices() -> list[tuple[str, Any]]:
     words = {READ: _("read only"), WRITE: _("read and write")}
     return [
         (f"{area}:{level}", format_lazy("{} · {}", label, words[level]))
-        for area, label in AREAS.items()
+        for area, label in areas().items()
         for level in (READ, WRITE)
     ]
 
@@ -75,7 +71,7 @@ def area_of_path(path: str, *, root: str = "/api/v1/") -> str | None:
     if not path.startswith(root):
         return None
     segment = path[len(root) :].split("/", 1)[0]
-    return AREA_OF_SEGMENT.get(segment)
+    return area_of_segment(segment)
 
 
 def scope_allows(scopes: Iterable[str], *, path: str, method: str) -> bool:

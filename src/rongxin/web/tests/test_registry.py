@@ -12,6 +12,7 @@ import pytest
 from django.apps import apps
 from django.test import Client
 
+from rongxin.accounts.domain.api_scopes import all_scopes, area_of_path, scope_allows, scopes_normalise
 from rongxin.conftest import client_for, link, make_organisation, make_person, make_user
 
 pytestmark = pytest.mark.django_db
@@ -90,3 +91,21 @@ def test_taking_credits_panel_off_its_app_config_takes_it_off_the_file_page(
     assert before.count('<section class="card" id="credit">') == 1
     assert 'id="credit"' not in after
     assert person.id_number_masked in after  # the rest of the file is still there
+
+
+def test_an_apps_api_area_becomes_key_scopes_through_the_registry(settings: Any) -> None:
+    # given
+    before = all_scopes()
+    outside_before = area_of_path("/api/v1/probe/things")
+    # when
+    settings.INSTALLED_APPS = [*settings.INSTALLED_APPS, PROBE_APP]
+    after = all_scopes()
+    # then: its scopes sit by the area's order (65: after incentives, before lectures)
+    assert "probe:read" not in before
+    assert outside_before is None
+    assert after == [*before[:12], "probe:read", "probe:write", *before[12:]]
+    assert before[10:14] == ["incentives:read", "incentives:write", "lectures:read", "lectures:write"]
+    assert area_of_path("/api/v1/probing/1") == "probe"
+    assert scope_allows(["probe:read"], path="/api/v1/probe/x", method="GET") is True
+    assert scope_allows(["probe:read"], path="/api/v1/probe/x", method="POST") is False
+    assert scopes_normalise(["probe:write", "probe:read"]) == ["probe:write"]

@@ -1,7 +1,7 @@
 from django.apps import AppConfig
 
 from rongxin.accounts.domain.roles import Role
-from rongxin.core.registry import FilePanel, NavItem
+from rongxin.core.registry import ApiArea, FilePanel, NavItem
 
 
 class RegistryProbeConfig(AppConfig):
@@ -9,6 +9,7 @@ class RegistryProbeConfig(AppConfig):
     label = "registry_probe"
 
     nav = (NavItem("Probe module", "web:home", order=135, roles=frozenset({Role.AUDITOR})),)
+    api_areas = (ApiArea("probe", "Probe area", order=65, segments=("probe", "probing")),)
     file_panels = (
         FilePanel(
             "probe", "registry_app/_panel.html", context="rongxin.web.tests.registry_app.panels.file_panel", order=5
