@@ -2,7 +2,7 @@ from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from rongxin.core.registry import ApiArea
+from rongxin.core.registry import ApiArea, FilePanel, NavItem
 
 
 class LecturesConfig(AppConfig):
@@ -11,6 +11,15 @@ class LecturesConfig(AppConfig):
     verbose_name = "Lectures"
 
     api_areas = (ApiArea("lectures", pgettext_lazy("api area", "Lectures"), order=70),)
+
+    nav = (
+        NavItem(_("Lectures"), "lectures:home", order=65, shown="rongxin.lectures.permissions.common.shows_lectures"),
+    )
+    file_panels = (
+        FilePanel(
+            "lectures", "lectures/_file_panel.html", context="rongxin.lectures.pages.panels.file_panel", order=25
+        ),
+    )
 
     code_labels = {
         "audit.action": {

@@ -3,6 +3,9 @@
 
 from django.urls import URLPattern
 
+from rongxin.lectures.pages.views import home
+
 app_name = "lectures"
 
 urlpatterns: list[URLPattern] = []
+urlpatterns += home.urls
