@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from rongxin.accounts.domain.credentials import username_normalise
 from rongxin.accounts.domain.grant_scopes import GrantScope, grant_scope_for, grant_scopes
 from rongxin.accounts.domain.roles import STAFF_ROLES, Role
 from rongxin.accounts.models import ApiKey, Department, Grant, User
@@ -131,3 +132,39 @@ def grant_spec_from(*, role: str, region_code: str, department_code: str = "", s
         if department is None:
             raise field_error("department", _("There is no department with this code."), code="unknown_department")
     return GrantSpec(role=role, region=region, department=department, scope=(scope or "").strip())
+
+
+# --- Reads for the ``rongxin accounts`` command ------------------------------------------------
+def user_by_username(username: str, *, active_only: bool = False) -> User | None:
+    """The account of ``username`` (normalised as sign-in normalises it), if any."""
+    users = User.objects.filter(username=username_normalise(username))
+    if active_only:
+        users = users.filter(is_active=True)
+    return users.first()
+
+
+def current_grant(*, user: User, role: str, region_code: str) -> Grant | None:
+    """The user's current (unrevoked) grant of ``role`` over the region ``region_code``."""
+    return Grant.objects.filter(user=user, role=role, region__code=region_code, revoked_at__isnull=True).first()
+
+
+def keys_by_prefix(*, user: User, prefix: str) -> list[ApiKey]:
+    """The user's API keys whose shown prefix begins with ``prefix`` (a trailing … ignored)."""
+    return list(ApiKey.objects.filter(user=user, prefix__startswith=prefix.rstrip("…")))
+
+
+def accounts_listing(*, actor: User | None, include_revoked: bool) -> list[tuple[User, list[Grant], list[ApiKey]]]:
+    """Every account the actor manages (all of them for the system), each with its grants and
+    keys (current ones only unless ``include_revoked``), for the command's ``list``."""
+    users = User.objects.order_by("username") if actor is None else managed_users(actor=actor)
+    grants = Grant.objects.select_related("region").order_by("id")
+    keys = ApiKey.objects.order_by("id")
+    if not include_revoked:
+        grants, keys = grants.filter(revoked_at__isnull=True), keys.filter(revoked_at__isnull=True)
+    grants_of: dict[int, list[Grant]] = {}
+    keys_of: dict[int, list[ApiKey]] = {}
+    for g in grants:
+        grants_of.setdefault(g.user_id, []).append(g)
+    for k in keys:
+        keys_of.setdefault(k.user_id, []).append(k)
+    return [(u, grants_of.get(u.pk, []), keys_of.get(u.pk, [])) for u in users]

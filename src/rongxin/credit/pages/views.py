@@ -22,7 +22,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from rongxin.accounts.models import Department, User
+from rongxin.accounts.models import User
 from rongxin.accounts.permissions import SignedInRequest
 from rongxin.core.errors import InvalidInput, NotFound
 from rongxin.core.forms import errors_on, flash_errors, form_keep, form_kept
@@ -52,6 +52,7 @@ from rongxin.credit.selectors.catalogues import (
     catalogue_get,
     catalogues_in_force,
     catalogues_listed,
+    department_names,
 )
 from rongxin.credit.selectors.explanation import credit_explanation
 from rongxin.credit.selectors.imports import import_progress, import_size_limit, max_rows
@@ -308,7 +309,7 @@ def _where(where: str) -> str:
 def _rule_changes_shown(changes: list[RuleChange]) -> list[dict[str, Any]]:
     """The diff's rule changes in words: each field by its label, each value as a person reads it
     (a direction, severity or programme by its name, a yes/no, departments by name)."""
-    departments = dict(Department.objects.values_list("code", "name"))
+    departments = department_names()
     choices = {
         "direction": dict(Direction.choices),
         "severity": dict(Severity.choices),

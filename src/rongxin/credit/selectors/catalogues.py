@@ -12,6 +12,7 @@ from typing import Any
 import yaml
 from django.db.models import QuerySet
 
+from rongxin.accounts.models import Department
 from rongxin.core import clock
 from rongxin.core.errors import NotFound
 from rongxin.credit.domain.scoring import Scale
@@ -222,3 +223,8 @@ def catalogue_diff(*, old: Catalogue, new: Catalogue) -> dict[str, Any]:
         "grades": (grades_old, grades_new) if grades_old != grades_new else None,
         "rules": changes,
     }
+
+
+def department_names() -> dict[str, str]:
+    """Every department's name by its code (to show a catalogue diff's departments by name)."""
+    return dict(Department.objects.values_list("code", "name"))

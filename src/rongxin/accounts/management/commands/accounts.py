@@ -21,9 +21,14 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from rongxin.accounts.domain.api_scopes import all_scopes, read_scopes
-from rongxin.accounts.domain.credentials import username_normalise
-from rongxin.accounts.models import ApiKey, Grant, User
-from rongxin.accounts.selectors import grant_spec_from, managed_users
+from rongxin.accounts.models import User
+from rongxin.accounts.selectors import (
+    accounts_listing,
+    current_grant,
+    grant_spec_from,
+    keys_by_prefix,
+    user_by_username,
+)
 from rongxin.accounts.services import (
     api_key_issue,
     api_key_revoke,
@@ -105,14 +110,14 @@ class Command(BaseCommand):
     def _actor(username: str) -> User | None:
         if not username:
             return None
-        actor = User.objects.filter(username=username_normalise(username), is_active=True).first()
+        actor = user_by_username(username, active_only=True)
         if actor is None:
             raise CommandError(f"--as: no active account {username!r}")
         return actor
 
     @staticmethod
     def _user(username: str) -> User:
-        user = User.objects.filter(username=username_normalise(username)).first()
+        user = user_by_username(username)
         if user is None:
             raise CommandError(f"no account {username!r}")
         return user
@@ -154,9 +159,7 @@ class Command(BaseCommand):
 
     def _revoke(self, actor: User | None, options: dict[str, Any]) -> None:
         user = self._user(options["username"])
-        grant = Grant.objects.filter(
-            user=user, role=options["role"], region__code=options["region"], revoked_at__isnull=True
-        ).first()
+        grant = current_grant(user=user, role=options["role"], region_code=options["region"])
         if grant is None:
             raise CommandError(f"{user.username} holds no current {options['role']} grant over {options['region']}")
         grant_revoke(actor=actor, grant=grant)
@@ -197,29 +200,19 @@ class Command(BaseCommand):
 
     def _key_revoke(self, actor: User | None, options: dict[str, Any]) -> None:
         user = self._user(options["username"])
-        keys = list(ApiKey.objects.filter(user=user, prefix__startswith=options["prefix"].rstrip("…")))
+        keys = keys_by_prefix(user=user, prefix=options["prefix"])
         if len(keys) != 1:
             raise CommandError(f"{len(keys)} keys of {user.username} begin with {options['prefix']!r}; name one")
         api_key_revoke(actor=actor, key=keys[0])
         self.stdout.write(f"revoked key {keys[0].prefix}…")
 
     def _list(self, actor: User | None, options: dict[str, Any]) -> None:
-        users = User.objects.order_by("username") if actor is None else managed_users(actor=actor)
-        grants = Grant.objects.select_related("region").order_by("id")
-        keys = ApiKey.objects.order_by("id")
-        if not options["all"]:
-            grants, keys = grants.filter(revoked_at__isnull=True), keys.filter(revoked_at__isnull=True)
-        by_user: dict[int, list[str]] = {}
-        for g in grants:
-            by_user.setdefault(g.user_id, []).append(
+        for user, grants, keys in accounts_listing(actor=actor, include_revoked=options["all"]):
+            held = [
                 f"{g.role}@{g.region.code}"
                 + (f"[{g.scope}]" if g.scope else "")
                 + (" (revoked)" if g.revoked_at else "")
-            )
-        for k in keys:
-            by_user.setdefault(k.user_id, []).append(
-                f"key {k.prefix}… {k.name}" + (" (revoked)" if k.revoked_at else "")
-            )
-        for user in users:
+                for g in grants
+            ] + [f"key {k.prefix}… {k.name}" + (" (revoked)" if k.revoked_at else "") for k in keys]
             state = "active" if user.is_active else "inactive"
-            self.stdout.write(f"{user.username}\t{user.display_name}\t{state}\t" + "; ".join(by_user.get(user.pk, [])))
+            self.stdout.write(f"{user.username}\t{user.display_name}\t{state}\t" + "; ".join(held))
