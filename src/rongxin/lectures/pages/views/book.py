@@ -248,7 +248,7 @@ def saying_new(request: SignedInRequest, book_id: int) -> HttpResponse:
     draft = _draft_for_editing(request, book_id)
     if draft is None:
         return redirect("lectures:book_edit")
-    form = SayingForm(request.POST or None)
+    form = SayingForm(request.POST if request.method == "POST" else None)
     outcome = None
     if request.method == "POST" and form.is_valid():
         with errors_on(form) as outcome:
@@ -275,7 +275,7 @@ def saying_edit(request: SignedInRequest, book_id: int, saying_id: int) -> HttpR
     if s is None:
         raise NotFound()
     initial = {"text": s.text, "interpretation": s.interpretation, "tags": "、".join(s.tags), "cases": s.cases}
-    form = SayingForm(request.POST or None, initial=initial)
+    form = SayingForm(request.POST if request.method == "POST" else None, initial=initial)
     outcome = None
     if request.method == "POST" and form.is_valid():
         with errors_on(form) as outcome:
@@ -310,7 +310,7 @@ def book_publish(request: SignedInRequest, book_id: int) -> HttpResponse:
     draft = _draft_for_editing(request, book_id)
     if draft is None:
         return redirect("lectures:book_versions")
-    form = PublishForm(request.POST or None)
+    form = PublishForm(request.POST if request.method == "POST" else None)
     outcome = None
     if request.method == "POST" and form.is_valid():
         with errors_on(form) as outcome:
