@@ -312,3 +312,26 @@ def test_the_sample_book_loads(lect: LectureWorld) -> None:
     assert saying_choices() == sayings
     assert [s.key for s in sayings_search(book=book, q="救生衣")] == ["S16"]
     assert book_tags(book=book)[0].tag in {"安全", "诚信"}
+
+
+def test_search_ignores_case_on_every_engine(lect: LectureWorld) -> None:
+    data = small_book(4)
+    data["sayings"][0].update(text="讲诚信 QR 码扫一扫")
+    data["sayings"][1].update(interpretation="Über den Fluss：过河要走桥")
+    data["sayings"][2].update(tags=["ＡＢＣ安全"])
+    data["sayings"][3].update(cases="张师傅在集市上宣传防诈骗")
+    book = book_import(actor=None, data=data, publish=True)
+
+    def keys(q: str, tag: str = "") -> list[str]:
+        return [s.key for s in sayings_search(book=book, q=q, tag=tag)]
+
+    assert keys("qr") == ["S01"]
+    assert keys("ÜBER") == ["S02"]
+    assert keys("abc") == ["S03"]
+    assert keys("集市 防诈骗") == ["S04"]
+    assert keys("集市 不在") == []
+    assert keys("") == ["S01", "S02", "S03", "S04"]
+    assert keys("", tag="诚信") == ["S01", "S02", "S04"]
+    assert keys("%") == []
+    assert keys("_") == []
+    assert sayings_search(book=None, q="x") == []
