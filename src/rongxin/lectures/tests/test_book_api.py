@@ -114,7 +114,11 @@ def test_admin_writes_a_version(lect: LectureWorld, books: tuple[Book, Book]) ->
     again = send(admin, "post", f"{API}/books", {})
     assert (again.status_code, again["Content-Type"], again.json()["code"]) == (409, PROBLEM, "draft_exists")
     patched = send(admin, "patch", f"{API}/books/{draft.pk}", {"change_note": "新增两条"})
-    assert (patched.status_code, patched.json()["change_note"], patched.json()["title"]) == (200, "新增两条", "测试宣讲书")
+    assert (patched.status_code, patched.json()["change_note"], patched.json()["title"]) == (
+        200,
+        "新增两条",
+        "测试宣讲书",
+    )
     added = send(admin, "post", f"{API}/books/{draft.pk}/sayings", {"text": "新金句", "interpretation": "解读"})
     assert (added.status_code, added.json()["key"], added.json()["number"], added.json()["tags"]) == (201, "S04", 4, [])
     second = draft.sayings.get(number=2)
@@ -129,7 +133,9 @@ def test_admin_writes_a_version(lect: LectureWorld, books: tuple[Book, Book]) ->
         64,
     )
     before = state()
-    refused = send(admin, "patch", f"{API}/books/{draft.pk}/sayings/{deleted.json()['saying_list'][0]['id']}", {"text": "改"})
+    refused = send(
+        admin, "patch", f"{API}/books/{draft.pk}/sayings/{deleted.json()['saying_list'][0]['id']}", {"text": "改"}
+    )
     assert (refused.status_code, refused.json()["code"]) == (409, "book_published")
     assert state() == before
 
@@ -218,7 +224,10 @@ def test_matrix_writes(lect: LectureWorld, books: tuple[Book, Book]) -> None:
     admin = lect.admin
     assert send(admin, "patch", f"{API}/books/{draft.pk}", {"title": "改"}).status_code == 200
     assert send(admin, "patch", f"{API}/books/999999", {"title": "改"}).status_code == 404
-    assert send(admin, "post", f"{API}/books/{draft.pk}/sayings", {"text": "新", "interpretation": "解"}).status_code == 201
+    assert (
+        send(admin, "post", f"{API}/books/{draft.pk}/sayings", {"text": "新", "interpretation": "解"}).status_code
+        == 201
+    )
     assert send(admin, "patch", f"{API}/books/{draft.pk}/sayings/{d.pk}", {"text": "改"}).status_code == 200
     assert send(admin, "patch", f"{API}/books/{draft.pk}/sayings/{p.pk}", {"text": "改"}).status_code == 404
     assert send(admin, "delete", f"{API}/books/{draft.pk}/sayings/{d.pk}").status_code == 200
