@@ -233,3 +233,13 @@ def test_matrix_writes(lect: LectureWorld, books: tuple[Book, Book]) -> None:
     assert send(admin, "delete", f"{API}/books/{draft.pk}/sayings/{d.pk}").status_code == 200
     assert send(admin, "post", f"{API}/books/{draft.pk}/publish").status_code == 200
     assert send(admin, "post", f"{API}/books", {}).status_code == 201
+
+
+def test_non_ascii_digits_are_refused(lect: LectureWorld, books: tuple[Book, Book]) -> None:
+    published, _draft = books
+    for params, field in (({"book": "١"}, "book"), ({"limit": "１０"}, "limit"), ({"offset": "-1"}, "offset")):
+        response = send(lect.village_a1, "get", f"{API}/sayings", params)
+        assert (response.status_code, response.json()["errors"][0]["field"]) == (422, field), params
+    assert send(lect.village_a1, "get", f"{API}/books/١").status_code == 404
+    assert client_for(lect.village_a1).get("/lectures/book/sayings/١/").status_code == 404
+    assert send(lect.village_a1, "get", f"{API}/books/{published.pk}").status_code == 200
