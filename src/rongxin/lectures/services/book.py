@@ -21,8 +21,10 @@ import json
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
+import yaml
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils.translation import gettext_lazy as _
@@ -48,6 +50,9 @@ TAG_MAX = 12
 SAYINGS_MAX = 300
 KEY_PATTERN = re.compile(r"S\d{2,4}")
 _TAG_SEPARATORS = re.compile(r"[,，、;；\s]+")
+
+# The demo's sample book, written for this project (``{title, preface, sayings: [...]}``).
+SAMPLE_BOOK = Path(__file__).resolve().parents[1] / "data" / "sample_book.yaml"
 
 PUBLISHED_MESSAGE = _("A published sayings book cannot be changed; start a new version to make changes.")
 
@@ -437,3 +442,9 @@ def book_import(*, actor: User | None, data: dict[str, Any], publish: bool) -> B
     if publish:
         _publish(book, actor=actor, role=role)
     return book
+
+
+def sample_book() -> dict[str, Any]:
+    """The sample book shipped with the demo, as :func:`book_import` takes it."""
+    data: dict[str, Any] = yaml.safe_load(SAMPLE_BOOK.read_text(encoding="utf-8"))
+    return data

@@ -36,6 +36,9 @@ def cast(lect: LectureWorld) -> dict[str, User | None]:
         "village_a1": lect.village_a1,
         "auditor": lect.auditor,
         "head_user": lect.head_user,
+        "leader_user": lect.leader_user,
+        "town_b": lect.town_b,
+        "village_b1": lect.village_b1,
         "anonymous": None,
     }
 
@@ -170,7 +173,7 @@ def test_bad_sayings(lect: LectureWorld, books: tuple[Book, Book], body: Any, fi
 
 
 # --- Permission matrices -----------------------------------------------------------------------
-READERS = {"admin", "town_a", "village_a1", "auditor", "head_user"}
+READERS = {"admin", "town_a", "village_a1", "auditor", "head_user", "leader_user", "town_b", "village_b1"}
 
 
 def test_matrix_reads(lect: LectureWorld, books: tuple[Book, Book]) -> None:

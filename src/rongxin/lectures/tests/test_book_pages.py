@@ -40,6 +40,9 @@ def cast(lect: LectureWorld) -> dict[str, User | None]:
         "village_a1": lect.village_a1,
         "auditor": lect.auditor,
         "head_user": lect.head_user,
+        "leader_user": lect.leader_user,
+        "town_b": lect.town_b,
+        "village_b1": lect.village_b1,
         "team_leader": lect.team_leader,
         "anonymous": None,
     }
@@ -66,7 +69,7 @@ def test_reader_pages_matrix(lect: LectureWorld, books: tuple[Book, Book]) -> No
     published, draft = books
     s = published.sayings.get(number=2)
     d = draft.sayings.get(number=2)
-    readers = {"admin", "town_a", "village_a1", "auditor", "head_user", "team_leader"}
+    readers = set(cast(lect)) - {"anonymous"}
     for role, user in cast(lect).items():
         client = client_for(user)
         for url in (
@@ -252,3 +255,19 @@ def test_control_characters_in_a_form_save_nothing(lect: LectureWorld) -> None:
     )
     assert response.status_code == 400
     assert state() == before
+
+
+def test_bad_book_form_saves_nothing(lect: LectureWorld) -> None:
+    draft = book_draft_start(actor=lect.admin, title="草稿")
+    admin = client_for(lect.admin)
+    before = state()
+    for data, field in (
+        ({"title": "", "preface": "序"}, "title"),
+        ({"title": "长" * 101}, "title"),
+        ({"title": "书", "change_note": "长" * 301}, "change_note"),
+    ):
+        response = admin.post("/lectures/book/edit/", data)
+        assert (response.status_code, f'id="id_{field}_error"' in html(response)) == (422, True), data
+    assert state() == before
+    draft.refresh_from_db()
+    assert (draft.title, draft.preface) == ("草稿", "")

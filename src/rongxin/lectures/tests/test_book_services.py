@@ -5,11 +5,9 @@ checks every saying before saving anything, and the sample book loads."""
 from __future__ import annotations
 
 import hashlib
-from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 from django.utils import translation
 
 from rongxin.core.errors import Conflict, InvalidInput, NotFound
@@ -23,6 +21,7 @@ from rongxin.lectures.services.book import (
     book_publish,
     book_update,
     content_hash,
+    sample_book,
     saying_add,
     saying_delete,
     saying_update,
@@ -30,8 +29,6 @@ from rongxin.lectures.services.book import (
 from rongxin.lectures.tests.conftest import LectureWorld
 
 pytestmark = pytest.mark.django_db
-
-SAMPLE = Path(__file__).resolve().parents[1] / "data" / "sample_book.yaml"
 
 
 def small_book(n: int = 3) -> dict[str, Any]:
@@ -298,7 +295,7 @@ def test_import_assigns_missing_keys_and_can_stay_a_draft(lect: LectureWorld) ->
 
 
 def test_the_sample_book_loads(lect: LectureWorld) -> None:
-    data = yaml.safe_load(SAMPLE.read_text(encoding="utf-8"))
+    data = sample_book()
     book = book_import(actor=None, data=data, publish=True)
     sayings = list(book.sayings.order_by("number"))
     assert (book.status, book.version, len(sayings)) == ("published", 1, len(data["sayings"]))
