@@ -46,10 +46,13 @@ MESSAGES = [
     gettext_noop(
         "A team: leaders, member count and upcoming activities for anyone; applications, drafts\nand pending corrections for its organisers; your own membership."
     ),
+    gettext_noop("A version's id; the current book by default."),
     gettext_noop("AAA | AA | A | B | C | D"),
     gettext_noop("Active teams, filtered by home region (and everything under it), tier and kind"),
     gettext_noop("Active teams, filtered by home region (and everything under it), tier and kind."),
     gettext_noop("Activities in this village's town."),
+    gettext_noop("Add a saying at the end of a draft"),
+    gettext_noop("Add a saying at the end of a draft; it gets the next key never used in any version."),
     gettext_noop("An account that already holds an incentive-provider grant."),
     gettext_noop(
         "An organiser of the record's team accepts (a new record revision, credit adjusted) or\nrefuses (with a reason) a correction."
@@ -69,6 +72,7 @@ MESSAGES = [
     gettext_noop("Approve or reject an entry awaiting review (``decision``: approve | reject)."),
     gettext_noop("Ask the organiser to correct the time of one of your records"),
     gettext_noop("Ask the organiser to correct the time of one of your records."),
+    gettext_noop("At most 8 topics of at most 12 characters."),
     gettext_noop("Browse and filter the audit log (auditors), 100 per page"),
     gettext_noop("Browse and filter the audit log (auditors), 100 per page."),
     gettext_noop("Bytes per holder id (10)."),
@@ -80,6 +84,10 @@ MESSAGES = [
         "Change a draft or published activity before it starts (409 once started, closed or\ncancelled). More places move the waiting list up; fewer than confirmed is a 422."
     ),
     gettext_noop("Change a draft or published activity before it starts (409 once started, closed or cancelled)"),
+    gettext_noop("Change a draft's title, preface or note of what changed (409 once published)"),
+    gettext_noop("Change a draft's title, preface or note of what changed (409 once published)."),
+    gettext_noop("Change a saying of a draft (fields left out stay as they are)"),
+    gettext_noop("Change a saying of a draft (fields left out stay as they are)."),
     gettext_noop("Change your own volunteer profile (skills, when you are usually free)"),
     gettext_noop("Change your own volunteer profile (skills, when you are usually free)."),
     gettext_noop("Check 1 to 1,000 credentials"),
@@ -138,6 +146,7 @@ MESSAGES = [
         "Grant or withdraw consent to scoring: the person online, or a keeper from a counter visit\nor paper form."
     ),
     gettext_noop("Hex SHA-256 of the decoded content."),
+    gettext_noop("How many sayings the version holds."),
     gettext_noop(
         "Ids (``n``) of your unexpired credentials an online check would refuse: withdrawn, the holder no longer qualifies, or a live code already used."
     ),
@@ -158,6 +167,7 @@ MESSAGES = [
     gettext_noop(
         "Issue an API key: for yourself (your own id), or (administrators) for an account you\nadminister. The key is answered this once and only its SHA-256 is kept. 409\n``duplicate_key_name`` for a second current key of that name; 422 on a field. Called with\nan API key, the new key's scopes and expiry stay within that key's (403 ``scope_refused``)."
     ),
+    gettext_noop("Its place in this version."),
     gettext_noop("Keyed by volunteer number."),
     gettext_noop("Leave a shift you took"),
     gettext_noop("Leave a shift you took."),
@@ -180,6 +190,9 @@ MESSAGES = [
     gettext_noop("One catalogue version with its grade bands and rules, for staff."),
     gettext_noop("One import of your departments"),
     gettext_noop("One import of your departments: its status, progress and the problems found in the file."),
+    gettext_noop("One version with its sayings in order (a draft only for administrators)"),
+    gettext_noop("One version with its sayings in order (a draft only for administrators)."),
+    gettext_noop("Only sayings with this topic."),
     gettext_noop("Overlapping sign-ups of the volunteer."),
     gettext_noop("Per cent of the people on duty that day who are volunteers."),
     gettext_noop("Person-times benefited per month (Beijing time), provider and offer, newest month first"),
@@ -202,10 +215,12 @@ MESSAGES = [
     gettext_noop(
         "Public check of a certificate with the digest ``d`` from its QR code: ``ok`` with the\nfacts (name masked), ``altered`` or ``unknown``. 429 when a client asks too often."
     ),
+    gettext_noop("Publish a draft"),
     gettext_noop("Publish a draft activity so that volunteers can sign up"),
     gettext_noop("Publish a draft activity so that volunteers can sign up."),
     gettext_noop("Publish a draft catalogue (the county credit office)"),
     gettext_noop("Publish a draft catalogue (the county credit office); a published version is never edited."),
+    gettext_noop("Publish a draft: it becomes the current book and is frozen (needs at least one saying)."),
     gettext_noop("Put a staff member (not a volunteer) on a shift, so the daily count is complete"),
     gettext_noop("Put a staff member (not a volunteer) on a shift, so the daily count is complete."),
     gettext_noop("Queue a CSV/XLSX file of records for your department"),
@@ -234,6 +249,8 @@ MESSAGES = [
     gettext_noop(
         "Register yourself as a volunteer (nobody registers anybody else). Under 18, a guardian's\nname, relation and consent are required. 409 if you are registered already."
     ),
+    gettext_noop("Remove a saying from a draft"),
+    gettext_noop("Remove a saying from a draft; the later ones move up. Answers the draft as it now is."),
     gettext_noop("Replaces the availability; omit to keep it."),
     gettext_noop("Replaces the skills; omit to keep them."),
     gettext_noop("Required to reject or suspend."),
@@ -248,6 +265,11 @@ MESSAGES = [
     gettext_noop(
         "Revoke an API key: your own, or (administrators) one of a user in your region. The next\nrequest with it gets 401. Revoking it again answers the same. 404 when it is missing or not\nyours."
     ),
+    gettext_noop("SHA-256 of the published content; empty for a draft."),
+    gettext_noop("Search the sayings of the current book (or of ``book``)"),
+    gettext_noop(
+        "Search the sayings of the current book (or of ``book``): every word of ``q`` must appear\nin the text, interpretation, topics or cases, ignoring case."
+    ),
     gettext_noop("Set a new password on an account you administer"),
     gettext_noop(
         "Set a new password on an account you administer; it must change it at its next sign-in.\nWithout a password one is generated and answered this once."
@@ -261,6 +283,8 @@ MESSAGES = [
         "Sign yourself up (or accept an invitation): ``confirmed`` while places are free, then\n``waitlisted``. ``warnings`` lists your overlapping sign-ups."
     ),
     gettext_noop("Skill codes, e.g. cooking, first_aid."),
+    gettext_noop("Start the next version as a draft, a copy of the current book (409 while a draft is open)"),
+    gettext_noop("Start the next version as a draft, a copy of the current book (409 while a draft is open)."),
     gettext_noop("Take a shift (your own decision)"),
     gettext_noop("Take a shift (your own decision)."),
     gettext_noop("The accounts you administer (every grant in your region), by username"),
@@ -283,6 +307,7 @@ MESSAGES = [
     ),
     gettext_noop("The current check-in code for the organiser's screen"),
     gettext_noop("The current check-in code for the organiser's screen; it changes every 30 seconds."),
+    gettext_noop("The draft's title; by default the current book's."),
     gettext_noop("The first day of the month (Beijing time)."),
     gettext_noop("The generated password, answered this once; null when one was sent."),
     gettext_noop("The holder may create a credential for it now."),
@@ -310,6 +335,7 @@ MESSAGES = [
     gettext_noop(
         "The same, signed: RXS1.<base64url JSON>.<base64url Ed25519 signature over 'RXS1.<payload>'>, JSON keys v, k (key id), p (provider), t (made at), e (valid until), i (offers), r (revoked ids)."
     ),
+    gettext_noop("The saying's lasting identity across versions (S01, S02 ...)."),
     gettext_noop("The score and grade the subject had at ``at``, computed from the facts"),
     gettext_noop("The score and grade the subject had at ``at``, computed from the facts."),
     gettext_noop("The signed credential (format in rongxin.incentives.signing)."),
@@ -327,6 +353,10 @@ MESSAGES = [
     gettext_noop(
         "The subject objects to a deduction within its window; it stops counting until decided.\nAfter a decision, a further objection needs new ``evidence``, leaves the entry counting and\nis decided by a different reviewer."
     ),
+    gettext_noop("The version searched; null when nothing is published."),
+    gettext_noop("The versions of the sayings book you may read, newest first (drafts for administrators)"),
+    gettext_noop("The versions of the sayings book you may read, newest first (drafts for administrators)."),
+    gettext_noop("This is the current published book."),
     gettext_noop("Times in all; null: no limit."),
     gettext_noop("Times per holder per ``quota_period``; null: no limit."),
     gettext_noop("Verified minutes; omit to keep what the scans give."),
@@ -358,6 +388,7 @@ MESSAGES = [
     gettext_noop("Withdraw before the start; the first on the waiting list moves up."),
     gettext_noop("Withdraw one of your credentials (e.g. a lost card)"),
     gettext_noop("Withdraw one of your credentials (e.g. a lost card); checks answer ``revoked`` from now."),
+    gettext_noop("Words to find in text, interpretation, topics or cases."),
     gettext_noop("Your current service records, latest first"),
     gettext_noop("Your current service records, latest first."),
     gettext_noop("Your offers open when the list was made."),
@@ -384,6 +415,7 @@ MESSAGES = [
     gettext_noop("day | week | month | year, or empty without a per-holder quota."),
     gettext_noop("day | week | month | year; required with quota_per_holder."),
     gettext_noop("department_expert | urban_professional | town_village"),
+    gettext_noop("draft | published"),
     gettext_noop(
         "eligible | not_eligible | expired | invalid | wrong_provider | revoked | used (a live code already redeemed); never anything else."
     ),

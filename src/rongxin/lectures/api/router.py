@@ -8,3 +8,7 @@ from typing import Any
 
 # Mounted under /api/v1 by rongxin.config.api.
 mounts: tuple[tuple[str, Any], ...] = ()
+
+from rongxin.lectures.api.book import router as book_router  # noqa: E402
+
+mounts += (("/lectures", book_router),)

@@ -3,9 +3,8 @@
 
 from django.urls import URLPattern
 
-from rongxin.lectures.pages.views import home
+from rongxin.lectures.pages.views import book, home
 
 app_name = "lectures"
 
-urlpatterns: list[URLPattern] = []
-urlpatterns += home.urls
+urlpatterns: list[URLPattern] = [*home.urls, *book.urls]
