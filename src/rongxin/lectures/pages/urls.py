@@ -6,3 +6,5 @@ from django.urls import URLPattern
 app_name = "lectures"
 
 urlpatterns: list[URLPattern] = []
+from rongxin.lectures.pages.views import orders  # noqa: E402
+urlpatterns += orders.urls

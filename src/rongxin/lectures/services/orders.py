@@ -166,7 +166,9 @@ def order_create(
         )
         region = enterprise_region(enterprise) if enterprise is not None else None
     else:
-        region = region_get_by_code(code=str(region_code or ""), field="region_code")
+        if not region_code:
+            raise field_error("region_code", _("Choose the village, community or town."), code="required")
+        region = region_get_by_code(code=str(region_code), field="region_code")
     grant = orderer_grant(actor, kind=orderer_kind, region=region, enterprise=enterprise)
     if grant is None or region is None:
         raise NotFound()
