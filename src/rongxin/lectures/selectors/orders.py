@@ -11,6 +11,7 @@ from typing import Any
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from rongxin.accounts.domain.roles import Role
 from rongxin.accounts.models import User
@@ -25,15 +26,15 @@ from rongxin.volunteering.permissions import own_volunteer_or_none
 
 # What each step of the history is called.
 ACTION_LABELS: dict[str, Any] = {
-    "create": _("Ordered"),
-    "dispatch": _("Dispatched"),
-    "accept": _("Accepted"),
-    "decline": _("Declined"),
-    "timeout": _("Not answered in time"),
-    "hold": _("Held"),
-    "rate": _("Rated"),
-    "cancel": _("Cancelled"),
-    "expire": _("Expired"),
+    "create": pgettext_lazy("lecture order step", "Ordered"),
+    "dispatch": pgettext_lazy("lecture order step", "Dispatched"),
+    "accept": pgettext_lazy("lecture order step", "Accepted"),
+    "decline": pgettext_lazy("lecture order step", "Declined"),
+    "timeout": pgettext_lazy("lecture order step", "Not answered in time"),
+    "hold": pgettext_lazy("lecture order step", "Held"),
+    "rate": pgettext_lazy("lecture order step", "Rated"),
+    "cancel": pgettext_lazy("lecture order step", "Cancelled"),
+    "expire": pgettext_lazy("lecture order step", "Expired"),
 }
 # Awaiting dispatch first, then what waits for an answer, then the rest.
 _STATE_RANK = {ORDERED: 0, DISPATCHED: 1, ACCEPTED: 2, HELD: 3}
