@@ -9,4 +9,5 @@ from typing import Any
 # Mounted under /api/v1 by rongxin.config.api.
 mounts: tuple[tuple[str, Any], ...] = ()
 from rongxin.lectures.api import orders  # noqa: E402
+
 mounts += (("/lectures", orders.router),)

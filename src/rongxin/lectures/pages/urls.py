@@ -7,4 +7,5 @@ app_name = "lectures"
 
 urlpatterns: list[URLPattern] = []
 from rongxin.lectures.pages.views import orders  # noqa: E402
+
 urlpatterns += orders.urls

@@ -127,7 +127,7 @@ def answer_role(actor: User | AnonymousUser | None, order: Order) -> str | None:
         me = own_speaker(actor)
         if me is not None and me.pk == order.speaker_id:
             return Role.LECTURER
-    if order.team_id is not None:
+    if order.team is not None:
         grant = team_leader_grant(actor, order.team)
         if grant is not None:
             return grant.role

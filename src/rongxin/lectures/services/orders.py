@@ -237,7 +237,7 @@ def order_dispatch(*, actor: User, order_id: int, team_id: int | None = None, sp
         team = Team.objects.filter(pk=wanted_team, kind=Team.Kind.LECTURE, active=True).first()
         if team is None:
             raise field_error("team_id", _("Choose an active lecture team."), code="unknown_team")
-    else:
+    elif wanted_speaker is not None:
         speaker = Speaker.objects.filter(pk=wanted_speaker, active=True).first()
         if speaker is None:
             raise field_error("speaker_id", _("Choose an active speaker."), code="unknown_speaker")
@@ -259,6 +259,15 @@ def order_dispatch(*, actor: User, order_id: int, team_id: int | None = None, sp
     )
     _audit(actor, grant.role, "order.dispatch", order, team=team.pk if team else None, speaker=order.speaker_id)
     return order
+
+
+def _dispatched_to(order: Order) -> dict[str, str]:
+    """Whom the order was dispatched to, by name, for its history."""
+    if order.team is not None:
+        return {"team": order.team.name}
+    if order.speaker is not None:
+        return {"speaker": order.speaker.name}
+    return {}
 
 
 # --- 接单: answering -----------------------------------------------------------------------------
@@ -288,7 +297,7 @@ def order_decline(*, actor: User, order_id: int, reason: str) -> Order:
     why = _text(reason, "reason", max_length=300)
     if next_state(order.state, "decline") is None:
         order_transition_append(order=order, action="decline", actor=actor)  # raises the state's Conflict
-    was = {"team": order.team.name} if order.team_id is not None else {"speaker": order.speaker.name}  # type: ignore[union-attr]
+    was = _dispatched_to(order)
     order.team, order.speaker, order.answer_by = None, None, None
     order_transition_append(
         order=order,
@@ -354,9 +363,7 @@ def _timeout_one(order_id: int, now: dt.datetime) -> bool:
         order = order_locked(order_id)
         if order is None or order.state != DISPATCHED or order.answer_by is None or order.answer_by > now:
             return False
-        was = {"team": order.team.name} if order.team_id is not None else {}
-        if order.speaker_id is not None:
-            was = {"speaker": order.speaker.name}  # type: ignore[union-attr]
+        was = _dispatched_to(order)
         order.team, order.speaker, order.answer_by = None, None, None
         order_transition_append(
             order=order,

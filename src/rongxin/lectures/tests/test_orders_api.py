@@ -73,7 +73,8 @@ def test_order_dispatch_accept_rate_through_the_api(lect: LectureWorld, frozen: 
         ("hold", "accepted", "held"),
         ("rate", "held", "rated"),
     ]
-    assert detail["events"][1]["who"] == "town_a" and detail["events"][1]["role"] == "镇街工作人员"
+    assert detail["events"][1]["who"] == "town_a"
+    assert detail["events"][1]["role"] == "镇街工作人员"
     assert detail["events"][3]["who"] == "系统"
 
 

@@ -56,7 +56,9 @@ def second_leader(lect: LectureWorld) -> User:
     user, _subject = resident_user("team_leader_2", lect.tree.village_a2, birth="19850101")
     grant_add(actor=None, user=user, spec=GrantSpec(role=Role.TEAM_LEADER, region=lect.tree.town_a))
     volunteer = volunteer_register(actor=user, agree=True)
-    membership_decide(actor=lect.town_a, membership_id=membership_apply(actor=user, team_id=lect.team.pk).pk, accept=True)
+    membership_decide(
+        actor=lect.town_a, membership_id=membership_apply(actor=user, team_id=lect.team.pk).pk, accept=True
+    )
     leader_set(actor=lect.town_a, team_id=lect.team.pk, volunteer_number=volunteer.number)
     return user
 
@@ -78,10 +80,7 @@ def test_two_leaders_accept_at_once_and_one_wins(lect: LectureWorld) -> None:
     order = fresh_order(lect)
     order_dispatch(actor=lect.admin, order_id=order.pk, team_id=lect.team.pk)
     results = in_threads(
-        [
-            as_user(u.pk, lambda actor: order_accept(actor=actor, order_id=order.pk))
-            for u in (lect.team_leader, other)
-        ],
+        [as_user(u.pk, lambda actor: order_accept(actor=actor, order_id=order.pk)) for u in (lect.team_leader, other)],
         workers=2,
     )
     wins = [r for r in results if isinstance(r, Order)]
@@ -105,7 +104,8 @@ def test_an_accept_and_a_decline_at_once_one_happens(lect: LectureWorld) -> None
     )
     assert sum(isinstance(r, Order) for r in results) == 1, results
     events = list(OrderEvent.objects.filter(order=order).order_by("id").values_list("action", flat=True))
-    assert events[:2] == ["create", "dispatch"] and len(events) == 3
+    assert events[:2] == ["create", "dispatch"]
+    assert len(events) == 3
     assert Order.objects.get(pk=order.pk).state == {"accept": "accepted", "decline": "ordered"}[events[2]]
 
 
@@ -116,7 +116,9 @@ def test_five_ratings_at_once_make_one(lect: LectureWorld) -> None:
     hold(order.pk)
     results = in_threads(
         [
-            as_user(lect.village_a1.pk, lambda actor, n=n: order_rate(actor=actor, order_id=order.pk, rating=n, comment=""))
+            as_user(
+                lect.village_a1.pk, lambda actor, n=n: order_rate(actor=actor, order_id=order.pk, rating=n, comment="")
+            )
             for n in range(1, 6)
         ],
         workers=5,

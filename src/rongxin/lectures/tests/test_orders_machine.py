@@ -11,6 +11,7 @@ the current state, each step one the machine allows.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from dataclasses import dataclass
 from typing import Any
 
@@ -124,13 +125,23 @@ def _do(lect: LectureWorld, users: dict[str, Any], action: str, role: str, order
 def _check_history(order: Order) -> None:
     chain = list(OrderEvent.objects.filter(order=order).order_by("id").values_list("action", "from_state", "to_state"))
     assert chain[0] == ("create", "", "ordered")
-    for (_a, _f, to), (_a2, nxt_from, _t2) in zip(chain, chain[1:], strict=False):
+    for (_a, _f, to), (_a2, nxt_from, _t2) in itertools.pairwise(chain):
         assert to == nxt_from
     for action, from_state, to_state in chain:
         assert TRANSITIONS[action][from_state] == to_state
     assert chain[-1][2] == order.state
     final_at = next((i for i, (_a, _f, to) in enumerate(chain) if to in FINAL), None)
     assert final_at is None or final_at == len(chain) - 1  # nothing after a final state
+
+
+def forward(model: Model) -> list[str]:
+    """The actions that move the order on from the model's state (half the steps take one)."""
+    return {
+        "ordered": ["dispatch_team", "dispatch_speaker", "days"],
+        "dispatched": ["accept", "decline", "days"],
+        "accepted": ["hold", "days"],
+        "held": ["rate"],
+    }.get(model.state, ACTIONS)
 
 
 # The roles that may take each action (for the model's current target): half the steps are by
@@ -165,7 +176,7 @@ def test_random_actions_by_random_roles_follow_the_machine(lect: LectureWorld, f
         )
         model = Model(preferred_to=order.preferred_to)
         for _ in range(length):
-            action = data.draw(st.sampled_from(ACTIONS))
+            action = data.draw(st.one_of(st.sampled_from(forward(model)), st.sampled_from(ACTIONS)))
             role = data.draw(st.one_of(st.sampled_from(likely_roles(action, model)), st.sampled_from(ROLES)))
             days = data.draw(st.integers(1, 4))
             before = (Order.objects.get(pk=order.pk).state, OrderEvent.objects.filter(order=order).count())
@@ -178,7 +189,8 @@ def test_random_actions_by_random_roles_follow_the_machine(lect: LectureWorld, f
                 try:
                     _do(lect, users, action, role, order.pk)
                 except ApplicationError as exc:
-                    assert expected is not None and isinstance(exc, expected), (action, role, exc)
+                    assert expected is not None, (action, role, exc)
+                    assert isinstance(exc, expected), (action, role, exc)
                     after = (Order.objects.get(pk=order.pk).state, OrderEvent.objects.filter(order=order).count())
                     assert after == before  # a refused step changes nothing
                 else:

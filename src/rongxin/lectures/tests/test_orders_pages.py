@@ -106,7 +106,8 @@ def test_matrix_order_actions(lect: LectureWorld, frozen: Any, action: str, role
     response = client_for(user_of(lect, role)).post(reverse(f"lectures:{action}", args=[order.pk]), data)
     state = Order.objects.get(pk=order.pk).state
     if role == "anonymous":
-        assert response.status_code == 302 and "/login" in response["Location"]
+        assert response.status_code == 302
+        assert "/login" in response["Location"]
         assert state == "dispatched"
     elif role in allowed:
         assert response.status_code == 302
@@ -197,7 +198,8 @@ def test_order_dispatch_accept_rate_through_the_pages(lect: LectureWorld, frozen
     assert response["Location"] == reverse("lectures:order_detail", args=[order.pk])
     town = client_for(lect.town_a)
     listing = town.get(reverse("lectures:order_list")).content.decode()
-    assert "移风易俗" in listing and "待您处理" in listing
+    assert "移风易俗" in listing
+    assert "待您处理" in listing
     town.post(reverse("lectures:order_dispatch", args=[order.pk]), {"team_id": str(lect.team.pk)})
     client_for(lect.team_leader).post(reverse("lectures:order_accept", args=[order.pk]))
     hold(order.pk)
@@ -218,7 +220,8 @@ def test_a_decline_shows_its_reason_in_the_history(lect: LectureWorld, frozen: A
         reverse("lectures:order_decline", args=[order.pk]), {"decline-reason": "队员外出培训"}
     )
     page = client_for(lect.town_a).get(reverse("lectures:order_detail", args=[order.pk])).content.decode()
-    assert "队员外出培训" in page and "已拒单" in page
+    assert "队员外出培训" in page
+    assert "已拒单" in page
 
 
 # --- Bad input on the pages -----------------------------------------------------------------------
@@ -265,11 +268,15 @@ def test_the_form_offers_only_the_regions_and_kinds_of_the_orderer(lect: Lecture
 @pytest.mark.parametrize("bad", ["移风\x00易俗", "讲座\u202e", "原因\x1b[2J"])
 def test_control_characters_are_refused_and_nothing_is_saved(lect: LectureWorld, frozen: Any, bad: str) -> None:
     village = client_for(lect.village_a1)
-    response = village.post(reverse("lectures:order_new"), {**FORM, "region_code": lect.tree.village_a1.code, "topic": bad})
+    response = village.post(
+        reverse("lectures:order_new"), {**FORM, "region_code": lect.tree.village_a1.code, "topic": bad}
+    )
     assert response.status_code == 400
     assert Order.objects.count() == 0
     order = dispatched(lect)
-    response = client_for(lect.team_leader).post(reverse("lectures:order_decline", args=[order.pk]), {"decline-reason": bad})
+    response = client_for(lect.team_leader).post(
+        reverse("lectures:order_decline", args=[order.pk]), {"decline-reason": bad}
+    )
     assert response.status_code == 400
     assert Order.objects.get(pk=order.pk).state == "dispatched"
 

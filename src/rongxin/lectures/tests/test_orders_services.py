@@ -141,7 +141,9 @@ def test_a_canteen_manager_orders_for_a_canteen_in_their_region(lect: LectureWor
 
 def test_an_enterprise_orders_for_itself_in_its_region(lect: LectureWorld, frozen: Any) -> None:
     rep = enterprise_rep(lect)
-    order = new_order(lect, actor=rep, region_code="", orderer_kind="enterprise", orderer_name="", enterprise_id=lect.enterprise.pk)
+    order = new_order(
+        lect, actor=rep, region_code="", orderer_kind="enterprise", orderer_name="", enterprise_id=lect.enterprise.pk
+    )
     assert (order.region, order.enterprise, order.orderer_name) == (
         lect.tree.village_b1,
         lect.enterprise,
@@ -173,8 +175,12 @@ def test_an_order_for_a_saying_takes_its_text_as_topic(lect: LectureWorld, froze
 
 
 def test_a_venue_must_be_in_the_orders_town(lect: LectureWorld, frozen: Any) -> None:
-    near = Venue.objects.create(region=lect.tree.village_a2, kind="lecture_hall", name="西山讲堂", latitude=37, longitude=122)
-    far = Venue.objects.create(region=lect.tree.village_b1, kind="lecture_hall", name="烟墩角讲堂", latitude=37, longitude=122)
+    near = Venue.objects.create(
+        region=lect.tree.village_a2, kind="lecture_hall", name="西山讲堂", latitude=37, longitude=122
+    )
+    far = Venue.objects.create(
+        region=lect.tree.village_b1, kind="lecture_hall", name="烟墩角讲堂", latitude=37, longitude=122
+    )
     assert new_order(lect, venue_id=near.pk).venue == near
     with pytest.raises(InvalidInput) as exc:
         new_order(lect, venue_id=far.pk)
@@ -226,7 +232,12 @@ def test_dispatch_accept_hold_rate(lect: LectureWorld, frozen: Any) -> None:
     assert order.state == "accepted"
     hold(order.pk)
     order = order_rate(actor=lect.village_a1, order_id=order.pk, rating=5, comment="讲得生动")
-    assert (order.state, order.rating, order.rating_comment, order.rated_by) == ("rated", 5, "讲得生动", lect.village_a1)
+    assert (order.state, order.rating, order.rating_comment, order.rated_by) == (
+        "rated",
+        5,
+        "讲得生动",
+        lect.village_a1,
+    )
     assert states(order) == [
         ("create", "", "ordered"),
         ("dispatch", "ordered", "dispatched"),

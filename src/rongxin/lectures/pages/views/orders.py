@@ -60,7 +60,8 @@ class WholeNumberField(forms.CharField):
         number = int(text)
         if not self.min_value <= number <= self.max_value:
             raise forms.ValidationError(
-                gettext_lazy("Enter a number from %(low)d to %(high)d.") % {"low": self.min_value, "high": self.max_value},
+                gettext_lazy("Enter a number from %(low)d to %(high)d.")
+                % {"low": self.min_value, "high": self.max_value},
                 code="out_of_range",
             )
         return number
@@ -104,7 +105,9 @@ class OrderForm(forms.Form):
     def __init__(self, *args: Any, actor: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         kinds: list[str] = []
-        roles = {g.role for g in grants_with_roles(actor, [Role.VILLAGE_OFFICER, Role.TOWN_OFFICER, Role.CANTEEN_MANAGER])}
+        roles = {
+            g.role for g in grants_with_roles(actor, [Role.VILLAGE_OFFICER, Role.TOWN_OFFICER, Role.CANTEEN_MANAGER])
+        }
         if roles & {Role.VILLAGE_OFFICER, Role.TOWN_OFFICER}:
             kinds += [k for k in Order.Orderer.values if k in COMMUNITY_KINDS]
         if Role.CANTEEN_MANAGER in roles:
@@ -169,7 +172,9 @@ class RateForm(forms.Form):
         coerce=int,
         widget=forms.RadioSelect,
     )
-    comment = forms.CharField(label=gettext_lazy("Comment"), max_length=500, required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    comment = forms.CharField(
+        label=gettext_lazy("Comment"), max_length=500, required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
 
 
 # --- Views ----------------------------------------------------------------------------------
@@ -245,7 +250,9 @@ def order_detail_view(request: SignedInRequest, order_id: int) -> HttpResponse:
     )
 
 
-def _act(request: SignedInRequest, order_id: int, name: str, form: forms.Form | None, call: Any, done: str) -> HttpResponse:
+def _act(
+    request: SignedInRequest, order_id: int, name: str, form: forms.Form | None, call: Any, done: str
+) -> HttpResponse:
     """Run ``call(form)`` for a POST route: the right first (an outsider gets the one "not
     found" page), then the form; a failure keeps the form for the order's page."""
     access_order(request.user, order_id=order_id)
