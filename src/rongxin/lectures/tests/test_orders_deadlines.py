@@ -118,3 +118,21 @@ def test_final_orders_and_orders_with_a_planned_session_do_not_expire(lect: Lect
     frozen.move_to(at("2026-03-07 09:00"))
     assert run() == "0 orders timed out, 0 expired"
     assert {o.pk: o.state for o in Order.objects.all()} == {cancelled.pk: "cancelled", planned.pk: "accepted"}
+
+
+def test_dispatchers_see_overdue_orders_marked(lect: LectureWorld, frozen: Any) -> None:
+    from django.urls import reverse
+
+    from rongxin.conftest import client_for
+
+    waiting = new_order(lect)  # dispatch by 03-04 10:00
+    answering = new_order(lect)
+    order_dispatch(actor=lect.town_a, order_id=answering.pk, team_id=lect.team.pk)  # answer by 03-03 10:00
+    frozen.move_to(at("2026-03-03 10:01"))
+    rows = client_for(lect.town_a).get(reverse("lectures:order_list")).context["rows"]
+    assert [(r.order.pk, r.overdue) for r in rows] == [(waiting.pk, False), (answering.pk, True)]
+    frozen.move_to(at("2026-03-04 10:01"))
+    rows = client_for(lect.town_a).get(reverse("lectures:order_list")).context["rows"]
+    assert [(r.order.pk, r.overdue) for r in rows] == [(waiting.pk, True), (answering.pk, True)]
+    page = client_for(lect.town_a).get(reverse("lectures:order_list")).content.decode()
+    assert page.count("已逾期") == 2
