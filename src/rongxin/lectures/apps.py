@@ -43,6 +43,7 @@ class LecturesConfig(AppConfig):
             "order.cancel": _("Cancelled a lecture order"),
             "order.rate": _("Rated a lecture"),
             "order.expire": _("A lecture order expired"),
+            "order.timeout": _("A lecture order was not answered in time"),
             "session.create": _("Recorded a lecture session"),
             "session.update": _("Changed a lecture session"),
             "session.cancel": _("Cancelled a lecture session"),

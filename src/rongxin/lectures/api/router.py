@@ -6,9 +6,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from rongxin.lectures.api import book, orders
+
 # Mounted under /api/v1 by rongxin.config.api.
-mounts: tuple[tuple[str, Any], ...] = ()
-
-from rongxin.lectures.api.book import router as book_router  # noqa: E402
-
-mounts += (("/lectures", book_router),)
+mounts: tuple[tuple[str, Any], ...] = (
+    ("/lectures", book.router),
+    ("/lectures", orders.router),
+)

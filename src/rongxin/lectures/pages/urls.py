@@ -3,8 +3,8 @@
 
 from django.urls import URLPattern
 
-from rongxin.lectures.pages.views import book, home
+from rongxin.lectures.pages.views import book, home, orders
 
 app_name = "lectures"
 
-urlpatterns: list[URLPattern] = [*home.urls, *book.urls]
+urlpatterns: list[URLPattern] = [*home.urls, *book.urls, *orders.urls]
