@@ -9,9 +9,12 @@ MESSAGES = [
     gettext_noop(
         "1 to 1,000 credential tokens. A token repeated in the batch is checked and recorded once (each position still gets its answer); the distinct tokens count against the rate limit."
     ),
+    gettext_noop("1 to 5."),
+    gettext_noop("1 to 5000."),
     gettext_noop(
         "A certificate as its volunteer sees it: the profile's summary and who it names, the\nissuing team, and the public verification link that its QR code encodes."
     ),
+    gettext_noop("A display name, or the system."),
     gettext_noop("A draft activity of a team you organise for"),
     gettext_noop("A draft activity of a team you organise for. Times need a time zone."),
     gettext_noop("A leader or administrator of the team accepts or declines an application"),
@@ -26,6 +29,7 @@ MESSAGES = [
     gettext_noop("A reviewer approves or refuses a repair application (``decision``: approve | reject)."),
     gettext_noop("A reviewer upholds or revokes an objected entry (``decision``: uphold | revoke)"),
     gettext_noop("A reviewer upholds or revokes an objected entry (``decision``: uphold | revoke)."),
+    gettext_noop("A saying of the published book."),
     gettext_noop("A service record with the fields of the national volunteer-record rules."),
     gettext_noop("A staff role code, e.g. town_officer."),
     gettext_noop("A subject's file"),
@@ -46,14 +50,21 @@ MESSAGES = [
     gettext_noop(
         "A team: leaders, member count and upcoming activities for anyone; applications, drafts\nand pending corrections for its organisers; your own membership."
     ),
+    gettext_noop("A venue in the order's town."),
     gettext_noop("A version's id; the current book by default."),
     gettext_noop("AAA | AA | A | B | C | D"),
+    gettext_noop("Accept an order dispatched to you or to a team you lead"),
+    gettext_noop(
+        "Accept an order dispatched to you or to a team you lead. 409 if it is no longer awaiting\nan answer."
+    ),
     gettext_noop("Active teams, filtered by home region (and everything under it), tier and kind"),
     gettext_noop("Active teams, filtered by home region (and everything under it), tier and kind."),
     gettext_noop("Activities in this village's town."),
     gettext_noop("Add a saying at the end of a draft"),
     gettext_noop("Add a saying at the end of a draft; it gets the next key never used in any version."),
     gettext_noop("An account that already holds an incentive-provider grant."),
+    gettext_noop("An active lecture team; or give speaker_id."),
+    gettext_noop("An active speaker with an account; or give team_id."),
     gettext_noop(
         "An organiser of the record's team accepts (a new record revision, credit adjusted) or\nrefuses (with a reason) a correction."
     ),
@@ -72,12 +83,15 @@ MESSAGES = [
     gettext_noop("Approve or reject an entry awaiting review (``decision``: approve | reject)."),
     gettext_noop("Ask the organiser to correct the time of one of your records"),
     gettext_noop("Ask the organiser to correct the time of one of your records."),
+    gettext_noop("At most 60 days after preferred_from."),
     gettext_noop("At most 8 topics of at most 12 characters."),
     gettext_noop("Browse and filter the audit log (auditors), 100 per page"),
     gettext_noop("Browse and filter the audit log (auditors), 100 per page."),
     gettext_noop("Bytes per holder id (10)."),
     gettext_noop("Call-outs, filtered by status (public)"),
     gettext_noop("Call-outs, filtered by status (public)."),
+    gettext_noop("Cancel an open order with a reason (its orderer, or whoever may dispatch it)"),
+    gettext_noop("Cancel an open order with a reason (its orderer, or whoever may dispatch it)."),
     gettext_noop("Cancel with a reason"),
     gettext_noop("Cancel with a reason; everyone signed up, waiting or invited is notified."),
     gettext_noop(
@@ -119,7 +133,17 @@ MESSAGES = [
     ),
     gettext_noop("Decline an invitation to an activity"),
     gettext_noop("Decline an invitation to an activity."),
+    gettext_noop("Decline an order dispatched to you or to a team you lead, with a reason"),
+    gettext_noop(
+        "Decline an order dispatched to you or to a team you lead, with a reason; it goes back to\nbe dispatched again."
+    ),
     gettext_noop("Department recorders only: the department."),
+    gettext_noop(
+        "Dispatch an order awaiting dispatch to one lecture team or one speaker (the centre, or\nthe institute of the order's town). 409 if it is not awaiting dispatch."
+    ),
+    gettext_noop(
+        "Dispatch an order awaiting dispatch to one lecture team or one speaker (the centre, or the institute of the order's town)"
+    ),
     gettext_noop("Distinct holders."),
     gettext_noop("Download a catalogue as YAML (``format=yaml``) or XLSX (``format=xlsx``)"),
     gettext_noop("Download a catalogue as YAML (``format=yaml``) or XLSX (``format=xlsx``)."),
@@ -190,9 +214,20 @@ MESSAGES = [
     gettext_noop("One catalogue version with its grade bands and rules, for staff."),
     gettext_noop("One import of your departments"),
     gettext_noop("One import of your departments: its status, progress and the problems found in the file."),
+    gettext_noop(
+        "One lecture order with its history (each step, who took it in which role, the reason)\nand what you may do with it now."
+    ),
+    gettext_noop(
+        "One lecture order with its history (each step, who took it in which role, the reason) and what you may do with it now"
+    ),
     gettext_noop("One version with its sayings in order (a draft only for administrators)"),
     gettext_noop("One version with its sayings in order (a draft only for administrators)."),
+    gettext_noop("Only orders in this state."),
     gettext_noop("Only sayings with this topic."),
+    gettext_noop("Order a lecture for your village, community, school, canteen or enterprise"),
+    gettext_noop(
+        "Order a lecture for your village, community, school, canteen or enterprise: a topic or a\nsaying, preferred dates (from today, at most 60 days apart), the audience and the place."
+    ),
     gettext_noop("Overlapping sign-ups of the volunteer."),
     gettext_noop("Per cent of the people on duty that day who are volunteers."),
     gettext_noop("Person-times benefited per month (Beijing time), provider and offer, newest month first"),
@@ -227,6 +262,8 @@ MESSAGES = [
     gettext_noop(
         "Queue a CSV/XLSX file of records for your department; the worker checks and commits it.\nPoll ``GET /credit/imports/{id}`` for progress and the per-row report. A file over the size\nlimit is refused with 413 ``import_too_large``, one with too many data rows with 422\n``import_too_many_rows``; neither is stored."
     ),
+    gettext_noop("Rate a held lecture you ordered, 1 to 5 with a comment"),
+    gettext_noop("Rate a held lecture you ordered, 1 to 5 with a comment; once (409 the second time)."),
     gettext_noop("Reactivate an account you administer (its grants and keys count again)"),
     gettext_noop("Reactivate an account you administer (its grants and keys count again)."),
     gettext_noop("Record one entry"),
@@ -256,6 +293,7 @@ MESSAGES = [
     gettext_noop("Required to reject or suspend."),
     gettext_noop("Required under 18."),
     gettext_noop("Required under 18: the guardian consents."),
+    gettext_noop("Required unless a saying is given."),
     gettext_noop("Retired keys still verify credentials issued before."),
     gettext_noop("Revoke a role grant (administrators, within their region)"),
     gettext_noop(
@@ -307,7 +345,9 @@ MESSAGES = [
     ),
     gettext_noop("The current check-in code for the organiser's screen"),
     gettext_noop("The current check-in code for the organiser's screen; it changes every 30 seconds."),
+    gettext_noop("The deadline of the current step (dispatch or answer) has passed."),
     gettext_noop("The draft's title; by default the current book's."),
+    gettext_noop("The enterprise you represent (kind enterprise)."),
     gettext_noop("The first day of the month (Beijing time)."),
     gettext_noop("The generated password, answered this once; null when one was sent."),
     gettext_noop("The holder may create a credential for it now."),
@@ -321,6 +361,10 @@ MESSAGES = [
     ),
     gettext_noop(
         "The latest signed eligibility export of one of your offers, for offline validators (the worker refreshes it every 15 minutes)"
+    ),
+    gettext_noop("The lecture orders you read"),
+    gettext_noop(
+        "The lecture orders you read: your own, those of the regions you dispatch for (awaiting\ndispatch first) and those dispatched to you or your team; ``state`` filters."
     ),
     gettext_noop(
         "The offers in force today, with their provider, floor grade, benefit, validity and\nquotas. ``for_kind``: person | organisation. Cacheable for five minutes."
@@ -353,9 +397,11 @@ MESSAGES = [
     gettext_noop(
         "The subject objects to a deduction within its window; it stops counting until decided.\nAfter a decision, a further objection needs new ``evidence``, leaves the entry counting and\nis decided by a different reviewer."
     ),
+    gettext_noop("The team or speaker dispatched to, or who declined."),
     gettext_noop("The version searched; null when nothing is published."),
     gettext_noop("The versions of the sayings book you may read, newest first (drafts for administrators)"),
     gettext_noop("The versions of the sayings book you may read, newest first (drafts for administrators)."),
+    gettext_noop("The village, community or town (12 digits); not for an enterprise."),
     gettext_noop("This is the current published book."),
     gettext_noop("Times in all; null: no limit."),
     gettext_noop("Times per holder per ``quota_period``; null: no limit."),
@@ -370,6 +416,7 @@ MESSAGES = [
         "What the volunteer reads: the status while the activity is ahead; activity_cancelled, hours_pending, hours_verified, no_service or ended once it is over"
     ),
     gettext_noop("What uses the key (a script, a device)."),
+    gettext_noop("What you may do with the order now."),
     gettext_noop("When it happened (default: now); needs a time zone."),
     gettext_noop("When the key stops working (at most 730 days ahead)."),
     gettext_noop("Who checked your credit"),
@@ -377,6 +424,7 @@ MESSAGES = [
         "Who checked your credit: every check of your credentials (provider, offer, time,\nchannel, result) and every redemption, newest first, and your recent credentials."
     ),
     gettext_noop("Who is on duty; listed for the call-out's organisers only."),
+    gettext_noop("Who orders; an enterprise's own name when blank."),
     gettext_noop("Who viewed or changed this file (staff), newest first"),
     gettext_noop("Who viewed or changed this file (staff), newest first: for the subject itself, or staff in region."),
     gettext_noop("Why a subject has its score"),
@@ -435,5 +483,6 @@ MESSAGES = [
     gettext_noop("service | lecture | canteen | emergency | medical | legal | ..."),
     gettext_noop("transit | loans | medical | travel | shopping | government | ..."),
     gettext_noop("valid | used (a live code that backed a redemption) | expired | revoked (withdrawn)."),
+    gettext_noop("village, community, school, canteen or enterprise."),
     gettext_noop("荣信 volunteer + credit platform. Errors are RFC 7807 problem+json."),
 ]
