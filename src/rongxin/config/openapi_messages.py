@@ -69,6 +69,7 @@ MESSAGES = [
     gettext_noop("Approve or reject an entry awaiting review (``decision``: approve | reject)."),
     gettext_noop("Ask the organiser to correct the time of one of your records"),
     gettext_noop("Ask the organiser to correct the time of one of your records."),
+    gettext_noop("Beijing date of the last closed lecture up to `on`."),
     gettext_noop("Browse and filter the audit log (auditors), 100 per page"),
     gettext_noop("Browse and filter the audit log (auditors), 100 per page."),
     gettext_noop("Bytes per holder id (10)."),
@@ -90,8 +91,16 @@ MESSAGES = [
     gettext_noop(
         "Check in or out with the organiser's current code. A scan outside the venue's radius is\naccepted and flagged; a replayed code or a double check-in is a 409 (and kept for the\norganiser); a forged or expired code is a 422."
     ),
+    gettext_noop("Checked-in listeners of those lectures."),
     gettext_noop("Close a call-out (a team administrator)"),
     gettext_noop("Close a call-out (a team administrator); its shifts take nobody more."),
+    gettext_noop(
+        "Closed lectures and their listeners per month, town and team, most-used sayings, ratings,\nformats and kinds of place, from ``first`` to ``last`` (at most three years)."
+    ),
+    gettext_noop(
+        "Closed lectures and their listeners per month, town and team, most-used sayings, ratings, formats and kinds of place, from ``first`` to ``last`` (at most three years)"
+    ),
+    gettext_noop("Closed lectures in the window."),
     gettext_noop("Create a credential for an offer you qualify for now"),
     gettext_noop(
         "Create a credential for an offer you qualify for now: a live code (5 minutes) or a\nprinted card (30 days). Show ``qr_payload`` as a QR code. 422 ``not_eligible`` or\n``no_consent``; 404 for an unknown or closed offer."
@@ -129,6 +138,8 @@ MESSAGES = [
     gettext_noop(
         "Find subjects in your regions by full ID number, full USCC or name: any part of the name\nof two characters or more, a name's first character alone. Exact names first, then names\nthat start with the query, then the rest; 50 a page (``page`` from 1). The search is\naudited, with ``purpose`` (service, record, review, verification, supervision) if given."
     ),
+    gettext_noop("First day (default: the first of the month 11 months back)."),
+    gettext_noop("First day of the window (`on` minus `months`)."),
     gettext_noop("Grant a role over a region inside yours to an account you administer (never yourself)"),
     gettext_noop(
         "Grant a role over a region inside yours to an account you administer (never yourself).\nSending a current grant again answers it unchanged. 404 out of reach; 403\n``region_out_of_reach`` / ``county_role``; 409 ``duplicate_grant``; 422 on a field."
@@ -138,6 +149,7 @@ MESSAGES = [
         "Grant or withdraw consent to scoring: the person online, or a keeper from a counter visit\nor paper form."
     ),
     gettext_noop("Hex SHA-256 of the decoded content."),
+    gettext_noop("How many months back a closed lecture covers a village (default: the county's setting)."),
     gettext_noop(
         "Ids (``n``) of your unexpired credentials an online check would refuse: withdrawn, the holder no longer qualifies, or a live code already used."
     ),
@@ -159,6 +171,7 @@ MESSAGES = [
         "Issue an API key: for yourself (your own id), or (administrators) for an account you\nadminister. The key is answered this once and only its SHA-256 is kept. 409\n``duplicate_key_name`` for a second current key of that name; 422 on a field. Called with\nan API key, the new key's scopes and expiry stay within that key's (403 ``scope_refused``)."
     ),
     gettext_noop("Keyed by volunteer number."),
+    gettext_noop("Last day, included (default: today). At most three years."),
     gettext_noop("Leave a shift you took"),
     gettext_noop("Leave a shift you took."),
     gettext_noop("Leave a team you belong to"),
@@ -180,6 +193,7 @@ MESSAGES = [
     gettext_noop("One catalogue version with its grade bands and rules, for staff."),
     gettext_noop("One import of your departments"),
     gettext_noop("One import of your departments: its status, progress and the problems found in the file."),
+    gettext_noop("Orders per rating, keys 1 to 5."),
     gettext_noop("Overlapping sign-ups of the volunteer."),
     gettext_noop("Per cent of the people on duty that day who are volunteers."),
     gettext_noop("Person-times benefited per month (Beijing time), provider and offer, newest month first"),
@@ -283,6 +297,7 @@ MESSAGES = [
     ),
     gettext_noop("The current check-in code for the organiser's screen"),
     gettext_noop("The current check-in code for the organiser's screen; it changes every 30 seconds."),
+    gettext_noop("The day checked (default: today, Beijing time)."),
     gettext_noop("The first day of the month (Beijing time)."),
     gettext_noop("The generated password, answered this once; null when one was sent."),
     gettext_noop("The holder may create a credential for it now."),
@@ -310,6 +325,7 @@ MESSAGES = [
     gettext_noop(
         "The same, signed: RXS1.<base64url JSON>.<base64url Ed25519 signature over 'RXS1.<payload>'>, JSON keys v, k (key id), p (provider), t (made at), e (valid until), i (offers), r (revoked ids)."
     ),
+    gettext_noop("The saying's text in the current book (or its latest version)."),
     gettext_noop("The score and grade the subject had at ``at``, computed from the facts"),
     gettext_noop("The score and grade the subject had at ``at``, computed from the facts."),
     gettext_noop("The signed credential (format in rongxin.incentives.signing)."),
@@ -327,6 +343,8 @@ MESSAGES = [
     gettext_noop(
         "The subject objects to a deduction within its window; it stops counting until decided.\nAfter a decision, a further objection needs new ``evidence``, leaves the entry counting and\nis decided by a different reviewer."
     ),
+    gettext_noop("The ten sayings covered most often."),
+    gettext_noop("The ten teams with the most lectures."),
     gettext_noop("Times in all; null: no limit."),
     gettext_noop("Times per holder per ``quota_period``; null: no limit."),
     gettext_noop("Verified minutes; omit to keep what the scans give."),
@@ -334,6 +352,7 @@ MESSAGES = [
     gettext_noop(
         "Verify the roster and close a finished activity: service records, hours and credit.\n``lines`` changes a volunteer's minutes (with a note), rating or note."
     ),
+    gettext_noop("Villages not covered first, then by code."),
     gettext_noop("Volunteer numbers with a check-in but no service time."),
     gettext_noop("What the QR code holds: the token itself."),
     gettext_noop(
@@ -342,6 +361,10 @@ MESSAGES = [
     gettext_noop("What uses the key (a script, a device)."),
     gettext_noop("When it happened (default: now); needs a time zone."),
     gettext_noop("When the key stops working (at most 730 days ahead)."),
+    gettext_noop("Which villages and communities had a closed lecture in the last months (全覆盖), by town"),
+    gettext_noop(
+        "Which villages and communities had a closed lecture in the last months (全覆盖), by town.\n``months`` 1 to 24 (default: the county's setting); ``on`` defaults to today."
+    ),
     gettext_noop("Who checked your credit"),
     gettext_noop(
         "Who checked your credit: every check of your credentials (provider, offer, time,\nchannel, result) and every redemption, newest first, and your recent credentials."
@@ -358,6 +381,7 @@ MESSAGES = [
     gettext_noop("Withdraw before the start; the first on the waiting list moves up."),
     gettext_noop("Withdraw one of your credentials (e.g. a lost card)"),
     gettext_noop("Withdraw one of your credentials (e.g. a lost card); checks answer ``revoked`` from now."),
+    gettext_noop("YYYY-MM, Beijing time."),
     gettext_noop("Your current service records, latest first"),
     gettext_noop("Your current service records, latest first."),
     gettext_noop("Your offers open when the list was made."),

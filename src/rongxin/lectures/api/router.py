@@ -8,3 +8,7 @@ from typing import Any
 
 # Mounted under /api/v1 by rongxin.config.api.
 mounts: tuple[tuple[str, Any], ...] = ()
+
+from rongxin.lectures.api.figures import router as figures_router  # noqa: E402
+
+mounts += (("/lectures", figures_router),)

@@ -6,3 +6,7 @@ from django.urls import URLPattern
 app_name = "lectures"
 
 urlpatterns: list[URLPattern] = []
+
+from rongxin.lectures.pages.views import figures  # noqa: E402
+
+urlpatterns += figures.urls
