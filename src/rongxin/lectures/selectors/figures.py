@@ -164,10 +164,9 @@ def coverage(*, actor: User | AnonymousUser | None, on: dt.date, months: int | N
     months = check_months(settings.RONGXIN_LECTURE_COVERAGE_MONTHS if months is None else months)
     since = add_months(on, -months)
     window_start, window_end = local_midnight(since), local_midnight(on + dt.timedelta(days=1))
-    villages = list(
+    villages = (
         Region.objects.filter(_under(regions, "prefix"), level=Region.Level.VILLAGE)
-        .select_related("parent")
-        .only("id", "code", "name", "parent__id", "parent__code", "parent__name")
+        .values_list("id", "code", "name", "parent_id", "parent__code", "parent__name")
         .order_by("code")
     )
     in_window = Q(starts_at__gte=window_start)
@@ -188,19 +187,17 @@ def coverage(*, actor: User | AnonymousUser | None, on: dt.date, months: int | N
     )
     by_region = {r["region_id"]: r for r in rows}
     towns: dict[int, TownCoverage] = {}
-    for village in villages:
-        town = village.parent
-        assert town is not None
-        entry = towns.get(town.pk)
+    for village_id, code, name, town_id, town_code, town_name in villages:
+        entry = towns.get(town_id)
         if entry is None:
-            entry = towns[town.pk] = TownCoverage(region_id=town.pk, code=town.code, name=town.name)
-        row = by_region.get(village.pk)
+            entry = towns[town_id] = TownCoverage(region_id=town_id, code=town_code, name=town_name)
+        row = by_region.get(village_id)
         sessions = row["sessions"] if row else 0
         entry.villages.append(
             VillageCoverage(
-                region_id=village.pk,
-                code=village.code,
-                name=village.name,
+                region_id=village_id,
+                code=code,
+                name=name,
                 last_session=local_date(row["last"]) if row and row["last"] else None,
                 sessions=sessions,
                 listeners=(row["listeners"] or 0) if row else 0,
