@@ -181,5 +181,5 @@ def figures(request: SignedInRequest, query: Query[FiguresQuery]) -> FiguresOut:
     """Closed lectures and their listeners per month, town and team, most-used sayings, ratings,
     formats and kinds of place, from ``first`` to ``last`` (at most three years)."""
     last = query.last or clock.today_local()
-    first = query.first or add_months(last, -11).replace(day=1)
+    first = query.first or add_months(reads.check_day("last", last), -11).replace(day=1)
     return figures_out(reads.lecture_figures(actor=request.user, first=first, last=last))

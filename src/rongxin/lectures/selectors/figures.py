@@ -36,6 +36,7 @@ from rongxin.regions.models import Region
 
 MIN_MONTHS, MAX_MONTHS = 1, 24
 MAX_SPAN_MONTHS = 36  # lecture_figures: at most three years
+FIRST_DAY, LAST_DAY = dt.date(1900, 1, 1), dt.date(2100, 12, 31)  # days that may be asked about
 TOP = 10  # teams and sayings listed
 
 
@@ -100,7 +101,19 @@ def check_months(months: int) -> int:
     return months
 
 
+def check_day(name: str, day: dt.date) -> dt.date:
+    if not FIRST_DAY <= day <= LAST_DAY:
+        raise field_error(
+            name,
+            _("Choose a day from %(first)s to %(last)s.") % {"first": FIRST_DAY, "last": LAST_DAY},
+            code="date_range",
+        )
+    return day
+
+
 def check_range(first: dt.date, last: dt.date) -> None:
+    check_day("first", first)
+    check_day("last", last)
     if last < first:
         raise field_error("last", _("The last day cannot be before the first day."), code="range_reversed")
     if last > add_months(first, MAX_SPAN_MONTHS):
@@ -162,6 +175,7 @@ def coverage(*, actor: User | AnonymousUser | None, on: dt.date, months: int | N
     least one (covered). Grouped by town, uncovered villages first."""
     regions = _regions_for(actor)
     months = check_months(settings.RONGXIN_LECTURE_COVERAGE_MONTHS if months is None else months)
+    check_day("on", on)
     since = add_months(on, -months)
     window_start, window_end = local_midnight(since), local_midnight(on + dt.timedelta(days=1))
     villages = (

@@ -393,3 +393,20 @@ def test_a_reversed_or_too_long_range_is_refused(lect, frozen, first, last, code
 def test_three_years_exactly_are_allowed(lect, frozen):
     f = lecture_figures(actor=lect.admin, first=dt.date(2023, 1, 1), last=dt.date(2026, 1, 1))
     assert (len(f.months), f.months[0].month, f.months[-1].month) == (37, dt.date(2023, 1, 1), dt.date(2026, 1, 1))
+
+
+@pytest.mark.parametrize(
+    ("call", "field"),
+    [
+        (lambda lect: coverage(actor=lect.admin, on=dt.date(1, 1, 1)), "on"),
+        (lambda lect: coverage(actor=lect.admin, on=dt.date(9999, 12, 31), months=1), "on"),
+        (lambda lect: lecture_figures(actor=lect.admin, first=dt.date(1, 1, 1), last=dt.date(1, 2, 1)), "first"),
+        (lambda lect: lecture_figures(actor=lect.admin, first=dt.date(2026, 1, 1), last=dt.date(9999, 12, 31)), "last"),
+    ],
+)
+def test_days_outside_the_calendar_we_keep_are_refused(lect, frozen, call, field):
+    with pytest.raises(InvalidInput) as caught:
+        call(lect)
+    assert caught.value.errors == [
+        {"field": field, "message": "请选择 1900-01-01 至 2100-12-31 之间的日期。", "code": "date_range"}
+    ]

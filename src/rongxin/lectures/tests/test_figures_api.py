@@ -129,6 +129,11 @@ def test_figures_default_to_the_last_twelve_months(lect, frozen):
         ("/figures", {"first": "2026-03-01", "last": "2026-02-28"}, "last", "range_reversed"),
         ("/figures", {"first": "2020-01-01", "last": "2026-01-01"}, "last", "range_too_long"),
         ("/figures", {"first": "２０２６-０１-０１"}, "first", "date_from_datetime_parsing"),
+        ("/coverage", {"on": "0001-01-01"}, "on", "date_range"),
+        ("/coverage", {"on": "9999-12-31"}, "on", "date_range"),
+        ("/figures", {"first": "0001-01-01", "last": "0001-03-01"}, "first", "date_range"),
+        ("/figures", {"first": "2026-01-01", "last": "9999-12-31"}, "last", "date_range"),
+        ("/figures", {"last": "0001-01-01"}, "last", "date_range"),
     ],
 )
 def test_bad_input_is_a_422_problem_naming_the_field(lect, frozen, path, query, field, code):

@@ -115,6 +115,7 @@ def test_the_csv_headers_are_chinese_whatever_the_page_language(lect, frozen):
         ({"months": "9" * 40}, "months", "确保该值小于或等于24。"),
         ({"on": "２０２６-０３-０１"}, "on", "请使用数字 0–9。"),
         ({"on": "2026-02-30"}, "on", "输入一个有效的日期。"),
+        ({"on": "0001-01-01"}, "on", "请选择 1900-01-01 至 2100-12-31 之间的日期。"),
     ],
 )
 def test_bad_coverage_input_is_shown_on_the_form(lect, frozen, query, field, message):
@@ -193,6 +194,8 @@ def test_figures_default_to_the_last_twelve_months(lect, frozen):
         ({"first": "2020-01-01", "last": "2026-01-01"}, "last", "最多选择三年。"),
         ({"first": "２０２６-０１-０１"}, "first", "请使用数字 0–9。"),
         ({"last": "2026-13-01"}, "last", "输入一个有效的日期。"),
+        ({"last": "9999-12-31"}, "last", "请选择 1900-01-01 至 2100-12-31 之间的日期。"),
+        ({"last": "0001-01-01"}, "last", "请选择 1900-01-01 至 2100-12-31 之间的日期。"),
     ],
 )
 def test_bad_figures_input_is_shown_on_the_form(lect, frozen, query, field, message):

@@ -39,6 +39,7 @@ from rongxin.lectures.selectors.figures import (
     MIN_MONTHS,
     Coverage,
     add_months,
+    check_day,
     coverage,
     lecture_figures,
 )
@@ -177,8 +178,8 @@ def figures_page(request: SignedInRequest) -> HttpResponse:
     result = None
     if form.is_valid():
         last = form.cleaned_data["last"] or today
-        first = form.cleaned_data["first"] or add_months(last, -11).replace(day=1)
         with errors_on(form):
+            first = form.cleaned_data["first"] or add_months(check_day("last", last), -11).replace(day=1)
             result = lecture_figures(actor=request.user, first=first, last=last)
     context: dict[str, Any] = {"form": form, "f": result}
     if result is not None:
