@@ -6,12 +6,21 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.conf import settings
+from django.test import Client
 from django.urls import reverse
 
 from rongxin.conftest import client_for
 from rongxin.lectures.models import Session
 from rongxin.lectures.tests.conftest import at
 from rongxin.lectures.tests.test_figures import book, held, rated_order, village
+
+
+def in_english(client: Client) -> Client:
+    """The client with English chosen in the language switch (pages ignore Accept-Language)."""
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    return client
+
 
 COVERAGE = reverse("lectures:coverage")
 FIGURES = reverse("lectures:figures")
@@ -101,7 +110,9 @@ def test_the_csv_is_utf8_with_a_bom_chinese_headers_and_formula_safe_cells(lect,
 
 
 def test_the_csv_headers_are_chinese_whatever_the_page_language(lect, frozen):
-    response = client_for(lect.auditor).get(COVERAGE, {"format": "csv"}, headers={"accept-language": "en"})
+    client = in_english(client_for(lect.auditor))
+    assert "<h1>Lecture coverage</h1>" in client.get(COVERAGE).content.decode()
+    response = client.get(COVERAGE, {"format": "csv"})
     assert response.content.decode("utf-8-sig").splitlines()[0].startswith("镇街,村（社区）,区划代码")
 
 
@@ -203,3 +214,14 @@ def test_bad_figures_input_is_shown_on_the_form(lect, frozen, query, field, mess
     assert response.status_code == 422
     assert response.context["form"].errors[field] == [message]
     assert response.context["f"] is None
+
+
+def test_the_pages_read_in_english(lect, frozen):
+    held(lect.tree.village_a1, at("2026-02-20 10:00"), listeners=3)
+    client = in_english(client_for(lect.admin))
+    coverage_page = client.get(COVERAGE).content.decode()
+    figures_page = client.get(FIGURES).content.decode()
+    assert "<h1>Lecture coverage</h1>" in coverage_page
+    assert "1 covered" in coverage_page
+    assert "<h1>Lecture figures</h1>" in figures_page
+    assert "Most-used sayings" in figures_page
