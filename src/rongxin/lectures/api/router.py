@@ -6,10 +6,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from rongxin.lectures.api import book, orders
+from rongxin.lectures.api import book, figures, orders
 
 # Mounted under /api/v1 by rongxin.config.api.
 mounts: tuple[tuple[str, Any], ...] = (
     ("/lectures", book.router),
     ("/lectures", orders.router),
+    ("/lectures", figures.router),
 )

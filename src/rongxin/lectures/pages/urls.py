@@ -3,8 +3,8 @@
 
 from django.urls import URLPattern
 
-from rongxin.lectures.pages.views import book, home, orders
+from rongxin.lectures.pages.views import book, figures, home, orders
 
 app_name = "lectures"
 
-urlpatterns: list[URLPattern] = [*home.urls, *book.urls, *orders.urls]
+urlpatterns: list[URLPattern] = [*home.urls, *book.urls, *orders.urls, *figures.urls]
