@@ -23,4 +23,4 @@ def home(request: SignedInRequest) -> HttpResponse:
     return render(request, "lectures/home.html", {"hub": hub, "upcoming_days": UPCOMING_DAYS})
 
 
-urls = [path("", home, name="home")]
+urls = [path("lectures/", home, name="home")]
