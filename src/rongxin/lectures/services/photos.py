@@ -53,6 +53,12 @@ def _not_image() -> Any:
     return field_error("upload", _("Upload a JPEG, PNG or WebP photo."), code="not_an_image")
 
 
+def _too_many_pixels() -> Any:
+    return field_error(
+        "upload", _("The photo has too many pixels; choose a smaller one."), code="photo_too_many_pixels"
+    )
+
+
 def read_limited(upload: Any) -> bytes:
     """The upload's bytes, refused (InvalidInput) as soon as it is known to pass the limit: by
     its declared size before reading anything, else after reading one byte more than allowed."""
@@ -82,12 +88,12 @@ def clean_image(data: bytes) -> tuple[bytes, str, int, int]:
                 raise _not_image()
             width, height = im.size
             if width <= 0 or height <= 0 or width * height > MAX_PIXELS:
-                raise field_error(
-                    "upload", _("The photo has too many pixels; choose a smaller one."), code="photo_too_many_pixels"
-                )
+                raise _too_many_pixels()
             im.load()
             im = ImageOps.exif_transpose(im) or im
-    except (UnidentifiedImageError, Image.DecompressionBombError, Image.DecompressionBombWarning):
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        raise _too_many_pixels() from None
+    except UnidentifiedImageError:
         raise _not_image() from None
     except (OSError, SyntaxError, ValueError, EOFError):
         raise _not_image() from None
