@@ -6,3 +6,6 @@ from django.urls import URLPattern
 app_name = "lectures"
 
 urlpatterns: list[URLPattern] = []
+from rongxin.lectures.pages.views import sessions  # noqa: E402
+
+urlpatterns += sessions.urls
