@@ -8,3 +8,6 @@ from typing import Any
 
 # Mounted under /api/v1 by rongxin.config.api.
 mounts: tuple[tuple[str, Any], ...] = ()
+from rongxin.lectures.api.sessions import router as sessions_router  # noqa: E402
+
+mounts += (("/lectures", sessions_router),)

@@ -180,13 +180,13 @@ def lectures_of(*, subject_id: int, limit: int = 50) -> tuple[list[MyLecture], l
     """(attended, given) lectures of a person, latest first, with the points each brought."""
     attended = list(
         Attendance.objects.filter(subject_id=subject_id)
-        .select_related("session__region")
+        .select_related("session__region", "session__town")
         .order_by("-session__starts_at", "-id")[:limit]
     )
     given = list(
         SessionSpeaker.objects.filter(speaker__subject_id=subject_id)
         .exclude(session__status=Session.Status.CANCELLED)
-        .select_related("session__region")
+        .select_related("session__region", "session__town")
         .order_by("-session__starts_at", "-id")[:limit]
     )
     keys = [f"lecture:{a.session_id}:listener:{subject_id}" for a in attended] + [
