@@ -59,7 +59,7 @@ def running_role(actor: User | AnonymousUser | None, session: Session, speaker: 
         return str(Role.DEPARTMENT_RECORDER)
     if town_officer_covering(actor, session.region) is not None:
         return str(Role.TOWN_OFFICER)
-    if session.team_id is not None and leads_team(actor, session.team):
+    if session.team is not None and leads_team(actor, session.team):
         return str(Role.TEAM_LEADER)
     me = speaker or own_speaker(actor)
     if me is not None and SessionSpeaker.objects.filter(session=session, speaker=me).exists():

@@ -82,7 +82,7 @@ def clean_image(data: bytes) -> tuple[bytes, str, int, int]:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
-            im = Image.open(io.BytesIO(data), formats=list(FORMATS))
+            im: Image.Image = Image.open(io.BytesIO(data), formats=list(FORMATS))
             fmt = im.format or ""
             if fmt not in FORMATS:
                 raise _not_image()
