@@ -46,10 +46,17 @@ MESSAGES = [
     gettext_noop(
         "A team: leaders, member count and upcoming activities for anyone; applications, drafts\nand pending corrections for its organisers; your own membership."
     ),
+    gettext_noop("A town or village (ignored with ``order_id``)."),
     gettext_noop("AAA | AA | A | B | C | D"),
     gettext_noop("Active teams, filtered by home region (and everything under it), tier and kind"),
     gettext_noop("Active teams, filtered by home region (and everything under it), tier and kind."),
     gettext_noop("Activities in this village's town."),
+    gettext_noop("Add a photo (JPEG, PNG or WebP by content, within the size limit) as evidence"),
+    gettext_noop(
+        "Add a photo (JPEG, PNG or WebP by content, within the size limit) as evidence; it is\nstored re-encoded without its metadata. 409 for the same photo twice or past the limit."
+    ),
+    gettext_noop("After the start, at most 12 hours later."),
+    gettext_noop("An accepted order this session holds."),
     gettext_noop("An account that already holds an incentive-provider grant."),
     gettext_noop(
         "An organiser of the record's team accepts (a new record revision, credit adjusted) or\nrefuses (with a reason) a correction."
@@ -74,6 +81,8 @@ MESSAGES = [
     gettext_noop("Bytes per holder id (10)."),
     gettext_noop("Call-outs, filtered by status (public)"),
     gettext_noop("Call-outs, filtered by status (public)."),
+    gettext_noop("Cancel a planned session, with a reason (409 once closed or cancelled)"),
+    gettext_noop("Cancel a planned session, with a reason (409 once closed or cancelled)."),
     gettext_noop("Cancel with a reason"),
     gettext_noop("Cancel with a reason; everyone signed up, waiting or invited is notified."),
     gettext_noop(
@@ -86,12 +95,20 @@ MESSAGES = [
     gettext_noop(
         "Check 1 to 1,000 credentials: one ``{eligible, reason}`` per token, in order, and\nnothing else. ``reason``: eligible, not_eligible, expired, invalid (forged, altered,\nmalformed or unknown), wrong_provider (another provider's offer) or revoked. Every check\nis recorded and shown to the holder. 422 ``batch_size``; 429 ``rate_limited``."
     ),
+    gettext_noop("Check in at a lecture with the code on the organiser's screen (your own consenting file)"),
+    gettext_noop(
+        "Check in at a lecture with the code on the organiser's screen (your own consenting file).\n409 ``already_in``, ``elsewhere``, ``speaker`` or ``not_open``; 422 for a forged or expired code."
+    ),
     gettext_noop("Check in or out with the organiser's current code"),
     gettext_noop(
         "Check in or out with the organiser's current code. A scan outside the venue's radius is\naccepted and flagged; a replayed code or a double check-in is a 409 (and kept for the\norganiser); a forged or expired code is a 422."
     ),
     gettext_noop("Close a call-out (a team administrator)"),
     gettext_noop("Close a call-out (a team administrator); its shifts take nobody more."),
+    gettext_noop("Close a finished session"),
+    gettext_noop(
+        "Close a finished session: credit for listeners (P-PRA-01) and speakers (P-PRA-02) once,\nwithin the yearly caps; its order is held for rating. 409 when closed already."
+    ),
     gettext_noop("Create a credential for an offer you qualify for now"),
     gettext_noop(
         "Create a credential for an offer you qualify for now: a live code (5 minutes) or a\nprinted card (30 days). Show ``qr_payload`` as a QR code. 422 ``not_eligible`` or\n``no_consent``; 404 for an unknown or closed offer."
@@ -104,6 +121,7 @@ MESSAGES = [
     gettext_noop(
         "Create a staff account with its first role grant (inside your region; the county roles need an administrator of the county)"
     ),
+    gettext_noop("Credit it brought; null until the session is closed."),
     gettext_noop("Credit points this record earned (None: no award)."),
     gettext_noop("Deactivate an account you administer"),
     gettext_noop(
@@ -158,7 +176,6 @@ MESSAGES = [
     gettext_noop(
         "Issue an API key: for yourself (your own id), or (administrators) for an account you\nadminister. The key is answered this once and only its SHA-256 is kept. 409\n``duplicate_key_name`` for a second current key of that name; 422 on a field. Called with\nan API key, the new key's scopes and expiry stay within that key's (403 ``scope_refused``)."
     ),
-    gettext_noop("Keyed by volunteer number."),
     gettext_noop("Leave a shift you took"),
     gettext_noop("Leave a shift you took."),
     gettext_noop("Leave a team you belong to"),
@@ -167,10 +184,15 @@ MESSAGES = [
     gettext_noop(
         "Leave the register: records and certificates stay; sign-ups that have not started are\ncancelled and team memberships end."
     ),
+    gettext_noop("Lecture sessions"),
+    gettext_noop(
+        "Lecture sessions: those you run (lecture administrators, town officers, team leaders,\nspeakers; 404 for anyone else), or the planned ones in your town (``scope=upcoming``)."
+    ),
     gettext_noop("Let an account act for a provider (the county credit office)"),
     gettext_noop(
         "Let an account act for a provider (the county credit office). The account needs an\nincentive-provider grant first (422 ``no_provider_grant``); 409 ``duplicate`` if it acts\nfor a provider already."
     ),
+    gettext_noop("Needs a time zone."),
     gettext_noop("None for staff (not volunteers)."),
     gettext_noop("Offline verifiers refuse every credential after this without a newer list."),
     gettext_noop("One activity (the shareable page's data)"),
@@ -180,6 +202,8 @@ MESSAGES = [
     gettext_noop("One catalogue version with its grade bands and rules, for staff."),
     gettext_noop("One import of your departments"),
     gettext_noop("One import of your departments: its status, progress and the problems found in the file."),
+    gettext_noop("One session"),
+    gettext_noop("One session: speakers, sayings, photos and counts; the listeners only for those who run it."),
     gettext_noop("Overlapping sign-ups of the volunteer."),
     gettext_noop("Per cent of the people on duty that day who are volunteers."),
     gettext_noop("Person-times benefited per month (Beijing time), provider and offer, newest month first"),
@@ -214,6 +238,16 @@ MESSAGES = [
     ),
     gettext_noop("Reactivate an account you administer (its grants and keys count again)"),
     gettext_noop("Reactivate an account you administer (its grants and keys count again)."),
+    gettext_noop(
+        "Record a planned lecture session (``order_id``: the session of an accepted order, by its\ndispatched speaker or team). Times need a time zone; a mobile place needs coordinates."
+    ),
+    gettext_noop(
+        "Record a planned lecture session (``order_id``: the session of an accepted order, by its dispatched speaker or team)"
+    ),
+    gettext_noop("Record listeners present without a phone, by ID number or person file, with a reason"),
+    gettext_noop(
+        "Record listeners present without a phone, by ID number or person file, with a reason.\nThose refused (already in, at another lecture, a speaker) are listed in ``skipped``."
+    ),
     gettext_noop("Record one entry"),
     gettext_noop(
         "Record one entry. Retrying with the same ``source_key`` and content returns the existing\nentry with status 200 and ``created: false``; other content under the key is a 409."
@@ -236,9 +270,11 @@ MESSAGES = [
     ),
     gettext_noop("Replaces the availability; omit to keep it."),
     gettext_noop("Replaces the skills; omit to keep them."),
+    gettext_noop("Required for a field, fishing farm or market."),
     gettext_noop("Required to reject or suspend."),
     gettext_noop("Required under 18."),
     gettext_noop("Required under 18: the guardian consents."),
+    gettext_noop("Required unless the session has one."),
     gettext_noop("Retired keys still verify credentials issued before."),
     gettext_noop("Revoke a role grant (administrators, within their region)"),
     gettext_noop(
@@ -274,6 +310,7 @@ MESSAGES = [
     gettext_noop(
         "The certificate as a PDF, for the volunteer or staff reading files in the volunteer's village (the read is audited and shown to the person)"
     ),
+    gettext_noop("The code in the link the session's QR code opens."),
     gettext_noop("The county credit office enters an offer for a provider."),
     gettext_noop(
         "The county's public keys (Ed25519) for verifying credentials and exports offline,\nincluding retired keys that still verify credentials issued before a rotation. Cacheable\nfor five minutes."
@@ -297,6 +334,8 @@ MESSAGES = [
     gettext_noop(
         "The latest signed eligibility export of one of your offers, for offline validators (the worker refreshes it every 15 minutes)"
     ),
+    gettext_noop("The lectures you attended and gave, latest first, with the credit each brought"),
+    gettext_noop("The lectures you attended and gave, latest first, with the credit each brought."),
     gettext_noop(
         "The offers in force today, with their provider, floor grade, benefit, validity and\nquotas. ``for_kind``: person | organisation. Cacheable for five minutes."
     ),
@@ -334,14 +373,14 @@ MESSAGES = [
     gettext_noop(
         "Verify the roster and close a finished activity: service records, hours and credit.\n``lines`` changes a volunteer's minutes (with a note), rating or note."
     ),
-    gettext_noop("Volunteer numbers with a check-in but no service time."),
     gettext_noop("What the QR code holds: the token itself."),
     gettext_noop(
         "What the volunteer reads: the status while the activity is ahead; activity_cancelled, hours_pending, hours_verified, no_service or ended once it is over"
     ),
     gettext_noop("What uses the key (a script, a device)."),
-    gettext_noop("When it happened (default: now); needs a time zone."),
     gettext_noop("When the key stops working (at most 730 days ahead)."),
+    gettext_noop("Whether you checked in at it."),
+    gettext_noop("Whether you run this session (then ``listeners`` is filled)."),
     gettext_noop("Who checked your credit"),
     gettext_noop(
         "Who checked your credit: every check of your credentials (provider, offer, time,\nchannel, result) and every redemption, newest first, and your recent credentials."
@@ -378,6 +417,8 @@ MESSAGES = [
     gettext_noop(
         "`<area>:read` or `<area>:write` for areas accounts, regions, subjects, credit, volunteering, incentives; a read-only key is refused (403 scope_refused) on POST/PUT/PATCH/DELETE."
     ),
+    gettext_noop("``run``: the sessions you run; ``upcoming``: planned ones in your town."),
+    gettext_noop("already_in | elsewhere | speaker"),
     gettext_noop("base64url (no padding) of the 32-byte Ed25519 public key."),
     gettext_noop("base64url (no padding) of the sorted holder ids, concatenated."),
     gettext_noop("base64url Ed25519 signature (see the endpoint)."),
@@ -393,6 +434,7 @@ MESSAGES = [
     gettext_noop("flood | epidemic | cleanup | fire | other"),
     gettext_noop("generated_at in Unix seconds, as signed."),
     gettext_noop("in | out"),
+    gettext_noop("listener | speaker"),
     gettext_noop("live: 5 minutes; card: a printed card, 30 days."),
     gettext_noop("online | page | redemption"),
     gettext_noop("open (sign-up open), upcoming, ongoing, finished, closed, cancelled."),
@@ -401,6 +443,8 @@ MESSAGES = [
     gettext_noop("rongxin-incentive-keys/1"),
     gettext_noop("rongxin-incentive-status/1"),
     gettext_noop("service | lecture | canteen | emergency | medical | legal | ..."),
+    gettext_noop("site | venue | field | fishing_farm | market | other"),
+    gettext_noop("talk | theatre | pre_meal"),
     gettext_noop("transit | loans | medical | travel | shopping | government | ..."),
     gettext_noop("valid | used (a live code that backed a redemption) | expired | revoked (withdrawn)."),
     gettext_noop("荣信 volunteer + credit platform. Errors are RFC 7807 problem+json."),
