@@ -31,7 +31,7 @@ from rongxin.lectures.permissions.common import CREDIT_DEPARTMENT, LISTENER_RULE
 from rongxin.lectures.permissions.sessions import access_session_for_running
 from rongxin.lectures.selectors.common import speaker_session_flags
 from rongxin.lectures.services.order_events import order_locked, order_transition_append
-from rongxin.lectures.services.sessions import _audience
+from rongxin.lectures.services.sessions import audience_checked
 
 LISTENER_POINTS = 1
 SPEAKER_POINTS = 3
@@ -71,7 +71,7 @@ def session_close(*, actor: User, session_id: int, audience_count: Any = None) -
     now = clock.now()
     if now < s.ends_at:
         raise Conflict(_("The lecture has not ended yet."), code="not_finished")
-    audience = _audience(audience_count)
+    audience = audience_checked(audience_count)
     if audience is not None:
         s.audience_count = audience
     if s.audience_count is None:

@@ -122,7 +122,7 @@ def _format(value: Any) -> str:
     return str(value)
 
 
-def _audience(value: Any) -> int | None:
+def audience_checked(value: Any) -> int | None:
     if value is None or value == "":
         return None
     if isinstance(value, bool) or not isinstance(value, int) or not (0 <= value <= MAX_AUDIENCE):
@@ -289,7 +289,7 @@ def session_create(
         longitude=longitude,
     )
     fmt = _format(format)
-    audience = _audience(audience_count)
+    audience = audience_checked(audience_count)
     speakers = _speakers(wanted)
     sayings = _sayings(_ids(saying_ids, "saying_ids", MAX_SAYINGS))
     if not speakers and team is None:
@@ -395,7 +395,7 @@ def session_update(
         s.format = _format(format)
         changed.append("format")
     if audience_count is not _UNSET:
-        s.audience_count = _audience(audience_count)
+        s.audience_count = audience_checked(audience_count)
         changed.append("audience_count")
     details: dict[str, Any] = {"fields": sorted(set(changed))}
     if speaker_ids is not _UNSET:

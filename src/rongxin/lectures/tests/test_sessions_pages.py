@@ -125,6 +125,13 @@ def test_scan_check_in_close_and_my_lectures(frozen: Any, lect: LectureWorld) ->
     assert again.status_code == 409
     assert "已在本场宣讲签到" in again.content.decode()
     assert c.post(reverse("lectures:scan"), {"t": "nonsense"}).status_code == 422
+    forged = c.get(reverse("lectures:scan") + "?t=" + t[:-4] + "AAAA")
+    assert (forged.status_code, s.title in forged.content.decode()) == (200, False)
+    refuser, _ = resident_user("refuser", lect.tree.village_a1, consent=False)
+    no_consent = client_for(refuser).post(reverse("lectures:scan"), {"t": t})
+    assert no_consent.status_code == 200
+    assert 'name="t"' not in no_consent.content.decode()
+    assert not Attendance.objects.filter(subject__name="refuser").exists()
     code_page = client_for(lect.head_user).get(reverse("lectures:session_code", args=[s.pk]))
     assert code_page.status_code == 200
     assert "<svg" in code_page.content.decode()

@@ -33,7 +33,7 @@ from rongxin.core.forms import errors_on, flash_errors, form_status
 from rongxin.core.rotating import seconds_left
 from rongxin.lectures.models import Session, Speaker
 from rongxin.lectures.permissions.common import managed_regions
-from rongxin.lectures.permissions.sessions import access_session_for_running
+from rongxin.lectures.permissions.sessions import access_session_for_running, own_person_or_none
 from rongxin.lectures.selectors.common import current_book
 from rongxin.lectures.selectors.sessions import (
     my_lectures as my_lectures_read,
@@ -236,11 +236,21 @@ def scan(request: SignedInRequest) -> HttpResponse:
     token = (request.POST.get("t") if request.method == "POST" else request.GET.get("t")) or ""
     parsed = CODE.parse(token)
     s = Session.objects.select_related("region").filter(pk=parsed.object_id).first() if parsed else None
+    if (
+        s is not None
+        and parsed is not None
+        and CODE.check(parsed, secret=bytes(s.qr_secret), at=clock.now()) == "forged"
+    ):
+        s = None  # only a real code of the session shows it (an expired one is refused on check-in)
     if s is None:
         return render(
             request, "lectures/scan.html", {"bad_code": True}, status=422 if request.method == "POST" else 200
         )
     error, status = "", 200
+    person = own_person_or_none(request.user)
+    if person is None or not person.consent_given:
+        # Credit needs the person's own file and their consent to scoring: say so, do not refuse blindly.
+        return render(request, "lectures/scan.html", {"s": s, "no_file": True}, status=200)
     if request.method == "POST":
         form = forms.Form(request.POST)
         with errors_on(form) as outcome:
