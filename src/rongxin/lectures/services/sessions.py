@@ -294,6 +294,11 @@ def session_create(
     sayings = _sayings(_ids(saying_ids, "saying_ids", MAX_SAYINGS))
     if not speakers and team is None:
         raise field_error("speaker_ids", _("Name a speaker or a lecture team."), code="no_speaker")
+    if Session.objects.filter(
+        created_by=actor, title=title, region=region, starts_at=starts, status=Session.Status.PLANNED
+    ).exists():
+        # A form sent twice: the same person recording the same lecture again.
+        raise Conflict(_("You have recorded this lecture already."), code="duplicate_session")
     session = Session.objects.create(
         title=title,
         team=team,

@@ -152,7 +152,7 @@ def test_close_refusals(frozen: Any, lect: LectureWorld) -> None:
 
 def test_closing_does_not_query_per_listener(frozen: Any, lect: LectureWorld) -> None:
     small = new_session(lect, audience_count=3)
-    big = new_session(lect, audience_count=60)
+    big = new_session(lect, title="大型宣讲", audience_count=60)
     _listeners(small, 3)
     _listeners(big, 60)
     frozen.move_to(at("2026-03-02 11:00"))

@@ -67,7 +67,7 @@ def test_ten_closes_at_once_credit_once(lect: LectureWorld) -> None:
 def test_twenty_taps_at_once_make_one_row(lect: LectureWorld) -> None:
     with time_machine.travel(START, tick=False):
         s = new_session(lect)
-        other = new_session(lect)
+        other = new_session(lect, title="同时段的另一场")
         user, subject = resident_user("listener", lect.tree.village_a1)
     with time_machine.travel(at("2026-03-02 09:00"), tick=False):
         code, code_other = token(s, at("2026-03-02 09:00")), token(other, at("2026-03-02 09:00"))

@@ -228,3 +228,12 @@ def test_a_user_without_grants_is_not_a_speaker(frozen: Any, lect: LectureWorld)
     nobody = make_user("nobody")
     with pytest.raises(NotFound):
         new_session(lect, actor=nobody)
+
+
+def test_a_form_sent_twice_records_one_session(frozen: Any, lect: LectureWorld) -> None:
+    new_session(lect)
+    with pytest.raises(Conflict) as exc:
+        new_session(lect)
+    assert exc.value.code == "duplicate_session"
+    assert Session.objects.count() == 1
+    assert new_session(lect, actor=lect.town_a).pk  # another organiser may record their own
