@@ -85,10 +85,15 @@ MESSAGES = [
     gettext_noop("Cancel a planned session, with a reason (409 once closed or cancelled)."),
     gettext_noop("Cancel with a reason"),
     gettext_noop("Cancel with a reason; everyone signed up, waiting or invited is notified."),
+    gettext_noop("Cannot move once a listener has checked in."),
     gettext_noop(
         "Change a draft or published activity before it starts (409 once started, closed or\ncancelled). More places move the waiting list up; fewer than confirmed is a 422."
     ),
     gettext_noop("Change a draft or published activity before it starts (409 once started, closed or cancelled)"),
+    gettext_noop("Change a planned session (the fields sent; whoever runs it)"),
+    gettext_noop(
+        "Change a planned session (the fields sent; whoever runs it). 409 once closed or cancelled,\nor when the time moves after listeners checked in."
+    ),
     gettext_noop("Change your own volunteer profile (skills, when you are usually free)"),
     gettext_noop("Change your own volunteer profile (skills, when you are usually free)."),
     gettext_noop("Check 1 to 1,000 credentials"),

@@ -25,7 +25,7 @@ from rongxin.lectures.selectors import sessions as reads
 from rongxin.lectures.services.attendance import attendance_assisted, lecture_checkin
 from rongxin.lectures.services.closing import session_close
 from rongxin.lectures.services.photos import photo_add
-from rongxin.lectures.services.sessions import session_cancel, session_create
+from rongxin.lectures.services.sessions import session_cancel, session_create, session_update
 
 router = Router(tags=["lectures"])
 
@@ -56,6 +56,22 @@ class SessionIn(Schema):
     speaker_ids: list[int] = Field(default_factory=list, max_length=50)
     saying_ids: list[int] = Field(default_factory=list, max_length=50)
     order_id: int | None = Field(None, description="An accepted order this session holds.")
+    audience_count: int | None = None
+
+
+class SessionPatch(Schema):
+    title: str | None = Field(None, max_length=500)
+    place_kind: str | None = None
+    site_id: int | None = None
+    venue_id: int | None = None
+    place: str | None = Field(None, max_length=500)
+    latitude: Decimal | None = None
+    longitude: Decimal | None = None
+    starts_at: dt.datetime | None = Field(None, description="Cannot move once a listener has checked in.")
+    ends_at: dt.datetime | None = None
+    format: str | None = None
+    speaker_ids: list[int] | None = Field(None, max_length=50)
+    saying_ids: list[int] | None = Field(None, max_length=50)
     audience_count: int | None = None
 
 
@@ -288,6 +304,19 @@ def session_detail(request: SignedInRequest, session_id: int) -> SessionDetailOu
         listeners=[ListenerOut(subject_id=x.subject_id, name=x.name, method=x.method, at=x.at) for x in v.listeners],
         checked_in=v.my_attendance is not None,
     )
+
+
+@router.patch(
+    "/sessions/{int:session_id}",
+    response=SessionOut,
+    operation_id="lectures_session_update",
+    auth=gated(access_session_for_running),
+)
+def session_patch(request: SignedInRequest, session_id: int, payload: SessionPatch) -> SessionOut:
+    """Change a planned session (the fields sent; whoever runs it). 409 once closed or cancelled,
+    or when the time moves after listeners checked in."""
+    session_update(actor=request.user, session_id=session_id, **payload.dict(exclude_unset=True))
+    return session_out(_fresh(session_id))
 
 
 @router.post(

@@ -162,3 +162,22 @@ def test_bad_input_is_problem_json(frozen: Any, lect: LectureWorld) -> None:
     cancel = send(lect.town_a, "post", f"{API}/sessions/{s.pk}/cancel", {"reason": "天气"})
     assert (cancel.status_code, cancel.json()["status"], cancel.json()["cancel_reason"]) == (200, "cancelled", "天气")
     assert Attendance.objects.count() == 0
+
+
+def test_patch_changes_only_what_is_sent(frozen: Any, lect: LectureWorld) -> None:
+    s = new_session(lect, audience_count=5)
+    url = f"{API}/sessions/{s.pk}"
+    users = _users(lect)
+    statuses = _matrix(users, "patch", url, {"audience_count": 9})
+    assert statuses == _expect({"admin", "town_a", "head_user"})
+    r = send(lect.head_user, "patch", url, {"title": "新的标题"})
+    assert (r.status_code, r.json()["title"], r.json()["audience_count"], r.json()["place"]) == (
+        200, "新的标题", 9, "东山社区广场",
+    )  # fmt: skip
+    bad = send(lect.head_user, "patch", url, {"ends_at": "2026-03-02T08:00:00+08:00"})
+    assert (bad.status_code, bad.json()["code"]) == (422, "ends_before_start")
+    listener, _subject = resident_user("listener", lect.tree.village_a1)
+    frozen.move_to(at("2026-03-02 09:00"))
+    send(listener, "post", f"{API}/checkin", {"token": token(s, at("2026-03-02 09:00"))})
+    moved = send(lect.head_user, "patch", url, {"starts_at": "2026-03-02T08:45:00+08:00"})
+    assert (moved.status_code, moved.json()["code"]) == (409, "session_has_listeners")
