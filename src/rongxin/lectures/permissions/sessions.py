@@ -5,7 +5,8 @@ listeners' names) by a lecture administrator, a town officer whose town contains
 region, a leader of the session's lecture team (with a team-leader grant over the team's home
 region), or one of its speakers (the account linked to the speaker record). A session is
 **seen** by those who run it, by everyone with a lecture figure role over its region
-(auditors), and by any signed-in person while it is planned or closed in their own town (the
+(auditors), by orderers (village officers, canteen managers, enterprise representatives)
+whose grant covers its region, and by any signed-in person while it is planned or closed in their own town (the
 listener's side: the sessions they may go to and the ones they went to).
 
 Missing and forbidden look the same (:class:`NotFound`).
@@ -23,6 +24,7 @@ from rongxin.accounts.permissions import grant_covering
 from rongxin.core.errors import NotFound
 from rongxin.lectures.models import Attendance, Session, SessionSpeaker, Speaker
 from rongxin.lectures.permissions.common import (
+    ORDERER_ROLES,
     figure_regions,
     is_lecture_admin,
     own_speaker,
@@ -102,6 +104,8 @@ def sees_session(actor: User | AnonymousUser | None, session: Session) -> bool:
         return True
     if any(r.contains(session.region) for r in figure_regions(actor)):
         return True
+    if grant_covering(actor, list(ORDERER_ROLES), session.region) is not None:
+        return True  # the village, canteen or enterprise the lecture is held for
     person = own_person_or_none(actor)
     if person is None:
         return False

@@ -48,7 +48,7 @@ def test_permission_matrix_of_the_api(frozen: Any, lect: LectureWorld) -> None:
     s = new_session(lect)
     users = _users(lect)
     runners = {"admin", "town_a", "head_user"}
-    seers = runners | {"auditor", "team_leader", "listener"}
+    seers = runners | {"auditor", "village_a1", "team_leader", "listener"}
     organisers = {"admin", "town_a", "town_b", "team_leader", "head_user", "leader_user"}
     assert _matrix(users, "get", f"{API}/sessions") == _expect(organisers)
     upcoming = _matrix(users, "get", f"{API}/sessions", {"scope": "upcoming"})

@@ -51,7 +51,7 @@ def test_permission_matrix_of_the_pages(frozen: Any, lect: LectureWorld) -> None
     clients = _clients(lect)
     everyone = {*ROLES, "listener"}
     runners = {"admin", "town_a", "head_user"}
-    seers = runners | {"auditor", "team_leader", "listener"}  # the auditor; residents of town A
+    seers = runners | {"auditor", "village_a1", "team_leader", "listener"}  # auditor; orderer; residents of town A
     assert _statuses(clients, reverse("lectures:session_list")) == _expect(everyone)
     assert _statuses(clients, reverse("lectures:session_new")) == _expect(
         {"admin", "town_a", "town_b", "team_leader", "head_user", "leader_user"}
@@ -82,7 +82,7 @@ def test_listener_names_only_for_those_who_run_the_session(frozen: Any, lect: Le
     url = reverse("lectures:session_detail", args=[s.pk])
     for who in ("admin", "town_a", "head_user"):
         assert "王奶奶" in clients[who].get(url).content.decode()
-    for who in ("auditor", "team_leader", "listener"):
+    for who in ("auditor", "village_a1", "team_leader", "listener"):
         body = clients[who].get(url).content.decode()
         assert "王奶奶" not in body
         assert 'id="cancel"' not in body
