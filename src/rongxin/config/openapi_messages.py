@@ -181,6 +181,7 @@ MESSAGES = [
     gettext_noop(
         "Issue an API key: for yourself (your own id), or (administrators) for an account you\nadminister. The key is answered this once and only its SHA-256 is kept. 409\n``duplicate_key_name`` for a second current key of that name; 422 on a field. Called with\nan API key, the new key's scopes and expiry stay within that key's (403 ``scope_refused``)."
     ),
+    gettext_noop("Keyed by volunteer number."),
     gettext_noop("Leave a shift you took"),
     gettext_noop("Leave a shift you took."),
     gettext_noop("Leave a team you belong to"),
@@ -378,11 +379,13 @@ MESSAGES = [
     gettext_noop(
         "Verify the roster and close a finished activity: service records, hours and credit.\n``lines`` changes a volunteer's minutes (with a note), rating or note."
     ),
+    gettext_noop("Volunteer numbers with a check-in but no service time."),
     gettext_noop("What the QR code holds: the token itself."),
     gettext_noop(
         "What the volunteer reads: the status while the activity is ahead; activity_cancelled, hours_pending, hours_verified, no_service or ended once it is over"
     ),
     gettext_noop("What uses the key (a script, a device)."),
+    gettext_noop("When it happened (default: now); needs a time zone."),
     gettext_noop("When the key stops working (at most 730 days ahead)."),
     gettext_noop("Whether you checked in at it."),
     gettext_noop("Whether you run this session (then ``listeners`` is filled)."),

@@ -40,7 +40,7 @@ Instant = Annotated[dt.datetime, AfterValidator(_local)]
 
 
 # --- Schemas ------------------------------------------------------------------------------------
-class SessionIn(Schema):
+class LectureSessionIn(Schema):
     title: str = Field(max_length=500)
     region_code: str = Field("", max_length=20, description="A town or village (ignored with ``order_id``).")
     place_kind: str = Field(description="site | venue | field | fishing_farm | market | other")
@@ -59,7 +59,7 @@ class SessionIn(Schema):
     audience_count: int | None = None
 
 
-class SessionPatch(Schema):
+class LectureSessionPatch(Schema):
     title: str | None = Field(None, max_length=500)
     place_kind: str | None = None
     site_id: int | None = None
@@ -75,7 +75,7 @@ class SessionPatch(Schema):
     audience_count: int | None = None
 
 
-class SessionOut(Schema):
+class LectureSessionOut(Schema):
     id: int
     title: str
     status: str
@@ -99,14 +99,14 @@ class SessionOut(Schema):
     cancel_reason: str
 
 
-class SessionPage(Schema):
+class LectureSessionPage(Schema):
     total: int
     offset: int
     limit: int
-    items: list[SessionOut]
+    items: list[LectureSessionOut]
 
 
-class SessionQuery(Schema):
+class LectureSessionQuery(Schema):
     scope: Literal["run", "upcoming"] = Field(
         "run", description="``run``: the sessions you run; ``upcoming``: planned ones in your town."
     )
@@ -115,20 +115,20 @@ class SessionQuery(Schema):
     limit: int = Field(50, ge=1, le=100)
 
 
-class SpeakerRef(Schema):
+class LectureSpeakerRef(Schema):
     id: int
     name: str
     counts_for_quota: bool
     at_link: bool
 
 
-class SayingRef(Schema):
+class LectureSayingRef(Schema):
     id: int
     key: str
     text: str
 
 
-class PhotoOut(Schema):
+class LecturePhotoOut(Schema):
     id: int
     session_id: int
     content_type: str
@@ -139,51 +139,51 @@ class PhotoOut(Schema):
     uploaded_at: Instant
 
 
-class ListenerOut(Schema):
+class LectureListenerOut(Schema):
     subject_id: int
     name: str
     method: str
     at: Instant
 
 
-class SessionDetailOut(SessionOut):
-    speakers: list[SpeakerRef]
-    sayings: list[SayingRef]
-    photos: list[PhotoOut]
+class LectureSessionDetailOut(LectureSessionOut):
+    speakers: list[LectureSpeakerRef]
+    sayings: list[LectureSayingRef]
+    photos: list[LecturePhotoOut]
     runs: bool = Field(description="Whether you run this session (then ``listeners`` is filled).")
-    listeners: list[ListenerOut]
+    listeners: list[LectureListenerOut]
     checked_in: bool = Field(description="Whether you checked in at it.")
 
 
-class AssistIn(Schema):
+class LectureAssistIn(Schema):
     id_numbers: list[str] = Field(default_factory=list, max_length=500)
     subject_ids: list[int] = Field(default_factory=list, max_length=500)
     reason: str = Field(max_length=500)
 
 
-class AttendanceOut(Schema):
+class LectureAttendanceOut(Schema):
     session_id: int
     subject_id: int
     method: str
     at: Instant
 
 
-class SkippedOut(Schema):
+class LectureSkippedOut(Schema):
     subject_id: int
     problem: str = Field(description="already_in | elsewhere | speaker")
 
 
-class AssistOut(Schema):
-    recorded: list[AttendanceOut]
-    skipped: list[SkippedOut]
+class LectureAssistOut(Schema):
+    recorded: list[LectureAttendanceOut]
+    skipped: list[LectureSkippedOut]
 
 
-class CloseIn(Schema):
+class LectureCloseIn(Schema):
     audience_count: int | None = Field(None, description="Required unless the session has one.")
 
 
-class CloseOut(Schema):
-    session: SessionOut
+class LectureCloseOut(Schema):
+    session: LectureSessionOut
     listeners: int
     listener_points: int
     speakers: int
@@ -193,16 +193,16 @@ class CloseOut(Schema):
     order_held: bool
 
 
-class CancelIn(Schema):
+class LectureCancelIn(Schema):
     reason: str = Field(max_length=500)
 
 
-class CheckinIn(Schema):
+class LectureCheckinIn(Schema):
     token: str = Field(max_length=200, description="The code in the link the session's QR code opens.")
 
 
 class MyLectureOut(Schema):
-    session: SessionOut
+    session: LectureSessionOut
     role: str = Field(description="listener | speaker")
     at: Instant
     points: int | None = Field(description="Credit it brought; null until the session is closed.")
@@ -214,8 +214,8 @@ class MyLecturesOut(Schema):
 
 
 # --- Presenters ---------------------------------------------------------------------------------
-def session_out(s: Session) -> SessionOut:
-    return SessionOut(
+def session_out(s: Session) -> LectureSessionOut:
+    return LectureSessionOut(
         id=s.pk,
         title=s.title,
         status=s.status,
@@ -240,8 +240,8 @@ def session_out(s: Session) -> SessionOut:
     )
 
 
-def photo_out(p: SessionPhoto) -> PhotoOut:
-    return PhotoOut(
+def photo_out(p: SessionPhoto) -> LecturePhotoOut:
+    return LecturePhotoOut(
         id=p.pk,
         session_id=p.session_id,
         content_type=p.content_type,
@@ -253,8 +253,8 @@ def photo_out(p: SessionPhoto) -> PhotoOut:
     )
 
 
-def attendance_out(a: Attendance) -> AttendanceOut:
-    return AttendanceOut(session_id=a.session_id, subject_id=a.subject_id, method=a.method, at=a.at)
+def attendance_out(a: Attendance) -> LectureAttendanceOut:
+    return LectureAttendanceOut(session_id=a.session_id, subject_id=a.subject_id, method=a.method, at=a.at)
 
 
 def _fresh(session_id: int) -> Session:
@@ -262,8 +262,8 @@ def _fresh(session_id: int) -> Session:
 
 
 # --- Operations ---------------------------------------------------------------------------------
-@router.get("/sessions", response=SessionPage, operation_id="lectures_sessions")
-def sessions(request: SignedInRequest, filters: Query[SessionQuery]) -> SessionPage:
+@router.get("/sessions", response=LectureSessionPage, operation_id="lectures_sessions")
+def sessions(request: SignedInRequest, filters: Query[LectureSessionQuery]) -> LectureSessionPage:
     """Lecture sessions: those you run (lecture administrators, town officers, team leaders,
     speakers; 404 for anyone else), or the planned ones in your town (``scope=upcoming``)."""
     if filters.scope == "upcoming":
@@ -272,11 +272,13 @@ def sessions(request: SignedInRequest, filters: Query[SessionQuery]) -> SessionP
         items, total = reads.sessions_run(
             actor=request.user, status=filters.status, offset=filters.offset, limit=filters.limit
         )
-    return SessionPage(total=total, offset=filters.offset, limit=filters.limit, items=[session_out(s) for s in items])
+    return LectureSessionPage(
+        total=total, offset=filters.offset, limit=filters.limit, items=[session_out(s) for s in items]
+    )
 
 
-@router.post("/sessions", response={201: SessionOut}, operation_id="lectures_session_create")
-def session_new(request: SignedInRequest, payload: SessionIn) -> Status[SessionOut]:
+@router.post("/sessions", response={201: LectureSessionOut}, operation_id="lectures_session_create")
+def session_new(request: SignedInRequest, payload: LectureSessionIn) -> Status[LectureSessionOut]:
     """Record a planned lecture session (``order_id``: the session of an accepted order, by its
     dispatched speaker or team). Times need a time zone; a mobile place needs coordinates."""
     s = session_create(actor=request.user, **payload.dict())
@@ -285,34 +287,38 @@ def session_new(request: SignedInRequest, payload: SessionIn) -> Status[SessionO
 
 @router.get(
     "/sessions/{int:session_id}",
-    response=SessionDetailOut,
+    response=LectureSessionDetailOut,
     operation_id="lectures_session",
     auth=gated(access_session_for_read),
 )
-def session_detail(request: SignedInRequest, session_id: int) -> SessionDetailOut:
+def session_detail(request: SignedInRequest, session_id: int) -> LectureSessionDetailOut:
     """One session: speakers, sayings, photos and counts; the listeners only for those who run it."""
     v = reads.session_view(actor=request.user, session_id=session_id)
-    return SessionDetailOut(
+    return LectureSessionDetailOut(
         **session_out(v.session).dict(),
         speakers=[
-            SpeakerRef(id=x.speaker_id, name=x.speaker.name, counts_for_quota=x.counts_for_quota, at_link=x.at_link)
+            LectureSpeakerRef(
+                id=x.speaker_id, name=x.speaker.name, counts_for_quota=x.counts_for_quota, at_link=x.at_link
+            )
             for x in v.speakers
         ],
-        sayings=[SayingRef(id=x.saying_id, key=x.saying_key, text=x.saying.text) for x in v.sayings],
+        sayings=[LectureSayingRef(id=x.saying_id, key=x.saying_key, text=x.saying.text) for x in v.sayings],
         photos=[photo_out(p) for p in v.photos],
         runs=v.runs,
-        listeners=[ListenerOut(subject_id=x.subject_id, name=x.name, method=x.method, at=x.at) for x in v.listeners],
+        listeners=[
+            LectureListenerOut(subject_id=x.subject_id, name=x.name, method=x.method, at=x.at) for x in v.listeners
+        ],
         checked_in=v.my_attendance is not None,
     )
 
 
 @router.patch(
     "/sessions/{int:session_id}",
-    response=SessionOut,
+    response=LectureSessionOut,
     operation_id="lectures_session_update",
     auth=gated(access_session_for_running),
 )
-def session_patch(request: SignedInRequest, session_id: int, payload: SessionPatch) -> SessionOut:
+def session_patch(request: SignedInRequest, session_id: int, payload: LectureSessionPatch) -> LectureSessionOut:
     """Change a planned session (the fields sent; whoever runs it). 409 once closed or cancelled,
     or when the time moves after listeners checked in."""
     session_update(actor=request.user, session_id=session_id, **payload.dict(exclude_unset=True))
@@ -321,13 +327,13 @@ def session_patch(request: SignedInRequest, session_id: int, payload: SessionPat
 
 @router.post(
     "/sessions/{int:session_id}/photos",
-    response={201: PhotoOut},
+    response={201: LecturePhotoOut},
     operation_id="lectures_session_photo_add",
     auth=gated(access_session_for_running),
 )
 def session_photo(
     request: SignedInRequest, session_id: int, file: File[UploadedFile], caption: Form[str] = ""
-) -> Status[PhotoOut]:
+) -> Status[LecturePhotoOut]:
     """Add a photo (JPEG, PNG or WebP by content, within the size limit) as evidence; it is
     stored re-encoded without its metadata. 409 for the same photo twice or past the limit."""
     return Status(201, photo_out(photo_add(actor=request.user, session_id=session_id, upload=file, caption=caption)))
@@ -335,11 +341,11 @@ def session_photo(
 
 @router.post(
     "/sessions/{int:session_id}/attendance",
-    response=AssistOut,
+    response=LectureAssistOut,
     operation_id="lectures_session_assist",
     auth=gated(access_session_for_running),
 )
-def session_assist(request: SignedInRequest, session_id: int, payload: AssistIn) -> AssistOut:
+def session_assist(request: SignedInRequest, session_id: int, payload: LectureAssistIn) -> LectureAssistOut:
     """Record listeners present without a phone, by ID number or person file, with a reason.
     Those refused (already in, at another lecture, a speaker) are listed in ``skipped``."""
     result = attendance_assisted(
@@ -349,23 +355,23 @@ def session_assist(request: SignedInRequest, session_id: int, payload: AssistIn)
         subject_ids=payload.subject_ids,
         reason=payload.reason,
     )
-    return AssistOut(
+    return LectureAssistOut(
         recorded=[attendance_out(a) for a in result.recorded],
-        skipped=[SkippedOut(subject_id=sid, problem=code) for sid, code in result.skipped],
+        skipped=[LectureSkippedOut(subject_id=sid, problem=code) for sid, code in result.skipped],
     )
 
 
 @router.post(
     "/sessions/{int:session_id}/close",
-    response=CloseOut,
+    response=LectureCloseOut,
     operation_id="lectures_session_close",
     auth=gated(access_session_for_running),
 )
-def session_close_op(request: SignedInRequest, session_id: int, payload: CloseIn) -> CloseOut:
+def session_close_op(request: SignedInRequest, session_id: int, payload: LectureCloseIn) -> LectureCloseOut:
     """Close a finished session: credit for listeners (P-PRA-01) and speakers (P-PRA-02) once,
     within the yearly caps; its order is held for rating. 409 when closed already."""
     r = session_close(actor=request.user, session_id=session_id, audience_count=payload.audience_count)
-    return CloseOut(
+    return LectureCloseOut(
         session=session_out(_fresh(session_id)),
         listeners=r.listeners,
         listener_points=r.listener_points,
@@ -379,18 +385,18 @@ def session_close_op(request: SignedInRequest, session_id: int, payload: CloseIn
 
 @router.post(
     "/sessions/{int:session_id}/cancel",
-    response=SessionOut,
+    response=LectureSessionOut,
     operation_id="lectures_session_cancel",
     auth=gated(access_session_for_running),
 )
-def session_cancel_op(request: SignedInRequest, session_id: int, payload: CancelIn) -> SessionOut:
+def session_cancel_op(request: SignedInRequest, session_id: int, payload: LectureCancelIn) -> LectureSessionOut:
     """Cancel a planned session, with a reason (409 once closed or cancelled)."""
     session_cancel(actor=request.user, session_id=session_id, reason=payload.reason)
     return session_out(_fresh(session_id))
 
 
-@router.post("/checkin", response={201: AttendanceOut}, operation_id="lectures_checkin")
-def checkin(request: SignedInRequest, payload: CheckinIn) -> Status[AttendanceOut]:
+@router.post("/checkin", response={201: LectureAttendanceOut}, operation_id="lectures_checkin")
+def checkin(request: SignedInRequest, payload: LectureCheckinIn) -> Status[LectureAttendanceOut]:
     """Check in at a lecture with the code on the organiser's screen (your own consenting file).
     409 ``already_in``, ``elsewhere``, ``speaker`` or ``not_open``; 422 for a forged or expired code."""
     return Status(201, attendance_out(lecture_checkin(actor=request.user, token=payload.token)))
