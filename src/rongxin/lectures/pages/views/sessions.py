@@ -196,7 +196,7 @@ def session_detail(request: SignedInRequest, session_id: int) -> HttpResponse:
             "photo_form": PhotoForm(),
             "assist_form": AssistForm(),
             "close_form": CloseForm(initial={"audience_count": s.audience_count}),
-            "cancel_form": CancelForm(),
+            "cancel_form": CancelForm(auto_id="cancel_%s"),
         },
     )
 
