@@ -51,6 +51,7 @@ class LecturesConfig(AppConfig):
             "session.photo_add": _("Added a photo to a lecture session"),
             "lecture_attendance.in": _("Checked in at a lecture"),
             "lecture_attendance.assisted": _("Recorded a listener at a lecture"),
+            "session.listeners_read": _("Read the listeners of a lecture session"),
         },
         "audit.object_type": {
             "book": _("Sayings book"),

@@ -6,11 +6,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from rongxin.lectures.api import book, figures, orders
+from rongxin.lectures.api import book, figures, orders, sessions
 
 # Mounted under /api/v1 by rongxin.config.api.
 mounts: tuple[tuple[str, Any], ...] = (
     ("/lectures", book.router),
     ("/lectures", orders.router),
     ("/lectures", figures.router),
+    ("/lectures", sessions.router),
 )
