@@ -50,6 +50,7 @@ MESSAGES = [
     gettext_noop(
         "A team: leaders, member count and upcoming activities for anyone; applications, drafts\nand pending corrections for its organisers; your own membership."
     ),
+    gettext_noop("A town or village (ignored with ``order_id``)."),
     gettext_noop("A venue in the order's town."),
     gettext_noop("A version's id; the current book by default."),
     gettext_noop("AAA | AA | A | B | C | D"),
@@ -60,8 +61,14 @@ MESSAGES = [
     gettext_noop("Active teams, filtered by home region (and everything under it), tier and kind"),
     gettext_noop("Active teams, filtered by home region (and everything under it), tier and kind."),
     gettext_noop("Activities in this village's town."),
+    gettext_noop("Add a photo (JPEG, PNG or WebP by content, within the size limit) as evidence"),
+    gettext_noop(
+        "Add a photo (JPEG, PNG or WebP by content, within the size limit) as evidence; it is\nstored re-encoded without its metadata. 409 for the same photo twice or past the limit."
+    ),
     gettext_noop("Add a saying at the end of a draft"),
     gettext_noop("Add a saying at the end of a draft; it gets the next key never used in any version."),
+    gettext_noop("After the start, at most 12 hours later."),
+    gettext_noop("An accepted order this session holds."),
     gettext_noop("An account that already holds an incentive-provider grant."),
     gettext_noop("An active lecture team; or give speaker_id."),
     gettext_noop("An active speaker with an account; or give team_id."),
@@ -85,21 +92,29 @@ MESSAGES = [
     gettext_noop("Ask the organiser to correct the time of one of your records."),
     gettext_noop("At most 60 days after preferred_from."),
     gettext_noop("At most 8 topics of at most 12 characters."),
+    gettext_noop("Beijing date of the last closed lecture up to `on`."),
     gettext_noop("Browse and filter the audit log (auditors), 100 per page"),
     gettext_noop("Browse and filter the audit log (auditors), 100 per page."),
     gettext_noop("Bytes per holder id (10)."),
     gettext_noop("Call-outs, filtered by status (public)"),
     gettext_noop("Call-outs, filtered by status (public)."),
+    gettext_noop("Cancel a planned session, with a reason (409 once closed or cancelled)"),
+    gettext_noop("Cancel a planned session, with a reason (409 once closed or cancelled)."),
     gettext_noop("Cancel an open order with a reason (its orderer, or whoever may dispatch it)"),
     gettext_noop("Cancel an open order with a reason (its orderer, or whoever may dispatch it)."),
     gettext_noop("Cancel with a reason"),
     gettext_noop("Cancel with a reason; everyone signed up, waiting or invited is notified."),
+    gettext_noop("Cannot move once a listener has checked in."),
     gettext_noop(
         "Change a draft or published activity before it starts (409 once started, closed or\ncancelled). More places move the waiting list up; fewer than confirmed is a 422."
     ),
     gettext_noop("Change a draft or published activity before it starts (409 once started, closed or cancelled)"),
     gettext_noop("Change a draft's title, preface or note of what changed (409 once published)"),
     gettext_noop("Change a draft's title, preface or note of what changed (409 once published)."),
+    gettext_noop("Change a planned session (the fields sent; whoever runs it)"),
+    gettext_noop(
+        "Change a planned session (the fields sent; whoever runs it). 409 once closed or cancelled,\nor when the time moves after listeners checked in."
+    ),
     gettext_noop("Change a saying of a draft (fields left out stay as they are)"),
     gettext_noop("Change a saying of a draft (fields left out stay as they are)."),
     gettext_noop("Change your own volunteer profile (skills, when you are usually free)"),
@@ -108,12 +123,28 @@ MESSAGES = [
     gettext_noop(
         "Check 1 to 1,000 credentials: one ``{eligible, reason}`` per token, in order, and\nnothing else. ``reason``: eligible, not_eligible, expired, invalid (forged, altered,\nmalformed or unknown), wrong_provider (another provider's offer) or revoked. Every check\nis recorded and shown to the holder. 422 ``batch_size``; 429 ``rate_limited``."
     ),
+    gettext_noop("Check in at a lecture with the code on the organiser's screen (your own consenting file)"),
+    gettext_noop(
+        "Check in at a lecture with the code on the organiser's screen (your own consenting file).\n409 ``already_in``, ``elsewhere``, ``speaker`` or ``not_open``; 422 for a forged or expired code."
+    ),
     gettext_noop("Check in or out with the organiser's current code"),
     gettext_noop(
         "Check in or out with the organiser's current code. A scan outside the venue's radius is\naccepted and flagged; a replayed code or a double check-in is a 409 (and kept for the\norganiser); a forged or expired code is a 422."
     ),
+    gettext_noop("Checked-in listeners of those lectures."),
     gettext_noop("Close a call-out (a team administrator)"),
     gettext_noop("Close a call-out (a team administrator); its shifts take nobody more."),
+    gettext_noop("Close a finished session"),
+    gettext_noop(
+        "Close a finished session: credit for listeners (P-PRA-01) and speakers (P-PRA-02) once,\nwithin the yearly caps; its order is held for rating. 409 when closed already."
+    ),
+    gettext_noop(
+        "Closed lectures and their listeners per month, town and team, most-used sayings, ratings,\nformats and kinds of place, from ``first`` to ``last`` (at most three years)."
+    ),
+    gettext_noop(
+        "Closed lectures and their listeners per month, town and team, most-used sayings, ratings, formats and kinds of place, from ``first`` to ``last`` (at most three years)"
+    ),
+    gettext_noop("Closed lectures in the window."),
     gettext_noop("Create a credential for an offer you qualify for now"),
     gettext_noop(
         "Create a credential for an offer you qualify for now: a live code (5 minutes) or a\nprinted card (30 days). Show ``qr_payload`` as a QR code. 422 ``not_eligible`` or\n``no_consent``; 404 for an unknown or closed offer."
@@ -126,6 +157,7 @@ MESSAGES = [
     gettext_noop(
         "Create a staff account with its first role grant (inside your region; the county roles need an administrator of the county)"
     ),
+    gettext_noop("Credit it brought; null until the session is closed."),
     gettext_noop("Credit points this record earned (None: no award)."),
     gettext_noop("Deactivate an account you administer"),
     gettext_noop(
@@ -161,6 +193,8 @@ MESSAGES = [
     gettext_noop(
         "Find subjects in your regions by full ID number, full USCC or name: any part of the name\nof two characters or more, a name's first character alone. Exact names first, then names\nthat start with the query, then the rest; 50 a page (``page`` from 1). The search is\naudited, with ``purpose`` (service, record, review, verification, supervision) if given."
     ),
+    gettext_noop("First day (default: the first of the month 11 months back)."),
+    gettext_noop("First day of the window (`on` minus `months`)."),
     gettext_noop("Grant a role over a region inside yours to an account you administer (never yourself)"),
     gettext_noop(
         "Grant a role over a region inside yours to an account you administer (never yourself).\nSending a current grant again answers it unchanged. 404 out of reach; 403\n``region_out_of_reach`` / ``county_role``; 409 ``duplicate_grant``; 422 on a field."
@@ -170,6 +204,7 @@ MESSAGES = [
         "Grant or withdraw consent to scoring: the person online, or a keeper from a counter visit\nor paper form."
     ),
     gettext_noop("Hex SHA-256 of the decoded content."),
+    gettext_noop("How many months back a closed lecture covers a village (default: the county's setting)."),
     gettext_noop("How many sayings the version holds."),
     gettext_noop(
         "Ids (``n``) of your unexpired credentials an online check would refuse: withdrawn, the holder no longer qualifies, or a live code already used."
@@ -193,6 +228,7 @@ MESSAGES = [
     ),
     gettext_noop("Its place in this version."),
     gettext_noop("Keyed by volunteer number."),
+    gettext_noop("Last day, included (default: today). At most three years."),
     gettext_noop("Leave a shift you took"),
     gettext_noop("Leave a shift you took."),
     gettext_noop("Leave a team you belong to"),
@@ -201,10 +237,15 @@ MESSAGES = [
     gettext_noop(
         "Leave the register: records and certificates stay; sign-ups that have not started are\ncancelled and team memberships end."
     ),
+    gettext_noop("Lecture sessions"),
+    gettext_noop(
+        "Lecture sessions: those you run (lecture administrators, town officers, team leaders,\nspeakers; 404 for anyone else), or the planned ones in your town (``scope=upcoming``)."
+    ),
     gettext_noop("Let an account act for a provider (the county credit office)"),
     gettext_noop(
         "Let an account act for a provider (the county credit office). The account needs an\nincentive-provider grant first (422 ``no_provider_grant``); 409 ``duplicate`` if it acts\nfor a provider already."
     ),
+    gettext_noop("Needs a time zone."),
     gettext_noop("None for staff (not volunteers)."),
     gettext_noop("Offline verifiers refuse every credential after this without a newer list."),
     gettext_noop("One activity (the shareable page's data)"),
@@ -220,6 +261,8 @@ MESSAGES = [
     gettext_noop(
         "One lecture order with its history (each step, who took it in which role, the reason) and what you may do with it now"
     ),
+    gettext_noop("One session"),
+    gettext_noop("One session: speakers, sayings, photos and counts; the listeners only for those who run it."),
     gettext_noop("One version with its sayings in order (a draft only for administrators)"),
     gettext_noop("One version with its sayings in order (a draft only for administrators)."),
     gettext_noop("Only orders in this state."),
@@ -228,6 +271,7 @@ MESSAGES = [
     gettext_noop(
         "Order a lecture for your village, community, school, canteen or enterprise: a topic or a\nsaying, preferred dates (from today, at most 60 days apart), the audience and the place."
     ),
+    gettext_noop("Orders per rating, keys 1 to 5."),
     gettext_noop("Overlapping sign-ups of the volunteer."),
     gettext_noop("Per cent of the people on duty that day who are volunteers."),
     gettext_noop("Person-times benefited per month (Beijing time), provider and offer, newest month first"),
@@ -266,6 +310,16 @@ MESSAGES = [
     gettext_noop("Rate a held lecture you ordered, 1 to 5 with a comment; once (409 the second time)."),
     gettext_noop("Reactivate an account you administer (its grants and keys count again)"),
     gettext_noop("Reactivate an account you administer (its grants and keys count again)."),
+    gettext_noop(
+        "Record a planned lecture session (``order_id``: the session of an accepted order, by its\ndispatched speaker or team). Times need a time zone; a mobile place needs coordinates."
+    ),
+    gettext_noop(
+        "Record a planned lecture session (``order_id``: the session of an accepted order, by its dispatched speaker or team)"
+    ),
+    gettext_noop("Record listeners present without a phone, by ID number or person file, with a reason"),
+    gettext_noop(
+        "Record listeners present without a phone, by ID number or person file, with a reason.\nThose refused (already in, at another lecture, a speaker) are listed in ``skipped``."
+    ),
     gettext_noop("Record one entry"),
     gettext_noop(
         "Record one entry. Retrying with the same ``source_key`` and content returns the existing\nentry with status 200 and ``created: false``; other content under the key is a 409."
@@ -290,10 +344,12 @@ MESSAGES = [
     gettext_noop("Remove a saying from a draft; the later ones move up. Answers the draft as it now is."),
     gettext_noop("Replaces the availability; omit to keep it."),
     gettext_noop("Replaces the skills; omit to keep them."),
+    gettext_noop("Required for a field, fishing farm or market."),
     gettext_noop("Required to reject or suspend."),
     gettext_noop("Required under 18."),
     gettext_noop("Required under 18: the guardian consents."),
     gettext_noop("Required unless a saying is given."),
+    gettext_noop("Required unless the session has one."),
     gettext_noop("Retired keys still verify credentials issued before."),
     gettext_noop("Revoke a role grant (administrators, within their region)"),
     gettext_noop(
@@ -336,6 +392,7 @@ MESSAGES = [
     gettext_noop(
         "The certificate as a PDF, for the volunteer or staff reading files in the volunteer's village (the read is audited and shown to the person)"
     ),
+    gettext_noop("The code in the link the session's QR code opens."),
     gettext_noop("The county credit office enters an offer for a provider."),
     gettext_noop(
         "The county's public keys (Ed25519) for verifying credentials and exports offline,\nincluding retired keys that still verify credentials issued before a rotation. Cacheable\nfor five minutes."
@@ -345,6 +402,7 @@ MESSAGES = [
     ),
     gettext_noop("The current check-in code for the organiser's screen"),
     gettext_noop("The current check-in code for the organiser's screen; it changes every 30 seconds."),
+    gettext_noop("The day checked (default: today, Beijing time)."),
     gettext_noop("The deadline of the current step (dispatch or answer) has passed."),
     gettext_noop("The draft's title; by default the current book's."),
     gettext_noop("The enterprise you represent (kind enterprise)."),
@@ -366,6 +424,8 @@ MESSAGES = [
     gettext_noop(
         "The lecture orders you read: your own, those of the regions you dispatch for (awaiting\ndispatch first) and those dispatched to you or your team; ``state`` filters."
     ),
+    gettext_noop("The lectures you attended and gave, latest first, with the credit each brought"),
+    gettext_noop("The lectures you attended and gave, latest first, with the credit each brought."),
     gettext_noop(
         "The offers in force today, with their provider, floor grade, benefit, validity and\nquotas. ``for_kind``: person | organisation. Cacheable for five minutes."
     ),
@@ -380,6 +440,7 @@ MESSAGES = [
         "The same, signed: RXS1.<base64url JSON>.<base64url Ed25519 signature over 'RXS1.<payload>'>, JSON keys v, k (key id), p (provider), t (made at), e (valid until), i (offers), r (revoked ids)."
     ),
     gettext_noop("The saying's lasting identity across versions (S01, S02 ...)."),
+    gettext_noop("The saying's text in the current book (or its latest version)."),
     gettext_noop("The score and grade the subject had at ``at``, computed from the facts"),
     gettext_noop("The score and grade the subject had at ``at``, computed from the facts."),
     gettext_noop("The signed credential (format in rongxin.incentives.signing)."),
@@ -398,6 +459,8 @@ MESSAGES = [
         "The subject objects to a deduction within its window; it stops counting until decided.\nAfter a decision, a further objection needs new ``evidence``, leaves the entry counting and\nis decided by a different reviewer."
     ),
     gettext_noop("The team or speaker dispatched to, or who declined."),
+    gettext_noop("The ten sayings covered most often."),
+    gettext_noop("The ten teams with the most lectures."),
     gettext_noop("The version searched; null when nothing is published."),
     gettext_noop("The versions of the sayings book you may read, newest first (drafts for administrators)"),
     gettext_noop("The versions of the sayings book you may read, newest first (drafts for administrators)."),
@@ -410,6 +473,7 @@ MESSAGES = [
     gettext_noop(
         "Verify the roster and close a finished activity: service records, hours and credit.\n``lines`` changes a volunteer's minutes (with a note), rating or note."
     ),
+    gettext_noop("Villages not covered first, then by code."),
     gettext_noop("Volunteer numbers with a check-in but no service time."),
     gettext_noop("What the QR code holds: the token itself."),
     gettext_noop(
@@ -419,6 +483,12 @@ MESSAGES = [
     gettext_noop("What you may do with the order now."),
     gettext_noop("When it happened (default: now); needs a time zone."),
     gettext_noop("When the key stops working (at most 730 days ahead)."),
+    gettext_noop("Whether you checked in at it."),
+    gettext_noop("Whether you run this session (then ``listeners`` is filled)."),
+    gettext_noop("Which villages and communities had a closed lecture in the last months (全覆盖), by town"),
+    gettext_noop(
+        "Which villages and communities had a closed lecture in the last months (全覆盖), by town.\n``months`` 1 to 24 (default: the county's setting); ``on`` defaults to today."
+    ),
     gettext_noop("Who checked your credit"),
     gettext_noop(
         "Who checked your credit: every check of your credentials (provider, offer, time,\nchannel, result) and every redemption, newest first, and your recent credentials."
@@ -437,6 +507,7 @@ MESSAGES = [
     gettext_noop("Withdraw one of your credentials (e.g. a lost card)"),
     gettext_noop("Withdraw one of your credentials (e.g. a lost card); checks answer ``revoked`` from now."),
     gettext_noop("Words to find in text, interpretation, topics or cases."),
+    gettext_noop("YYYY-MM, Beijing time."),
     gettext_noop("Your current service records, latest first"),
     gettext_noop("Your current service records, latest first."),
     gettext_noop("Your offers open when the list was made."),
@@ -457,6 +528,8 @@ MESSAGES = [
     gettext_noop(
         "`<area>:read` or `<area>:write` for areas accounts, regions, subjects, credit, volunteering, incentives; a read-only key is refused (403 scope_refused) on POST/PUT/PATCH/DELETE."
     ),
+    gettext_noop("``run``: the sessions you run; ``upcoming``: planned ones in your town."),
+    gettext_noop("already_in | elsewhere | speaker"),
     gettext_noop("base64url (no padding) of the 32-byte Ed25519 public key."),
     gettext_noop("base64url (no padding) of the sorted holder ids, concatenated."),
     gettext_noop("base64url Ed25519 signature (see the endpoint)."),
@@ -473,6 +546,7 @@ MESSAGES = [
     gettext_noop("flood | epidemic | cleanup | fire | other"),
     gettext_noop("generated_at in Unix seconds, as signed."),
     gettext_noop("in | out"),
+    gettext_noop("listener | speaker"),
     gettext_noop("live: 5 minutes; card: a printed card, 30 days."),
     gettext_noop("online | page | redemption"),
     gettext_noop("open (sign-up open), upcoming, ongoing, finished, closed, cancelled."),
@@ -481,6 +555,8 @@ MESSAGES = [
     gettext_noop("rongxin-incentive-keys/1"),
     gettext_noop("rongxin-incentive-status/1"),
     gettext_noop("service | lecture | canteen | emergency | medical | legal | ..."),
+    gettext_noop("site | venue | field | fishing_farm | market | other"),
+    gettext_noop("talk | theatre | pre_meal"),
     gettext_noop("transit | loans | medical | travel | shopping | government | ..."),
     gettext_noop("valid | used (a live code that backed a redemption) | expired | revoked (withdrawn)."),
     gettext_noop("village, community, school, canteen or enterprise."),
