@@ -1,2 +1,4 @@
 """Jobs of lectures (quota reminders, order deadlines), registered on import by
 :func:`rongxin.core.jobs` discovery of ``<app>.tasks``."""
+
+from rongxin.lectures.tasks import quota  # noqa: F401
