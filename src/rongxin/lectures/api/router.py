@@ -8,3 +8,6 @@ from typing import Any
 
 # Mounted under /api/v1 by rongxin.config.api.
 mounts: tuple[tuple[str, Any], ...] = ()
+from rongxin.lectures.api import people  # noqa: E402
+
+mounts += (("/lectures", people.router),)

@@ -6,3 +6,6 @@ from django.urls import URLPattern
 app_name = "lectures"
 
 urlpatterns: list[URLPattern] = []
+from rongxin.lectures.pages.views import people  # noqa: E402
+
+urlpatterns += people.urls

@@ -33,7 +33,7 @@ from rongxin.core.errors import NotFound, field_error
 from rongxin.core.models import AuditEvent
 from rongxin.lectures.domain.periods import Period, period_containing
 from rongxin.lectures.models import QuotaPolicy, Session, SessionSpeaker, Speaker
-from rongxin.lectures.permissions.common import figure_regions, is_lecture_admin, own_speaker
+from rongxin.lectures.permissions.common import figure_regions, is_lecture_admin, own_speaker, signed_in
 from rongxin.lectures.selectors.common import DEFAULT_POLICY, Policy
 from rongxin.regions.models import Region
 
@@ -308,3 +308,10 @@ def _role(actor: User | AnonymousUser | None) -> str:
     if grants_with_roles(actor, [Role.TOWN_OFFICER]):
         return Role.TOWN_OFFICER
     return Role.AUDITOR
+
+
+def quota_policies(*, actor: User | AnonymousUser | None) -> list[QuotaPolicy]:
+    """The quota policies, newest first, for anyone signed in (the rules are public)."""
+    if not signed_in(actor):
+        raise NotFound()
+    return list(QuotaPolicy.objects.order_by("-effective_from")[:100])

@@ -11,12 +11,15 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import Avg, Count, Q, QuerySet
+from django.utils.translation import gettext_lazy as _
 
-from rongxin.accounts.models import User
-from rongxin.core.errors import NotFound
+from rongxin.accounts.models import Department, User
+from rongxin.core.errors import NotFound, field_error
 from rongxin.lectures.models import Order, Session, SessionSpeaker, Speaker
 from rongxin.lectures.permissions.common import is_lecture_admin, signed_in
 from rongxin.regions.models import Region
+from rongxin.subjects.models import Subject, SubjectAccount
+from rongxin.volunteering.models import Team
 
 SESSIONS_SHOWN = 100
 
@@ -117,3 +120,55 @@ def speaker_detail(*, actor: User | AnonymousUser | None, speaker_id: int) -> Sp
         rating=speaker_rating(speaker.pk),
         can_edit=is_lecture_admin(reader),
     )
+
+
+# --- Choices for the forms -----------------------------------------------------------------------
+def area_choices() -> list[tuple[str, str]]:
+    """The county and its towns, as (code, name)."""
+    return list(
+        Region.objects.filter(level__in=[Region.Level.COUNTY, Region.Level.TOWN])
+        .order_by("code")
+        .values_list("code", "name")
+    )
+
+
+def town_choices() -> list[tuple[str, str]]:
+    return list(Region.objects.filter(level=Region.Level.TOWN).order_by("code").values_list("code", "name"))
+
+
+def village_choices() -> list[tuple[str, str]]:
+    """Every village or community as (code, "town · village")."""
+    return [
+        (v.code, f"{v.parent.name if v.parent else ''} · {v.name}")
+        for v in Region.objects.filter(level=Region.Level.VILLAGE).select_related("parent").order_by("code")
+    ]
+
+
+def department_choices() -> list[tuple[str, str]]:
+    return list(Department.objects.order_by("code").values_list("code", "name"))
+
+
+def lecture_team_choices() -> list[tuple[int, str]]:
+    return list(
+        Team.objects.filter(kind=Team.Kind.LECTURE, active=True)
+        .order_by("region__code", "name")
+        .values_list("pk", "name")
+    )
+
+
+def leader_choices() -> list[tuple[int, str]]:
+    return list(
+        Speaker.objects.filter(kind=Speaker.Kind.LEADER, active=True).order_by("name", "pk").values_list("pk", "name")
+    )
+
+
+def account_for_speaker(username: str) -> tuple[int, int | None]:
+    """(account, its own credit file or None) for the user name an administrator typed.
+    InvalidInput on ``username`` when no active account has it."""
+    user = User.objects.filter(username=username.strip(), is_active=True).first()
+    if user is None:
+        raise field_error("username", _("No active account has this user name."), code="unknown_user")
+    own = SubjectAccount.objects.filter(
+        user=user, relation=SubjectAccount.Relation.SELF, subject__kind=Subject.Kind.PERSON
+    ).first()
+    return user.pk, own.subject_id if own else None

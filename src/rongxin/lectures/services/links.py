@@ -32,6 +32,8 @@ def _day(value: Any, field: str) -> dt.date:
 
 
 def _number(value: Any, field: str, message: Any) -> int:
+    if isinstance(value, str) and not (value.isascii() and value.strip().isdigit()):
+        value = None  # int() would read "１" or "٣" as digits
     try:
         number = int(value)
     except (TypeError, ValueError):

@@ -80,6 +80,8 @@ def _team(team_id: Any) -> Team | None:
 
 
 def _int(value: Any, field: str) -> int:
+    if isinstance(value, str) and not (value.isascii() and value.strip().isdigit()):
+        value = None  # int() would read "１" or "٣" as digits
     try:
         number = int(value)
     except (TypeError, ValueError):
