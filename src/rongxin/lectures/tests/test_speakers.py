@@ -221,7 +221,8 @@ def test_speaker_pages_permission_matrix(frozen, lect, role, url, status) -> Non
 
 def test_the_speaker_page_shows_no_id_number_and_a_missing_speaker_is_404(frozen, lect) -> None:
     page = client_for(lect.village_a1).get(f"/lectures/speakers/{lect.head.pk}/").content.decode()
-    assert "王镇长" in page and "崖头街道办事处主任" in page
+    assert "王镇长" in page
+    assert "崖头街道办事处主任" in page
     assert "3710" not in page
     assert zh("Quota history") not in page
     assert zh("Quota history") in client_for(lect.town_a).get(f"/lectures/speakers/{lect.head.pk}/").content.decode()
@@ -245,7 +246,8 @@ def test_an_admin_adds_a_speaker_through_the_page_and_bad_input_comes_back_in_ch
     assert Speaker.objects.count() == 2
     response = client.post("/lectures/speakers/new/", form)
     s = Speaker.objects.get(name="赵局长")
-    assert response.status_code == 302 and response["Location"] == f"/lectures/speakers/{s.pk}/"
+    assert response.status_code == 302
+    assert response["Location"] == f"/lectures/speakers/{s.pk}/"
     assert (s.user, s.subject, s.topics, s.area) == (user, subject, ["家风", "诚信"], lect.tree.town_b)
     again = client.post("/lectures/speakers/new/", form)  # a double submit
     assert again.status_code == 409
@@ -281,7 +283,8 @@ def test_api_speaker_reads_for_everyone_signed_in(frozen, lect, role, status) ->
             lect.tree.town_a.code,
             {"average": None, "count": 0},
         )
-        assert "subject_id" not in body and "id_number" not in json.dumps(body)
+        assert "subject_id" not in body
+        assert "id_number" not in json.dumps(body)
         assert api(user, "get", "/speakers/999999").status_code == 404
 
 
@@ -294,7 +297,8 @@ def test_api_speaker_writes_are_for_admins_only(frozen, lect, role) -> None:
     empty = api(user, "patch", f"/speakers/{lect.head.pk}", {"name": 5})
     expected = 401 if user is None else 404
     assert (created.status_code, patched.status_code, empty.status_code) == (expected, expected, expected)
-    assert Speaker.objects.count() == 2 and Speaker.objects.get(pk=lect.head.pk).name == "王镇长"
+    assert Speaker.objects.count() == 2
+    assert Speaker.objects.get(pk=lect.head.pk).name == "王镇长"
 
 
 def test_api_admin_creates_and_patches_a_speaker(frozen, lect) -> None:
