@@ -54,6 +54,7 @@ from rongxin.lectures.permissions.people import (
     access_speaker,
     access_speaker_for_admin,
     access_team_for_brand,
+    lecture_admin_only,
 )
 from rongxin.lectures.selectors import links as link_reads
 from rongxin.lectures.selectors import quota as quota_reads
@@ -157,7 +158,9 @@ def speakers(request: SignedInRequest, filters: Query[SpeakerQuery]) -> SpeakerP
     return SpeakerPage(total=total, offset=data["offset"], limit=data["limit"], items=[speaker_out(s) for s in items])
 
 
-@router.post("/speakers", response={201: SpeakerOut}, operation_id="lectures_speaker_create")
+@router.post(
+    "/speakers", response={201: SpeakerOut}, operation_id="lectures_speaker_create", auth=gated(lecture_admin_only)
+)
 def speaker_create(request: SignedInRequest, payload: SpeakerIn) -> Status[SpeakerOut]:
     """A lecture administrator adds a speaker (only heads have a quota; an account or credit
     file belongs to one speaker: 409 otherwise)."""
@@ -219,7 +222,7 @@ def links(request: SignedInRequest, filters: Query[LinkQuery]) -> LinkBoardOut:
     )
 
 
-@router.post("/links", response={201: LinkOut}, operation_id="lectures_link_create")
+@router.post("/links", response={201: LinkOut}, operation_id="lectures_link_create", auth=gated(lecture_admin_only))
 def link_create(request: SignedInRequest, payload: LinkIn) -> Status[LinkOut]:
     """A lecture administrator links a county leader to a town, a village or community of it and
     an enterprise for a term (409 when the leader already has a link in part of the term)."""
@@ -307,7 +310,9 @@ def quota_policies(request: SignedInRequest) -> list[PolicyOut]:
     return [policy_out(p) for p in quota_reads.quota_policies(actor=request.user)]
 
 
-@router.post("/quota-policy", response={201: PolicyOut}, operation_id="lectures_quota_policy_set")
+@router.post(
+    "/quota-policy", response={201: PolicyOut}, operation_id="lectures_quota_policy_set", auth=gated(lecture_admin_only)
+)
 def quota_policy_set(request: SignedInRequest, payload: PolicyIn) -> Status[PolicyOut]:
     """A lecture administrator sets the quota from the first day of a coming period on."""
     return Status(201, policy_out(quota_services.quota_policy_set(actor=request.user, **payload.dict())))

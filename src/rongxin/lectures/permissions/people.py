@@ -60,3 +60,9 @@ def access_team_for_brand(user: User | AnonymousUser | None, team_id: int) -> Te
     if team is None or not covers_region(user, team.region):
         raise NotFound()
     return team
+
+
+def lecture_admin_only(user: User | AnonymousUser | None, **_path: object) -> None:
+    """Gate for the administrators' writes that name no object: an outsider is refused (404)
+    before the body is read, so a validation message tells them nothing."""
+    require_lecture_admin(user)

@@ -297,6 +297,9 @@ def test_api_speaker_writes_are_for_admins_only(frozen, lect, role) -> None:
     empty = api(user, "patch", f"/speakers/{lect.head.pk}", {"name": 5})
     expected = 401 if user is None else 404
     assert (created.status_code, patched.status_code, empty.status_code) == (expected, expected, expected)
+    # refused before the body is read: an invalid body is no 422 for them
+    for path in ("/speakers", "/links", "/quota-policy"):
+        assert api(user, "post", path, {}).status_code == expected
     assert Speaker.objects.count() == 2
     assert Speaker.objects.get(pk=lect.head.pk).name == "王镇长"
 
