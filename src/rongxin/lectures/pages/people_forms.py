@@ -61,6 +61,17 @@ class SpeakerForm(forms.Form):
         return [t for t in text.replace("，", ",").replace("、", ",").split(",") if t.strip()]
 
 
+class SpeakerEditForm(SpeakerForm):
+    """What an administrator may change: everything but the kind and the account."""
+
+    active = forms.BooleanField(label=_("Active"), required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        del self.fields["kind"]
+        del self.fields["username"]
+
+
 class LinkForm(forms.Form):
     speaker_id = forms.TypedChoiceField(label=_("County leader"), coerce=int)
     town_code = forms.ChoiceField(label=_("Town"))

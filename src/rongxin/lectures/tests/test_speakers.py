@@ -322,3 +322,32 @@ def test_api_admin_creates_and_patches_a_speaker(frozen, lect) -> None:
     control = api(lect.admin, "post", "/speakers", {**body, "name": "志愿\u0007者"})
     assert control.status_code == 422
     assert Speaker.objects.count() == 3
+
+
+@pytest.mark.parametrize(
+    ("role", "status"),
+    [("anonymous", 302), ("admin", 200), ("town_a", 404), ("auditor", 404), ("head", 404), ("leader", 404)],
+)
+def test_the_edit_page_is_for_admins_only(frozen, lect, role, status) -> None:
+    client = client_for(roles(lect)[role])
+    assert client.get(f"/lectures/speakers/{lect.head.pk}/edit/").status_code == status
+    posted = client.post(
+        f"/lectures/speakers/{lect.head.pk}/edit/", {"name": "改名", "area_code": lect.tree.town_a.code}
+    )
+    assert posted.status_code == (302 if status in (200, 302) else 404)
+    assert Speaker.objects.get(pk=lect.head.pk).name == ("改名" if role == "admin" else "王镇长")
+
+
+def test_an_admin_changes_a_speaker_on_the_page(frozen, lect) -> None:
+    client = client_for(lect.admin)
+    form = {
+        "name": "王镇长", "position": "镇长", "area_code": lect.tree.town_a.code, "department_code": "",
+        "team_id": "", "topics": "环境、家风", "quota_since": "2026-01-01", "quota_until": "2025-01-01",
+    }  # fmt: skip
+    bad = client.post(f"/lectures/speakers/{lect.head.pk}/edit/", form)
+    assert bad.status_code == 422
+    assert zh("The quota cannot end before it starts.") in bad.content.decode()
+    assert client.post(f"/lectures/speakers/{lect.head.pk}/edit/", {**form, "quota_until": ""}).status_code == 302
+    s = Speaker.objects.get(pk=lect.head.pk)
+    assert (s.position, s.topics, s.quota_until, s.active) == ("镇长", ["环境", "家风"], None, False)
+    assert client.get("/lectures/speakers/999999/edit/").status_code == 404

@@ -26,6 +26,7 @@ from rongxin.lectures.pages.people_forms import (
     PolicyForm,
     QuotaBoardForm,
     RangeForm,
+    SpeakerEditForm,
     SpeakerFilterForm,
     SpeakerForm,
     TeamFilterForm,
@@ -106,7 +107,10 @@ def _sees_quota(request: SignedInRequest, speaker_id: int) -> bool:
 
 
 def _speaker_form(data: Any = None) -> SpeakerForm:
-    form = SpeakerForm(data)
+    return _speaker_choices(SpeakerForm(data))
+
+
+def _speaker_choices(form: SpeakerForm) -> SpeakerForm:
     form.fields["area_code"].choices = speaker_reads.area_choices()  # type: ignore[attr-defined]
     form.fields["department_code"].choices = [("", "—"), *speaker_reads.department_choices()]  # type: ignore[attr-defined]
     form.fields["team_id"].choices = [("", "—"), *speaker_reads.lecture_team_choices()]  # type: ignore[attr-defined]
@@ -144,6 +148,49 @@ def speaker_new(request: SignedInRequest) -> HttpResponse:
             return redirect("lectures:speaker_detail", speaker.pk)
         return render(request, "lectures/speaker_form.html", {"form": form}, status=outcome.status)
     return render(request, "lectures/speaker_form.html", {"form": form}, status=form_status(form))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def speaker_edit(request: SignedInRequest, speaker_id: int) -> HttpResponse:
+    """A lecture administrator changes a speaker (not their kind or account)."""
+    require_lecture_admin(request.user)
+    speaker = speaker_reads.speaker_get(speaker_id)
+    initial = {
+        "name": speaker.name,
+        "position": speaker.position,
+        "area_code": speaker.area.code,
+        "department_code": speaker.department.code if speaker.department else "",
+        "team_id": speaker.team_id,
+        "topics": ", ".join(speaker.topics or []),
+        "quota_since": speaker.quota_since,
+        "quota_until": speaker.quota_until,
+        "active": speaker.active,
+    }
+    form = SpeakerEditForm(request.POST or None, initial=initial)
+    _speaker_choices(form)
+    context = {"form": form, "speaker": speaker}
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        with errors_on(form) as outcome:
+            speaker_services.speaker_update(
+                actor=request.user,
+                speaker_id=speaker.pk,
+                name=data["name"],
+                position=data["position"],
+                area_code=data["area_code"],
+                department_code=data["department_code"] or None,
+                team_id=data["team_id"],
+                topics=form.topic_list(),
+                quota_since=data["quota_since"],
+                quota_until=data["quota_until"],
+                active=data["active"],
+            )
+        if not outcome.failed:
+            messages.success(request, _("Speaker saved."))
+            return redirect("lectures:speaker_detail", speaker.pk)
+        return render(request, "lectures/speaker_form.html", context, status=outcome.status)
+    return render(request, "lectures/speaker_form.html", context, status=form_status(form))
 
 
 # --- Adoption links ------------------------------------------------------------------------------
@@ -310,6 +357,7 @@ urls: list[URLPattern] = [
     path("lectures/speakers/", speaker_list, name="speaker_list"),
     path("lectures/speakers/new/", speaker_new, name="speaker_new"),
     path("lectures/speakers/<int:speaker_id>/", speaker_detail, name="speaker_detail"),
+    path("lectures/speakers/<int:speaker_id>/edit/", speaker_edit, name="speaker_edit"),
     path("lectures/links/", link_board, name="link_board"),
     path("lectures/links/new/", link_new, name="link_new"),
     path("lectures/links/<int:link_id>/end/", link_end, name="link_end"),
