@@ -15,37 +15,37 @@ from ninja import Query, Router, Status
 from rongxin.accounts.api.auth import gated
 from rongxin.accounts.permissions import SignedInRequest
 from rongxin.lectures.api.people_schemas import (
-    BrandIn,
-    CellOut,
-    HeadHistoryOut,
-    HeadPeriodOut,
-    HeadRowOut,
+    AdoptionLinkBoardOut,
+    AdoptionLinkEndIn,
+    AdoptionLinkIn,
+    AdoptionLinkOut,
+    AdoptionLinkQuery,
+    AdoptionLinkRowOut,
+    LectureRegionRef,
     LectureTeamOut,
-    LinkBoardOut,
-    LinkEndIn,
-    LinkIn,
-    LinkOut,
-    LinkQuery,
-    LinkRowOut,
-    OverdueOut,
-    PeriodOut,
-    PolicyIn,
-    PolicyOut,
+    LectureTeamQuery,
+    LectureTeamRef,
+    LectureTierOut,
     QuotaBoardOut,
+    QuotaCellOut,
+    QuotaHeadHistoryOut,
+    QuotaHeadPeriodOut,
+    QuotaHeadRowOut,
+    QuotaOverdueOut,
+    QuotaPeriodOut,
+    QuotaPolicyIn,
+    QuotaPolicyOut,
     QuotaQuery,
-    RangeQuery,
-    RatingOut,
-    RegionRef,
+    QuotaRangeQuery,
     SpeakerDetailOut,
     SpeakerIn,
     SpeakerOut,
     SpeakerPage,
     SpeakerPatch,
     SpeakerQuery,
+    SpeakerRatingOut,
     SpeakerSessionOut,
-    TeamQuery,
-    TeamRef,
-    TierOut,
+    TeamBrandIn,
 )
 from rongxin.lectures.models import AdoptionLink, QuotaPolicy, Session, Speaker
 from rongxin.lectures.permissions.people import (
@@ -72,8 +72,8 @@ router = Router(tags=["lectures"])
 
 
 # --- Conversions ---------------------------------------------------------------------------------
-def _region(r: Region) -> RegionRef:
-    return RegionRef(code=r.code, name=r.name)
+def _region(r: Region) -> LectureRegionRef:
+    return LectureRegionRef(code=r.code, name=r.name)
 
 
 def speaker_out(s: Speaker) -> SpeakerOut:
@@ -88,7 +88,7 @@ def _speaker_fields(s: Speaker) -> dict[str, Any]:
         "position": s.position,
         "area": _region(s.area),
         "department": s.department.code if s.department else None,
-        "team": TeamRef(id=s.team.pk, name=s.team.name) if s.team else None,
+        "team": LectureTeamRef(id=s.team.pk, name=s.team.name) if s.team else None,
         "topics": list(s.topics or []),
         "quota_since": s.quota_since,
         "quota_until": s.quota_until,
@@ -125,12 +125,12 @@ def link_fields(link: AdoptionLink) -> dict[str, Any]:
     }
 
 
-def cell_out(cell: Cell) -> CellOut:
-    return CellOut(period=cell.period.key, count=cell.count, state=cell.state)
+def cell_out(cell: Cell) -> QuotaCellOut:
+    return QuotaCellOut(period=cell.period.key, count=cell.count, state=cell.state)
 
 
-def policy_out(p: QuotaPolicy) -> PolicyOut:
-    return PolicyOut(
+def policy_out(p: QuotaPolicy) -> QuotaPolicyOut:
+    return QuotaPolicyOut(
         effective_from=p.effective_from,
         lectures_per_period=p.lectures_per_period,
         period_months=p.period_months,
@@ -180,7 +180,7 @@ def speaker(request: SignedInRequest, speaker_id: int) -> SpeakerDetailOut:
         **_speaker_fields(view.speaker),
         sessions=[session_out(s.session, counts=s.counts_for_quota, at_link=s.at_link) for s in view.sessions],
         session_total=view.session_total,
-        rating=RatingOut(average=view.rating.average, count=view.rating.count),
+        rating=SpeakerRatingOut(average=view.rating.average, count=view.rating.count),
     )
 
 
@@ -202,15 +202,15 @@ def speaker_update(request: SignedInRequest, speaker_id: int, payload: SpeakerPa
 
 
 # --- Adoption links ------------------------------------------------------------------------------
-@router.get("/links", response=LinkBoardOut, operation_id="lectures_links")
-def links(request: SignedInRequest, filters: Query[LinkQuery]) -> LinkBoardOut:
+@router.get("/links", response=AdoptionLinkBoardOut, operation_id="lectures_links")
+def links(request: SignedInRequest, filters: Query[AdoptionLinkQuery]) -> AdoptionLinkBoardOut:
     """The adoption-link board on a day: links in force with each leader's sessions there, the
     towns and villages with and without a leader, the adopted enterprises."""
     board = link_reads.link_board(actor=request.user, on=filters.on)
-    return LinkBoardOut(
+    return AdoptionLinkBoardOut(
         on=board.on,
         links=[
-            LinkRowOut(**link_fields(row.link), sessions=[session_out(s, at_link=True) for s in row.sessions])
+            AdoptionLinkRowOut(**link_fields(row.link), sessions=[session_out(s, at_link=True) for s in row.sessions])
             for row in board.links
         ],
         towns_with=[_region(r) for r in board.towns_with],
@@ -222,24 +222,26 @@ def links(request: SignedInRequest, filters: Query[LinkQuery]) -> LinkBoardOut:
     )
 
 
-@router.post("/links", response={201: LinkOut}, operation_id="lectures_link_create", auth=gated(lecture_admin_only))
-def link_create(request: SignedInRequest, payload: LinkIn) -> Status[LinkOut]:
+@router.post(
+    "/links", response={201: AdoptionLinkOut}, operation_id="lectures_link_create", auth=gated(lecture_admin_only)
+)
+def link_create(request: SignedInRequest, payload: AdoptionLinkIn) -> Status[AdoptionLinkOut]:
     """A lecture administrator links a county leader to a town, a village or community of it and
     an enterprise for a term (409 when the leader already has a link in part of the term)."""
     link = link_services.link_create(actor=request.user, **payload.dict())
-    return Status(201, LinkOut(**link_fields(link)))
+    return Status(201, AdoptionLinkOut(**link_fields(link)))
 
 
 @router.post(
     "/links/{int:link_id}/end",
-    response=LinkOut,
+    response=AdoptionLinkOut,
     operation_id="lectures_link_end",
     auth=gated(access_link_for_admin),
 )
-def link_end(request: SignedInRequest, link_id: int, payload: LinkEndIn) -> LinkOut:
+def link_end(request: SignedInRequest, link_id: int, payload: AdoptionLinkEndIn) -> AdoptionLinkOut:
     """A lecture administrator ends a link early, with a reason."""
     link = link_services.link_end(actor=request.user, link_id=link_id, on=payload.on, reason=payload.reason)
-    return LinkOut(**link_fields(link))
+    return AdoptionLinkOut(**link_fields(link))
 
 
 # --- The quota -----------------------------------------------------------------------------------
@@ -256,16 +258,16 @@ def quota(request: SignedInRequest, filters: Query[QuotaQuery]) -> QuotaBoardOut
         last=board.last,
         today=board.today,
         periods=[
-            PeriodOut(key=qp.key, start=qp.period.start, end=qp.period.end, required=qp.required)
+            QuotaPeriodOut(key=qp.key, start=qp.period.start, end=qp.period.end, required=qp.required)
             for qp in board.periods
         ],
         totals=board.totals,
-        overdue=[OverdueOut(speaker=s.pk, name=s.name, period=c.period.key) for s, c in board.overdue],
+        overdue=[QuotaOverdueOut(speaker=s.pk, name=s.name, period=c.period.key) for s, c in board.overdue],
         total=len(rows),
         offset=offset,
         limit=limit,
         items=[
-            HeadRowOut(
+            QuotaHeadRowOut(
                 speaker=row.speaker.pk,
                 name=row.speaker.name,
                 position=row.speaker.position,
@@ -279,20 +281,20 @@ def quota(request: SignedInRequest, filters: Query[QuotaQuery]) -> QuotaBoardOut
 
 @router.get(
     "/quota/{int:speaker_id}",
-    response=HeadHistoryOut,
+    response=QuotaHeadHistoryOut,
     operation_id="lectures_quota_head",
     auth=gated(access_quota_head),
 )
-def quota_head(request: SignedInRequest, speaker_id: int, filters: Query[RangeQuery]) -> HeadHistoryOut:
+def quota_head(request: SignedInRequest, speaker_id: int, filters: Query[QuotaRangeQuery]) -> QuotaHeadHistoryOut:
     """One head's quota history, newest period first, with the lectures that counted (a staff
     read is audited)."""
     history = quota_reads.quota_head(actor=request.user, speaker_id=speaker_id, first=filters.first, last=filters.last)
-    return HeadHistoryOut(
+    return QuotaHeadHistoryOut(
         speaker=speaker_out(history.speaker),
         first=history.first,
         last=history.last,
         periods=[
-            HeadPeriodOut(
+            QuotaHeadPeriodOut(
                 **cell_out(p.cell).dict(),
                 start=p.cell.period.period.start,
                 end=p.cell.period.period.end,
@@ -304,27 +306,30 @@ def quota_head(request: SignedInRequest, speaker_id: int, filters: Query[RangeQu
     )
 
 
-@router.get("/quota-policy", response=list[PolicyOut], operation_id="lectures_quota_policies")
-def quota_policies(request: SignedInRequest) -> list[PolicyOut]:
+@router.get("/quota-policy", response=list[QuotaPolicyOut], operation_id="lectures_quota_policies")
+def quota_policies(request: SignedInRequest) -> list[QuotaPolicyOut]:
     """The quota policies, newest first (without any, one lecture every two months applies)."""
     return [policy_out(p) for p in quota_reads.quota_policies(actor=request.user)]
 
 
 @router.post(
-    "/quota-policy", response={201: PolicyOut}, operation_id="lectures_quota_policy_set", auth=gated(lecture_admin_only)
+    "/quota-policy",
+    response={201: QuotaPolicyOut},
+    operation_id="lectures_quota_policy_set",
+    auth=gated(lecture_admin_only),
 )
-def quota_policy_set(request: SignedInRequest, payload: PolicyIn) -> Status[PolicyOut]:
+def quota_policy_set(request: SignedInRequest, payload: QuotaPolicyIn) -> Status[QuotaPolicyOut]:
     """A lecture administrator sets the quota from the first day of a coming period on."""
     return Status(201, policy_out(quota_services.quota_policy_set(actor=request.user, **payload.dict())))
 
 
 # --- Lecture teams -------------------------------------------------------------------------------
-@router.get("/teams", response=list[TierOut], operation_id="lectures_teams")
-def teams(request: SignedInRequest, filters: Query[TeamQuery]) -> list[TierOut]:
+@router.get("/teams", response=list[LectureTierOut], operation_id="lectures_teams")
+def teams(request: SignedInRequest, filters: Query[LectureTeamQuery]) -> list[LectureTierOut]:
     """Lecture teams in the three tiers (department experts, urban professionals, town and
     village self-service), each with brand, members and sessions."""
     tiers = team_reads.lecture_teams(actor=request.user, region=_area(filters.region), tier=filters.tier or "")
-    return [TierOut(tier=t.code, label=str(t.label), teams=[team_out(row) for row in t.teams]) for t in tiers]
+    return [LectureTierOut(tier=t.code, label=str(t.label), teams=[team_out(row) for row in t.teams]) for t in tiers]
 
 
 def team_out(row: team_reads.TeamRow) -> LectureTeamOut:
@@ -346,7 +351,7 @@ def team_out(row: team_reads.TeamRow) -> LectureTeamOut:
     operation_id="lectures_team_brand_set",
     auth=gated(access_team_for_brand),
 )
-def team_brand_set(request: SignedInRequest, team_id: int, payload: BrandIn) -> LectureTeamOut:
+def team_brand_set(request: SignedInRequest, team_id: int, payload: TeamBrandIn) -> LectureTeamOut:
     """A lecture administrator, or the town officer over the team's region, sets a lecture
     team's brand and audience."""
     team_services.team_brand_set(actor=request.user, team_id=team_id, brand=payload.brand, audience=payload.audience)

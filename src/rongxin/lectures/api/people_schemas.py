@@ -27,12 +27,12 @@ Day = Annotated[dt.date, Field(ge=FIRST_DAY, le=LAST_DAY)]
 SpeakerKind = Literal["leader", "head", "team_member", "volunteer"]
 
 
-class RegionRef(Schema):
+class LectureRegionRef(Schema):
     code: str
     name: str
 
 
-class TeamRef(Schema):
+class LectureTeamRef(Schema):
     id: int
     name: str
 
@@ -51,9 +51,9 @@ class SpeakerOut(Schema):
     kind: str
     name: str
     position: str
-    area: RegionRef
+    area: LectureRegionRef
     department: str | None = Field(description="The department's code, for a department head.")
-    team: TeamRef | None
+    team: LectureTeamRef | None
     topics: list[str]
     quota_since: dt.date | None
     quota_until: dt.date | None
@@ -73,12 +73,12 @@ class SpeakerSessionOut(Schema):
     title: str
     starts_at: Instant
     status: str
-    region: RegionRef
+    region: LectureRegionRef
     counts_for_quota: bool
     at_link: bool
 
 
-class RatingOut(Schema):
+class SpeakerRatingOut(Schema):
     average: Decimal | None = Field(description="One decimal place; null without ratings.")
     count: int
 
@@ -86,7 +86,7 @@ class RatingOut(Schema):
 class SpeakerDetailOut(SpeakerOut):
     sessions: list[SpeakerSessionOut] = Field(description="Newest first, at most 100.")
     session_total: int
-    rating: RatingOut
+    rating: SpeakerRatingOut
 
 
 class SpeakerIn(Schema):
@@ -116,7 +116,7 @@ class SpeakerPatch(Schema):
 
 
 # --- Adoption links ----------------------------------------------------------------------------
-class LinkIn(Schema):
+class AdoptionLinkIn(Schema):
     speaker_id: int = Field(ge=1, description="A county leader.")
     town_code: str = Field(max_length=12)
     village_code: str = Field(max_length=12, description="A village or community of that town.")
@@ -125,17 +125,17 @@ class LinkIn(Schema):
     term_end: Day
 
 
-class LinkEndIn(Schema):
+class AdoptionLinkEndIn(Schema):
     on: Day = Field(description="From this day the link is no longer in force.")
     reason: str = Field(max_length=800)
 
 
-class LinkOut(Schema):
+class AdoptionLinkOut(Schema):
     id: int
     speaker: int
     speaker_name: str
-    town: RegionRef
-    village: RegionRef
+    town: LectureRegionRef
+    village: LectureRegionRef
     enterprise: str
     enterprise_id: int
     term_start: dt.date
@@ -144,22 +144,22 @@ class LinkOut(Schema):
     last_day: dt.date
 
 
-class LinkRowOut(LinkOut):
+class AdoptionLinkRowOut(AdoptionLinkOut):
     sessions: list[SpeakerSessionOut] = Field(description="The leader's sessions at this link in the term.")
 
 
-class LinkBoardOut(Schema):
+class AdoptionLinkBoardOut(Schema):
     on: dt.date
-    links: list[LinkRowOut]
-    towns_with: list[RegionRef]
-    towns_without: list[RegionRef]
-    villages_with: list[RegionRef]
-    villages_without: list[RegionRef]
+    links: list[AdoptionLinkRowOut]
+    towns_with: list[LectureRegionRef]
+    towns_without: list[LectureRegionRef]
+    villages_with: list[LectureRegionRef]
+    villages_without: list[LectureRegionRef]
     enterprises: list[str]
     leaders_without: list[str]
 
 
-class LinkQuery(Schema):
+class AdoptionLinkQuery(Schema):
     on: Day | None = Field(None, description="The day (today in Beijing by default).")
 
 
@@ -175,33 +175,33 @@ class QuotaQuery(Schema):
     limit: int = Field(50, ge=1, le=200)
 
 
-class RangeQuery(Schema):
+class QuotaRangeQuery(Schema):
     first: Day
     last: Day
 
 
-class PeriodOut(Schema):
+class QuotaPeriodOut(Schema):
     key: str
     start: dt.date
     end: dt.date
     required: int
 
 
-class CellOut(Schema):
+class QuotaCellOut(Schema):
     period: str
     count: int
     state: str
 
 
-class HeadRowOut(Schema):
+class QuotaHeadRowOut(Schema):
     speaker: int
     name: str
     position: str
-    area: RegionRef
-    cells: list[CellOut]
+    area: LectureRegionRef
+    cells: list[QuotaCellOut]
 
 
-class OverdueOut(Schema):
+class QuotaOverdueOut(Schema):
     speaker: int
     name: str
     period: str
@@ -211,37 +211,37 @@ class QuotaBoardOut(Schema):
     first: dt.date
     last: dt.date
     today: dt.date
-    periods: list[PeriodOut]
+    periods: list[QuotaPeriodOut]
     totals: dict[str, int]
-    overdue: list[OverdueOut]
+    overdue: list[QuotaOverdueOut]
     total: int
     offset: int
     limit: int
-    items: list[HeadRowOut]
+    items: list[QuotaHeadRowOut]
 
 
-class HeadPeriodOut(CellOut):
+class QuotaHeadPeriodOut(QuotaCellOut):
     start: dt.date
     end: dt.date
     required: int
     sessions: list[SpeakerSessionOut]
 
 
-class HeadHistoryOut(Schema):
+class QuotaHeadHistoryOut(Schema):
     speaker: SpeakerOut
     first: dt.date
     last: dt.date
-    periods: list[HeadPeriodOut]
+    periods: list[QuotaHeadPeriodOut]
 
 
-class PolicyIn(Schema):
+class QuotaPolicyIn(Schema):
     effective_from: Day
     lectures_per_period: int = Field(ge=1, le=31)
     period_months: int = Field(ge=1, le=12, description="1, 2, 3, 4, 6 or 12.")
     notice_days: int = Field(ge=1, le=366)
 
 
-class PolicyOut(Schema):
+class QuotaPolicyOut(Schema):
     effective_from: dt.date
     lectures_per_period: int
     period_months: int
@@ -249,7 +249,7 @@ class PolicyOut(Schema):
 
 
 # --- Teams -------------------------------------------------------------------------------------
-class TeamQuery(Schema):
+class LectureTeamQuery(Schema):
     tier: Literal["department_expert", "urban_professional", "town_village"] | None = None
     region: str | None = Field(None, max_length=12)
 
@@ -258,19 +258,19 @@ class LectureTeamOut(Schema):
     id: int
     name: str
     tier: str
-    region: RegionRef
+    region: LectureRegionRef
     brand: str
     audience: str
     members: int
     sessions: int
 
 
-class TierOut(Schema):
+class LectureTierOut(Schema):
     tier: str
     label: str
     teams: list[LectureTeamOut]
 
 
-class BrandIn(Schema):
+class TeamBrandIn(Schema):
     brand: str = Field(max_length=160)
     audience: str = Field("", max_length=400)
