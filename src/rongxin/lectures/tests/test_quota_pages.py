@@ -159,3 +159,23 @@ def test_quota_api_bad_input(frozen, lect) -> None:
     )
     assert (bad.status_code, bad.json()["code"]) == (422, "invalid_choice")
     assert QuotaPolicy.objects.count() == 0
+
+
+def test_quota_api_filters_by_state_and_pages(frozen, lect) -> None:
+    tree = lect.tree
+    head(lect, "赵局长", tree.town_b)
+    head(lect, "钱主任", tree.town_b)
+    held(lect.head, "2026-02-01 09:00", region=tree.village_a1)
+    overdue = api(lect.admin, "get", "/quota?first=2026-01-01&last=2026-02-28&state=overdue&limit=1")
+    body = overdue.json()
+    assert (body["total"], [row["name"] for row in body["items"]], body["totals"]) == (
+        2,
+        ["赵局长"],
+        {"overdue": 2, "due": 0, "done": 1, "not_due": 0},
+    )
+    assert [o["name"] for o in body["overdue"]] == ["赵局长", "钱主任"]
+    second = api(lect.admin, "get", "/quota?first=2026-01-01&last=2026-02-28&state=overdue&limit=1&offset=1").json()
+    assert [row["name"] for row in second["items"]] == ["钱主任"]
+    done = api(lect.admin, "get", "/quota?first=2026-01-01&last=2026-02-28&state=done").json()
+    assert [row["name"] for row in done["items"]] == ["王镇长"]
+    assert api(lect.admin, "get", "/quota?first=2026-01-01&last=2026-02-28&limit=201").status_code == 422
