@@ -29,7 +29,7 @@ pytestmark = pytest.mark.django_db
         ("town_b", 200, 404, 200),
         ("village_a1", 404, 404, 404),
         ("team_leader", 404, 404, 404),
-        ("head", 404, 200, 404),
+        ("head", 200, 200, 404),
         ("leader", 404, 404, 404),
     ],
 )
@@ -64,6 +64,10 @@ def test_the_board_page_puts_the_overdue_on_top_and_filters_by_state(frozen, lec
     assert "王镇长" not in table
     done = client.get("/lectures/quota/?first=2026-01&last=2026-03&state=done").content.decode()
     assert "王镇长" in done[done.index('id="board"') :]
+    # a head's board holds their own row only
+    own = client_for(lect.head_user).get("/lectures/quota/?first=2026-01&last=2026-01").content.decode()
+    assert "赵局长" not in own
+    assert "王镇长" in own
     # a town officer's board holds their town's heads only
     town = client_for(lect.town_a).get("/lectures/quota/?first=2026-01&last=2026-01").content.decode()
     assert "赵局长" not in town

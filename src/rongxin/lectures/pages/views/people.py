@@ -264,9 +264,8 @@ def _period_of(key: str, today: dt.date) -> Period:
 @require_safe
 def quota_board(request: SignedInRequest) -> HttpResponse:
     """The quota board for a range of periods (the current one by default), with the overdue
-    list on top and a filter by state."""
-    if not figure_regions(request.user):
-        raise NotFound()
+    list on top and a filter by state (a head sees their own row)."""
+    quota_reads.visible_heads(request.user)  # NotFound before anything is read
     today = quota_reads.today()
     choices = _period_choices(today)
     form = QuotaBoardForm(request.GET or None)
@@ -281,7 +280,8 @@ def quota_board(request: SignedInRequest) -> HttpResponse:
     board = quota_reads.quota_board(actor=request.user, first=first.start, last=last.end, region=data.get("region"))
     state = data.get("state") or ""
     rows = [row for row in board.rows if not state or row.has(state)]
-    return render(request, "lectures/quota_board.html", {"form": form, "board": board, "rows": rows, "state": state})
+    context = {"form": form, "board": board, "rows": rows, "state": state, "staff": bool(figure_regions(request.user))}
+    return render(request, "lectures/quota_board.html", context)
 
 
 @login_required
