@@ -35,6 +35,7 @@ class LecturesConfig(AppConfig):
             "link.end": _("Ended a leader's adoption link"),
             "quota_policy.set": _("Set the lecture quota"),
             "quota.remind": _("Reminded a head of their lecture quota"),
+            "quota.read": _("Read a head's lecture quota history"),
             "team_brand.set": _("Set a lecture team's brand"),
             "order.create": _("Ordered a lecture"),
             "order.dispatch": _("Dispatched a lecture order"),

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from rongxin.lectures.api import book, figures, orders, sessions
+from rongxin.lectures.api import book, figures, orders, people, sessions
 
 # Mounted under /api/v1 by rongxin.config.api.
 mounts: tuple[tuple[str, Any], ...] = (
@@ -14,4 +14,5 @@ mounts: tuple[tuple[str, Any], ...] = (
     ("/lectures", orders.router),
     ("/lectures", figures.router),
     ("/lectures", sessions.router),
+    ("/lectures", people.router),
 )

@@ -3,8 +3,8 @@
 
 from django.urls import URLPattern
 
-from rongxin.lectures.pages.views import book, figures, home, orders, sessions
+from rongxin.lectures.pages.views import book, figures, home, orders, people, sessions
 
 app_name = "lectures"
 
-urlpatterns: list[URLPattern] = [*home.urls, *book.urls, *orders.urls, *figures.urls, *sessions.urls]
+urlpatterns: list[URLPattern] = [*home.urls, *book.urls, *orders.urls, *figures.urls, *sessions.urls, *people.urls]

@@ -1,4 +1,4 @@
 """Jobs of lectures (quota reminders, order deadlines), registered on import by
 :func:`rongxin.core.jobs` discovery of ``<app>.tasks``."""
 
-from rongxin.lectures.tasks import orders  # noqa
+from rongxin.lectures.tasks import orders, quota  # noqa: F401
