@@ -11,14 +11,41 @@ MESSAGES = [
     ),
     gettext_noop("1 to 5."),
     gettext_noop("1 to 5000."),
+    gettext_noop("1, 2, 3, 4, 6 or 12."),
     gettext_noop(
         "A certificate as its volunteer sees it: the profile's summary and who it names, the\nissuing team, and the public verification link that its QR code encodes."
     ),
+    gettext_noop("A county leader."),
     gettext_noop("A display name, or the system."),
     gettext_noop("A draft activity of a team you organise for"),
     gettext_noop("A draft activity of a team you organise for. Times need a time zone."),
     gettext_noop("A leader or administrator of the team accepts or declines an application"),
     gettext_noop("A leader or administrator of the team accepts or declines an application."),
+    gettext_noop(
+        "A lecture administrator adds a speaker (only heads have a quota; an account or credit\nfile belongs to one speaker: 409 otherwise)."
+    ),
+    gettext_noop(
+        "A lecture administrator adds a speaker (only heads have a quota; an account or credit file belongs to one speaker: 409 otherwise)"
+    ),
+    gettext_noop("A lecture administrator changes a speaker"),
+    gettext_noop("A lecture administrator changes a speaker; fields left out stay as they are."),
+    gettext_noop("A lecture administrator ends a link early, with a reason"),
+    gettext_noop("A lecture administrator ends a link early, with a reason."),
+    gettext_noop(
+        "A lecture administrator links a county leader to a town, a village or community of it and\nan enterprise for a term (409 when the leader already has a link in part of the term)."
+    ),
+    gettext_noop(
+        "A lecture administrator links a county leader to a town, a village or community of it and an enterprise for a term (409 when the leader already has a link in part of the term)"
+    ),
+    gettext_noop("A lecture administrator sets the quota from the first day of a coming period on"),
+    gettext_noop("A lecture administrator sets the quota from the first day of a coming period on."),
+    gettext_noop(
+        "A lecture administrator, or the town officer over the team's region, sets a lecture\nteam's brand and audience."
+    ),
+    gettext_noop(
+        "A lecture administrator, or the town officer over the team's region, sets a lecture team's brand and audience"
+    ),
+    gettext_noop("A region code: speakers whose area lies in it."),
     gettext_noop(
         "A region with its children, its practice site and the venues in its subtree (region names\nand codes are public; any signed-in account may read them)."
     ),
@@ -31,6 +58,8 @@ MESSAGES = [
     gettext_noop("A reviewer upholds or revokes an objected entry (``decision``: uphold | revoke)."),
     gettext_noop("A saying of the published book."),
     gettext_noop("A service record with the fields of the national volunteer-record rules."),
+    gettext_noop("A speaker's page"),
+    gettext_noop("A speaker's page: their sessions (newest first), topics and ratings."),
     gettext_noop("A staff role code, e.g. town_officer."),
     gettext_noop("A subject's file"),
     gettext_noop(
@@ -53,6 +82,7 @@ MESSAGES = [
     gettext_noop("A town or village (ignored with ``order_id``)."),
     gettext_noop("A venue in the order's town."),
     gettext_noop("A version's id; the current book by default."),
+    gettext_noop("A village or community of that town."),
     gettext_noop("AAA | AA | A | B | C | D"),
     gettext_noop("Accept an order dispatched to you or to a team you lead"),
     gettext_noop(
@@ -179,6 +209,7 @@ MESSAGES = [
     gettext_noop("Distinct holders."),
     gettext_noop("Download a catalogue as YAML (``format=yaml``) or XLSX (``format=xlsx``)"),
     gettext_noop("Download a catalogue as YAML (``format=yaml``) or XLSX (``format=xlsx``)."),
+    gettext_noop("Empty or null clears it."),
     gettext_noop("Empty: a password is generated and answered once."),
     gettext_noop("Empty: a password is generated and answered once. Changed at first sign-in."),
     gettext_noop("Every catalogue version (published and drafts), newest first, for staff"),
@@ -195,6 +226,7 @@ MESSAGES = [
     ),
     gettext_noop("First day (default: the first of the month 11 months back)."),
     gettext_noop("First day of the window (`on` minus `months`)."),
+    gettext_noop("From this day the link is no longer in force."),
     gettext_noop("Grant a role over a region inside yours to an account you administer (never yourself)"),
     gettext_noop(
         "Grant a role over a region inside yours to an account you administer (never yourself).\nSending a current grant again answers it unchanged. 404 out of reach; 403\n``region_out_of_reach`` / ``county_role``; 409 ``duplicate_grant``; 422 on a field."
@@ -203,6 +235,8 @@ MESSAGES = [
     gettext_noop(
         "Grant or withdraw consent to scoring: the person online, or a keeper from a counter visit\nor paper form."
     ),
+    gettext_noop("Heads only: the quota applies from this day."),
+    gettext_noop("Heads only: the quota applies until this day."),
     gettext_noop("Hex SHA-256 of the decoded content."),
     gettext_noop("How many months back a closed lecture covers a village (default: the county's setting)."),
     gettext_noop("How many sayings the version holds."),
@@ -241,11 +275,18 @@ MESSAGES = [
     gettext_noop(
         "Lecture sessions: those you run (lecture administrators, town officers, team leaders,\nspeakers; 404 for anyone else), or the planned ones in your town (``scope=upcoming``)."
     ),
+    gettext_noop(
+        "Lecture teams in the three tiers (department experts, urban professionals, town and\nvillage self-service), each with brand, members and sessions."
+    ),
+    gettext_noop(
+        "Lecture teams in the three tiers (department experts, urban professionals, town and village self-service), each with brand, members and sessions"
+    ),
     gettext_noop("Let an account act for a provider (the county credit office)"),
     gettext_noop(
         "Let an account act for a provider (the county credit office). The account needs an\nincentive-provider grant first (422 ``no_provider_grant``); 409 ``duplicate`` if it acts\nfor a provider already."
     ),
     gettext_noop("Needs a time zone."),
+    gettext_noop("Newest first, at most 100."),
     gettext_noop("None for staff (not volunteers)."),
     gettext_noop("Offline verifiers refuse every credential after this without a newer list."),
     gettext_noop("One activity (the shareable page's data)"),
@@ -253,6 +294,13 @@ MESSAGES = [
     gettext_noop("One answer per token, in the order sent."),
     gettext_noop("One catalogue version with its grade bands and rules, for staff"),
     gettext_noop("One catalogue version with its grade bands and rules, for staff."),
+    gettext_noop("One decimal place; null without ratings."),
+    gettext_noop(
+        "One head's quota history, newest period first, with the lectures that counted (a staff\nread is audited)."
+    ),
+    gettext_noop(
+        "One head's quota history, newest period first, with the lectures that counted (a staff read is audited)"
+    ),
     gettext_noop("One import of your departments"),
     gettext_noop("One import of your departments: its status, progress and the problems found in the file."),
     gettext_noop(
@@ -265,6 +313,7 @@ MESSAGES = [
     gettext_noop("One session: speakers, sayings, photos and counts; the listeners only for those who run it."),
     gettext_noop("One version with its sayings in order (a draft only for administrators)"),
     gettext_noop("One version with its sayings in order (a draft only for administrators)."),
+    gettext_noop("Only heads with a period in this state."),
     gettext_noop("Only orders in this state."),
     gettext_noop("Only sayings with this topic."),
     gettext_noop("Order a lecture for your village, community, school, canteen or enterprise"),
@@ -273,6 +322,7 @@ MESSAGES = [
     ),
     gettext_noop("Orders per rating, keys 1 to 5."),
     gettext_noop("Overlapping sign-ups of the volunteer."),
+    gettext_noop("Part of the name or position."),
     gettext_noop("Per cent of the people on duty that day who are volunteers."),
     gettext_noop("Person-times benefited per month (Beijing time), provider and offer, newest month first"),
     gettext_noop(
@@ -377,13 +427,20 @@ MESSAGES = [
         "Sign yourself up (or accept an invitation): ``confirmed`` while places are free, then\n``waitlisted``. ``warnings`` lists your overlapping sign-ups."
     ),
     gettext_noop("Skill codes, e.g. cooking, first_aid."),
+    gettext_noop("Speakers (leaders, heads, team members, volunteers), filtered by kind, area and name"),
+    gettext_noop("Speakers (leaders, heads, team members, volunteers), filtered by kind, area and name."),
     gettext_noop("Start the next version as a draft, a copy of the current book (409 while a draft is open)"),
     gettext_noop("Start the next version as a draft, a copy of the current book (409 while a draft is open)."),
     gettext_noop("Take a shift (your own decision)"),
     gettext_noop("Take a shift (your own decision)."),
+    gettext_noop("The account the speaker signs in with."),
     gettext_noop("The accounts you administer (every grant in your region), by username"),
     gettext_noop(
         "The accounts you administer (every grant in your region), by username; ``q`` narrows to\nusernames or names containing it. Account administrators only (404 for anyone else)."
+    ),
+    gettext_noop("The adoption-link board on a day"),
+    gettext_noop(
+        "The adoption-link board on a day: links in force with each leader's sessions there, the\ntowns and villages with and without a leader, the adopted enterprises."
     ),
     gettext_noop("The caller's sign-up status, if any."),
     gettext_noop(
@@ -400,12 +457,16 @@ MESSAGES = [
     gettext_noop(
         "The county's public keys (Ed25519) for verifying credentials and exports offline, including retired keys that still verify credentials issued before a rotation"
     ),
+    gettext_noop("The county, or a town for a town head."),
     gettext_noop("The current check-in code for the organiser's screen"),
     gettext_noop("The current check-in code for the organiser's screen; it changes every 30 seconds."),
+    gettext_noop("The day (today in Beijing by default)."),
     gettext_noop("The day checked (default: today, Beijing time)."),
     gettext_noop("The deadline of the current step (dispatch or answer) has passed."),
+    gettext_noop("The department's code, for a department head."),
     gettext_noop("The draft's title; by default the current book's."),
     gettext_noop("The enterprise you represent (kind enterprise)."),
+    gettext_noop("The enterprise's credit file."),
     gettext_noop("The first day of the month (Beijing time)."),
     gettext_noop("The generated password, answered this once; null when one was sent."),
     gettext_noop("The holder may create a credential for it now."),
@@ -420,6 +481,7 @@ MESSAGES = [
     gettext_noop(
         "The latest signed eligibility export of one of your offers, for offline validators (the worker refreshes it every 15 minutes)"
     ),
+    gettext_noop("The leader's sessions at this link in the term."),
     gettext_noop("The lecture orders you read"),
     gettext_noop(
         "The lecture orders you read: your own, those of the regions you dispatch for (awaiting\ndispatch first) and those dispatched to you or your team; ``state`` filters."
@@ -435,6 +497,12 @@ MESSAGES = [
     gettext_noop("The person has read and accepts the volunteer service terms."),
     gettext_noop("The provider's name."),
     gettext_noop("The provider's own credit subject, if any."),
+    gettext_noop("The quota board"),
+    gettext_noop(
+        "The quota board: each head (that the caller sees) and period with the lectures counted\nand the state done, due, overdue or not_due; the overdue list newest period first."
+    ),
+    gettext_noop("The quota policies, newest first (without any, one lecture every two months applies)"),
+    gettext_noop("The quota policies, newest first (without any, one lecture every two months applies)."),
     gettext_noop("The region the role is granted over (its subtree)."),
     gettext_noop(
         "The same, signed: RXS1.<base64url JSON>.<base64url Ed25519 signature over 'RXS1.<payload>'>, JSON keys v, k (key id), p (provider), t (made at), e (valid until), i (offers), r (revoked ids)."
@@ -452,6 +520,7 @@ MESSAGES = [
     gettext_noop("The signed-in account, its role grants and the subjects it speaks for."),
     gettext_noop("The signed-in volunteer's own certificates, newest first"),
     gettext_noop("The signed-in volunteer's own certificates, newest first."),
+    gettext_noop("The speaker's own credit file (a person)."),
     gettext_noop("The subject applies to repair a deduction after its minimum period"),
     gettext_noop("The subject applies to repair a deduction after its minimum period."),
     gettext_noop("The subject objects to a deduction within its window"),
@@ -465,6 +534,7 @@ MESSAGES = [
     gettext_noop("The versions of the sayings book you may read, newest first (drafts for administrators)"),
     gettext_noop("The versions of the sayings book you may read, newest first (drafts for administrators)."),
     gettext_noop("The village, community or town (12 digits); not for an enterprise."),
+    gettext_noop("Their lecture team."),
     gettext_noop("This is the current published book."),
     gettext_noop("Times in all; null: no limit."),
     gettext_noop("Times per holder per ``quota_period``; null: no limit."),
@@ -548,6 +618,8 @@ MESSAGES = [
     gettext_noop("in | out"),
     gettext_noop("listener | speaker"),
     gettext_noop("live: 5 minutes; card: a printed card, 30 days."),
+    gettext_noop("null clears it."),
+    gettext_noop("null clears the quota (with quota_until)."),
     gettext_noop("online | page | redemption"),
     gettext_noop("open (sign-up open), upcoming, ongoing, finished, closed, cancelled."),
     gettext_noop("proposed | approved | rejected | suspended"),
