@@ -72,7 +72,7 @@ class SayingPage(Schema):
     items: list[SayingOut]
 
 
-class PageQuery(Schema):
+class BookPageQuery(Schema):
     offset: int = Field(0, ge=0, le=MAX_OFFSET)
     limit: int = Field(50, ge=1, le=100)
 
@@ -162,7 +162,7 @@ def _admin(user: Any, **_path: Any) -> None:
 
 # --- Reading -----------------------------------------------------------------------------------
 @router.get("/books", response=BookPage, operation_id="lectures_books")
-def books(request: SignedInRequest, page: Query[PageQuery]) -> BookPage:
+def books(request: SignedInRequest, page: Query[BookPageQuery]) -> BookPage:
     """The versions of the sayings book you may read, newest first (drafts for administrators)."""
     rows = book_versions(actor=request.user)
     current_id = _current_id()
