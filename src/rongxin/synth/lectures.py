@@ -477,7 +477,9 @@ class _Generator:
         overdue = 0
         for si in self.heads:
             sp = self.speakers[si]
-            area = [v for v in self.all_villages if v.prefix.startswith(sp.prefix)] or self.all_villages
+            inside = [v for v in self.all_villages if v.prefix.startswith(sp.prefix)] or self.all_villages
+            # The villages left uncovered lately see no head (the last months would be empty).
+            area = [v for v in inside if v.id not in self.uncovered] or inside
             for period in periods_between(self.start_day, self.today, 2):
                 if period.end < self.today:
                     if rng.random() < shape.OVERDUE_SHARE:
@@ -489,9 +491,12 @@ class _Generator:
                     if period.start >= self.today or rng.random() > elapsed * 0.9:
                         continue
                     times, hi = 1, yesterday
+                placed = 0
                 for _ in range(times):
                     day = period.start + dt.timedelta(days=rng.randrange((hi - period.start).days + 1))
-                    self._place(rng, _Planned(day, rng.choice(area).id, [si], None, "head"), period.start, hi)
+                    placed += self._place(rng, _Planned(day, rng.choice(area).id, [si], None, "head"), period.start, hi)
+                if not placed and period.end < self.today:
+                    overdue += 1  # no free day left in the period: overdue too
                 if rng.random() < 0.03:  # a lecture outside their area: does not count
                     other = [v for v in self.all_villages if not v.prefix.startswith(sp.prefix)]
                     if other:
@@ -674,9 +679,9 @@ class _Generator:
                 self._flush(writer, specs, orders, sessions, events, links, sayings, attendance)
         # Orders never held: waiting, dispatched, accepted without a session yet, cancelled, expired.
         for state, base in shape.OPEN_ORDERS.items():
-            for _ in range(shape.scaled(base, self.scale, 1)):
+            for k in range(shape.scaled(base, self.scale, 1)):
                 order_id += 1
-                row, order_events = self._open_order(rng, order_id, state, rng.choice(self.all_villages))
+                row, order_events = self._open_order(rng, order_id, state, rng.choice(self.all_villages), k == 0)
                 orders.append(row)
                 events.extend(order_events)
                 states[state] += 1
@@ -749,7 +754,14 @@ class _Generator:
         return (oid, action, state, to, self.stamp(at), actor, reason, details), to
 
     def _history(
-        self, rng: Any, oid: int, ordered_at: dt.datetime, orderer: int, steps: list[str], last_at: dt.datetime
+        self,
+        rng: Any,
+        oid: int,
+        ordered_at: dt.datetime,
+        orderer: int,
+        steps: list[str],
+        last_at: dt.datetime,
+        declined: bool = False,
     ) -> tuple[list[tuple[Any, ...]], str, dict[str, dt.datetime]]:
         """The events of ``steps`` (after ``create``), spread between ``ordered_at`` and
         ``last_at``; a declined or timed-out dispatch now and then."""
@@ -762,15 +774,12 @@ class _Generator:
         gap = max(dt.timedelta(minutes=10), (last_at - ordered_at) / (len(steps) + 3))
         for action in steps:
             at = min(at + gap * rng.uniform(0.5, 1.0), last_at)
-            if (
-                action == "dispatch"
-                and "accept" in steps
-                and rng.random() < shape.DECLINED_SHARE + shape.TIMED_OUT_SHARE
-            ):
+            bounce = rng.random() < shape.DECLINED_SHARE + shape.TIMED_OUT_SHARE
+            if action == "dispatch" and "accept" in steps and (bounce or declined):
                 ev, state = self._event(oid, state, "dispatch", at, self.dispatcher)
                 out.append(ev)
                 at = min(at + gap * 0.3, last_at)
-                if rng.random() < shape.DECLINED_SHARE / (shape.DECLINED_SHARE + shape.TIMED_OUT_SHARE):
+                if declined or rng.random() < shape.DECLINED_SHARE / (shape.DECLINED_SHARE + shape.TIMED_OUT_SHARE):
                     ev, state = self._event(oid, state, "decline", at, None, rng.choice(shape.DECLINE_REASONS))
                 else:
                     ev, state = self._event(oid, state, "timeout", at, None)
@@ -824,7 +833,7 @@ class _Generator:
         return enterprise, row, events
 
     def _open_order(
-        self, rng: Any, oid: int, state: str, village: _Village
+        self, rng: Any, oid: int, state: str, village: _Village, first: bool
     ) -> tuple[tuple[Any, ...], list[tuple[Any, ...]]]:
         kind, name, enterprise = self._orderer(rng, village)
         orderer = self.orderer_of_town[village.town]
@@ -849,7 +858,9 @@ class _Generator:
             last = ordered_at + dt.timedelta(days=rng.randint(1, 6))
         else:
             last = min(ordered_at + dt.timedelta(days=2), self.now)
-        events, final, when = self._history(rng, oid, ordered_at, orderer, steps, last)
+        # The first accepted one was declined once at any scale.
+        declined = first and state == "accepted"
+        events, final, when = self._history(rng, oid, ordered_at, orderer, steps, last, declined)
         team = speaker = None
         if "dispatch" in when:
             ti = self._team_for(rng, village)
