@@ -18,8 +18,9 @@ Small tables go through the ORM (``bulk_create``); sessions, attendance, speaker
 orders and their events through :class:`~rongxin.core.bulk.BulkWriter` (``COPY`` on
 PostgreSQL), all in one transaction. Deterministic for ``(seed, now, scale)`` and the county.
 
-Credit: closing a real session awards listeners and speakers through the credit engine; the
-synthetic sessions are written closed **without** credit entries (see docs/synthetic-county.md).
+Credit: as the closing service would have awarded it when each session was closed (listeners
+``P-PRA-01``, speakers ``P-PRA-02``, source ``lecture``, yearly caps honoured), appended through
+the ledger's bulk path: :mod:`rongxin.synth.lectures_credit`.
 """
 
 from __future__ import annotations
@@ -58,6 +59,7 @@ from rongxin.regions.models import PracticeSite, Region, Venue
 from rongxin.subjects.models import Subject
 from rongxin.synth import lectures_shape as shape
 from rongxin.synth.lectures_book import book_data, book_publish_rows
+from rongxin.synth.lectures_credit import Held, lecture_credit
 from rongxin.volunteering.models import Team
 
 SESSION_FIELDS = (
@@ -85,9 +87,10 @@ class LecturesRefused(RuntimeError):
 class LecturesResult:
     counts: dict[str, int] = field(default_factory=dict)
     seconds: float = 0.0
+    credit_seconds: float = 0.0  # of which appending the credit
 
     def to_dict(self) -> dict[str, Any]:
-        return {"counts": self.counts, "seconds": round(self.seconds, 2)}
+        return {"counts": self.counts, "seconds": round(self.seconds, 2), "credit_seconds": self.credit_seconds}
 
 
 @dataclass
@@ -173,16 +176,19 @@ def _local(day: dt.date, hour: int, minute: int) -> dt.datetime:
 
 
 # --- The generator --------------------------------------------------------------------------------
-def generate_lectures(*, seed: int, now: dt.datetime | None = None, scale: float = 1.0) -> LecturesResult:
+def generate_lectures(
+    *, seed: int, now: dt.datetime | None = None, scale: float = 1.0, credit: bool = True
+) -> LecturesResult:
     """Write the synthetic lectures of the generated county in one transaction (see the module
-    docstring). Refuses a database that already has lecture sessions or speakers."""
+    docstring), with their credit unless ``credit`` is false (none either without a loaded
+    person catalogue). Refuses a database that already has lecture sessions or speakers."""
     started = time.perf_counter()
     if Session.objects.exists() or Speaker.objects.exists():
         raise LecturesRefused("the database already has lectures; synthetic lectures go into none")
     now = (now or clock.now()).astimezone(dt.UTC).replace(microsecond=0)
     today = now.astimezone(clock.LOCAL_TZ).date()
     with transaction.atomic():
-        gen = _Generator(seed=seed, now=now, today=today, scale=scale)
+        gen = _Generator(seed=seed, now=now, today=today, scale=scale, credit=credit)
         counts = gen.run()
         audit_record(
             actor=None,
@@ -192,11 +198,13 @@ def generate_lectures(*, seed: int, now: dt.datetime | None = None, scale: float
             object_id="",
             details={"scale": scale, "seed": seed, "counts": counts},
         )
-    return LecturesResult(counts=counts, seconds=time.perf_counter() - started)
+    return LecturesResult(
+        counts=counts, seconds=time.perf_counter() - started, credit_seconds=round(gen.credit_seconds, 2)
+    )
 
 
 class _Generator:
-    def __init__(self, *, seed: int, now: dt.datetime, today: dt.date, scale: float):
+    def __init__(self, *, seed: int, now: dt.datetime, today: dt.date, scale: float, credit: bool):
         self.seed, self.now, self.today, self.scale = seed, now, today, scale
         self.start_day = period_containing(dt.date(today.year - 3, today.month, 1), 2).start
         self.counts: Counter[str] = Counter()
@@ -205,6 +213,9 @@ class _Generator:
         self.village_day: set[tuple[int, dt.date]] = set()
         self.speaker_day: set[tuple[int, dt.date]] = set()
         self.planned: list[_Planned] = []
+        self.held: list[Held] = []
+        self.credit = credit
+        self.credit_seconds = 0.0
 
     # People ------------------------------------------------------------------------------------
     def run(self) -> dict[str, int]:
@@ -675,6 +686,18 @@ class _Generator:
                 self.counts["session_speakers_counting_for_quota"] += counts
                 self.counts["session_speakers_at_link"] += at_link
             sayings.extend((session_id, s.pk, s.key) for s in chosen)
+            if closed:
+                self.held.append(
+                    Held(
+                        session_id=session_id, ends=ends, closed_at=closed_at, title=title, place=place,
+                        listeners=listeners,
+                        speakers=[
+                            (self.speakers[si].row.pk, subject)
+                            for si in p.speakers
+                            if (subject := self.speakers[si].row.subject_id) is not None
+                        ],
+                    )
+                )  # fmt: skip
             if len(attendance) >= CHUNK:
                 self._flush(writer, specs, orders, sessions, events, links, sayings, attendance)
         # Orders never held: waiting, dispatched, accepted without a session yet, cancelled, expired.
@@ -691,6 +714,15 @@ class _Generator:
         for state, n in states.items():
             self.counts[f"orders_{state}"] = n
         self.counts["orders"] = sum(states.values())
+        if self.credit:
+            t = time.perf_counter()
+            credit = lecture_credit(held=self.held, now=self.now)
+            self.counts["credit_entries"] = credit.entries
+            self.counts["credit_entries_listeners"] = credit.listener_entries
+            self.counts["credit_entries_speakers"] = credit.speaker_entries
+            self.counts["credit_capped"] = credit.capped
+            self.counts["credit_subjects"] = credit.subjects
+            self.credit_seconds = time.perf_counter() - t
 
     def _flush(self, writer: BulkWriter, specs: dict[str, TableSpec], *tables: list[tuple[Any, ...]]) -> None:
         # Parents first: orders, sessions; then what points at them.
