@@ -171,6 +171,7 @@ def _load(scale: float, seed: int, workers: int | None) -> dict[str, Any]:
         "subjects": county.counts["subjects"],
         "county_seconds": round(county.seconds, 1),
         "lectures_seconds": round(lectures.seconds, 1),
+        "lectures_credit_seconds": round(lectures.credit_seconds, 1),
         "lectures": lectures.counts,
     }
 
