@@ -36,6 +36,7 @@ def _head_speaker(*, lecturer: User, town: Region, village: Region) -> Speaker:
         return mine
     head = (
         Speaker.objects.filter(kind=Speaker.Kind.HEAD, area=town, user__isnull=True, quota_since__isnull=False)
+        .exclude(subject__account_links__isnull=False)  # nobody else's credit file
         .order_by("id")
         .first()
     )
