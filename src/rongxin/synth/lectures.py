@@ -293,7 +293,9 @@ class _Generator:
         rows, prefixes = [], []
         for i in range(n_leaders):
             sid = self._subject(rng, self.all_villages)
-            position = shape.LEADER_POSITIONS[min(i, len(shape.LEADER_POSITIONS) - 1) if i < 2 else 2 + i % 5]
+            # The Party secretary and the mayor first, then the others' offices in turn.
+            others = len(shape.LEADER_POSITIONS) - 2
+            position = shape.LEADER_POSITIONS[i if i < 2 else 2 + (i - 2) % others]
             rows.append(
                 Speaker(
                     kind=Speaker.Kind.LEADER, name=self.names.get(sid, f"领导{i + 1}") if sid else f"领导{i + 1}",
