@@ -42,13 +42,14 @@ from rongxin.core.audit import audit_record
 from rongxin.core.bulk import BulkWriter, TableSpec, datetime_adapter
 from rongxin.core.rotating import STEP_SECONDS
 from rongxin.lectures.domain.orders import next_state
-from rongxin.lectures.domain.periods import period_containing, periods_between
+from rongxin.lectures.domain.periods import period_containing, periods_between, reminder_day
 from rongxin.lectures.models import (
     AdoptionLink,
     Attendance,
     Order,
     OrderEvent,
     QuotaPolicy,
+    QuotaReminder,
     Session,
     SessionSaying,
     SessionSpeaker,
@@ -716,6 +717,7 @@ class _Generator:
         for state, n in states.items():
             self.counts[f"orders_{state}"] = n
         self.counts["orders"] = sum(states.values())
+        self._reminders()
         if self.credit:
             t = time.perf_counter()
             credit = lecture_credit(held=self.held, now=self.now)
@@ -725,6 +727,27 @@ class _Generator:
             self.counts["credit_capped"] = credit.capped
             self.counts["credit_subjects"] = credit.subjects
             self.credit_seconds = time.perf_counter() - t
+
+    def _reminders(self) -> None:
+        """The reminder job's history: a head with no counting lecture by the reminder day
+        (two weeks before the period ends) was reminded that morning."""
+        counted: dict[int, set[dt.date]] = {}
+        for p in self.planned:
+            if p.kind == "head" and p.status == Session.Status.CLOSED:
+                sp = self.speakers[p.speakers[0]]
+                if self._flags(sp, p.day, self.village_by_id[p.village], None)[0]:
+                    counted.setdefault(p.speakers[0], set()).add(p.day)
+        rows = []
+        for si in self.heads:
+            days = counted.get(si, set())
+            for period in periods_between(self.start_day, self.today, 2):
+                remind = reminder_day(period, 14)
+                sent = _local(remind, 8, 0)
+                if sent > self.now or any(period.start <= d < remind for d in days):
+                    continue
+                rows.append(QuotaReminder(speaker=self.speakers[si].row, period_start=period.start, sent_at=sent))
+        QuotaReminder.objects.bulk_create(rows, batch_size=5_000)
+        self.counts["quota_reminders"] = len(rows)
 
     def _flush(self, writer: BulkWriter, specs: dict[str, TableSpec], *tables: list[tuple[Any, ...]]) -> None:
         # Parents first: orders, sessions; then what points at them.

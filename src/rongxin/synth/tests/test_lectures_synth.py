@@ -23,6 +23,7 @@ from rongxin.lectures.models import (
     Book,
     Order,
     OrderEvent,
+    QuotaReminder,
     Session,
     SessionSaying,
     SessionSpeaker,
@@ -132,9 +133,14 @@ def test_heads_quota_mostly_met_and_a_few_overdue(lectures: Any) -> None:
         for period in past:
             if period.start >= head.quota_since and not any(period.contains(d) for d in days):
                 missing += 1
+                # reminded two weeks before the period ended
+                reminder = QuotaReminder.objects.get(speaker=head, period_start=period.start)
+                assert reminder.sent_at.astimezone(clock.LOCAL_TZ).date() == period.end - dt.timedelta(days=13)
     assert missing == lectures.counts["head_periods_overdue"]
     heads = Speaker.objects.filter(kind="head").count()
     assert 0 < missing < 0.1 * heads * len(past)
+    assert QuotaReminder.objects.count() == lectures.counts["quota_reminders"] >= missing
+    assert not QuotaReminder.objects.filter(sent_at__gt=NOW).exists()
 
 
 def test_speaker_flags_are_what_the_selector_says(lectures: Any) -> None:
@@ -216,6 +222,7 @@ def test_same_seed_same_rows_and_a_second_load_is_refused(db: Any) -> None:
         from rongxin.lectures.models import QuotaPolicy, Saying
 
         AdoptionLink.objects.all().delete()
+        QuotaReminder.objects.all().delete()
         Speaker.objects.all().delete()
         TeamBrand.objects.all().delete()
         Team.objects.all().delete()
