@@ -41,7 +41,6 @@ from rongxin.core import clock
 from rongxin.core.audit import audit_record
 from rongxin.core.bulk import BulkWriter, TableSpec, datetime_adapter
 from rongxin.core.rotating import STEP_SECONDS
-from rongxin.lectures.domain.orders import next_state
 from rongxin.lectures.domain.periods import period_containing, periods_between, reminder_day
 from rongxin.lectures.models import (
     AdoptionLink,
@@ -61,6 +60,8 @@ from rongxin.subjects.models import Subject
 from rongxin.synth import lectures_shape as shape
 from rongxin.synth.lectures_book import book_data, book_publish_rows
 from rongxin.synth.lectures_credit import Held, lecture_credit
+from rongxin.synth.lectures_orders import OrderHistories
+from rongxin.synth.lectures_records import Planned, SpeakerInfo, Village, local_at
 from rongxin.volunteering.models import Team
 
 SESSION_FIELDS = (
@@ -94,38 +95,8 @@ class LecturesResult:
         return {"counts": self.counts, "seconds": round(self.seconds, 2), "credit_seconds": self.credit_seconds}
 
 
-@dataclass
-class _Village:
-    id: int
-    name: str
-    prefix: str
-    town: int
-    site: tuple[int, str, float | None, float | None] | None
-    venues: list[tuple[int, str, str, float, float]]
-
-
-@dataclass
-class _Speaker:
-    row: Speaker
-    prefix: str  # the area's prefix
-    link: AdoptionLink | None = None
-    link_town_prefix: str = ""
-
-
-@dataclass
-class _Planned:
-    day: dt.date
-    village: int
-    speakers: list[int]  # indexes into the speaker list
-    team: int | None  # index into the team list
-    kind: str  # head, leader, volunteer, team
-    status: str = Session.Status.CLOSED
-    ordered: bool = False
-    slot: int = 0
-
-
 # --- Reading the county ---------------------------------------------------------------------------
-def _county() -> tuple[Region, list[Region], dict[int, list[_Village]]]:
+def _county() -> tuple[Region, list[Region], dict[int, list[Village]]]:
     county = Region.objects.filter(level=Region.Level.COUNTY).order_by("code").first()
     if county is None:
         raise LecturesRefused("no county: run generate_county first")
@@ -139,12 +110,12 @@ def _county() -> tuple[Region, list[Region], dict[int, list[_Village]]]:
         "id", "region_id", "name", "kind", "latitude", "longitude"
     ):
         venues.setdefault(r, []).append((i, n, k, float(la), float(lo)))
-    villages: dict[int, list[_Village]] = {t.pk: [] for t in towns}
+    villages: dict[int, list[Village]] = {t.pk: [] for t in towns}
     for vid, name, prefix, parent in (
         Region.objects.filter(level=Region.Level.VILLAGE).order_by("code").values_list("id", "name", "prefix", "parent")
     ):
         villages.setdefault(parent or 0, []).append(
-            _Village(vid, name, prefix, parent or 0, sites.get(vid), venues.get(vid, []))
+            Village(vid, name, prefix, parent or 0, sites.get(vid), venues.get(vid, []))
         )
     return county, towns, villages
 
@@ -170,10 +141,6 @@ def _people(today: dt.date) -> tuple[dict[int, list[int]], dict[int, str], dict[
 
 def _max_id(model: type[Model]) -> int:
     return int(model._default_manager.aggregate(m=Max("id"))["m"] or 0)  # type: ignore[attr-defined]
-
-
-def _local(day: dt.date, hour: int, minute: int) -> dt.datetime:
-    return dt.datetime(day.year, day.month, day.day, hour, minute, tzinfo=clock.LOCAL_TZ).astimezone(dt.UTC)
 
 
 # --- The generator --------------------------------------------------------------------------------
@@ -204,16 +171,16 @@ def generate_lectures(
     )
 
 
-class _Generator:
+class _Generator(OrderHistories):
     def __init__(self, *, seed: int, now: dt.datetime, today: dt.date, scale: float, credit: bool):
         self.seed, self.now, self.today, self.scale = seed, now, today, scale
         self.start_day = period_containing(dt.date(today.year - 3, today.month, 1), 2).start
         self.counts: Counter[str] = Counter()
-        self.speakers: list[_Speaker] = []
+        self.speakers: list[SpeakerInfo] = []
         self.teams: list[tuple[Team, str]] = []  # (team, tier)
         self.village_day: set[tuple[int, dt.date]] = set()
         self.speaker_day: set[tuple[int, dt.date]] = set()
-        self.planned: list[_Planned] = []
+        self.planned: list[Planned] = []
         self.held: list[Held] = []
         self.credit = credit
         self.credit_seconds = 0.0
@@ -238,7 +205,7 @@ class _Generator:
         return dict(sorted(self.counts.items()))
 
     def _book(self) -> None:
-        published = _local(self.start_day - dt.timedelta(days=20), 10, 0)
+        published = local_at(self.start_day - dt.timedelta(days=20), 10, 0)
         self.book, self.sayings = book_publish_rows(data=book_data(), published_at=published)
         self.counts["sayings"] = len(self.sayings)
         rng = shape.seeded(self.seed, "sayings")
@@ -265,10 +232,10 @@ class _Generator:
                 lectures_per_period=1,
                 period_months=2,
                 notice_days=14,
-                created_at=_local(self.start_day - dt.timedelta(days=30), 9, 0),
+                created_at=local_at(self.start_day - dt.timedelta(days=30), 9, 0),
             )
 
-    def _subject(self, rng: Any, villages: list[_Village]) -> int | None:
+    def _subject(self, rng: Any, villages: list[Village]) -> int | None:
         for _ in range(20):
             pool = self.listeners.get(rng.choice(villages).id) or []
             if pool:
@@ -282,12 +249,12 @@ class _Generator:
         created = Speaker.objects.bulk_create(rows)
         first = len(self.speakers)
         for row, prefix in zip(created, prefixes, strict=True):
-            self.speakers.append(_Speaker(row=row, prefix=prefix))
+            self.speakers.append(SpeakerInfo(row=row, prefix=prefix))
         return list(range(first, len(self.speakers)))
 
     def _leaders_and_heads(self) -> None:
         rng = shape.seeded(self.seed, "speakers")
-        created = _local(self.start_day - dt.timedelta(days=40), 9, 0)
+        created = local_at(self.start_day - dt.timedelta(days=40), 9, 0)
         town_villages = {t.pk: self.villages.get(t.pk, []) for t in self.towns}
         # Leaders.
         n_leaders = shape.scaled(shape.LEADERS, self.scale, 2)
@@ -376,9 +343,9 @@ class _Generator:
 
     def _teams(self) -> None:
         rng = shape.seeded(self.seed, "teams")
-        created = _local(self.start_day - dt.timedelta(days=60), 9, 0)
+        created = local_at(self.start_day - dt.timedelta(days=60), 9, 0)
         existing = set(Team.objects.values_list("region_id", "name"))
-        plan: list[tuple[str, str, Region | _Village, str, str]] = []  # name, tier, region, brand, audience
+        plan: list[tuple[str, str, Region | Village, str, str]] = []  # name, tier, region, brand, audience
 
         def squad(base: str, i: int, n: int) -> str:
             return base if i < n else f"{base}第{i // n + 1}分队"
@@ -423,7 +390,7 @@ class _Generator:
         for team, (_n, tier, region, _b, _a) in zip(teams, plan, strict=True):
             self.teams.append((team, tier))
             home: tuple[int | None, int | None]
-            if isinstance(region, _Village):
+            if isinstance(region, Village):
                 home, pool, prefix = (region.town, region.id), [region], region.prefix
             elif region.level == Region.Level.TOWN:
                 home, pool, prefix = (region.pk, None), self.villages.get(region.pk, []), region.prefix
@@ -457,7 +424,7 @@ class _Generator:
         self.listeners = {v: [s for s in pool if s not in self.used_subjects] for v, pool in self.listeners.items()}
 
     # Sessions ----------------------------------------------------------------------------------
-    def _place(self, rng: Any, p: _Planned, lo: dt.date, hi: dt.date) -> bool:
+    def _place(self, rng: Any, p: Planned, lo: dt.date, hi: dt.date) -> bool:
         """Move ``p.day`` to the first day from it (wrapping inside [lo, hi]) when neither its
         village nor any of its speakers has a session; False when there is none."""
         span = (hi - lo).days + 1
@@ -508,14 +475,14 @@ class _Generator:
                 placed = 0
                 for _ in range(times):
                     day = period.start + dt.timedelta(days=rng.randrange((hi - period.start).days + 1))
-                    placed += self._place(rng, _Planned(day, rng.choice(area).id, [si], None, "head"), period.start, hi)
+                    placed += self._place(rng, Planned(day, rng.choice(area).id, [si], None, "head"), period.start, hi)
                 if not placed and period.end < self.today:
                     overdue += 1  # no free day left in the period: overdue too
                 if rng.random() < 0.03:  # a lecture outside their area: does not count
                     other = [v for v in self.all_villages if not v.prefix.startswith(sp.prefix)]
                     if other:
                         day = period.start + dt.timedelta(days=rng.randrange((hi - period.start).days + 1))
-                        self._place(rng, _Planned(day, rng.choice(other).id, [si], None, "head"), period.start, hi)
+                        self._place(rng, Planned(day, rng.choice(other).id, [si], None, "head"), period.start, hi)
         self.counts["head_periods_overdue"] = overdue
         # Leaders: about once a quarter, two times in three at their link.
         for si in self.leaders:
@@ -528,14 +495,14 @@ class _Generator:
                     village_id = sp.link.village_id if at_village else rng.choice(town_villages).id
                 else:
                     village_id = rng.choice(self.all_villages).id
-                self._place(rng, _Planned(day, village_id, [si], None, "leader"), self.start_day, yesterday)
+                self._place(rng, Planned(day, village_id, [si], None, "leader"), self.start_day, yesterday)
                 day += dt.timedelta(days=shape.LEADER_EVERY_DAYS - 20 + rng.randrange(40))
         # Volunteer speakers.
         for si in self.volunteers:
             for _ in range(shape.VOLUNTEER_SESSIONS):
                 day = self.start_day + dt.timedelta(days=rng.randrange((yesterday - self.start_day).days + 1))
                 village_id = rng.choice(self.all_villages).id
-                self._place(rng, _Planned(day, village_id, [si], None, "volunteer"), self.start_day, yesterday)
+                self._place(rng, Planned(day, village_id, [si], None, "volunteer"), self.start_day, yesterday)
         # Teams: the rest, spread over every village and the three years.
         fixed = len(self.planned)
         target = round(shape.SESSIONS * self.scale)
@@ -550,7 +517,7 @@ class _Generator:
                 ti = self._team_for(rng, village)
                 members = self.team_members[ti]
                 speakers = sorted(rng.sample(members, min(len(members), rng.choice((1, 1, 2)))))
-                p = _Planned(day, village.id, speakers, ti, "team", ordered=rng.random() < shape.ORDERED_SHARE)
+                p = Planned(day, village.id, speakers, ti, "team", ordered=rng.random() < shape.ORDERED_SHARE)
                 lo = self.start_day
                 if k == n - 1:
                     # The village's last team session falls in the recent months (the 全覆盖 check).
@@ -564,11 +531,11 @@ class _Generator:
             upcoming = rng.choice(self.all_villages)
             ti = self._team_for(rng, upcoming)
             day = self.today + dt.timedelta(days=1 + rng.randrange(14))
-            p = _Planned(day, upcoming.id, [self.team_members[ti][0]], ti, "team", status=Session.Status.PLANNED)
+            p = Planned(day, upcoming.id, [self.team_members[ti][0]], ti, "team", status=Session.Status.PLANNED)
             p.ordered = rng.random() < 0.5
             self._place(rng, p, self.today + dt.timedelta(days=1), self.today + dt.timedelta(days=14))
 
-    def _team_for(self, rng: Any, village: _Village) -> int:
+    def _team_for(self, rng: Any, village: Village) -> int:
         own = self.village_teams.get(village.id, [])
         town = self.town_teams.get(village.town, [])
         r = rng.random()
@@ -579,7 +546,7 @@ class _Generator:
         return rng.choice(self.county_teams or town or own or list(range(len(self.teams))))
 
     # Rows --------------------------------------------------------------------------------------
-    def _flags(self, sp: _Speaker, day: dt.date, village: _Village, enterprise: int | None) -> tuple[bool, bool]:
+    def _flags(self, sp: SpeakerInfo, day: dt.date, village: Village, enterprise: int | None) -> tuple[bool, bool]:
         """What :func:`rongxin.lectures.selectors.common.speaker_session_flags` answers, from the
         rows in memory."""
         row = sp.row
@@ -629,7 +596,7 @@ class _Generator:
             session_id += 1
             village = self.village_by_id[p.village]
             hour, minute, minutes, fmt = shape.SLOTS[p.slot]
-            starts = _local(p.day, hour, minute)
+            starts = local_at(p.day, hour, minute)
             ends = starts + dt.timedelta(minutes=minutes)
             chosen = self._sayings(rng)
             closed_at = ends + dt.timedelta(minutes=rng.randint(20, 240))
@@ -742,7 +709,7 @@ class _Generator:
             days = counted.get(si, set())
             for period in periods_between(self.start_day, self.today, 2):
                 remind = reminder_day(period, 14)
-                sent = _local(remind, 8, 0)
+                sent = local_at(remind, 8, 0)
                 if sent > self.now or any(period.start <= d < remind for d in days):
                     continue
                 rows.append(QuotaReminder(speaker=self.speakers[si].row, period_start=period.start, sent_at=sent))
@@ -768,7 +735,7 @@ class _Generator:
         return list(chosen.values())
 
     def _where(
-        self, rng: Any, village: _Village, fmt: str
+        self, rng: Any, village: Village, fmt: str
     ) -> tuple[str, int | None, int | None, str, Decimal | None, Decimal | None]:
         if fmt == "pre_meal":
             canteens = [v for v in village.venues if v[2] == Venue.Kind.CANTEEN]
@@ -789,149 +756,3 @@ class _Generator:
             kind, None, None, f"{village.name}{label}",
             Decimal(f"{lat + rng.uniform(-0.01, 0.01):.6f}"), Decimal(f"{lon + rng.uniform(-0.01, 0.01):.6f}"),
         )  # fmt: skip
-
-    def _orderer(self, rng: Any, village: _Village) -> tuple[str, str, int | None]:
-        r = rng.random()
-        if r < 0.1 and self.enterprises.get(village.town):
-            sid = rng.choice(self.enterprises[village.town])
-            return Order.Orderer.ENTERPRISE, self.names.get(sid, f"{village.name}企业"), sid
-        if r < 0.15:
-            return Order.Orderer.SCHOOL, f"{village.name}小学", None
-        if r < 0.2:
-            return Order.Orderer.CANTEEN, f"{village.name}暖心食堂", None
-        if village.name.endswith("社区"):
-            return Order.Orderer.COMMUNITY, f"{village.name}居民委员会", None
-        return Order.Orderer.VILLAGE, f"{village.name}村民委员会", None
-
-    def _event(self, oid: int, state: str, action: str, at: dt.datetime, actor: int | None, reason: str = "",
-               details: str = "{}") -> tuple[tuple[Any, ...], str]:  # fmt: skip
-        to = next_state(state, action)
-        if to is None:  # the plan breaks the state machine: a bug here, never data
-            raise AssertionError(f"{action} not allowed from {state!r}")
-        return (oid, action, state, to, self.stamp(at), actor, reason, details), to
-
-    def _history(
-        self,
-        rng: Any,
-        oid: int,
-        ordered_at: dt.datetime,
-        orderer: int,
-        steps: list[str],
-        last_at: dt.datetime,
-        declined: bool = False,
-    ) -> tuple[list[tuple[Any, ...]], str, dict[str, dt.datetime]]:
-        """The events of ``steps`` (after ``create``), spread between ``ordered_at`` and
-        ``last_at``; a declined or timed-out dispatch now and then."""
-        out = []
-        state = ""
-        ev, state = self._event(oid, state, "create", ordered_at, orderer)
-        out.append(ev)
-        when: dict[str, dt.datetime] = {"create": ordered_at}
-        at = ordered_at
-        gap = max(dt.timedelta(minutes=10), (last_at - ordered_at) / (len(steps) + 3))
-        for action in steps:
-            at = min(at + gap * rng.uniform(0.5, 1.0), last_at)
-            bounce = rng.random() < shape.DECLINED_SHARE + shape.TIMED_OUT_SHARE
-            if action == "dispatch" and "accept" in steps and (bounce or declined):
-                ev, state = self._event(oid, state, "dispatch", at, self.dispatcher)
-                out.append(ev)
-                at = min(at + gap * 0.3, last_at)
-                if declined or rng.random() < shape.DECLINED_SHARE / (shape.DECLINED_SHARE + shape.TIMED_OUT_SHARE):
-                    ev, state = self._event(oid, state, "decline", at, None, rng.choice(shape.DECLINE_REASONS))
-                else:
-                    ev, state = self._event(oid, state, "timeout", at, None)
-                out.append(ev)
-                at = min(at + gap * 0.3, last_at)
-            actor = {"dispatch": self.dispatcher, "rate": orderer, "cancel": orderer}.get(action)
-            reason = rng.choice(shape.CANCEL_REASONS) if action == "cancel" else ""
-            ev, state = self._event(oid, state, action, at, actor, reason)
-            out.append(ev)
-            when[action] = at
-        return out, state, when
-
-    def _order(
-        self, rng: Any, oid: int, p: _Planned, village: _Village, starts: dt.datetime, closed_at: dt.datetime,
-        saying: Any, team: Team | None, waiting: bool,
-    ) -> tuple[int | None, tuple[Any, ...], list[tuple[Any, ...]]]:  # fmt: skip
-        kind, name, enterprise = self._orderer(rng, village)
-        orderer = self.orderer_of_town[village.town]
-        ordered_at = min(starts - dt.timedelta(days=rng.randint(8, 25), hours=rng.randint(0, 8)), self.now)
-        before = min(starts - dt.timedelta(days=1), self.now)
-        if p.status == Session.Status.CANCELLED:
-            events, state, when = self._history(rng, oid, ordered_at, orderer, ["dispatch", "accept", "cancel"], before)
-        else:
-            events, state, when = self._history(rng, oid, ordered_at, orderer, ["dispatch", "accept"], before)
-        rated_at = closed_at + dt.timedelta(days=rng.randint(1, 6), hours=rng.randint(0, 6))
-        if p.status == Session.Status.CLOSED:
-            # Held when the session was closed; rated a few days later (most of them).
-            ev, state = self._event(oid, state, "hold", closed_at, None)
-            events.append(ev)
-            if rated_at < self.now and rng.random() < 0.95 and not waiting:
-                ev, state = self._event(oid, state, "rate", rated_at, orderer)
-                events.append(ev)
-        rating = comment = None
-        if state == Order.State.RATED:
-            rating = rng.choices([r for r, _w in shape.RATING_WEIGHTS], weights=[w for _r, w in shape.RATING_WEIGHTS])[
-                0
-            ]
-            comment = rng.choice(shape.COMMENTS[rating])
-        speaker = self.speakers[p.speakers[0]].row.pk if p.speakers else None
-        row = (
-            oid, village.id, kind, name[:100], enterprise, orderer, self.stamp(ordered_at),
-            f"{saying.tags[0] if saying.tags else '理论'}主题宣讲"[:200], saying.pk if rng.random() < 0.5 else None,
-            (starts - dt.timedelta(days=3)).astimezone(clock.LOCAL_TZ).date(),
-            (starts + dt.timedelta(days=4)).astimezone(clock.LOCAL_TZ).date(),
-            rng.choice(shape.AUDIENCES), rng.randint(20, 120), f"{village.name}新时代文明实践站", None, state,
-            self.stamp(ordered_at + dt.timedelta(days=3)),
-            self.stamp(when["dispatch"] + dt.timedelta(days=2)) if "dispatch" in when else None,
-            team.pk if team else None, None if team else speaker, rating, comment or "",
-            orderer if rating else None, self.stamp(rated_at) if rating else None,
-        )  # fmt: skip
-        return enterprise, row, events
-
-    def _open_order(
-        self, rng: Any, oid: int, state: str, village: _Village, first: bool
-    ) -> tuple[tuple[Any, ...], list[tuple[Any, ...]]]:
-        kind, name, enterprise = self._orderer(rng, village)
-        orderer = self.orderer_of_town[village.town]
-        if state in (Order.State.CANCELLED, Order.State.EXPIRED):
-            ordered_at = self.now - dt.timedelta(days=rng.randint(30, 3 * 365 - 30), hours=rng.randint(0, 8))
-            pref_from = (ordered_at + dt.timedelta(days=7)).astimezone(clock.LOCAL_TZ).date()
-        else:
-            ordered_at = self.now - dt.timedelta(days=rng.randint(0, 5), hours=rng.randint(1, 8))
-            pref_from = self.today + dt.timedelta(days=3 + rng.randrange(14))
-        pref_to = pref_from + dt.timedelta(days=7)
-        paths: dict[str, list[str]] = {
-            "ordered": [],
-            "dispatched": ["dispatch"],
-            "accepted": ["dispatch", "accept"],
-            "cancelled": rng.choice((["cancel"], ["dispatch", "cancel"])),
-            "expired": rng.choice((["expire"], ["dispatch", "expire"])),
-        }
-        steps = paths[state]
-        if state == Order.State.EXPIRED:
-            last = _local(pref_to + dt.timedelta(days=1), 2, 0)
-        elif state == Order.State.CANCELLED:
-            last = ordered_at + dt.timedelta(days=rng.randint(1, 6))
-        else:
-            last = min(ordered_at + dt.timedelta(days=2), self.now)
-        # The first accepted one was declined once at any scale.
-        declined = first and state == "accepted"
-        events, final, when = self._history(rng, oid, ordered_at, orderer, steps, last, declined)
-        team = speaker = None
-        if "dispatch" in when:
-            ti = self._team_for(rng, village)
-            if rng.random() < 0.8:
-                team = self.teams[ti][0].pk
-            else:
-                speaker = self.speakers[rng.choice(self.volunteers + self.leaders)].row.pk
-        saying = rng.choice(self.sayings)
-        row = (
-            oid, village.id, kind, name[:100], enterprise, orderer, self.stamp(ordered_at),
-            f"{saying.tags[0] if saying.tags else '理论'}主题宣讲"[:200], saying.pk, pref_from, pref_to,
-            rng.choice(shape.AUDIENCES), rng.randint(20, 120), f"{village.name}新时代文明实践站", None, final,
-            self.stamp(ordered_at + dt.timedelta(days=3)),
-            self.stamp(when["dispatch"] + dt.timedelta(days=2)) if "dispatch" in when else None,
-            team, speaker, None, "", None, None,
-        )  # fmt: skip
-        return row, events
