@@ -11,6 +11,7 @@ class SynthConfig(AppConfig):
         "audit.action": {
             "synth.generate": _("Loaded synthetic data"),
             "synth.volunteering": _("Loaded synthetic volunteering data"),
+            "synth.lectures": _("Loaded synthetic lecture data"),
         },
         "audit.object_type": {"synth.syntheticload": _("Synthetic data load")},
     }

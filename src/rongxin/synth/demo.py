@@ -30,6 +30,7 @@ from rongxin.incentives.services.offers import incentives_load_starters
 from rongxin.regions.models import Region, Venue
 from rongxin.subjects.models import Person, Subject, SubjectAccount
 from rongxin.subjects.services import subject_account_link
+from rongxin.synth.lectures_demo import stage_lectures
 from rongxin.volunteering.models import Activity, ActivityType, CallOut, Membership, Team, Volunteer
 from rongxin.volunteering.services import (
     ActivityInput,
@@ -121,6 +122,9 @@ def demo_accounts_ensure() -> list[DemoAccount]:
     town = _first(Region.Level.TOWN, county)
     village = _first(Region.Level.VILLAGE, town)
     traffic, _ = Department.objects.get_or_create(code="traffic_police", defaults={"name": "公安交警大队"})
+    publicity, _ = Department.objects.get_or_create(
+        code="publicity", defaults={"name": "县委宣传部（新时代文明实践中心）"}
+    )
     plan: list[tuple[str, str, str, Region, Department | None]] = [
         ("credit_office", "县信用办 王主任", Role.COUNTY_CREDIT_OFFICE, county, None),
         ("recorder", "交警大队 李记录员", Role.DEPARTMENT_RECORDER, county, traffic),
@@ -132,6 +136,7 @@ def demo_accounts_ensure() -> list[DemoAccount]:
         ("provider", "公交公司 核验员", Role.INCENTIVE_PROVIDER, county, None),
         ("canteen", f"{village.name} 暖心食堂 管理员", Role.CANTEEN_MANAGER, village, None),
         ("lecturer", "宣讲员 孙老师", Role.LECTURER, town, None),
+        ("publicity", "宣传部 宣讲管理员", Role.DEPARTMENT_RECORDER, county, publicity),
         ("auditor", "审计员 周审计", Role.AUDITOR, county, None),
         ("admin", "平台管理员", Role.PLATFORM_ADMIN, county, None),
     ]
@@ -179,6 +184,9 @@ def demo_accounts_ensure() -> list[DemoAccount]:
         users[username] = user
     team = _stage_volunteering(users=users, town=town, village=village)
     bus = _stage_incentives(provider_user=users["provider"])
+    head, lecture_team, lecture = stage_lectures(
+        users=users, town=town, village=village, starts=soon_in_daytime(clock.now())
+    )
     out: list[DemoAccount] = []
     for username, _display, role, region, _department in plan:
         user = users[username]
@@ -195,6 +203,11 @@ def demo_accounts_ensure() -> list[DemoAccount]:
                 note += f" · {team.name} 队长"
         if role == Role.INCENTIVE_PROVIDER and bus is not None:
             note = f"{bus.name} · 核验与兑现"
+        if username == "lecturer":
+            starts = lecture.starts_at.astimezone(clock.LOCAL_TZ)
+            note = f"{head.position} · 每两个月至少宣讲一次 · {lecture.title} {starts:%m-%d %H:%M} 开始"
+        if username == "publicity":
+            note = f"宣讲管理员 · {lecture_team.name} · 点单调度"
         out.append(
             DemoAccount(
                 username=username, display_name=user.display_name, role=str(Role(role).label), region=region.name,

@@ -5,7 +5,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from rongxin.bench import credit, generate, incentives, load, search, volunteering
+from rongxin.bench import credit, generate, incentives, lectures, load, search, volunteering
 
 # Benchmark name → its ``run(*, scale, seed, json_path, engine_url, workers, stdout)``.
 # Add new benchmarks here.
@@ -16,6 +16,7 @@ BENCHMARKS: dict[str, Callable[..., Any]] = {
     "load": load.run,
     "incentives": incentives.run,
     "search": search.run,
+    "lectures": lectures.run,
 }
 
 

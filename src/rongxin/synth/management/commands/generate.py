@@ -12,6 +12,7 @@ from rongxin.credit.services.catalogue import catalogue_load_starters
 from rongxin.synth.generator import SyntheticLoadRefused, generate_county
 from rongxin.synth.grades import grade_distribution, grade_history_rebuild
 from rongxin.synth.history import generate_history
+from rongxin.synth.lectures import generate_lectures
 from rongxin.synth.volunteering.load import generate_volunteering
 
 
@@ -38,7 +39,12 @@ class Command(BaseCommand):
         parser.add_argument(
             "--no-volunteering",
             action="store_true",
-            help="skip the volunteers, teams and three years of activities, hours and their credit",
+            help="skip the volunteers, teams and three years of activities, hours and their credit (and the lectures)",
+        )
+        parser.add_argument(
+            "--no-lectures",
+            action="store_true",
+            help="skip the lectures: speakers, adoption links, lecture teams, sessions, listeners and orders",
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -92,6 +98,15 @@ class Command(BaseCommand):
                 f"{c['entries']} 条时长积分记录，用时 {v.seconds:.1f} 秒。"
             )
             out["volunteering"] = v.to_dict()
+        if not (options["no_volunteering"] or options["no_lectures"]):
+            lectures = generate_lectures(seed=options["seed"], now=now, scale=options["scale"])
+            c = lectures.counts
+            self.stdout.write(
+                f"已生成理论宣讲数据：{c['leaders']} 名市级领导（联系点 {c['adoption_links']} 个）、"
+                f"{c['heads']} 名有宣讲任务的负责人、{c['teams']} 支宣讲队伍、{c['sessions_closed']} 场已完成宣讲、"
+                f"{c['attendances']} 人次听众签到、{c['orders']} 张点单，用时 {lectures.seconds:.1f} 秒。"
+            )
+            out["lectures"] = lectures.to_dict()
         if not (options["no_history"] and options["no_volunteering"]):
             grades = grade_history_rebuild(now=now)
             self.stdout.write(
