@@ -11,20 +11,17 @@ lecture administrator (department recorder of ``publicity`` at county level) is 
 
 - ``quota_board_p95_ms``: :func:`rongxin.lectures.selectors.quota.quota_board` for every head over
   the three years (``first`` = the start of the period three years back, ``last`` = today), the
-  result materialised, :data:`ROUNDS` times after one warm-up run. Where that selector is not in
-  the build, :func:`quota_board_fallback` (a clearly named stand-in: one query of the counting
-  session speakers, bucketed per head and period in Python) is timed instead and the JSON says
-  so (``implementation``). Baseline: a bare ``SELECT`` of the same rows (the counting closed
-  sessions' speaker and start in the range), fetched.
+  board built (a cell per head and period), :data:`ROUNDS` times after one warm-up run.
+  Baseline: a bare ``SELECT`` of the same rows (the counting closed sessions' speaker and start
+  in the range), fetched.
 - ``coverage_p95_ms``: :func:`rongxin.lectures.selectors.figures.coverage` for today (every
-  village, ``months`` its default), the same way, or :func:`coverage_fallback`. Baseline: a bare
+  village, ``months`` its default), the same way. Baseline: a bare
   ``SELECT`` of every village with its last closed session and their number (one grouped
   query), fetched.
 - ``session_close_seconds``: :func:`rongxin.lectures.services.closing.session_close` of a session
   held in the last hours with 500 listeners (checked in by QR) and one speaker: attendance to
   credit through the credit engine, the flags, the order. Target ≤ 2 s (``target_s``); the
-  baseline is a bare ``SELECT`` of the session's attendance rows. Skipped (``null`` with a
-  reason) when the closing service is not in the build.
+  baseline is a bare ``SELECT`` of the session's attendance rows.
 
 Ratios are value ÷ baseline (how many times the bare ``SELECT``).
 """
@@ -36,7 +33,6 @@ import secrets
 import statistics
 import sys
 import time
-from collections import defaultdict
 from collections.abc import Callable
 from typing import Any, TextIO
 
@@ -63,82 +59,6 @@ def run(
     body = {k: child[k] for k in ("metrics", "load", "quota_board", "coverage", "session_close")}
     out = result("lectures", scale=scale, engine=engine, body=body, server_version=child["server_version"], whole=whole)
     return emit_result(out, json_path=json_path, stdout=stdout)
-
-
-# --- Stand-ins for selectors of other parts (used only where those are not in the build) --------
-def quota_board_fallback(*, first: dt.date, last: dt.date) -> list[dict[str, Any]]:
-    """What the quota board shows, computed the plain way: one row per head and period with the
-    number of counting lectures and the state (done, due, overdue, not_due), from one query of
-    the counting session speakers. A stand-in for ``selectors.quota.quota_board``."""
-    from rongxin.core import clock
-    from rongxin.lectures.domain.periods import periods_between
-    from rongxin.lectures.models import SessionSpeaker, Speaker
-    from rongxin.lectures.selectors.common import quota_policy_on
-
-    today = clock.today_local()
-    policy = quota_policy_on(last)
-    start, end = _local_bounds(first, last)
-    done: dict[tuple[int, dt.date], int] = defaultdict(int)
-    periods = list(periods_between(first, last, policy.period_months))
-    for speaker_id, starts in SessionSpeaker.objects.filter(
-        counts_for_quota=True,
-        session__status="closed",
-        session__starts_at__gte=start,
-        session__starts_at__lt=end,
-        speaker__kind=Speaker.Kind.HEAD,
-    ).values_list("speaker_id", "session__starts_at"):
-        day = starts.astimezone(clock.LOCAL_TZ).date()
-        for p in periods:
-            if p.contains(day):
-                done[(speaker_id, p.start)] += 1
-                break
-    rows = []
-    for head in Speaker.objects.filter(kind=Speaker.Kind.HEAD, quota_since__isnull=False).order_by("name", "id"):
-        for p in periods:
-            since = head.quota_since or first
-            if p.end < since or (head.quota_until is not None and p.start > head.quota_until):
-                continue
-            n = done[(head.pk, p.start)]
-            if n >= policy.lectures_per_period:
-                state = "done"
-            elif p.end < today:
-                state = "overdue"
-            elif p.start <= today:
-                state = "due"
-            else:
-                state = "not_due"
-            rows.append({"speaker": head.pk, "name": head.name, "period": p.key, "lectures": n, "state": state})
-    return rows
-
-
-def coverage_fallback(*, on: dt.date, months: int = 6) -> list[dict[str, Any]]:
-    """Every village with its last closed session and whether it had one in the last
-    ``months`` months. A stand-in for ``selectors.figures.coverage``."""
-    from django.db.models import Count, Max, Q
-
-    from rongxin.lectures.models import Session
-    from rongxin.regions.models import Region
-
-    since, _end = _local_bounds(on - dt.timedelta(days=round(months * 30.44)), on)
-    last = {
-        r["region_id"]: r
-        for r in Session.objects.filter(status="closed")
-        .values("region_id")
-        .annotate(last=Max("starts_at"), n=Count("id"), recent=Count("id", filter=Q(starts_at__gte=since)))
-    }
-    return [
-        {
-            "village": vid,
-            "name": name,
-            "town": town,
-            "last": last[vid]["last"] if vid in last else None,
-            "sessions": last[vid]["n"] if vid in last else 0,
-            "covered": bool(vid in last and last[vid]["recent"]),
-        }
-        for vid, name, town in Region.objects.filter(level=Region.Level.VILLAGE)
-        .order_by("code")
-        .values_list("id", "name", "parent__name")
-    ]
 
 
 def _local_bounds(first: dt.date, last: dt.date) -> tuple[dt.datetime, dt.datetime]:
@@ -221,19 +141,11 @@ def _bench_quota(admin: Any, rounds: int) -> tuple[dict[str, Any], dict[str, Any
 
     today = clock.today_local()
     first = period_containing(dt.date(today.year - 3, today.month, 1), 2).start
-    try:
-        from rongxin.lectures.selectors.quota import quota_board
+    from rongxin.lectures.selectors.quota import quota_board
 
-        def board() -> list[Any]:
-            return list(quota_board(actor=admin, first=first, last=today))
+    def board() -> Any:
+        return quota_board(actor=admin, first=first, last=today)
 
-        implementation = "rongxin.lectures.selectors.quota.quota_board"
-    except ImportError:
-
-        def board() -> list[Any]:
-            return quota_board_fallback(first=first, last=today)
-
-        implementation = "rongxin.bench.lectures.quota_board_fallback (quota_board not in this build)"
     start, end = _local_bounds(first, today)
     qn = connection.ops.quote_name
     sql = (
@@ -250,15 +162,16 @@ def _bench_quota(admin: Any, rounds: int) -> tuple[dict[str, Any], dict[str, Any
             return cur.fetchall()
 
     print("bench lectures: the quota board…", file=sys.stderr)
-    samples, rows = _timed(board, rounds)
+    samples, shown = _timed(board, rounds)
     base, bare_rows = _timed(bare, rounds)
     heads = Speaker.objects.filter(kind="head", quota_since__isnull=False).count()
     info = {
-        "implementation": implementation,
         "heads": heads,
+        "heads_on_board": len(shown.rows),
+        "periods": len(shown.periods),
+        "cells": dict(shown.totals),
         "first": first.isoformat(),
         "last": today.isoformat(),
-        "rows": len(rows),
         "baseline_rows": len(bare_rows),
         "rounds": rounds,
     }
@@ -273,20 +186,11 @@ def _bench_coverage(admin: Any, rounds: int) -> tuple[dict[str, Any], dict[str, 
     from rongxin.regions.models import Region
 
     today = clock.today_local()
-    try:
-        from rongxin.lectures.selectors.figures import coverage
+    from rongxin.lectures.selectors.figures import coverage
 
-        def cover() -> Any:
-            out = coverage(actor=admin, on=today)
-            return list(out) if isinstance(out, list | tuple) else out
+    def cover() -> Any:
+        return coverage(actor=admin, on=today)
 
-        implementation = "rongxin.lectures.selectors.figures.coverage"
-    except ImportError:
-
-        def cover() -> Any:
-            return coverage_fallback(on=today)
-
-        implementation = "rongxin.bench.lectures.coverage_fallback (coverage not in this build)"
     qn = connection.ops.quote_name
     sql = (
         f"SELECT r.{qn('id')}, r.{qn('name')}, MAX(s.{qn('starts_at')}), COUNT(s.{qn('id')}) "  # noqa: S608
@@ -304,10 +208,10 @@ def _bench_coverage(admin: Any, rounds: int) -> tuple[dict[str, Any], dict[str, 
     samples, out = _timed(cover, rounds)
     base, bare_rows = _timed(bare, rounds)
     info = {
-        "implementation": implementation,
         "villages": Region.objects.filter(level=Region.Level.VILLAGE).count(),
         "baseline_rows": len(bare_rows),
-        "rows": len(out) if hasattr(out, "__len__") else None,
+        "rows": out.villages,
+        "covered": out.covered,
         "on": today.isoformat(),
         "rounds": rounds,
     }
@@ -372,22 +276,18 @@ def _prepare_close() -> tuple[int, list[int]]:
     return session.pk, listeners
 
 
-def _bench_close(admin: Any) -> tuple[dict[str, Any] | None, dict[str, Any]]:
+def _bench_close(admin: Any) -> tuple[dict[str, Any], dict[str, Any]]:
     from django.db import connection
 
-    from rongxin.lectures.models import Attendance
-
-    try:
-        from rongxin.lectures.services.closing import session_close
-    except ImportError:
-        return None, {"skipped": "rongxin.lectures.services.closing.session_close is not in this build"}
     from rongxin.credit.models import Entry
+    from rongxin.lectures.models import Attendance
+    from rongxin.lectures.services.closing import session_close
 
     session_id, listeners = _prepare_close()
     before = Entry.objects.filter(source="lecture").count()
     print(f"bench lectures: closing a session of {len(listeners)} listeners…", file=sys.stderr)
     with Stopwatch() as timed:
-        closed = session_close(actor=admin, session_id=session_id)
+        closed = session_close(actor=admin, session_id=session_id, audience_count=len(listeners))
     qn = connection.ops.quote_name
     sql = (
         f"SELECT {qn('subject_id')}, {qn('method')}, {qn('at')} FROM {qn(Attendance._meta.db_table)} "  # noqa: S608

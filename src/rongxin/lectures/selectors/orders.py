@@ -18,7 +18,7 @@ from rongxin.accounts.models import User
 from rongxin.accounts.permissions import grants_with_roles
 from rongxin.core import clock
 from rongxin.lectures.domain.orders import ACCEPTED, DISPATCHED, HELD, OPEN, ORDERED
-from rongxin.lectures.models import Order, OrderEvent, Speaker
+from rongxin.lectures.models import Order, OrderEvent, Session, Speaker
 from rongxin.lectures.permissions.common import managed_regions, own_speaker, signed_in
 from rongxin.lectures.permissions.orders import OrderRights, access_order, order_rights
 from rongxin.volunteering.models import Membership, Team
@@ -150,6 +150,7 @@ class OrderView:
     events: list[EventView]
     overdue: bool
     actions: list[str] = field(default_factory=list)  # what the viewer may do now
+    session: Session | None = None  # the lecture recorded for the order, if any
 
 
 def order_actions(rights: OrderRights) -> list[str]:
@@ -164,6 +165,8 @@ def order_actions(rights: OrderRights) -> list[str]:
         out.append("cancel")
     if state == HELD and rights.orderer:
         out.append("rate")
+    if state == ACCEPTED and (rights.answerer or rights.dispatcher):
+        out.append("record_session")  # the lecture itself, on the sessions' form
     return out
 
 
@@ -200,12 +203,17 @@ def order_detail(*, actor: User | AnonymousUser | None, order_id: int) -> OrderV
     read it."""
     rights = access_order(actor, order_id=order_id)
     order = rights.order
+    session = Session.objects.filter(order=order).first()
+    actions = order_actions(rights)
+    if session is not None and "record_session" in actions:
+        actions.remove("record_session")
     return OrderView(
         order=order,
         rights=rights,
         events=order_events(order),
         overdue=overdue(order, clock.now()),
-        actions=order_actions(rights),
+        actions=actions,
+        session=session,
     )
 
 
