@@ -84,7 +84,7 @@ def recordable_teams(actor: User | AnonymousUser | None, *, order_id: int | None
             return []
         return [order.team] if order.team is not None and order.team.active else []
     if is_lecture_admin(actor):
-        return list(_lecture_teams().order_by("name", "id"))
+        return list(_lecture_teams().order_by("region__code", "name", "id"))
     cond = Q(pk__in=led_team_ids(actor))
     towns = [g.region for g in grants_with_roles(actor, [Role.TOWN_OFFICER])]
     if towns:
@@ -92,7 +92,7 @@ def recordable_teams(actor: User | AnonymousUser | None, *, order_id: int | None
     me = own_speaker(actor)
     if me is not None and me.team_id is not None:
         cond |= Q(pk=me.team_id)
-    return list(_lecture_teams().filter(cond).order_by("name", "id"))
+    return list(_lecture_teams().filter(cond).order_by("region__code", "name", "id"))
 
 
 # --- Places ---------------------------------------------------------------------------------------
