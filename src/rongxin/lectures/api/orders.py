@@ -20,7 +20,14 @@ from rongxin.accounts.permissions import SignedInRequest
 from rongxin.core import clock
 from rongxin.lectures.models import Order
 from rongxin.lectures.permissions.orders import access_order, order_rights
-from rongxin.lectures.selectors.orders import EventView, order_actions, order_detail, order_list, overdue
+from rongxin.lectures.selectors.orders import (
+    EventView,
+    order_actions,
+    order_detail,
+    order_fresh,
+    order_list,
+    overdue,
+)
 from rongxin.lectures.services import orders as svc
 
 router = Router(tags=["lectures"])
@@ -180,7 +187,7 @@ def _detail(request: SignedInRequest, order_id: int) -> OrderDetailOut:
 
 
 def _after(request: SignedInRequest, order: Order) -> OrderOut:
-    order = Order.objects.select_related("region", "team", "speaker").get(pk=order.pk)
+    order = order_fresh(order.pk)
     return order_out(order, order_actions(order_rights(request.user, order)))
 
 

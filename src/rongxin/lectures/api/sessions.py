@@ -258,7 +258,7 @@ def attendance_out(a: Attendance) -> LectureAttendanceOut:
 
 
 def _fresh(session_id: int) -> Session:
-    return Session.objects.select_related("region", "town").get(pk=session_id)
+    return reads.session_fresh(session_id)
 
 
 # --- Operations ---------------------------------------------------------------------------------

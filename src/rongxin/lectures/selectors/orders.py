@@ -222,3 +222,8 @@ def dispatch_targets() -> tuple[list[Team], list[Speaker]]:
     teams = list(Team.objects.filter(kind=Team.Kind.LECTURE, active=True).select_related("region").order_by("name"))
     speakers = list(Speaker.objects.filter(active=True, user__isnull=False).select_related("area").order_by("name"))
     return teams, speakers
+
+
+def order_fresh(order_id: int) -> Order:
+    """An order just written by a service, read again for the answer."""
+    return Order.objects.select_related("region", "team", "speaker").get(pk=order_id)

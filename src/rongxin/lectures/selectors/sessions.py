@@ -35,7 +35,7 @@ def _base() -> QuerySet[Session]:
     return Session.objects.select_related("region", "town", "team", "order")
 
 
-def _led_team_ids(actor: User) -> list[int]:
+def led_team_ids(actor: User) -> list[int]:
     if not grants_with_roles(actor, [Role.TEAM_LEADER]):
         return []
     teams = Team.objects.select_related("region").filter(
@@ -55,7 +55,7 @@ def runs_any(actor: User | Any) -> bool:
         is_lecture_admin(actor)
         or bool(grants_with_roles(actor, [Role.TOWN_OFFICER]))
         or own_speaker(actor) is not None
-        or bool(_led_team_ids(actor))
+        or bool(led_team_ids(actor))
     )
 
 
@@ -68,7 +68,7 @@ def run_filter(actor: User) -> Q | None:
     for grant in grants_with_roles(actor, [Role.TOWN_OFFICER]):
         q |= Q(region__prefix__startswith=grant.region.prefix)
         found = True
-    teams = _led_team_ids(actor)
+    teams = led_team_ids(actor)
     if teams:
         q |= Q(team_id__in=teams)
         found = True
@@ -227,3 +227,13 @@ def my_lectures(*, actor: User) -> tuple[list[MyLecture], list[MyLecture]]:
     if person is None:
         raise NotFound()
     return lectures_of(subject_id=person.pk)
+
+
+def session_by_code(session_id: int) -> Session | None:
+    """The session a check-in code names (the caller checks the code), or None."""
+    return Session.objects.select_related("region").filter(pk=session_id).first()
+
+
+def session_fresh(session_id: int) -> Session:
+    """A session just written by a service, read again for the answer."""
+    return Session.objects.select_related("region", "town").get(pk=session_id)

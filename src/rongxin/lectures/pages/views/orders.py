@@ -26,7 +26,7 @@ from rongxin.accounts.domain.roles import Role
 from rongxin.accounts.permissions import SignedInRequest, grants_with_roles
 from rongxin.core.errors import NotFound
 from rongxin.core.forms import errors_on, flash_errors, form_keep, form_kept, form_status
-from rongxin.lectures.models import Book, Order, Saying
+from rongxin.lectures.models import Order
 from rongxin.lectures.permissions.orders import (
     COMMUNITY_KINDS,
     access_order,
@@ -34,9 +34,9 @@ from rongxin.lectures.permissions.orders import (
     order_regions,
     represented_enterprises,
 )
+from rongxin.lectures.selectors.choices import order_region_choices, published_sayings
 from rongxin.lectures.selectors.orders import dispatch_targets, order_detail, order_list
 from rongxin.lectures.services import orders as svc
-from rongxin.regions.models import Region
 
 PER_PAGE = 30
 
@@ -117,9 +117,10 @@ class OrderForm(forms.Form):
             kinds.append(Order.Orderer.ENTERPRISE)
         labels = dict(Order.Orderer.choices)
         self.fields["orderer_kind"].choices = [(k, labels[k]) for k in kinds]  # type: ignore[attr-defined]
-        self.fields["region_code"].choices = [("", "—"), *_region_choices(order_regions(actor))]  # type: ignore[attr-defined]
+        self.fields["region_code"].choices = [("", "—"), *order_region_choices(order_regions(actor))]  # type: ignore[attr-defined]
         self.fields["enterprise_id"].choices = [("", "—"), *[(str(e.pk), e.name) for e in enterprises]]  # type: ignore[attr-defined]
-        self.fields["saying_id"].choices = [("", "—"), *[(str(s.pk), f"{s.number}. {s.text}") for s in _sayings()]]  # type: ignore[attr-defined]
+        sayings = [(str(s.pk), f"{s.number}. {s.text}") for s in published_sayings()]
+        self.fields["saying_id"].choices = [("", "—"), *sayings]  # type: ignore[attr-defined]
         self.has_enterprises = bool(enterprises)
         self.has_regions = len(self.fields["region_code"].choices) > 1  # type: ignore[attr-defined]
 
@@ -128,23 +129,6 @@ class OrderForm(forms.Form):
         data["enterprise_id"] = _choice(data.get("enterprise_id") or "")
         data["saying_id"] = _choice(data.get("saying_id") or "")
         return data
-
-
-def _region_choices(roots: list[Region]) -> list[tuple[str, str]]:
-    if not roots:
-        return []
-    q = Region.objects.none()
-    for root in roots:
-        q = q | Region.objects.filter(prefix__startswith=root.prefix)
-    out = []
-    for r in q.select_related("parent").order_by("code").distinct():
-        out.append((r.code, f"{r.parent.name} · {r.name}" if r.level == Region.Level.VILLAGE and r.parent else r.name))
-    return out
-
-
-def _sayings() -> list[Saying]:
-    book = Book.objects.filter(status=Book.Status.PUBLISHED).order_by("-version").first()
-    return list(book.sayings.order_by("number")) if book is not None else []
 
 
 class DispatchForm(forms.Form):

@@ -17,10 +17,10 @@ import segno
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Q
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import URLPattern, path, reverse
+from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -28,19 +28,29 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from rongxin.accounts.permissions import SignedInRequest
 from rongxin.core import clock
-from rongxin.core.errors import NotFound
+from rongxin.core.errors import Conflict, NotFound
 from rongxin.core.forms import errors_on, flash_errors, form_status
 from rongxin.core.rotating import seconds_left
-from rongxin.lectures.models import Session, Speaker
-from rongxin.lectures.permissions.common import managed_regions
+from rongxin.lectures.models import Session
+from rongxin.lectures.permissions.common import managed_regions, own_speaker
 from rongxin.lectures.permissions.sessions import access_session_for_running, own_person_or_none
-from rongxin.lectures.selectors.common import current_book
+from rongxin.lectures.selectors.choices import (
+    published_sayings,
+    recordable_teams,
+    recording_regions,
+    session_region_choices,
+    site_choices,
+    speaker_choices,
+    speaker_label,
+    venue_choices,
+)
 from rongxin.lectures.selectors.sessions import (
     my_lectures as my_lectures_read,
 )
 from rongxin.lectures.selectors.sessions import (
     photo_for_read,
     runs_any,
+    session_by_code,
     session_view,
     sessions_run,
     sessions_upcoming,
@@ -55,32 +65,38 @@ from rongxin.lectures.services.attendance import (
 from rongxin.lectures.services.closing import session_close as close_service
 from rongxin.lectures.services.photos import photo_add
 from rongxin.lectures.services.sessions import session_cancel as cancel_service
-from rongxin.lectures.services.sessions import session_create
+from rongxin.lectures.services.sessions import session_create, session_update
 from rongxin.regions.models import Region
 
 PER_PAGE = 20
 
 
 # --- Forms ------------------------------------------------------------------------------------
-class SessionForm(forms.Form):
+def _id_choice(label: Any) -> forms.TypedChoiceField:
+    return forms.TypedChoiceField(label=label, coerce=int, required=False, empty_value=None)
+
+
+class _SessionFields(forms.Form):
+    """What a planned session says whether it is recorded or changed."""
+
     title = forms.CharField(label=gettext_lazy("Title"), max_length=120)
-    region_code = forms.ChoiceField(label=gettext_lazy("Town or village"))
     format = forms.ChoiceField(label=gettext_lazy("Format"), choices=Session.Format.choices)
     starts_at = forms.DateTimeField(
-        label=gettext_lazy("Starts at"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+        label=gettext_lazy("Starts at"),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
     )
     ends_at = forms.DateTimeField(
-        label=gettext_lazy("Ends at"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+        label=gettext_lazy("Ends at"),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
     )
     place_kind = forms.ChoiceField(label=gettext_lazy("Kind of place"), choices=Session.PlaceKind.choices)
     place = forms.CharField(label=gettext_lazy("Place"), max_length=200, required=False)
-    site_id = forms.IntegerField(label=gettext_lazy("Practice site number"), required=False, min_value=1)
-    venue_id = forms.IntegerField(label=gettext_lazy("Venue number"), required=False, min_value=1)
+    site_id = _id_choice(gettext_lazy("Practice site"))
+    venue_id = _id_choice(gettext_lazy("Venue"))
     latitude = forms.CharField(label=gettext_lazy("Latitude"), max_length=20, required=False)
     longitude = forms.CharField(label=gettext_lazy("Longitude"), max_length=20, required=False)
-    team_id = forms.IntegerField(label=gettext_lazy("Lecture team number"), required=False, min_value=1)
     speaker_ids = forms.TypedMultipleChoiceField(
-        label=gettext_lazy("Speakers"), coerce=int, required=False, widget=forms.SelectMultiple(attrs={"size": 6})
+        label=gettext_lazy("Speakers"), coerce=int, required=False, widget=forms.CheckboxSelectMultiple
     )
     saying_ids = forms.TypedMultipleChoiceField(
         label=gettext_lazy("Sayings covered"),
@@ -89,24 +105,61 @@ class SessionForm(forms.Form):
         widget=forms.SelectMultiple(attrs={"size": 6}),
     )
     audience_count = forms.IntegerField(label=gettext_lazy("Audience count"), required=False, min_value=0)
-    order_id = forms.IntegerField(required=False, widget=forms.HiddenInput, min_value=1)
 
-    def __init__(self, *args: Any, regions: list[Region], **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        q = Region.objects.filter(level__in=[Region.Level.TOWN, Region.Level.VILLAGE]).order_by("code")
-        if regions and all(r.level != Region.Level.COUNTY for r in regions):
-            cond = Q(pk__in=[])
-            for r in regions:
-                cond |= Q(prefix__startswith=r.prefix)
-            q = q.filter(cond)
-        self.fields["region_code"].choices = [(r.code, r.name) for r in q.only("code", "name")]  # type: ignore[attr-defined]
+    def _choices(self, *, roots: list[Region], region: Region | None, keep: list[int]) -> None:
+        none = [("", "—")]
+        self.fields["site_id"].choices = none + site_choices(roots=roots, region=region)  # type: ignore[attr-defined]
+        self.fields["venue_id"].choices = none + venue_choices(roots=roots, region=region)  # type: ignore[attr-defined]
         self.fields["speaker_ids"].choices = [  # type: ignore[attr-defined]
-            (s.pk, f"{s.name}（{s.position}）" if s.position else s.name)
-            for s in Speaker.objects.filter(active=True).order_by("name", "id")
+            (s.pk, speaker_label(s)) for s in speaker_choices(roots=roots, keep=keep)
         ]
-        book = current_book()
-        sayings = list(book.sayings.order_by("number")) if book is not None else []
-        self.fields["saying_ids"].choices = [(s.pk, f"{s.number}. {s.text}") for s in sayings]  # type: ignore[attr-defined]
+        self.fields["saying_ids"].choices = [  # type: ignore[attr-defined]
+            (s.pk, f"{s.number}. {s.text}") for s in published_sayings()
+        ]
+
+
+class SessionForm(_SessionFields):
+    """Recording a planned session: its region, team and speakers chosen among what the actor may
+    use (ids still go to :func:`session_create`)."""
+
+    region_code = forms.ChoiceField(label=gettext_lazy("Town or village"))
+    team_id = _id_choice(gettext_lazy("Lecture team"))
+    order_id = forms.IntegerField(required=False, widget=forms.HiddenInput, min_value=1, max_value=2**31 - 1)
+
+    field_order = ["title", "region_code", "format", "starts_at", "ends_at", "place_kind", "place"]
+
+    def __init__(self, *args: Any, actor: Any, order_id: int | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        roots = recording_regions(actor)
+        self.fields["region_code"].choices = session_region_choices(managed_regions(actor))  # type: ignore[attr-defined]
+        teams = recordable_teams(actor, order_id=order_id)
+        self.fields["team_id"].choices = [("", "—"), *[(t.pk, t.name) for t in teams]]  # type: ignore[attr-defined]
+        if order_id is not None:
+            self.fields["team_id"].disabled = True  # the order's team, set by the service
+            self.fields["region_code"].required = False
+            self.initial.setdefault("team_id", teams[0].pk if teams else None)
+        me = own_speaker(actor)
+        keep = [me.pk] if me is not None else []
+        self._choices(roots=roots, region=None, keep=keep)
+        if me is not None and not self.is_bound:
+            self.initial.setdefault("speaker_ids", [me.pk])  # a speaker records for themself
+        mine = me is not None and me.team_id is not None and any(t.pk == me.team_id for t in teams)
+        if mine and me is not None and not self.is_bound and order_id is None:
+            self.initial.setdefault("team_id", me.team_id)
+
+    def for_service(self) -> dict[str, Any]:
+        data = dict(self.cleaned_data)
+        if data.get("order_id") is not None:
+            data["team_id"] = None  # the order gives the team
+        return data
+
+
+class SessionEditForm(_SessionFields):
+    """Changing a planned session (its region, team and order stay)."""
+
+    def __init__(self, *args: Any, actor: Any, session: Session, speaker_ids: list[int], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._choices(roots=recording_regions(actor), region=session.region, keep=speaker_ids)
 
 
 class PhotoForm(forms.Form):
@@ -166,11 +219,12 @@ def session_new(request: SignedInRequest) -> HttpResponse:
     """Record a planned session (``?order=`` for an accepted order's session)."""
     if not runs_any(request.user):
         raise NotFound()
-    order = request.GET.get("order", "")
-    initial = {"order_id": int(order)} if order.isascii() and order.isdigit() else {}
-    form = SessionForm(request.POST or None, initial=initial, regions=managed_regions(request.user))
+    raw = request.POST.get("order_id", "") if request.method == "POST" else request.GET.get("order", "")
+    order_id = int(raw) if raw.isascii() and raw.isdigit() and 0 < len(raw) < 10 else None
+    initial = {"order_id": order_id} if order_id is not None else {}
+    form = SessionForm(request.POST or None, initial=initial, actor=request.user, order_id=order_id)
     if request.method == "POST" and form.is_valid():
-        data = dict(form.cleaned_data)
+        data = form.for_service()
         with errors_on(form) as outcome:
             created = session_create(actor=request.user, **data)
         if not outcome.failed:
@@ -199,6 +253,42 @@ def session_detail(request: SignedInRequest, session_id: int) -> HttpResponse:
             "cancel_form": CancelForm(auto_id="cancel_%s"),
         },
     )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def session_edit(request: SignedInRequest, session_id: int) -> HttpResponse:
+    """Change a planned session (whoever runs it; a closed or cancelled one cannot change)."""
+    s = access_session_for_running(request.user, session_id=session_id).session
+    if s.status != Session.Status.PLANNED:
+        raise Conflict(_("A closed or cancelled lecture cannot be changed."), code="session_closed")
+    view = session_view(actor=request.user, session_id=session_id, with_listeners=False)
+    current = [x.speaker_id for x in view.speakers]
+    initial = {
+        "title": s.title,
+        "format": s.format,
+        "starts_at": timezone.localtime(s.starts_at),
+        "ends_at": timezone.localtime(s.ends_at),
+        "place_kind": s.place_kind,
+        "place": s.place,
+        "site_id": s.site_id,
+        "venue_id": s.venue_id,
+        "latitude": "" if s.latitude is None else str(s.latitude),
+        "longitude": "" if s.longitude is None else str(s.longitude),
+        "speaker_ids": current,
+        "saying_ids": [x.saying_id for x in view.sayings],
+        "audience_count": s.audience_count,
+    }
+    form = SessionEditForm(request.POST or None, initial=initial, actor=request.user, session=s, speaker_ids=current)
+    context = {"form": form, "s": s}
+    if request.method == "POST" and form.is_valid():
+        with errors_on(form) as outcome:
+            session_update(actor=request.user, session_id=session_id, **form.cleaned_data)
+        if not outcome.failed:
+            messages.success(request, _("The lecture is changed."))
+            return redirect("lectures:session_detail", session_id)
+        return render(request, "lectures/session_edit.html", context, status=outcome.status)
+    return render(request, "lectures/session_edit.html", context, status=form_status(form))
 
 
 # --- The organiser's code screen ---------------------------------------------------------------
@@ -235,7 +325,7 @@ def scan(request: SignedInRequest) -> HttpResponse:
     """Where the phone's camera lands: the lecture behind the code, and a button to check in."""
     token = (request.POST.get("t") if request.method == "POST" else request.GET.get("t")) or ""
     parsed = CODE.parse(token)
-    s = Session.objects.select_related("region").filter(pk=parsed.object_id).first() if parsed else None
+    s = session_by_code(parsed.object_id) if parsed else None
     if (
         s is not None
         and parsed is not None
@@ -355,6 +445,7 @@ urls: list[URLPattern] = [
     path("lectures/sessions/", session_list, name="session_list"),
     path("lectures/sessions/new/", session_new, name="session_new"),
     path("lectures/sessions/<int:session_id>/", session_detail, name="session_detail"),
+    path("lectures/sessions/<int:session_id>/edit/", session_edit, name="session_edit"),
     path("lectures/sessions/<int:session_id>/code/", session_code, name="session_code"),
     path("lectures/sessions/<int:session_id>/photos/", session_photo_add, name="session_photo_add"),
     path("lectures/sessions/<int:session_id>/assist/", session_assist, name="session_assist"),
