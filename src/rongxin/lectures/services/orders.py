@@ -183,8 +183,10 @@ def order_create(
         if saying is None:
             raise field_error("saying_id", _("Choose a saying of the published book."), code="unknown_saying")
     topic_text = _text(topic, "topic", max_length=200, required=saying is None) or (saying.text if saying else "")
-    name = _text(orderer_name, "orderer_name", max_length=100, required=enterprise is None) or (
-        enterprise.name if enterprise is not None else ""
+    # A school or a canteen names itself; a village, community, town or enterprise is its own name.
+    named = orderer_kind in (Order.Orderer.SCHOOL, Order.Orderer.CANTEEN)
+    name = _text(orderer_name, "orderer_name", max_length=100, required=named) or (
+        enterprise.name if enterprise is not None else region.name
     )
     audience_text = _text(audience, "audience", max_length=200)
     place_text = _text(place, "place", max_length=200)

@@ -361,3 +361,16 @@ def test_rating_only_by_the_orderer_only_once_only_when_held(lect: LectureWorld,
         order_rate(actor=lect.village_a1, order_id=order.pk, rating=5, comment="再评")
     assert exc.value.code == "already_rated"
     assert Order.objects.get(pk=order.pk).rating == 4
+
+
+def test_a_village_left_unnamed_orders_under_its_own_name_a_school_must_name_itself(
+    lect: LectureWorld, frozen: Any
+) -> None:
+    # when
+    order = new_order(lect, orderer_name="")
+    # then
+    assert order.orderer_name == lect.tree.village_a1.name
+    with pytest.raises(InvalidInput) as exc:
+        new_order(lect, orderer_kind="school", orderer_name="  ")
+    assert [(e["field"], e["code"]) for e in exc.value.errors] == [("orderer_name", "required")]
+    assert Order.objects.count() == 1
