@@ -142,7 +142,10 @@ def test_a_village_orders_a_lecture_and_a_listener_earns_credit(live_server: Any
         session = Session.objects.get()
         assert session.order_id == order.pk
         assert session.region_id == tree.village_a1.pk
-        assert zh("The lecture is recorded. Show its check-in code when it starts.") in lead.locator(".messages").inner_text()
+        assert (
+            zh("The lecture is recorded. Show its check-in code when it starts.")
+            in lead.locator(".messages").inner_text()
+        )
         session_url = lead.url
 
         # at the start: the listener scans the code on the leader's screen with their phone

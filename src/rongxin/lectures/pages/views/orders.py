@@ -92,7 +92,9 @@ class OrderForm(forms.Form):
         label=gettext_lazy("Name of the orderer"),
         max_length=100,
         required=False,
-        help_text=gettext_lazy("The school's or canteen's name; left blank, the village's, community's or enterprise's own."),
+        help_text=gettext_lazy(
+            "The school's or canteen's name; left blank, the village's, community's or enterprise's own."
+        ),
     )
     topic = forms.CharField(label=gettext_lazy("Topic"), max_length=200, required=False)
     saying_id = forms.ChoiceField(label=gettext_lazy("Saying"), required=False)
