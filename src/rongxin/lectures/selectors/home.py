@@ -44,6 +44,7 @@ class Hub:
     manages: bool  # dispatches orders and records sessions in their regions
     reads_figures: bool
     orders: bool  # may order a lecture
+    listener: bool  # has their own person file (lectures attended, credit)
     speaker: Speaker | None
     teams: list[Team]  # lecture teams the user leads
     to_dispatch: int
@@ -132,6 +133,7 @@ def lectures_hub(*, actor: User) -> Hub:
         manages=bool(managed),
         reads_figures=bool(figure_regions(actor)),
         orders=bool(grants_with_roles(actor, list(ORDERER_ROLES))),
+        listener=person is not None,
         speaker=speaker,
         teams=teams,
         to_dispatch=to_dispatch,
