@@ -34,8 +34,9 @@ class OrderHistories:
     leaders: list[int]
     sayings: list[Any]
 
-    def _team_for(self, rng: Any, village: Village) -> int:
-        raise NotImplementedError
+    # ...and what it decides: the index in ``teams`` of the team that serves ``village``
+    # (``_Generator._team_for`` in ``synth/lectures.py``; the sessions use the same choice).
+    _team_for: Callable[[Any, Village], int]
 
     def _orderer(self, rng: Any, village: Village) -> tuple[str, str, int | None]:
         r = rng.random()
