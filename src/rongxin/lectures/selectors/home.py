@@ -9,7 +9,6 @@ from dataclasses import dataclass
 
 from django.db.models import Q
 
-from rongxin.accounts.domain.roles import Role
 from rongxin.accounts.models import User
 from rongxin.accounts.permissions import grants_with_roles
 from rongxin.core import clock
@@ -19,13 +18,14 @@ from rongxin.lectures.permissions.common import (
     ORDERER_ROLES,
     figure_regions,
     is_lecture_admin,
+    led_lecture_teams,
     managed_regions,
     own_speaker,
 )
 from rongxin.lectures.selectors.common import current_book, quota_applies, quota_policy_on
 from rongxin.regions.models import Region
-from rongxin.volunteering.models import Membership, Team
-from rongxin.volunteering.permissions import own_person_or_none, own_volunteer_or_none
+from rongxin.volunteering.models import Team
+from rongxin.volunteering.permissions import own_person_or_none
 
 UPCOMING_DAYS = 14
 
@@ -51,24 +51,6 @@ class Hub:
     to_answer: int
     upcoming: int  # sessions in the coming days in the user's town (or the regions they run)
     quota: QuotaNow | None
-
-
-def lecture_teams_led(actor: User) -> list[Team]:
-    """The active lecture teams the actor is an accepted leader of (with a team-leader grant)."""
-    if not grants_with_roles(actor, [Role.TEAM_LEADER]):
-        return []
-    me = own_volunteer_or_none(actor)
-    if me is None:
-        return []
-    return list(
-        Team.objects.filter(
-            kind="lecture",
-            active=True,
-            memberships__volunteer=me,
-            memberships__role=Membership.Role.LEADER,
-            memberships__status=Membership.Status.ACCEPTED,
-        ).order_by("name")
-    )
 
 
 def _in_regions(field: str, regions: list[Region]) -> Q:
@@ -112,7 +94,7 @@ def lectures_hub(*, actor: User) -> Hub:
     now = clock.now()
     managed = managed_regions(actor)
     speaker = own_speaker(actor)
-    teams = lecture_teams_led(actor)
+    teams = led_lecture_teams(actor)
     book = current_book()
     to_dispatch = (
         Order.objects.filter(state=Order.State.ORDERED).filter(_in_regions("region", managed)).count() if managed else 0

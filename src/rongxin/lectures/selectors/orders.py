@@ -15,14 +15,12 @@ from django.utils.translation import pgettext_lazy
 
 from rongxin.accounts.domain.roles import Role
 from rongxin.accounts.models import User
-from rongxin.accounts.permissions import grants_with_roles
 from rongxin.core import clock
 from rongxin.lectures.domain.orders import ACCEPTED, DISPATCHED, HELD, OPEN, ORDERED
 from rongxin.lectures.models import Order, OrderEvent, Session, Speaker
-from rongxin.lectures.permissions.common import managed_regions, own_speaker, signed_in
+from rongxin.lectures.permissions.common import led_lecture_teams, managed_regions, own_speaker, signed_in
 from rongxin.lectures.permissions.orders import OrderRights, access_order, order_rights
-from rongxin.volunteering.models import Membership, Team
-from rongxin.volunteering.permissions import own_volunteer_or_none
+from rongxin.volunteering.models import Team
 
 # What each step of the history is called.
 ACTION_LABELS: dict[str, Any] = {
@@ -40,24 +38,6 @@ ACTION_LABELS: dict[str, Any] = {
 _STATE_RANK = {ORDERED: 0, DISPATCHED: 1, ACCEPTED: 2, HELD: 3}
 
 
-def led_lecture_team_ids(actor: User | AnonymousUser | None) -> list[int]:
-    """The lecture teams the actor leads (accepted leader, team-leader grant over the team's
-    region)."""
-    grants = grants_with_roles(actor, [Role.TEAM_LEADER])
-    if not grants:
-        return []
-    me = own_volunteer_or_none(actor)  # type: ignore[arg-type]
-    if me is None:
-        return []
-    teams = Team.objects.select_related("region").filter(
-        kind=Team.Kind.LECTURE,
-        memberships__volunteer=me,
-        memberships__role=Membership.Role.LEADER,
-        memberships__status=Membership.Status.ACCEPTED,
-    )
-    return [t.pk for t in teams if any(g.region.contains(t.region) for g in grants)]
-
-
 def _scope(actor: User | AnonymousUser | None) -> Q | None:
     """The orders the actor reads, or None for none."""
     if not signed_in(actor):
@@ -68,7 +48,7 @@ def _scope(actor: User | AnonymousUser | None) -> Q | None:
     speaker = own_speaker(actor)
     if speaker is not None:
         q |= Q(speaker=speaker)
-    teams = led_lecture_team_ids(actor)
+    teams = [t.pk for t in led_lecture_teams(actor)]
     if teams:
         q |= Q(team_id__in=teams)
     return q

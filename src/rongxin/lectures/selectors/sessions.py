@@ -19,14 +19,12 @@ from rongxin.core.errors import NotFound
 from rongxin.core.models import AuditEvent
 from rongxin.credit.models import Entry
 from rongxin.lectures.models import Attendance, Session, SessionPhoto, SessionSaying, SessionSpeaker
-from rongxin.lectures.permissions.common import is_lecture_admin, own_speaker, signed_in
+from rongxin.lectures.permissions.common import is_lecture_admin, led_lecture_teams, own_speaker, signed_in
 from rongxin.lectures.permissions.sessions import (
     access_session_for_read,
-    leads_team,
     own_person_or_none,
     running_role,
 )
-from rongxin.volunteering.models import Membership, Team
 
 MAX_LIMIT = 100
 
@@ -36,15 +34,7 @@ def _base() -> QuerySet[Session]:
 
 
 def led_team_ids(actor: User) -> list[int]:
-    if not grants_with_roles(actor, [Role.TEAM_LEADER]):
-        return []
-    teams = Team.objects.select_related("region").filter(
-        kind=Team.Kind.LECTURE,
-        memberships__volunteer__subject__account_links__user=actor,
-        memberships__role=Membership.Role.LEADER,
-        memberships__status=Membership.Status.ACCEPTED,
-    )
-    return [t.pk for t in teams if leads_team(actor, t)]
+    return [t.pk for t in led_lecture_teams(actor)]
 
 
 def runs_any(actor: User | Any) -> bool:
