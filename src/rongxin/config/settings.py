@@ -85,6 +85,7 @@ INSTALLED_APPS = [
     "rongxin.volunteering",
     "rongxin.incentives",
     "rongxin.lectures",
+    "rongxin.canteens",
     "rongxin.synth",
     "rongxin.bench",
     "rongxin.web",

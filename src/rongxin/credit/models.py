@@ -176,6 +176,7 @@ class Entry(models.Model):
         IMPORT = "import", _("Bulk import")
         VOLUNTEERING = "volunteering", _("Volunteer service")
         LECTURE = "lecture", _("Lecture")
+        CANTEEN = "canteen", _("Canteen")
         SYNTHETIC = "synthetic", _("Synthetic history")
 
     # The biggest table: no single-column index on its foreign keys (the subject leads the

@@ -1,0 +1,1 @@
+"""Who may act on canteens, and over which regions."""

@@ -1,0 +1,2 @@
+"""Jobs of canteens, registered on import by :func:`rongxin.core.jobs` discovery of
+``<app>.tasks``."""
