@@ -34,6 +34,12 @@ from rongxin.credit.services.transitions import transition_append
 from rongxin.subjects.models import Subject
 
 CHUNK = 900
+# The catalogue that applies to each kind of subject.
+CATALOGUE_OF_KIND = {
+    Subject.Kind.PERSON: SubjectKind.PERSON,
+    Subject.Kind.ENTERPRISE: SubjectKind.ORGANISATION,
+    Subject.Kind.INDIVIDUAL_BUSINESS: SubjectKind.ORGANISATION,
+}
 
 
 @dataclass(frozen=True)
@@ -99,11 +105,13 @@ def awards_record(
     source: str = Entry.Source.VOLUNTEERING,
     cause: str = "awards",
 ) -> list[AwardOutcome]:
-    """Record ``awards`` (persons only) in one transaction, the caller's. Each is checked
+    """Record ``awards`` (persons under the person catalogue, enterprises and individual
+    businesses under the organisation catalogue) in one transaction, the caller's. Each is checked
     against the catalogue in force on its date; points above the rule's range or its yearly caps
     are trimmed (the outcome says so); an award already recorded with the same key and content is
     ``existing``; an award to the recorder's own subject is recorded awaiting the credit office's
-    review (``held``: nobody certifies their own record). Raises InvalidInput (no such award rule
+    review (``held``: nobody certifies their own record), as is an award under a rule that asks for
+    review (it counts once the credit office approves it). Raises InvalidInput (no such award rule
     for the department, points not positive), NotFound (unknown subject), Conflict (a key reused with other content)."""
     if not awards:
         return []
@@ -118,15 +126,19 @@ def awards_record(
     rules = _Rules()
     resolved: list[tuple[Award, Rule, Catalogue]] = []
     for a in awards:
-        if kinds.get(a.subject_id) != Subject.Kind.PERSON:
+        catalogue_kind = CATALOGUE_OF_KIND.get(kinds.get(a.subject_id, ""))
+        if catalogue_kind is None:
             raise NotFound()
         if a.points <= 0:
             raise InvalidInput(_("Points must be a whole number above zero."), code="points_out_of_range")
-        rule, catalogue = rules.rule(SubjectKind.PERSON, a.occurred_at.astimezone(clock.LOCAL_TZ).date(), a.rule_code)
+        rule, catalogue = rules.rule(catalogue_kind, a.occurred_at.astimezone(clock.LOCAL_TZ).date(), a.rule_code)
         if rule is None or catalogue is None or rule.direction != Direction.AWARD:
-            raise InvalidInput(
-                _("No award rule %(code)s is in force for persons.") % {"code": a.rule_code[:20]}, code="unknown_rule"
+            message = (
+                _("No award rule %(code)s is in force for persons.")
+                if catalogue_kind == SubjectKind.PERSON
+                else _("No award rule %(code)s is in force for enterprises and businesses.")
             )
+            raise InvalidInput(message % {"code": a.rule_code[:20]}, code="unknown_rule")
         if department.code not in {d.code for d in rule.departments.all()}:
             raise InvalidInput(
                 _("Rule %(code)s is not recorded by your department.") % {"code": rule.code}, code="rule_department"
@@ -194,7 +206,9 @@ def awards_record(
                 held_for_review=a.subject_id in own,
             )
         )
-        status = "held" if a.subject_id in own else "created"
+        # A rule that asks for review (e.g. an organisation's donation) and the organiser's own
+        # award both wait for the credit office before they count.
+        status = "held" if a.subject_id in own or rule.review_required else "created"
         outcomes.append(AwardOutcome(a.source_key, a.subject_id, points, status, note))
     result = ledger_bulk_append(entries=entries, cause=cause)
     if entries:

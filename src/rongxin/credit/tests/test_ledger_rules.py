@@ -10,7 +10,7 @@ import pytest
 import time_machine
 
 from rongxin.accounts.domain.roles import Role
-from rongxin.conftest import client_for, link, make_person, make_user
+from rongxin.conftest import client_for, link, make_organisation, make_person, make_user
 from rongxin.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from rongxin.core.models import AuditEvent
 from rongxin.credit.models import Entry, Rule, SubjectCredit, Transition
@@ -371,3 +371,40 @@ def test_decided_further_objections_never_crowd_a_pending_one_out_of_the_queue(c
         queue = review_queue(actor=people["reviewer2"])
     # then the pending one is there
     assert [(o.entry.pk, o.further) for o in queue.objections] == [(e.pk, True)]
+
+
+# --- Programme awards to enterprises ---------------------------------------------------------------
+def test_a_programme_award_to_an_enterprise_uses_its_catalogue_and_waits_for_review(catalogue, org_catalogue, people):
+    # given an enterprise, and an organisation rule that asks for review beside a person rule
+    doc = person_document(subject_kind="organisation", title_zh="企业测试目录（第二版）", effective_from="2026-02-01")
+    doc["rules"] = [*doc["rules"], rule("T-EDON", "award", (1, 20), review_required=True)]
+    catalogue_publish(actor=None, catalogue_id=catalogue_draft_create(actor=None, document=doc).pk)
+    firm = make_organisation(people["person"].subject.village, name="荣信海产有限公司")
+    award = Award(
+        subject_id=firm.subject.pk,
+        rule_code="T-EDON",
+        points=8,
+        occurred_at=T0 - dt.timedelta(hours=1),
+        evidence="暖心食堂受赠凭证：大米 200 公斤",
+        source_key="canteen-donation:1",
+    )
+    # when the programme records it, twice (a retry)
+    first = awards_record(awards=[award], department_code="civilization_office", source=Entry.Source.CANTEEN)
+    again = awards_record(awards=[award], department_code="civilization_office", source=Entry.Source.CANTEEN)
+    # then one entry, under the organisation catalogue's rule, held for the credit office
+    assert [(o.status, o.points) for o in first] == [("held", 8)]
+    assert [(o.status, o.points) for o in again] == [("existing", 8)]
+    entry = Entry.objects.get(subject_id=firm.subject.pk)
+    assert (entry.rule.code, entry.rule.catalogue.subject_kind, entry.status) == (
+        "T-EDON",
+        "organisation",
+        Entry.Status.PENDING_REVIEW,
+    )
+    assert score(firm.subject.pk) == (1000, "A")
+    # and a person rule is not in force for the enterprise
+    with pytest.raises(InvalidInput) as raised:
+        awards_record(
+            awards=[Award(firm.subject.pk, "T-HRS", 3, T0 - dt.timedelta(hours=1), "记录", "v:firm")],
+            department_code="civilization_office",
+        )
+    assert raised.value.code == "unknown_rule"
