@@ -149,7 +149,7 @@ class WeekRow:
 def meal_days_week(*, region: Region, week: dt.date) -> list[WeekRow]:
     """For the week holding ``week`` (Monday to Sunday), each canteen of ``region`` that is open
     now and opened before the week ended: the meal days it committed to (its ``meal_weekdays``
-    from its opening day and up to today), the days it served lunch and the committed days with
+    from its opening day up to yesterday), the days it served lunch and the committed days with
     no record. Two queries."""
     monday = week_start(week)
     sunday = monday + dt.timedelta(days=6)
@@ -173,7 +173,7 @@ def meal_days_week(*, region: Region, week: dt.date) -> list[WeekRow]:
     out = []
     for c in canteens:
         first = max(monday, c.opened_on or monday)
-        last = min(sunday, today)
+        last = min(sunday, today - dt.timedelta(days=1))  # today's lunch may not be recorded yet
         days = set(c.meal_weekdays or [])
         committed = committed_days(days, first, last) if first <= last else 0
         span = range((last - first).days + 1) if first <= last else range(0)
