@@ -9,13 +9,16 @@ from typing import Any
 import pytest
 
 from rongxin.canteens.models import BuildPlan, Canteen, CanteenEvent, Cost, CoveragePolicy, ServiceDay
-from rongxin.canteens.tests.sites_helpers import SitesWorld, frozen, make_canteen, world  # noqa: F401
+from rongxin.canteens.tests import sites_helpers
+from rongxin.canteens.tests.sites_helpers import SitesWorld, make_canteen
 from rongxin.conftest import client_for
 from rongxin.core import clock
 
 API = "/api/v1/canteens"
 PROBLEM = "application/problem+json"
 WHO = ["anonymous", "nobody", "auditor", "village_b1", "town_b", "manager_a1", "village_a1", "town_a", "admin"]
+
+world, frozen = sites_helpers.world, sites_helpers.frozen  # the fixtures, used by name
 
 
 def _client(world: SitesWorld, who: str) -> Any:

@@ -12,13 +12,16 @@ import pytest
 
 from rongxin.canteens.models import Canteen, Donation, ServiceDay
 from rongxin.canteens.selectors import figures
-from rongxin.canteens.tests.sites_helpers import SitesWorld, frozen, make_canteen, world  # noqa: F401
+from rongxin.canteens.tests import sites_helpers
+from rongxin.canteens.tests.sites_helpers import SitesWorld, make_canteen
 from rongxin.conftest import make_person
 from rongxin.core import clock
 from rongxin.core.errors import InvalidInput
 from rongxin.volunteering.models import Activity, ActivityType, ServiceRecord, Team, Volunteer
 
 MON = dt.date(2026, 3, 2)
+
+world, frozen = sites_helpers.world, sites_helpers.frozen  # the fixtures, used by name
 
 
 def _day(

@@ -9,11 +9,14 @@ from typing import Any
 import pytest
 
 from rongxin.canteens.models import BuildPlan, Canteen, CanteenEvent, Cost, CoveragePolicy, Elder, ServiceDay
-from rongxin.canteens.tests.sites_helpers import SitesWorld, frozen, make_canteen, world  # noqa: F401
+from rongxin.canteens.tests import sites_helpers
+from rongxin.canteens.tests.sites_helpers import SitesWorld, make_canteen
 from rongxin.conftest import client_for, make_id_number, make_person
 from rongxin.core import clock
 
 WHO = ["anonymous", "nobody", "auditor", "village_b1", "town_b", "manager_a1", "village_a1", "town_a", "admin"]
+
+world, frozen = sites_helpers.world, sites_helpers.frozen  # the fixtures, used by name
 
 
 def _client(world: SitesWorld, who: str) -> Any:
@@ -76,7 +79,8 @@ def test_hub_counts_without_names(world: SitesWorld) -> None:
         ("崖头街道", 1, 1, 0, 1, 2, 2, 1),
         ("俚岛镇", 0, 0, 1, 0, 2, 0, 0),
     ]
-    assert 'id="total-elders">2<' in html and 'id="total-elders-80">1<' in html
+    assert 'id="total-elders">2<' in html
+    assert 'id="total-elders-80">1<' in html
     for name in ("王秀英", "李桂兰", "赵大爷"):
         assert name not in html
 
@@ -111,7 +115,8 @@ def test_canteen_page_readers(world: SitesWorld, who: str) -> None:
     if who in ("auditor", "manager_a1", "village_a1", "town_a", "admin"):
         html = response.content.decode()
         assert response.status_code == 200
-        assert 'id="elders">1<' in html and "王秀英" not in html
+        assert 'id="elders">1<' in html
+        assert "王秀英" not in html
         assert ("record the cost" in html.lower() or "登记费用" in html) == (who in ("town_a", "admin"))
     else:
         _denied(response, who)

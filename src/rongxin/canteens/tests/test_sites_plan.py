@@ -12,10 +12,13 @@ import pytest
 from rongxin.canteens.domain.coverage import latest_birth_date, share_percent, villages_for_target, villages_needed
 from rongxin.canteens.models import BuildPlan, CoveragePolicy
 from rongxin.canteens.selectors.plan import coverage
-from rongxin.canteens.tests.sites_helpers import TODAY, SitesWorld, frozen, make_canteen, world  # noqa: F401
+from rongxin.canteens.tests import sites_helpers
+from rongxin.canteens.tests.sites_helpers import TODAY, SitesWorld, make_canteen
 from rongxin.conftest import make_id_number, make_organisation, make_person
 from rongxin.core import clock
 from rongxin.regions.models import Region
+
+world, frozen = sites_helpers.world, sites_helpers.frozen  # the fixtures, used by name
 
 
 @pytest.fixture

@@ -11,11 +11,14 @@ import pytest
 
 from rongxin.canteens.models import BuildPlan, Canteen, CanteenEvent, Cost, CoveragePolicy
 from rongxin.canteens.services import sites as services
-from rongxin.canteens.tests.sites_helpers import TODAY, SitesWorld, frozen, make_canteen, world  # noqa: F401
+from rongxin.canteens.tests import sites_helpers
+from rongxin.canteens.tests.sites_helpers import TODAY, SitesWorld, make_canteen
 from rongxin.core.errors import Conflict, InvalidInput, NotFound
 from rongxin.core.models import AuditEvent
 from rongxin.regions.models import Venue
 from rongxin.volunteering.models import Team
+
+world, frozen = sites_helpers.world, sites_helpers.frozen  # the fixtures, used by name
 
 
 def _create(world: SitesWorld, actor: Any, **kw: Any) -> Canteen:
