@@ -273,7 +273,8 @@ def canteen_create(
     It starts as ``planned`` (or ``building``, or ``open`` with ``opened_on`` for a canteen that
     already runs). With coordinates and no venue, a canteen site (Venue of kind ``canteen``) is
     created in the village. Writes the canteen, its first :class:`CanteenEvent`, perhaps a venue,
-    and the audit row ``canteen.create``. Raises NotFound (not a planner), InvalidInput."""
+    and the audit row ``canteen.create``. Raises NotFound (not a planner), InvalidInput,
+    Conflict (the village has a canteen of that name that is not closed: a double submit)."""
     _require_planner(actor)
     village = _village(actor, village_code)
     name = _line(name, "name", 100, required=True)
@@ -295,6 +296,10 @@ def canteen_create(
     elif opened_on is not None:
         raise field_error("opened_on", _("Only an open canteen has an opening date."), code="not_open")
     team = _team(village, team_id)
+    # The village's row serialises canteens added to it: a double submit finds the first one.
+    Region.objects.select_for_update().filter(pk=village.pk).first()
+    if Canteen.objects.filter(village=village, name=name).exclude(status=Canteen.Status.CLOSED).exists():
+        raise Conflict(_("This village already has a canteen of this name."), code="duplicate_canteen")
     venue = _place(
         village, name=name, address=address, seats=seats, venue_id=venue_id, latitude=latitude, longitude=longitude
     )

@@ -357,3 +357,14 @@ def test_administrator_sets_target_and_plan_again(world: SitesWorld) -> None:
         services.coverage_policy_set(actor=world.admin, target_percent=101)
     with pytest.raises(InvalidInput):
         services.coverage_policy_set(actor=world.admin, target_percent="８０")
+
+
+def test_a_second_canteen_of_the_same_name_in_the_village_is_a_conflict(world: SitesWorld) -> None:
+    # given
+    _create(world, world.admin)
+    # when
+    with pytest.raises(Conflict) as caught:
+        _create(world, world.town_a)
+    # then
+    assert (caught.value.code, str(caught.value.message)) == ("duplicate_canteen", "本村已有同名的食堂。")
+    assert Canteen.objects.count() == 1

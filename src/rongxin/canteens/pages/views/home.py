@@ -7,7 +7,7 @@ from __future__ import annotations
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import render
-from django.urls import URLPattern, path
+from django.urls import NoReverseMatch, URLPattern, path, reverse
 from django.views.decorators.http import require_safe
 
 from rongxin.accounts.permissions import SignedInRequest
@@ -23,7 +23,16 @@ def home(request: SignedInRequest) -> HttpResponse:
     overview = canteens_overview(actor=request.user, on=clock.today_local())
     if overview is None:
         raise NotFound()
-    return render(request, "canteens/home.html", {"o": overview, "statuses": STATUSES})
+    own = [(c, _daily_page(c.pk)) for c in overview.own]
+    return render(request, "canteens/home.html", {"o": overview, "own": own, "statuses": STATUSES})
+
+
+def _daily_page(canteen_id: int) -> str:
+    """The manager's daily page of a canteen (the service area's), once its route exists."""
+    try:
+        return reverse("canteens:service", kwargs={"canteen_id": canteen_id})
+    except NoReverseMatch:
+        return ""
 
 
 urls: list[URLPattern] = [path("canteens/", home, name="home")]
