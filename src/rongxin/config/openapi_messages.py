@@ -202,6 +202,7 @@ MESSAGES = [
     gettext_noop(
         "Create a staff account with its first role grant (inside your region; the county roles need an administrator of the county)"
     ),
+    gettext_noop("Create the village's canteen cook team (town and village officers)."),
     gettext_noop("Credit it brought; null until the session is closed."),
     gettext_noop("Credit points this record earned (None: no award)."),
     gettext_noop("Deactivate an account you administer"),

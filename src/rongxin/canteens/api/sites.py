@@ -162,6 +162,7 @@ class CanteenSiteIn(Schema):
     latitude: Decimal | None = Field(None, ge=-90, le=90, description="With longitude and no venue: a new site.")
     longitude: Decimal | None = Field(None, ge=-180, le=180)
     team_id: int | None = Field(None, ge=1, description="A canteen team of the village or its town.")
+    create_team: bool = Field(False, description="Create the village's canteen cook team (town and village officers).")
     note: str = Field("", max_length=600)
 
 

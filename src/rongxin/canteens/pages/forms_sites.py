@@ -78,6 +78,11 @@ class CanteenForm(forms.Form):
     )
     longitude = forms.CharField(label=_("Longitude"), required=False, max_length=20)
     team_id = forms.ChoiceField(label=_("Cook team"), required=False)
+    create_team = forms.BooleanField(
+        label=_("Create the village's cook team"),
+        required=False,
+        help_text=_("A volunteer team of kind canteen in the village; cooks join it."),
+    )
     note = forms.CharField(label=_("Note"), max_length=300, required=False)
 
 

@@ -37,6 +37,8 @@ from rongxin.core.text import clean_text
 from rongxin.regions.models import Region, Venue
 from rongxin.regions.selectors import town_of
 from rongxin.volunteering.models import Team
+from rongxin.volunteering.permissions import administers
+from rongxin.volunteering.services import team_create
 
 KEEP: Any = object()  # canteen_update: leave this field as it is
 MAX_SEATS = 10_000
@@ -227,6 +229,20 @@ def _place(
     )
 
 
+def _new_team(actor: User, village: Region) -> Team:
+    """The village's canteen cook team, created by the volunteering service."""
+    if not administers(actor, village):
+        raise field_error(
+            "create_team", _("Only a town or village officer creates volunteer teams."), code="not_team_admin"
+        )
+    name = f"{village.name}暖心食堂志愿服务队"
+    if Team.objects.filter(region=village, name=name).exists():
+        raise field_error("create_team", _("The village already has this team; choose it instead."), code="team_exists")
+    return team_create(
+        actor=actor, name=name, tier=Team.Tier.TOWN_VILLAGE, kind=Team.Kind.CANTEEN, region_code=village.code
+    )
+
+
 def _day(value: Any, field: str) -> dt.date:
     if not isinstance(value, dt.date) or isinstance(value, dt.datetime):
         raise field_error(field, _("Give a date."), code="required")
@@ -267,13 +283,17 @@ def canteen_create(
     latitude: Any = None,
     longitude: Any = None,
     team_id: int | None = None,
+    create_team: bool = False,
     note: str = "",
 ) -> Canteen:
     """An administrator (anywhere) or a town officer (in their town) adds a canteen in a village.
     It starts as ``planned`` (or ``building``, or ``open`` with ``opened_on`` for a canteen that
     already runs). With coordinates and no venue, a canteen site (Venue of kind ``canteen``) is
-    created in the village. Writes the canteen, its first :class:`CanteenEvent`, perhaps a venue,
-    and the audit row ``canteen.create``. Raises NotFound (not a planner), InvalidInput,
+    created in the village. ``create_team`` (instead of ``team_id``) creates its cook team, a
+    town-and-village team of kind ``canteen`` in the village named after it, through the
+    volunteering service (for those who may create teams there: town and village officers).
+    Writes the canteen, its first :class:`CanteenEvent`, perhaps a venue and a team, and the
+    audit row ``canteen.create``. Raises NotFound (not a planner), InvalidInput,
     Conflict (the village has a canteen of that name that is not closed: a double submit)."""
     _require_planner(actor)
     village = _village(actor, village_code)
@@ -295,6 +315,8 @@ def canteen_create(
         opened_on = _day(opened_on, "opened_on")
     elif opened_on is not None:
         raise field_error("opened_on", _("Only an open canteen has an opening date."), code="not_open")
+    if create_team and team_id not in (None, ""):
+        raise field_error("team_id", _("Choose a team or create one, not both."), code="team_and_new")
     team = _team(village, team_id)
     # The village's row serialises canteens added to it: a double submit finds the first one.
     Region.objects.select_for_update().filter(pk=village.pk).first()
@@ -303,6 +325,8 @@ def canteen_create(
     venue = _place(
         village, name=name, address=address, seats=seats, venue_id=venue_id, latitude=latitude, longitude=longitude
     )
+    if create_team:
+        team = _new_team(actor, village)
     now = clock.now()
     canteen = Canteen.objects.create(
         name=name,

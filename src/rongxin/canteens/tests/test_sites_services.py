@@ -368,3 +368,27 @@ def test_a_second_canteen_of_the_same_name_in_the_village_is_a_conflict(world: S
     # then
     assert (caught.value.code, str(caught.value.message)) == ("duplicate_canteen", "本村已有同名的食堂。")
     assert Canteen.objects.count() == 1
+
+
+def test_a_town_officer_creates_the_cook_team_with_the_canteen(world: SitesWorld) -> None:
+    # when
+    canteen = _create(world, world.town_a, create_team=True)
+    # then
+    team = Team.objects.get()
+    assert canteen.team_id == team.pk
+    assert (team.name, team.kind, team.tier, team.region_id) == (
+        "东山社区暖心食堂志愿服务队",
+        "canteen",
+        "town_village",
+        world.tree.village_a1.pk,
+    )
+    assert AuditEvent.objects.filter(action="team.create").count() == 1
+
+
+def test_the_administrator_cannot_create_a_team_and_nothing_is_saved(world: SitesWorld) -> None:
+    # when
+    with pytest.raises(InvalidInput) as caught:
+        _create(world, world.admin, create_team=True, latitude="37.1", longitude="122.4")
+    # then
+    assert (caught.value.errors[0]["field"], caught.value.errors[0]["code"]) == ("create_team", "not_team_admin")
+    assert (Canteen.objects.count(), Team.objects.count(), Venue.objects.count()) == (0, 0, 0)

@@ -35,7 +35,7 @@ from rongxin.regions.models import Region
 
 PAGE_SIZE = 50
 MANAGER_ONLY = ("name", "planned_year", "team_id")
-CREATE_ONLY = ("village_code", "status", "opened_on")
+CREATE_ONLY = ("village_code", "status", "opened_on", "create_team")
 
 
 def _choices_of(form: forms.Form, name: str) -> forms.ChoiceField:
@@ -234,6 +234,7 @@ def site_create(request: SignedInRequest) -> HttpResponse:
                 planned_year=data["planned_year"] or None,
                 latitude=data["latitude"],
                 longitude=data["longitude"],
+                create_team=data["create_team"],
                 note=data["note"],
             )
         if not outcome.failed:
