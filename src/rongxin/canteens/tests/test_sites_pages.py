@@ -333,3 +333,19 @@ def test_figures_csv_of_each_table(world: SitesWorld) -> None:
     assert days[1:] == ["2026-03-02,9,2,1,1"]
     assert canteens[1:] == ["'=东山食堂,1,9,2,1"]
     assert unknown.status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("query", "status"),
+    [
+        ({"date_to": "", "table": "days", "format": "csv"}, 200),
+        ({"date_from": "２０２６-03-01"}, 422),
+        ({"date_from": "2026-03-08", "date_to": "2026-03-01"}, 422),
+        ({"date_from": "2020-01-01", "date_to": "2026-03-01"}, 422),
+    ],
+)
+def test_figures_page_odd_dates(world: SitesWorld, query: dict[str, str], status: int) -> None:
+    # when
+    response = client_for(world.town_a).get("/canteens/figures/", query)
+    # then
+    assert response.status_code == status

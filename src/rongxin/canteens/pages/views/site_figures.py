@@ -113,13 +113,15 @@ def figures_page(request: SignedInRequest) -> HttpResponse:
     data.setdefault("week", (today - dt.timedelta(days=7)).isoformat())
     form = FiguresForm(data)
     result: Figures | None = None
+    date_to = today
     if form.is_valid():
         d = form.cleaned_data
+        date_to = d["date_to"] or today
         with errors_on(form):
             result = canteen_figures(
                 region=region,
-                date_from=d["date_from"] or today - dt.timedelta(days=29),
-                date_to=d["date_to"] or today,
+                date_from=d["date_from"] or date_to - dt.timedelta(days=29),
+                date_to=date_to,
                 week=d["week"] or today - dt.timedelta(days=7),
             )
     tables = _tables(result) if result is not None else {}
@@ -128,7 +130,7 @@ def figures_page(request: SignedInRequest) -> HttpResponse:
         if wanted not in tables:
             raise NotFound()
         header, rows = tables[wanted]
-        return csv_response(f"canteen-{wanted}-{form.cleaned_data['date_to'].isoformat()}", header, rows())
+        return csv_response(f"canteen-{wanted}-{date_to.isoformat()}", header, rows())
     links = {}
     for name in tables:
         q = data.copy()
