@@ -12,30 +12,55 @@ Counts only: no elder is named here.
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
-from typing import Annotated, Any, Literal
+from typing import Any
 
-from ninja import Field, Query, Router, Schema, Status
+from ninja import Query, Router, Status
 
 from rongxin.accounts.api.auth import gated
 from rongxin.accounts.domain.roles import Role
 from rongxin.accounts.permissions import SignedInRequest, grants_with_roles
+from rongxin.canteens.api.sites_schemas import (
+    CanteenCoverageOut,
+    CanteenFiguresCooksOut,
+    CanteenFiguresDayOut,
+    CanteenFiguresDonationOut,
+    CanteenFiguresOut,
+    CanteenFiguresQuery,
+    CanteenFiguresTotalOut,
+    CanteenFiguresWeekOut,
+    CanteenPlanQuery,
+    CanteenPlanTargetIn,
+    CanteenPlanTargetOut,
+    CanteenPlanTownOut,
+    CanteenPlanVillageOut,
+    CanteenPlanYearIn,
+    CanteenPlanYearOut,
+    CanteenSiteCostIn,
+    CanteenSiteCostOut,
+    CanteenSiteDetailOut,
+    CanteenSiteEventOut,
+    CanteenSiteIn,
+    CanteenSiteOut,
+    CanteenSitePage,
+    CanteenSitePatch,
+    CanteenSiteQuery,
+    CanteenSiteRegion,
+    CanteenSiteStatusIn,
+    CanteenSiteVenue,
+)
 from rongxin.canteens.domain.weekdays import format_weekdays
 from rongxin.canteens.models import BuildPlan, Canteen, Cost, CoveragePolicy
 from rongxin.canteens.permissions.common import access_canteen, admin_grants, figure_regions, require_canteen_admin
 from rongxin.canteens.selectors import figures as figure_reads
 from rongxin.canteens.selectors import plan as plan_reads
 from rongxin.canteens.selectors import sites as site_reads
+from rongxin.canteens.services import plan as plan_services
 from rongxin.canteens.services import sites as services
 from rongxin.core import clock
 from rongxin.core.errors import NotFound
 from rongxin.regions.models import Region
 
 router = Router(tags=["canteens"])
-
-Day = Annotated[dt.date, Field(ge=dt.date(1900, 1, 1), le=dt.date(2100, 12, 31))]
-Status_ = Literal["planned", "building", "open", "paused", "closed"]
-Operator = Literal["committee", "party_branch"]
 
 
 # --- Gates -------------------------------------------------------------------------------------------
@@ -58,253 +83,11 @@ def canteen_runner(user: Any, canteen_id: int, **_path: Any) -> None:
 
 
 def plan_reader(user: Any, **_path: Any) -> None:
-    plan_region(user)
+    plan_reads.plan_scope(user)
 
 
 def admin_only(user: Any, **_path: Any) -> None:
     require_canteen_admin(user)
-
-
-def plan_region(user: Any) -> tuple[Region, Region | None]:
-    """The county whose plan the user reads and the town they are limited to (None: all of it)."""
-    admin = admin_grants(user)
-    if admin:
-        return admin[0].region, None
-    auditors = grants_with_roles(user, [Role.AUDITOR])
-    if auditors:
-        return auditors[0].region, None
-    towns = [g.region for g in grants_with_roles(user, [Role.TOWN_OFFICER]) if g.region.level == Region.Level.TOWN]
-    if towns and towns[0].parent is not None:
-        return towns[0].parent, towns[0]
-    raise NotFound()
-
-
-# --- Schemas -----------------------------------------------------------------------------------------
-class CanteenSiteRegion(Schema):
-    code: str
-    name: str
-
-
-class CanteenSiteVenue(Schema):
-    id: int
-    name: str
-    latitude: Decimal
-    longitude: Decimal
-
-
-class CanteenSiteOut(Schema):
-    id: int
-    name: str
-    village: CanteenSiteRegion
-    town: CanteenSiteRegion
-    status: Status_
-    operator: Operator
-    seats: int
-    meal_weekdays: list[int] = Field(description="Monday = 0 … Sunday = 6.")
-    meal_days: str = Field(description="The meal days in words (Chinese).")
-    five_day_rule: bool = Field(description="True when lunch is served at least five days a week.")
-    address: str
-    venue: CanteenSiteVenue | None
-    team_id: int | None
-    planned_year: int | None
-    opened_on: dt.date | None
-    note: str
-    elders: int = Field(description="Elders enrolled now.")
-
-
-class CanteenSiteEventOut(Schema):
-    status: str
-    on: dt.date
-    note: str
-
-
-class CanteenSiteCostOut(Schema):
-    id: int
-    kind: str = Field(description="build or running.")
-    year: int
-    source: str = Field(description="county, town, village, donation or other.")
-    amount: Decimal
-    note: str
-
-
-class CanteenSiteDetailOut(CanteenSiteOut):
-    events: list[CanteenSiteEventOut]
-    costs: list[CanteenSiteCostOut]
-    build_total: Decimal
-    running_total: Decimal
-
-
-class CanteenSitePage(Schema):
-    total: int
-    offset: int
-    limit: int
-    items: list[CanteenSiteOut]
-
-
-class CanteenSiteQuery(Schema):
-    town: str | None = Field(None, max_length=12, description="A town's code.")
-    status: Status_ | None = None
-    offset: int = Field(0, ge=0, le=1_000_000)
-    limit: int = Field(50, ge=1, le=200)
-
-
-class CanteenSiteIn(Schema):
-    village_code: str = Field(max_length=12)
-    name: str = Field(max_length=200)
-    operator: Operator
-    seats: int = Field(ge=1, le=services.MAX_SEATS)
-    meal_weekdays: list[int] = Field(max_length=7, description="Monday = 0 … Sunday = 6.")
-    address: str = Field("", max_length=400)
-    status: Literal["planned", "building", "open"] = "planned"
-    opened_on: Day | None = Field(None, description="Required for an open canteen.")
-    planned_year: int | None = Field(None, ge=services.FIRST_YEAR, le=2100)
-    venue_id: int | None = Field(None, ge=1, description="A canteen site (venue) of the village.")
-    latitude: Decimal | None = Field(None, ge=-90, le=90, description="With longitude and no venue: a new site.")
-    longitude: Decimal | None = Field(None, ge=-180, le=180)
-    team_id: int | None = Field(None, ge=1, description="A canteen team of the village or its town.")
-    create_team: bool = Field(False, description="Create the village's canteen cook team (town and village officers).")
-    note: str = Field("", max_length=600)
-
-
-class CanteenSitePatch(Schema):
-    name: str | None = Field(None, max_length=200)
-    operator: Operator | None = None
-    seats: int | None = Field(None, ge=1, le=services.MAX_SEATS)
-    meal_weekdays: list[int] | None = Field(None, max_length=7)
-    address: str | None = Field(None, max_length=400)
-    note: str | None = Field(None, max_length=600)
-    planned_year: int | None = Field(None, ge=services.FIRST_YEAR, le=2100, description="null clears it.")
-    team_id: int | None = Field(None, ge=1, description="null clears it.")
-    venue_id: int | None = Field(None, ge=1, description="null with coordinates: a new site; null alone clears it.")
-    latitude: Decimal | None = Field(None, ge=-90, le=90)
-    longitude: Decimal | None = Field(None, ge=-180, le=180)
-
-
-class CanteenSiteStatusIn(Schema):
-    status: Status_
-    on: Day | None = Field(None, description="Default: today (Beijing time).")
-    note: str = Field("", max_length=600)
-
-
-class CanteenSiteCostIn(Schema):
-    kind: Literal["build", "running"]
-    year: int = Field(ge=services.FIRST_YEAR, le=2100)
-    source: Literal["county", "town", "village", "donation", "other"]
-    amount: Decimal = Field(gt=0, max_digits=12, decimal_places=2, description="Yuan.")
-    note: str = Field("", max_length=400)
-
-
-class CanteenPlanQuery(Schema):
-    on: Day | None = Field(None, description="Default: today (Beijing time).")
-
-
-class CanteenPlanTownOut(Schema):
-    code: str
-    name: str
-    villages: int
-    covered: int
-    share: Decimal = Field(description="Percent, one decimal.")
-
-
-class CanteenPlanVillageOut(Schema):
-    code: str
-    name: str
-    town: str
-    residents_80: int = Field(description="Residents aged 80 or more on the day (from the credit file).")
-    canteen_status: str = Field(description="Empty: no canteen; else the status of its canteen on the day.")
-
-
-class CanteenPlanYearOut(Schema):
-    year: int
-    planned: int | None
-    opened: int
-
-
-class CanteenCoverageOut(Schema):
-    on: dt.date
-    target_percent: int
-    villages: int
-    covered: int
-    share: Decimal
-    target_villages: int
-    needed: int
-    towns: list[CanteenPlanTownOut]
-    uncovered: list[CanteenPlanVillageOut] = Field(description="Most residents aged 80+ first.")
-    years: list[CanteenPlanYearOut]
-
-
-class CanteenPlanTargetIn(Schema):
-    target_percent: int = Field(ge=1, le=100)
-
-
-class CanteenPlanTargetOut(Schema):
-    target_percent: int
-
-
-class CanteenPlanYearIn(Schema):
-    planned: int = Field(ge=0, le=100_000)
-
-
-class CanteenFiguresQuery(Schema):
-    date_from: Day | None = Field(None, description="Default: 29 days before date_to.")
-    date_to: Day | None = Field(None, description="Default: today.")
-    week: Day | None = Field(None, description="A day of the week checked for meal days (default: last week).")
-
-
-class CanteenFiguresDayOut(Schema):
-    date: dt.date
-    eat_in: int
-    delivered: int
-    walk_ins: int
-    canteens: int = Field(description="Canteens that recorded the day.")
-
-
-class CanteenFiguresTotalOut(Schema):
-    id: int
-    name: str
-    days: int
-    eat_in: int
-    delivered: int
-    walk_ins: int
-
-
-class CanteenFiguresWeekOut(Schema):
-    canteen_id: int
-    canteen: str
-    village: str
-    committed: int
-    served: int
-    missing: int
-    meets_commitment: bool
-    meets_five_day_rule: bool
-
-
-class CanteenFiguresCooksOut(Schema):
-    month: str = Field(description="YYYY-MM.")
-    cooks: int
-    records: int
-    minutes: int
-
-
-class CanteenFiguresDonationOut(Schema):
-    month: str
-    kind: str = Field(description="money or goods.")
-    donations: int
-    value: Decimal
-
-
-class CanteenFiguresOut(Schema):
-    region: CanteenSiteRegion
-    date_from: dt.date
-    date_to: dt.date
-    week: dt.date = Field(description="The Monday of the week checked.")
-    days: list[CanteenFiguresDayOut]
-    region_total: CanteenFiguresTotalOut
-    towns: list[CanteenFiguresTotalOut]
-    canteens: list[CanteenFiguresTotalOut]
-    meal_days: list[CanteenFiguresWeekOut]
-    cooks: list[CanteenFiguresCooksOut]
-    donations: list[CanteenFiguresDonationOut]
 
 
 # --- Presenters --------------------------------------------------------------------------------------
@@ -480,7 +263,7 @@ def site_cost_add(request: SignedInRequest, canteen_id: int, payload: CanteenSit
 def coverage(request: SignedInRequest, query: Query[CanteenPlanQuery]) -> CanteenCoverageOut:
     """The share of villages with an open canteen against the target, the villages without one
     ranked by residents aged 80+, the build plan per year (town officers: their town's part)."""
-    county, town = plan_region(request.user)
+    county, town = plan_reads.plan_scope(request.user)
     return coverage_out(plan_reads.coverage(county=county, on=query.on or clock.today_local()), town)
 
 
@@ -489,7 +272,9 @@ def coverage(request: SignedInRequest, query: Query[CanteenPlanQuery]) -> Cantee
 )
 def plan_target_set(request: SignedInRequest, payload: CanteenPlanTargetIn) -> CanteenPlanTargetOut:
     """A canteen administrator sets the coverage target (percent of villages)."""
-    policy: CoveragePolicy = services.coverage_policy_set(actor=request.user, target_percent=payload.target_percent)
+    policy: CoveragePolicy = plan_services.coverage_policy_set(
+        actor=request.user, target_percent=payload.target_percent
+    )
     return CanteenPlanTargetOut(target_percent=policy.target_percent)
 
 
@@ -501,7 +286,7 @@ def plan_target_set(request: SignedInRequest, payload: CanteenPlanTargetIn) -> C
 )
 def plan_year_set(request: SignedInRequest, year: int, payload: CanteenPlanYearIn) -> CanteenPlanYearOut:
     """A canteen administrator sets how many canteens to open in ``year``."""
-    plan: BuildPlan = services.build_plan_set(actor=request.user, year=year, planned=payload.planned)
+    plan: BuildPlan = plan_services.build_plan_set(actor=request.user, year=year, planned=payload.planned)
     opened = next((y.opened for y in plan_reads.plan_progress(county=plan.county) if y.year == plan.year), 0)
     return CanteenPlanYearOut(year=plan.year, planned=plan.planned, opened=opened)
 

@@ -12,10 +12,13 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from django.db.models import Count, OuterRef, Subquery
 from django.db.models.functions import ExtractYear
 
+from rongxin.accounts.domain.roles import Role
+from rongxin.accounts.permissions import grants_with_roles
 from rongxin.canteens.domain.coverage import (
     DEFAULT_TARGET_PERCENT,
     OLD_AGE,
@@ -25,6 +28,8 @@ from rongxin.canteens.domain.coverage import (
     villages_needed,
 )
 from rongxin.canteens.models import BuildPlan, Canteen, CanteenEvent, CoveragePolicy
+from rongxin.canteens.permissions.common import admin_grants
+from rongxin.core.errors import NotFound
 from rongxin.regions.models import Region
 from rongxin.subjects.models import Person, Subject
 
@@ -166,6 +171,21 @@ def plan_progress(*, county: Region) -> list[YearProgress]:
     )
     years = sorted(set(planned) | set(opened))
     return [YearProgress(year=y, planned=planned.get(y), opened=opened.get(y, 0)) for y in years]
+
+
+def plan_scope(actor: Any) -> tuple[Region, Region | None]:
+    """The county whose plan the actor reads and the town they are limited to (None: all of
+    it): administrators and auditors the county, town officers their town. NotFound otherwise."""
+    admin = admin_grants(actor)
+    if admin:
+        return admin[0].region, None
+    auditors = grants_with_roles(actor, [Role.AUDITOR])
+    if auditors:
+        return auditors[0].region, None
+    towns = [g.region for g in grants_with_roles(actor, [Role.TOWN_OFFICER]) if g.region.level == Region.Level.TOWN]
+    if towns and towns[0].parent is not None:
+        return towns[0].parent, towns[0]
+    raise NotFound()
 
 
 def build_plans(*, county: Region) -> list[BuildPlan]:

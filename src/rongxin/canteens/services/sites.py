@@ -13,20 +13,19 @@ import datetime as dt
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from rongxin.accounts.domain.roles import Role
 from rongxin.accounts.models import User
 from rongxin.accounts.permissions import grant_covering, grants_with_roles
 from rongxin.canteens.domain.weekdays import WeekdaysError, parse_weekdays
-from rongxin.canteens.models import BuildPlan, Canteen, CanteenEvent, Cost, CoveragePolicy
+from rongxin.canteens.models import Canteen, CanteenEvent, Cost
 from rongxin.canteens.permissions.common import (
     VILLAGE_STAFF_ROLES,
     admin_grants,
     is_village_staff,
     manages_region,
-    require_canteen_admin,
     signed_in,
 )
 from rongxin.core import clock
@@ -94,7 +93,7 @@ def _line(value: Any, field: str, max_length: int, *, required: bool = False) ->
     return clean_text(value, field=field, required=required, max_length=max_length, multiline=False)
 
 
-def _whole(value: Any, field: str, low: int, high: int) -> int:
+def whole(value: Any, field: str, low: int, high: int) -> int:
     if isinstance(value, bool) or value is None:
         raise field_error(field, _("Give a whole number."), code="invalid")
     if not isinstance(value, int):
@@ -299,7 +298,7 @@ def canteen_create(
     village = _village(actor, village_code)
     name = _line(name, "name", 100, required=True)
     operator = _choice(operator, "operator", Canteen.Operator.values, _("Choose who runs the canteen."))
-    seats = _whole(seats, "seats", 1, MAX_SEATS)
+    seats = whole(seats, "seats", 1, MAX_SEATS)
     days = _weekdays(meal_weekdays)
     address = _line(address, "address", 200)
     note = _line(note, "note", 300)
@@ -310,7 +309,7 @@ def canteen_create(
         _("A new canteen is planned, being built or open."),
     )
     today = clock.today_local()
-    year = None if planned_year in (None, "") else _whole(planned_year, "planned_year", FIRST_YEAR, today.year + 20)
+    year = None if planned_year in (None, "") else whole(planned_year, "planned_year", FIRST_YEAR, today.year + 20)
     if status == Canteen.Status.OPEN:
         opened_on = _day(opened_on, "opened_on")
     elif opened_on is not None:
@@ -406,7 +405,7 @@ def canteen_update(
     if name is not KEEP:
         put("name", _line(name, "name", 100, required=True))
     if seats is not KEEP:
-        put("seats", _whole(seats, "seats", 1, MAX_SEATS))
+        put("seats", whole(seats, "seats", 1, MAX_SEATS))
     if meal_weekdays is not KEEP:
         put("meal_weekdays", _weekdays(meal_weekdays))
     if address is not KEEP:
@@ -419,7 +418,7 @@ def canteen_update(
         today = clock.today_local()
         put(
             "planned_year",
-            None if planned_year in (None, "") else _whole(planned_year, "planned_year", FIRST_YEAR, today.year + 20),
+            None if planned_year in (None, "") else whole(planned_year, "planned_year", FIRST_YEAR, today.year + 20),
         )
     if team_id is not KEEP:
         team = _team(canteen.village, team_id)
@@ -494,7 +493,7 @@ def canteen_cost_add(
     if not manager:
         raise field_error("amount", _("Only the town or the county records costs."), code="not_village_field")
     kind = _choice(kind, "kind", Cost.Kind.values, _("Choose building or running."))
-    year = _whole(year, "year", FIRST_YEAR, clock.today_local().year + 1)
+    year = whole(year, "year", FIRST_YEAR, clock.today_local().year + 1)
     source = _choice(source, "source", Cost.Source.values, _("Choose where the money came from."))
     value = _amount(amount)
     note = _line(note, "note", 200)
@@ -510,64 +509,3 @@ def canteen_cost_add(
     )
     _audit(actor, canteen, "canteen.cost_add", {"kind": kind, "year": year, "source": source, "amount": str(value)})
     return cost
-
-
-# --- The coverage plan -------------------------------------------------------------------------------
-@transaction.atomic
-def coverage_policy_set(*, actor: User, target_percent: Any) -> CoveragePolicy:
-    """A canteen administrator sets the county's coverage target (1 to 100 % of villages with
-    an open canteen). Writes the policy (one per county) and the audit row ``coverage.set``.
-    Raises NotFound, InvalidInput."""
-    grant = require_canteen_admin(actor)
-    target = _whole(target_percent, "target_percent", 1, 100)
-    county = grant.region
-    defaults = {"target_percent": target, "changed_at": clock.now(), "changed_by": actor}
-    try:
-        with transaction.atomic():
-            policy, _created = CoveragePolicy.objects.select_for_update().update_or_create(
-                county=county, defaults=defaults
-            )
-    except IntegrityError:  # created by a request running beside this one
-        policy, _created = CoveragePolicy.objects.select_for_update().update_or_create(county=county, defaults=defaults)
-    audit_record(
-        actor=actor,
-        role=grant.role,
-        kind=AuditEvent.Kind.WRITE,
-        action="coverage.set",
-        object_type="coverage_policy",
-        object_id=policy.pk,
-        details={"target_percent": target},
-    )
-    return policy
-
-
-@transaction.atomic
-def build_plan_set(*, actor: User, year: Any, planned: Any) -> BuildPlan:
-    """A canteen administrator sets how many canteens the county plans to open in ``year``
-    (replacing that year's plan). Writes the plan and the audit row ``build_plan.set``. Raises
-    NotFound, InvalidInput."""
-    grant = require_canteen_admin(actor)
-    today = clock.today_local()
-    year = _whole(year, "year", FIRST_YEAR, today.year + 20)
-    count = _whole(planned, "planned", 0, 100_000)
-    county = grant.region
-    defaults = {"planned": count, "changed_at": clock.now(), "changed_by": actor}
-    try:
-        with transaction.atomic():
-            plan, _created = BuildPlan.objects.select_for_update().update_or_create(
-                county=county, year=year, defaults=defaults
-            )
-    except IntegrityError:
-        plan, _created = BuildPlan.objects.select_for_update().update_or_create(
-            county=county, year=year, defaults=defaults
-        )
-    audit_record(
-        actor=actor,
-        role=grant.role,
-        kind=AuditEvent.Kind.WRITE,
-        action="build_plan.set",
-        object_type="build_plan",
-        object_id=plan.pk,
-        details={"year": year, "planned": count},
-    )
-    return plan

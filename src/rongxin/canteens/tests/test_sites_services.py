@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from rongxin.canteens.models import BuildPlan, Canteen, CanteenEvent, Cost, CoveragePolicy
+from rongxin.canteens.services import plan as plan_services
 from rongxin.canteens.services import sites as services
 from rongxin.canteens.tests import sites_helpers
 from rongxin.canteens.tests.sites_helpers import TODAY, SitesWorld, make_canteen
@@ -338,25 +339,25 @@ def test_cost_amount_must_be_positive_yuan(world: SitesWorld, amount: Any) -> No
 def test_plan_writes_are_for_the_administrator_only(world: SitesWorld, who: str) -> None:
     # when / then
     with pytest.raises(NotFound):
-        services.coverage_policy_set(actor=world.users()[who], target_percent=90)
+        plan_services.coverage_policy_set(actor=world.users()[who], target_percent=90)
     with pytest.raises(NotFound):
-        services.build_plan_set(actor=world.users()[who], year=2026, planned=100)
+        plan_services.build_plan_set(actor=world.users()[who], year=2026, planned=100)
     assert (CoveragePolicy.objects.count(), BuildPlan.objects.count()) == (0, 0)
 
 
 def test_administrator_sets_target_and_plan_again(world: SitesWorld) -> None:
     # when
-    services.coverage_policy_set(actor=world.admin, target_percent="85")
-    services.coverage_policy_set(actor=world.admin, target_percent=90)
-    services.build_plan_set(actor=world.admin, year=2026, planned=100)
-    services.build_plan_set(actor=world.admin, year=2026, planned=120)
+    plan_services.coverage_policy_set(actor=world.admin, target_percent="85")
+    plan_services.coverage_policy_set(actor=world.admin, target_percent=90)
+    plan_services.build_plan_set(actor=world.admin, year=2026, planned=100)
+    plan_services.build_plan_set(actor=world.admin, year=2026, planned=120)
     # then
     assert list(CoveragePolicy.objects.values_list("county_id", "target_percent")) == [(world.tree.county.pk, 90)]
     assert list(BuildPlan.objects.values_list("year", "planned")) == [(2026, 120)]
     with pytest.raises(InvalidInput):
-        services.coverage_policy_set(actor=world.admin, target_percent=101)
+        plan_services.coverage_policy_set(actor=world.admin, target_percent=101)
     with pytest.raises(InvalidInput):
-        services.coverage_policy_set(actor=world.admin, target_percent="８０")
+        plan_services.coverage_policy_set(actor=world.admin, target_percent="８０")
 
 
 def test_a_second_canteen_of_the_same_name_in_the_village_is_a_conflict(world: SitesWorld) -> None:

@@ -14,32 +14,16 @@ from django.shortcuts import redirect, render
 from django.urls import URLPattern, path
 from django.utils.translation import gettext as _
 
-from rongxin.accounts.domain.roles import Role
-from rongxin.accounts.permissions import SignedInRequest, grants_with_roles
+from rongxin.accounts.permissions import SignedInRequest
 from rongxin.canteens.models import Canteen
 from rongxin.canteens.pages.forms_sites import PlanDayForm, TargetForm, YearPlanForm
 from rongxin.canteens.pages.views.site_figures import csv_response
 from rongxin.canteens.permissions.common import admin_grants
-from rongxin.canteens.selectors.plan import Coverage, coverage
-from rongxin.canteens.services import sites as services
+from rongxin.canteens.selectors.plan import Coverage, coverage, plan_scope
+from rongxin.canteens.services import plan as plan_services
 from rongxin.core import clock
 from rongxin.core.errors import NotFound
 from rongxin.core.forms import errors_on
-from rongxin.regions.models import Region
-
-
-def plan_scope(actor: Any) -> tuple[Region, Region | None]:
-    """The county whose plan the actor reads and the town they are limited to (None: all)."""
-    admin = admin_grants(actor)
-    if admin:
-        return admin[0].region, None
-    auditors = grants_with_roles(actor, [Role.AUDITOR])
-    if auditors:
-        return auditors[0].region, None
-    towns = [g.region for g in grants_with_roles(actor, [Role.TOWN_OFFICER]) if g.region.level == Region.Level.TOWN]
-    if towns and towns[0].parent is not None:
-        return towns[0].parent, towns[0]
-    raise NotFound()
 
 
 @login_required
@@ -58,7 +42,7 @@ def plan_page(request: SignedInRequest) -> HttpResponse:
             target_form = TargetForm(request.POST)
             if target_form.is_valid():
                 with errors_on(target_form) as outcome:
-                    services.coverage_policy_set(
+                    plan_services.coverage_policy_set(
                         actor=request.user, target_percent=target_form.cleaned_data["target_percent"]
                     )
                 if not outcome.failed:
@@ -71,7 +55,7 @@ def plan_page(request: SignedInRequest) -> HttpResponse:
             year_form = YearPlanForm(request.POST)
             if year_form.is_valid():
                 with errors_on(year_form) as outcome:
-                    services.build_plan_set(
+                    plan_services.build_plan_set(
                         actor=request.user,
                         year=year_form.cleaned_data["year"],
                         planned=year_form.cleaned_data["planned"],
