@@ -2,7 +2,7 @@ from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from rongxin.core.registry import ApiArea
+from rongxin.core.registry import ApiArea, NavItem
 
 
 class CanteensConfig(AppConfig):
@@ -12,15 +12,27 @@ class CanteensConfig(AppConfig):
 
     api_areas = (ApiArea("canteens", pgettext_lazy("api area", "Canteens"), order=75),)
 
+    nav = (
+        NavItem(_("Canteens"), "canteens:home", order=68, shown="rongxin.canteens.permissions.common.shows_canteens"),
+    )
+
     code_labels = {
         "audit.action": {
             # sites
+            "canteen.create": _("Added a canteen"),
+            "canteen.update": _("Changed a canteen"),
+            "canteen.status": _("Changed a canteen's status"),
+            "canteen.cost_add": _("Recorded a canteen's cost"),
+            "coverage.set": _("Set the canteen coverage target"),
+            "build_plan.set": _("Set the yearly canteen build plan"),
             # elders and service
             # cooks, rota, clinics, pre-meal sessions
             # donations
         },
         "audit.object_type": {
             "canteen": _("Canteen"),
+            "coverage_policy": _("Canteen coverage target"),
+            "build_plan": _("Canteen build plan"),
         },
         "core.job": {},
     }

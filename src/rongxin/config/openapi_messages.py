@@ -12,10 +12,17 @@ MESSAGES = [
     gettext_noop("1 to 5."),
     gettext_noop("1 to 5000."),
     gettext_noop("1, 2, 3, 4, 6 or 12."),
+    gettext_noop("A canteen administrator sets how many canteens to open in ``year``"),
+    gettext_noop("A canteen administrator sets how many canteens to open in ``year``."),
+    gettext_noop("A canteen administrator sets the coverage target (percent of villages)"),
+    gettext_noop("A canteen administrator sets the coverage target (percent of villages)."),
+    gettext_noop("A canteen site (venue) of the village."),
+    gettext_noop("A canteen team of the village or its town."),
     gettext_noop(
         "A certificate as its volunteer sees it: the profile's summary and who it names, the\nissuing team, and the public verification link that its QR code encodes."
     ),
     gettext_noop("A county leader."),
+    gettext_noop("A day of the week checked for meal days (default: last week)."),
     gettext_noop("A display name, or the system."),
     gettext_noop("A draft activity of a team you organise for"),
     gettext_noop("A draft activity of a team you organise for. Times need a time zone."),
@@ -80,6 +87,7 @@ MESSAGES = [
         "A team: leaders, member count and upcoming activities for anyone; applications, drafts\nand pending corrections for its organisers; your own membership."
     ),
     gettext_noop("A town or village (ignored with ``order_id``)."),
+    gettext_noop("A town's code."),
     gettext_noop("A venue in the order's town."),
     gettext_noop("A version's id; the current book by default."),
     gettext_noop("A village or community of that town."),
@@ -102,6 +110,8 @@ MESSAGES = [
     gettext_noop("An account that already holds an incentive-provider grant."),
     gettext_noop("An active lecture team; or give speaker_id."),
     gettext_noop("An active speaker with an account; or give team_id."),
+    gettext_noop("An administrator (anywhere) or a town officer (their town) adds a canteen"),
+    gettext_noop("An administrator (anywhere) or a town officer (their town) adds a canteen."),
     gettext_noop(
         "An organiser of the record's team accepts (a new record revision, credit adjusted) or\nrefuses (with a reason) a correction."
     ),
@@ -135,6 +145,11 @@ MESSAGES = [
     gettext_noop("Cancel with a reason"),
     gettext_noop("Cancel with a reason; everyone signed up, waiting or invited is notified."),
     gettext_noop("Cannot move once a listener has checked in."),
+    gettext_noop("Canteens that recorded the day."),
+    gettext_noop("Change a canteen"),
+    gettext_noop(
+        "Change a canteen; fields left out stay as they are (village staff: seats, meal days,\nvenue, address, operator and note)."
+    ),
     gettext_noop(
         "Change a draft or published activity before it starts (409 once started, closed or\ncancelled). More places move the waiting list up; fewer than confirmed is a 422."
     ),
@@ -187,6 +202,7 @@ MESSAGES = [
     gettext_noop(
         "Create a staff account with its first role grant (inside your region; the county roles need an administrator of the county)"
     ),
+    gettext_noop("Create the village's canteen cook team (town and village officers)."),
     gettext_noop("Credit it brought; null until the session is closed."),
     gettext_noop("Credit points this record earned (None: no award)."),
     gettext_noop("Deactivate an account you administer"),
@@ -199,6 +215,9 @@ MESSAGES = [
     gettext_noop(
         "Decline an order dispatched to you or to a team you lead, with a reason; it goes back to\nbe dispatched again."
     ),
+    gettext_noop("Default: 29 days before date_to."),
+    gettext_noop("Default: today (Beijing time)."),
+    gettext_noop("Default: today."),
     gettext_noop("Department recorders only: the department."),
     gettext_noop(
         "Dispatch an order awaiting dispatch to one lecture team or one speaker (the centre, or\nthe institute of the order's town). 409 if it is not awaiting dispatch."
@@ -209,9 +228,11 @@ MESSAGES = [
     gettext_noop("Distinct holders."),
     gettext_noop("Download a catalogue as YAML (``format=yaml``) or XLSX (``format=xlsx``)"),
     gettext_noop("Download a catalogue as YAML (``format=yaml``) or XLSX (``format=xlsx``)."),
+    gettext_noop("Elders enrolled now."),
     gettext_noop("Empty or null clears it."),
     gettext_noop("Empty: a password is generated and answered once."),
     gettext_noop("Empty: a password is generated and answered once. Changed at first sign-in."),
+    gettext_noop("Empty: no canteen; else the status of its canteen on the day."),
     gettext_noop("Every catalogue version (published and drafts), newest first, for staff"),
     gettext_noop("Every catalogue version (published and drafts), newest first, for staff."),
     gettext_noop("Every grant and API key of an account, current ones first"),
@@ -285,6 +306,14 @@ MESSAGES = [
     gettext_noop(
         "Let an account act for a provider (the county credit office). The account needs an\nincentive-provider grant first (422 ``no_provider_grant``); 409 ``duplicate`` if it acts\nfor a provider already."
     ),
+    gettext_noop(
+        "Lunches per day (eaten in, delivered, walk-ins) and canteens reporting over the caller's\nregion; days no canteen recorded are left out (missing, not zero)."
+    ),
+    gettext_noop("Lunches per day (eaten in, delivered, walk-ins) and canteens reporting over the caller's region"),
+    gettext_noop("Monday = 0 … Sunday = 6."),
+    gettext_noop("Most residents aged 80+ first."),
+    gettext_noop("Move a canteen to another status (planned → building → open ⇄ paused → closed)"),
+    gettext_noop("Move a canteen to another status (planned → building → open ⇄ paused → closed)."),
     gettext_noop("Needs a time zone."),
     gettext_noop("Newest first, at most 100."),
     gettext_noop("None for staff (not volunteers)."),
@@ -292,6 +321,8 @@ MESSAGES = [
     gettext_noop("One activity (the shareable page's data)"),
     gettext_noop("One activity (the shareable page's data). Drafts only for the team's organisers."),
     gettext_noop("One answer per token, in the order sent."),
+    gettext_noop("One canteen"),
+    gettext_noop("One canteen: its details, status history and costs."),
     gettext_noop("One catalogue version with its grade bands and rules, for staff"),
     gettext_noop("One catalogue version with its grade bands and rules, for staff."),
     gettext_noop("One decimal place; null without ratings."),
@@ -324,6 +355,7 @@ MESSAGES = [
     gettext_noop("Overlapping sign-ups of the volunteer."),
     gettext_noop("Part of the name or position."),
     gettext_noop("Per cent of the people on duty that day who are volunteers."),
+    gettext_noop("Percent, one decimal."),
     gettext_noop("Person-times benefited per month (Beijing time), provider and offer, newest month first"),
     gettext_noop(
         "Person-times benefited per month (Beijing time), provider and offer, newest month first:\na provider sees its own; the county credit office and auditors see all. ``since``: a date."
@@ -370,6 +402,8 @@ MESSAGES = [
     gettext_noop(
         "Record listeners present without a phone, by ID number or person file, with a reason.\nThose refused (already in, at another lecture, a speaker) are listed in ``skipped``."
     ),
+    gettext_noop("Record money that built or runs the canteen (its town officer or an administrator)"),
+    gettext_noop("Record money that built or runs the canteen (its town officer or an administrator)."),
     gettext_noop("Record one entry"),
     gettext_noop(
         "Record one entry. Retrying with the same ``source_key`` and content returns the existing\nentry with status 200 and ``created: false``; other content under the key is a 409."
@@ -395,11 +429,13 @@ MESSAGES = [
     gettext_noop("Replaces the availability; omit to keep it."),
     gettext_noop("Replaces the skills; omit to keep them."),
     gettext_noop("Required for a field, fishing farm or market."),
+    gettext_noop("Required for an open canteen."),
     gettext_noop("Required to reject or suspend."),
     gettext_noop("Required under 18."),
     gettext_noop("Required under 18: the guardian consents."),
     gettext_noop("Required unless a saying is given."),
     gettext_noop("Required unless the session has one."),
+    gettext_noop("Residents aged 80 or more on the day (from the credit file)."),
     gettext_noop("Retired keys still verify credentials issued before."),
     gettext_noop("Revoke a role grant (administrators, within their region)"),
     gettext_noop(
@@ -433,6 +469,7 @@ MESSAGES = [
     gettext_noop("Start the next version as a draft, a copy of the current book (409 while a draft is open)."),
     gettext_noop("Take a shift (your own decision)"),
     gettext_noop("Take a shift (your own decision)."),
+    gettext_noop("The Monday of the week checked."),
     gettext_noop("The account the speaker signs in with."),
     gettext_noop("The accounts you administer (every grant in your region), by username"),
     gettext_noop(
@@ -443,6 +480,12 @@ MESSAGES = [
         "The adoption-link board on a day: links in force with each leader's sessions there, the\ntowns and villages with and without a leader, the adopted enterprises."
     ),
     gettext_noop("The caller's sign-up status, if any."),
+    gettext_noop("The canteens the caller reads (their village, town or the county), by village code"),
+    gettext_noop("The canteens the caller reads (their village, town or the county), by village code."),
+    gettext_noop("The canteens' figures over the caller's region for a period (at most three years)"),
+    gettext_noop(
+        "The canteens' figures over the caller's region for a period (at most three years): days,\ntotals per town and canteen, meal days in a week against commitments, cooks and hours,\ndonations per month."
+    ),
     gettext_noop(
         "The certificate as a PDF, for the volunteer or staff reading files in the volunteer's\nvillage (the read is audited and shown to the person)."
     ),
@@ -488,6 +531,7 @@ MESSAGES = [
     ),
     gettext_noop("The lectures you attended and gave, latest first, with the credit each brought"),
     gettext_noop("The lectures you attended and gave, latest first, with the credit each brought."),
+    gettext_noop("The meal days in words (Chinese)."),
     gettext_noop(
         "The offers in force today, with their provider, floor grade, benefit, validity and\nquotas. ``for_kind``: person | organisation. Cacheable for five minutes."
     ),
@@ -511,6 +555,12 @@ MESSAGES = [
     gettext_noop("The saying's text in the current book (or its latest version)."),
     gettext_noop("The score and grade the subject had at ``at``, computed from the facts"),
     gettext_noop("The score and grade the subject had at ``at``, computed from the facts."),
+    gettext_noop(
+        "The share of villages with an open canteen against the target, the villages without one\nranked by residents aged 80+, the build plan per year (town officers: their town's part)."
+    ),
+    gettext_noop(
+        "The share of villages with an open canteen against the target, the villages without one ranked by residents aged 80+, the build plan per year (town officers: their town's part)"
+    ),
     gettext_noop("The signed credential (format in rongxin.incentives.signing)."),
     gettext_noop("The signed status list of your offers for offline verification"),
     gettext_noop(
@@ -538,6 +588,7 @@ MESSAGES = [
     gettext_noop("This is the current published book."),
     gettext_noop("Times in all; null: no limit."),
     gettext_noop("Times per holder per ``quota_period``; null: no limit."),
+    gettext_noop("True when lunch is served at least five days a week."),
     gettext_noop("Verified minutes; omit to keep what the scans give."),
     gettext_noop("Verify the roster and close a finished activity"),
     gettext_noop(
@@ -572,12 +623,14 @@ MESSAGES = [
         "Why a subject has its score: for the subject itself, or staff in region with a\n``purpose`` (audited, and shown to the person). ``since`` lists what changed from a date."
     ),
     gettext_noop("Why the time differs from the scans (required then)."),
+    gettext_noop("With longitude and no venue: a new site."),
     gettext_noop("Withdraw before the start"),
     gettext_noop("Withdraw before the start; the first on the waiting list moves up."),
     gettext_noop("Withdraw one of your credentials (e.g. a lost card)"),
     gettext_noop("Withdraw one of your credentials (e.g. a lost card); checks answer ``revoked`` from now."),
     gettext_noop("Words to find in text, interpretation, topics or cases."),
     gettext_noop("YYYY-MM, Beijing time."),
+    gettext_noop("YYYY-MM."),
     gettext_noop("Your current service records, latest first"),
     gettext_noop("Your current service records, latest first."),
     gettext_noop("Your offers open when the list was made."),
@@ -595,6 +648,7 @@ MESSAGES = [
     gettext_noop(
         "Your volunteer profile: number, verified hours, stars and the hours to the next star,\ncurrent records with their points, sign-ups, teams, certificates and corrections."
     ),
+    gettext_noop("Yuan."),
     gettext_noop(
         "`<area>:read` or `<area>:write` for areas accounts, regions, subjects, credit, volunteering, incentives; a read-only key is refused (403 scope_refused) on POST/PUT/PATCH/DELETE."
     ),
@@ -603,6 +657,8 @@ MESSAGES = [
     gettext_noop("base64url (no padding) of the 32-byte Ed25519 public key."),
     gettext_noop("base64url (no padding) of the sorted holder ids, concatenated."),
     gettext_noop("base64url Ed25519 signature (see the endpoint)."),
+    gettext_noop("build or running."),
+    gettext_noop("county, town, village, donation or other."),
     gettext_noop("day | week | month | year, or empty without a per-holder quota."),
     gettext_noop("day | week | month | year; required with quota_per_holder."),
     gettext_noop("department_expert | urban_professional | town_village"),
@@ -618,8 +674,10 @@ MESSAGES = [
     gettext_noop("in | out"),
     gettext_noop("listener | speaker"),
     gettext_noop("live: 5 minutes; card: a printed card, 30 days."),
+    gettext_noop("money or goods."),
     gettext_noop("null clears it."),
     gettext_noop("null clears the quota (with quota_until)."),
+    gettext_noop("null with coordinates: a new site; null alone clears it."),
     gettext_noop("online | page | redemption"),
     gettext_noop("open (sign-up open), upcoming, ongoing, finished, closed, cancelled."),
     gettext_noop("proposed | approved | rejected | suspended"),

@@ -3,6 +3,8 @@
 
 from django.urls import URLPattern
 
+from rongxin.canteens.pages.views import home, site_figures, site_plan, sites
+
 app_name = "canteens"
 
-urlpatterns: list[URLPattern] = []
+urlpatterns: list[URLPattern] = [*home.urls, *sites.urls, *site_plan.urls, *site_figures.urls]
