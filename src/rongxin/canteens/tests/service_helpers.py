@@ -26,7 +26,9 @@ NOW = "2026-03-11 10:00 +0800"
 PASSWORD = "pw-for-tests-only"
 
 
-def make_canteen(village: Any, *, name: str = "东山暖心食堂", status: str = Canteen.Status.OPEN, seats: int = 20) -> Canteen:
+def make_canteen(
+    village: Any, *, name: str = "东山暖心食堂", status: str = Canteen.Status.OPEN, seats: int = 20
+) -> Canteen:
     return Canteen.objects.create(
         name=name,
         village=village,
@@ -61,7 +63,9 @@ def enrolled(canteen: Canteen, subject: Subject, *, on: dt.date = dt.date(2026, 
         recorded_at=clock.now(),
         **extra,
     )
-    Canteen.objects.filter(pk=canteen.pk).update(elder_count=Elder.objects.filter(canteen=canteen, left_on__isnull=True).count())
+    Canteen.objects.filter(pk=canteen.pk).update(
+        elder_count=Elder.objects.filter(canteen=canteen, left_on__isnull=True).count()
+    )
     return elder
 
 

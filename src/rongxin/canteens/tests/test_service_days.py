@@ -130,7 +130,9 @@ def test_an_elder_in_both_lists_or_twice_is_refused(svc) -> None:
     assert ServiceDay.objects.count() == 0
 
 
-@pytest.mark.parametrize(("walk_ins", "code"), [(-1, "negative"), (61, "too_many"), ("１２", "invalid"), (True, "invalid")])
+@pytest.mark.parametrize(
+    ("walk_ins", "code"), [(-1, "negative"), (61, "too_many"), ("１２", "invalid"), (True, "invalid")]
+)
 def test_walk_ins_must_be_sane(svc, walk_ins, code) -> None:
     with pytest.raises(InvalidInput) as caught:
         _record(svc, eat_in=_ids(svc, 0), walk_ins=walk_ins)
@@ -224,9 +226,7 @@ def test_the_days_are_not_for_another_town_and_the_range_is_bounded(svc) -> None
     with pytest.raises(InvalidInput):
         service_days(actor=svc.town, canteen_id=svc.canteen.pk, date_from=TODAY, date_to=TODAY - dt.timedelta(days=1))
     with pytest.raises(InvalidInput):
-        service_days(
-            actor=svc.town, canteen_id=svc.canteen.pk, date_from=TODAY - dt.timedelta(days=366), date_to=TODAY
-        )
+        service_days(actor=svc.town, canteen_id=svc.canteen.pk, date_from=TODAY - dt.timedelta(days=366), date_to=TODAY)
 
 
 def test_the_sheet_shows_yesterday_and_today_and_is_audited(svc) -> None:

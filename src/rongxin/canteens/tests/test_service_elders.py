@@ -184,7 +184,14 @@ def test_control_characters_and_oversized_notes_are_refused(svc) -> None:
 
 @pytest.mark.parametrize(
     ("actor", "allowed"),
-    [("anonymous", False), ("resident", False), ("town", False), ("manager_b", False), ("officer", True), ("manager", True)],
+    [
+        ("anonymous", False),
+        ("resident", False),
+        ("town", False),
+        ("manager_b", False),
+        ("officer", True),
+        ("manager", True),
+    ],
 )
 def test_update_permission_matrix(svc, actor, allowed) -> None:
     elder = Elder.objects.get(subject=svc.elders[1])
