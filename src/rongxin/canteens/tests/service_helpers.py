@@ -2,15 +2,15 @@
 and one in village B1, their staff, the town and county, and elders of village A1.
 
 Made with the ORM (the canteens themselves are the sites area's to create); import the
-``svc`` fixture from here (``from rongxin.canteens.tests.service_helpers import svc``)."""
+``svc`` fixture of each test module yields from :func:`service_world`."""
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-import pytest
 import time_machine
 
 from rongxin.accounts.domain.roles import Role
@@ -109,9 +109,9 @@ def build_world(tree: Tree) -> ServiceWorld:
     )
 
 
-@pytest.fixture
-def svc(tree: Tree) -> Any:
-    """The world, with the clock stopped at :data:`NOW` for the test."""
+def service_world(tree: Tree) -> Iterator[ServiceWorld]:
+    """The world, with the clock stopped at :data:`NOW` for the test (a test module's ``svc``
+    fixture yields from it)."""
     with time_machine.travel(NOW, tick=False):
         yield build_world(tree)
 

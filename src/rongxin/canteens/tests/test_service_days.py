@@ -5,6 +5,7 @@ and the days list with missing days."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 
 import pytest
 import time_machine
@@ -15,13 +16,20 @@ from rongxin.canteens.services.elders import elder_enrol, elder_leave
 from rongxin.canteens.services.service_days import service_day_record
 from rongxin.canteens.tests.service_helpers import (
     TODAY,
+    ServiceWorld,
     elder_person,
     enrolled,
-    svc,  # noqa: F401 (the fixture)
+    service_world,
     who,
 )
+from rongxin.conftest import Tree
 from rongxin.core.errors import Conflict, InvalidInput, NotFound
 from rongxin.core.models import AuditEvent
+
+
+@pytest.fixture
+def svc(tree: Tree) -> Iterator[ServiceWorld]:
+    yield from service_world(tree)
 
 
 def _ids(world, *indexes):
@@ -241,7 +249,8 @@ def test_the_sheet_shows_yesterday_and_today_and_is_audited(svc) -> None:
         "赵奶奶": ("", ""),
         "刘大爷": ("", ""),
     }
-    assert sheet.current is not None and sheet.current.revision == 1
+    assert sheet.current is not None
+    assert sheet.current.revision == 1
     assert AuditEvent.objects.get(action="elder.list_read").details == {"list": "service", "elders": 5}
     with pytest.raises(NotFound):
         service_sheet(actor=svc.town, canteen_id=svc.canteen.pk, on=TODAY)

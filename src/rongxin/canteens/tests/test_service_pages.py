@@ -4,6 +4,7 @@ elders' pages and the elder's own leave from their file."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 
 import pytest
 
@@ -11,12 +12,18 @@ from rongxin.canteens.models import Canteen, Elder, ServiceDay
 from rongxin.canteens.services.service_days import service_day_record
 from rongxin.canteens.tests.service_helpers import (
     TODAY,
+    ServiceWorld,
     elder_person,
-    svc,  # noqa: F401 (the fixture)
+    service_world,
     who,
 )
-from rongxin.conftest import client_for, link, make_user
+from rongxin.conftest import Tree, client_for, link, make_user
 from rongxin.core.models import AuditEvent
+
+
+@pytest.fixture
+def svc(tree: Tree) -> Iterator[ServiceWorld]:
+    yield from service_world(tree)
 
 
 def _url(world, date=None):
@@ -40,7 +47,8 @@ def test_the_service_page_is_for_village_staff(svc, actor, status) -> None:
     if status == 200:
         text = response.content.decode()
         assert all(name in text for name in ["张大爷", "李奶奶", "王爷爷", "赵奶奶", "刘大爷"])
-        assert "保存今天" in text and "全部堂食" in text
+        assert "保存今天" in text
+        assert "全部堂食" in text
     else:
         assert "张大爷" not in response.content.decode()
 
@@ -135,7 +143,8 @@ def test_the_elders_page_lists_searches_and_audits(svc) -> None:
     response = client.get(f"/canteens/{svc.canteen.pk}/elders/?q=张")
     text = response.content.decode()
     assert response.status_code == 200
-    assert "张大爷" in text and "已在东山暖心食堂就餐" in text
+    assert "张大爷" in text
+    assert "已在东山暖心食堂就餐" in text
     assert AuditEvent.objects.filter(action="elder.list_read").count() == 1
     assert AuditEvent.objects.filter(action="elder.search").count() == 1
     bad = client.get(f"/canteens/{svc.canteen.pk}/elders/?q=12345")
