@@ -47,8 +47,9 @@ def birth_for_age(age: int, *, on: dt.date = TODAY) -> str:
     return f"{on.year - age:04d}{on.month:02d}{on.day:02d}"
 
 
-def elder_person(village: Any, name: str, *, age: int = 75) -> Subject:
-    return make_person(village, name=name, id_number=make_id_number(birth=birth_for_age(age))).subject
+def elder_person(village: Any, name: str, *, age: int = 75, on: dt.date = TODAY) -> Subject:
+    """A person of ``village`` who turns ``age`` on ``on``."""
+    return make_person(village, name=name, id_number=make_id_number(birth=birth_for_age(age, on=on))).subject
 
 
 def enrolled(canteen: Canteen, subject: Subject, *, on: dt.date = dt.date(2026, 1, 5), **extra: Any) -> Elder:
