@@ -65,9 +65,9 @@ def test_the_manager_saves_todays_lunch_on_a_phone_in_a_few_taps(live_server: An
     actions += 1
     phone.get_by_label(re.compile(rf"^\s*{zh('Walk-ins')}")).fill("3")
     actions += 1
-    phone.screenshot(path=str(SHOT.with_name("canteen-service-375-before.png")), full_page=True)
     phone.get_by_role("button", name=zh("Save today"), exact=True).click()
     actions += 1
+    phone.wait_for_url(re.compile(r"\?date="))
 
     # then: a handful of actions, and the page shows what was saved
     assert actions <= 8
@@ -75,8 +75,8 @@ def test_the_manager_saves_todays_lunch_on_a_phone_in_a_few_taps(live_server: An
     assert phone.locator("#saved-delivered").inner_text() == "1"
     assert phone.locator("#saved-walk-ins").inner_text() == "3"
     assert "（第 1 版）" in phone.locator("#saved h2").inner_text()
-    assert phone.locator('.cs-eat input:checked').count() == 4
-    assert phone.locator('.cs-del input:checked').count() == 1
+    assert phone.locator(".cs-eat input:checked").count() == 4
+    assert phone.locator(".cs-del input:checked").count() == 1
     # nothing wider than the phone
     assert phone.evaluate("document.documentElement.scrollWidth") <= 375
     phone.screenshot(path=str(SHOT), full_page=True)
