@@ -29,7 +29,7 @@ from rongxin.core import clock
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-SHOT = Path("/tmp/canteen-service-375.png")
+SHOT = Path("/tmp/canteen-service-375.png")  # noqa: S108 - where the journey's screenshot is looked at
 
 
 def zh(msgid: str, context: str = "") -> str:
