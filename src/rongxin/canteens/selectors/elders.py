@@ -5,6 +5,7 @@ the elder sees their own enrolment in their file."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 
 from django.db.models import F, QuerySet
@@ -18,11 +19,13 @@ from rongxin.core import clock, pii
 from rongxin.core.audit import audit_record
 from rongxin.core.errors import NotFound, field_error
 from rongxin.core.models import AuditEvent
-from rongxin.subjects.domain.search import classify_query
+from rongxin.subjects.domain.identifiers import normalise_identifier
+from rongxin.subjects.domain.search import SearchQuery, classify_query
 from rongxin.subjects.models import Person, Subject
 from rongxin.subjects.selectors import name_filter, name_match_strategy
 
 MAX_CANDIDATES = 20
+MASKED_ID = re.compile(r"[0-9]{4}\*{10}[0-9]{3}[0-9X]")
 
 
 def audit_list_read(*, actor: User, role: str, canteen: Canteen, count: int, what: str) -> None:
@@ -95,19 +98,27 @@ def _where(subject_ids: list[int]) -> dict[int, str]:
 
 
 def enrol_candidates(*, actor: User, canteen_id: int, query: str) -> list[Candidate]:
-    """Persons of the canteen's village matching ``query`` (a name, or a full ID number looked up
-    by its keyed hash), with their age and any current canteen, for village staff. The search is
-    audited (``elder.search``; never the query text). Raises NotFound, InvalidInput (a query
-    that is neither a name nor an ID number)."""
+    """Persons of the canteen's village matching ``query`` (a name, a full ID number looked up by
+    its keyed hash, or the masked number as shown on screen), with their age and any current
+    canteen, for village staff. The search is audited (``elder.search``; never the query text).
+    Raises NotFound, InvalidInput (a query that is neither a name nor an ID number)."""
     canteen, role = access_canteen_staff(actor, canteen_id)
-    sq = classify_query(query)
     qs = Subject.objects.filter(kind=Subject.Kind.PERSON, village=canteen.village).select_related("person")
-    if sq.kind == "id_number":
-        qs = qs.filter(person__id_number_hash=pii.lookup_hash(sq.value)).order_by("name", "id")
-    elif sq.kind == "name":
-        qs = name_filter(qs, sq.value, name_match_strategy(sq.value)).order_by("name", "id")
+    masked = normalise_identifier(query if isinstance(query, str) else "")
+    if MASKED_ID.fullmatch(masked):
+        # The number as shown on screen (first four and last four): within one village it names
+        # one person or very few.
+        sq = SearchQuery("masked_id_number", masked)
+        qs = qs.filter(person__id_number_masked=masked)
     else:
-        raise field_error("q", _("Enter a name or an ID number."), code="bad_query")
+        sq = classify_query(query)
+        if sq.kind == "id_number":
+            qs = qs.filter(person__id_number_hash=pii.lookup_hash(sq.value))
+        elif sq.kind == "name":
+            qs = name_filter(qs, sq.value, name_match_strategy(sq.value))
+        else:
+            raise field_error("q", _("Enter a name or an ID number."), code="bad_query")
+    qs = qs.order_by("name", "id")
     rows = list(qs[:MAX_CANDIDATES])
     where = _where([s.pk for s in rows])
     today = clock.today_local()

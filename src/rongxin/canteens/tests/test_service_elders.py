@@ -289,3 +289,14 @@ def test_left_elders_are_kept_with_enrolled_dates(svc) -> None:
     enrolled(svc.canteen, old, on=dt.date(2025, 5, 1), left_on=dt.date(2025, 12, 1))
     assert Elder.objects.filter(subject=old, left_on__isnull=True).count() == 0
     assert _enrol(svc, svc.manager, old).enrolled_on == TODAY
+
+
+def test_candidates_by_full_or_masked_id_number(svc) -> None:
+    number = make_id_number(birth=birth_for_age(77))
+    person = make_person(svc.tree.village_a1, name="秦奶奶", id_number=number).subject
+    masked = number[:4] + "*" * 10 + number[-4:]
+    for query in (number, masked):
+        found = enrol_candidates(actor=svc.manager, canteen_id=svc.canteen.pk, query=query)
+        assert [(c.subject_id, c.id_number_masked) for c in found] == [(person.pk, masked)]
+    events = AuditEvent.objects.filter(action="elder.search").order_by("id")
+    assert [e.details["query_kind"] for e in events] == ["id_number", "masked_id_number"]
