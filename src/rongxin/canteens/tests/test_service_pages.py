@@ -9,6 +9,7 @@ from collections.abc import Iterator
 import pytest
 
 from rongxin.canteens.models import Canteen, Elder, ServiceDay
+from rongxin.canteens.pages.panels import file_panel
 from rongxin.canteens.services.service_days import service_day_record
 from rongxin.canteens.tests.service_helpers import (
     TODAY,
@@ -19,6 +20,7 @@ from rongxin.canteens.tests.service_helpers import (
 )
 from rongxin.conftest import Tree, client_for, link, make_user
 from rongxin.core.models import AuditEvent
+from rongxin.subjects.selectors import subject_file
 
 
 @pytest.fixture
@@ -198,3 +200,13 @@ def test_the_elder_sees_their_enrolment_in_their_file_and_leaves(svc) -> None:
     other = Elder.objects.get(subject=svc.elders[1])
     assert client.post(f"/canteens/elders/{other.pk}/leave/", {}).status_code == 404
     assert Elder.objects.get(pk=other.pk).left_on is None
+
+
+def test_staff_reading_a_file_do_not_see_the_canteen_panel(svc) -> None:
+    # given: the elder's file as the town officer reads it (for a purpose, audited by subjects)
+    f = subject_file(actor=svc.town, subject_id=svc.elders[0].pk, purpose="service")
+    # then: the canteen panel shows only on the person's own file
+    assert file_panel(None, f, own=False) is None  # type: ignore[arg-type]
+    own = file_panel(None, f, own=True)  # type: ignore[arg-type]
+    assert own is not None
+    assert own["canteen_current"].canteen_id == svc.canteen.pk
