@@ -2,7 +2,7 @@ from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from rongxin.core.registry import ApiArea, NavItem
+from rongxin.core.registry import ApiArea, FilePanel, NavItem
 
 
 class CanteensConfig(AppConfig):
@@ -15,6 +15,11 @@ class CanteensConfig(AppConfig):
     nav = (
         NavItem(_("Canteens"), "canteens:home", order=68, shown="rongxin.canteens.permissions.common.shows_canteens"),
     )
+    file_panels = (
+        FilePanel(
+            "canteens", "canteens/_file_panel.html", context="rongxin.canteens.pages.panels.file_panel", order=26
+        ),
+    )
 
     code_labels = {
         "audit.action": {
@@ -26,6 +31,13 @@ class CanteensConfig(AppConfig):
             "coverage.set": _("Set the canteen coverage target"),
             "build_plan.set": _("Set the yearly canteen build plan"),
             # elders and service
+            "elder.enrol": _("Enrolled an elder in a canteen"),
+            "elder.update": _("Changed an elder's canteen details"),
+            "elder.leave": _("An elder left a canteen"),
+            "elder.list_read": _("Read a canteen's elders"),
+            "elder.read": _("Read an elder's canteen details"),
+            "elder.search": _("Searched residents to enrol in a canteen"),
+            "service_day.record": _("Recorded a canteen's lunch"),
             # cooks, rota, clinics, pre-meal sessions
             # donations
         },
@@ -33,6 +45,7 @@ class CanteensConfig(AppConfig):
             "canteen": _("Canteen"),
             "coverage_policy": _("Canteen coverage target"),
             "build_plan": _("Canteen build plan"),
+            "canteen_elder": _("Canteen elder"),
         },
         "core.job": {},
     }
