@@ -17,10 +17,23 @@ class CanteensConfig(AppConfig):
             # sites
             # elders and service
             # cooks, rota, clinics, pre-meal sessions
+            "canteen_cook.certificate": _("Recorded a cook's health certificate"),
+            "canteen_cook.training": _("Recorded a cook's food-safety training"),
+            "canteen_cook.certificate_remind": _("Sent a health certificate expiry notice"),
+            "canteen_rota.place": _("Put a cook on a canteen's rota"),
+            "canteen_rota.remove": _("Took a cook off a canteen's rota"),
+            "canteen_clinic.schedule": _("Scheduled a clinic at a canteen"),
+            "canteen_clinic.record": _("Recorded a clinic at a canteen"),
+            "canteen_clinic.cancel": _("Cancelled a clinic at a canteen"),
             # donations
         },
         "audit.object_type": {
             "canteen": _("Canteen"),
+            "health_certificate": _("Health certificate"),
+            "food_safety_training": _("Food-safety training"),
+            "clinic_visit": _("Clinic visit"),
         },
-        "core.job": {},
+        "core.job": {
+            "canteens.certificate_reminders": _("Health certificate expiry notices"),
+        },
     }

@@ -3,6 +3,8 @@
 
 from django.urls import URLPattern
 
+from rongxin.canteens.pages.views import cooks
+
 app_name = "canteens"
 
-urlpatterns: list[URLPattern] = []
+urlpatterns: list[URLPattern] = [*cooks.urls]

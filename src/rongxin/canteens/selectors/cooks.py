@@ -158,6 +158,11 @@ class RotaDay:
     meal_day: bool
     slots: dict[str, list[RotaSlot]]
 
+    @property
+    def cells(self) -> list[list[RotaSlot]]:
+        """The places by duty, in the order of :class:`RotaSlot.Duty`."""
+        return [self.slots[d] for d in RotaSlot.Duty.values]
+
 
 def rota_week(canteen: Canteen, monday: dt.date) -> list[RotaDay]:
     """The seven days from ``monday``, each with its current places by duty."""

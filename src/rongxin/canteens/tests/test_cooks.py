@@ -82,10 +82,10 @@ def test_full_width_numbers_and_dates_are_folded_to_ascii(cooks: CookWorld):
         ({"issued_on": dt.date(2026, 3, 3)}, "issued_on", "日期不能在将来。"),
         ({"issued_on": dt.date(2015, 1, 1), "expires_on": dt.date(2016, 1, 1)}, "issued_on", "日期早于 10 年前。"),
         ({"expires_on": dt.date(2035, 1, 1)}, "expires_on", "健康证有效期最长 5 年，请核对有效期截止日期。"),
-        ({"number": "JK\x002026"}, "number", "文本中含有不可见的控制字符，请删除后重试。"),
+        ({"number": "JK\x002026"}, "number", "内容中有不可见的控制字符，请删除后重试。"),
         ({"number": "健康证一号"}, "number", "证号只能由字母、数字和连字符组成。"),
-        ({"issuer": "疾控\x07中心"}, "issuer", "文本中含有不可见的控制字符，请删除后重试。"),
-        ({"issuer": "疾" * 101}, "issuer", "最多 100 个字符。"),
+        ({"issuer": "疾控\x07中心"}, "issuer", "内容中有不可见的控制字符，请删除后重试。"),
+        ({"issuer": "疾" * 101}, "issuer", "不能超过 100 个字符。"),
         ({"issued_on": "2026/02/01"}, "issued_on", "请按 YYYY-MM-DD 格式输入日期。"),
         ({"volunteer_number": "RX0000000000"}, "volunteer_number", "本食堂没有持此志愿者编号的厨师；请先让其加入食堂的志愿服务队。"),
     ],
@@ -175,7 +175,7 @@ def test_recording_a_training_permission_matrix(cooks: CookWorld, who: str, allo
 
 @pytest.mark.parametrize(
     ("hours", "message"),
-    [("0", "学时须大于 0 且不超过 99.9。"), ("100", "学时须大于 0 且不超过 99.9。"), ("two", "请输入数字。"), ("NaN", "请输入数字。")],
+    [("0", "学时须大于 0 且不超过 99.9。"), ("100", "学时须大于 0 且不超过 99.9。"), ("two", "请填写数字。"), ("NaN", "请填写数字。")],
 )
 def test_bad_training_hours_are_refused(cooks: CookWorld, hours: str, message: str):
     with pytest.raises(InvalidInput) as exc:
