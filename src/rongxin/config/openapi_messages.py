@@ -88,6 +88,7 @@ MESSAGES = [
     gettext_noop(
         "Accept an order dispatched to you or to a team you lead. 409 if it is no longer awaiting\nan answer."
     ),
+    gettext_noop("Accident insurance arranged (delivering needs it)."),
     gettext_noop("Active teams, filtered by home region (and everything under it), tier and kind"),
     gettext_noop("Active teams, filtered by home region (and everything under it), tier and kind."),
     gettext_noop("Activities in this village's town."),
@@ -122,6 +123,7 @@ MESSAGES = [
     gettext_noop("Ask the organiser to correct the time of one of your records."),
     gettext_noop("At most 60 days after preferred_from."),
     gettext_noop("At most 8 topics of at most 12 characters."),
+    gettext_noop("At most an hour after the start."),
     gettext_noop("Beijing date of the last closed lecture up to `on`."),
     gettext_noop("Browse and filter the audit log (auditors), 100 per page"),
     gettext_noop("Browse and filter the audit log (auditors), 100 per page."),
@@ -130,6 +132,8 @@ MESSAGES = [
     gettext_noop("Call-outs, filtered by status (public)."),
     gettext_noop("Cancel a planned session, with a reason (409 once closed or cancelled)"),
     gettext_noop("Cancel a planned session, with a reason (409 once closed or cancelled)."),
+    gettext_noop("Cancel a scheduled clinic, with a reason"),
+    gettext_noop("Cancel a scheduled clinic, with a reason."),
     gettext_noop("Cancel an open order with a reason (its orderer, or whoever may dispatch it)"),
     gettext_noop("Cancel an open order with a reason (its orderer, or whoever may dispatch it)."),
     gettext_noop("Cancel with a reason"),
@@ -285,6 +289,7 @@ MESSAGES = [
     gettext_noop(
         "Let an account act for a provider (the county credit office). The account needs an\nincentive-provider grant first (422 ``no_provider_grant``); 409 ``duplicate`` if it acts\nfor a provider already."
     ),
+    gettext_noop("More than 0, at most 99.9"),
     gettext_noop("Needs a time zone."),
     gettext_noop("Newest first, at most 100."),
     gettext_noop("None for staff (not volunteers)."),
@@ -313,6 +318,8 @@ MESSAGES = [
     gettext_noop("One session: speakers, sayings, photos and counts; the listeners only for those who run it."),
     gettext_noop("One version with its sayings in order (a draft only for administrators)"),
     gettext_noop("One version with its sayings in order (a draft only for administrators)."),
+    gettext_noop("One week of the rota, Monday to Sunday, with the cooks placed by duty"),
+    gettext_noop("One week of the rota, Monday to Sunday, with the cooks placed by duty."),
     gettext_noop("Only heads with a period in this state."),
     gettext_noop("Only orders in this state."),
     gettext_noop("Only sayings with this topic."),
@@ -350,6 +357,10 @@ MESSAGES = [
     gettext_noop("Publish a draft catalogue (the county credit office)"),
     gettext_noop("Publish a draft catalogue (the county credit office); a published version is never edited."),
     gettext_noop("Publish a draft: it becomes the current book and is frozen (needs at least one saying)."),
+    gettext_noop("Put a cook on the rota"),
+    gettext_noop(
+        "Put a cook on the rota: they are invited to the day's activity. 422 when their latest\nhealth certificate has expired by the day; 403 when you do not organise the cook team."
+    ),
     gettext_noop("Put a staff member (not a volunteer) on a shift, so the daily count is complete"),
     gettext_noop("Put a staff member (not a volunteer) on a shift, so the daily count is complete."),
     gettext_noop("Queue a CSV/XLSX file of records for your department"),
@@ -360,6 +371,10 @@ MESSAGES = [
     gettext_noop("Rate a held lecture you ordered, 1 to 5 with a comment; once (409 the second time)."),
     gettext_noop("Reactivate an account you administer (its grants and keys count again)"),
     gettext_noop("Reactivate an account you administer (its grants and keys count again)."),
+    gettext_noop("Record a cook's health certificate (village staff)"),
+    gettext_noop("Record a cook's health certificate (village staff). 409 for the same number twice."),
+    gettext_noop("Record a food-safety training a cook attended (village staff)"),
+    gettext_noop("Record a food-safety training a cook attended (village staff)."),
     gettext_noop(
         "Record a planned lecture session (``order_id``: the session of an accepted order, by its\ndispatched speaker or team). Times need a time zone; a mobile place needs coordinates."
     ),
@@ -378,6 +393,8 @@ MESSAGES = [
     gettext_noop(
         "Record that you gave the benefit, under your own ``reference``: 201, or 200 with\n``created: false`` when retrying the same reference with the same credential. Refusals,\neach recorded as a check: 422 ``invalid``, ``expired``, ``wrong_provider``, ``revoked`` or\n``not_eligible``; 409 ``replayed`` (a live code used again), ``quota_exhausted`` or\n``reference_reused``; 429 ``rate_limited``."
     ),
+    gettext_noop("Record who came and how many elders were seen, once the clinic has started"),
+    gettext_noop("Record who came and how many elders were seen, once the clinic has started."),
     gettext_noop("Register a person in a village of your region"),
     gettext_noop("Register a person in a village of your region. 409 when the ID number is already registered."),
     gettext_noop("Register a provider (the county credit office)"),
@@ -410,6 +427,14 @@ MESSAGES = [
         "Revoke an API key: your own, or (administrators) one of a user in your region. The next\nrequest with it gets 401. Revoking it again answers the same. 404 when it is missing or not\nyours."
     ),
     gettext_noop("SHA-256 of the published content; empty for a draft."),
+    gettext_noop("Schedule a clinic (town officer, administrators, village staff)"),
+    gettext_noop("Schedule a clinic (town officer, administrators, village staff)."),
+    gettext_noop(
+        "Schedule a pre-meal session through the lectures service (town officers, lecture\nadministrators, lecture team leaders and speakers, under lectures' rules)."
+    ),
+    gettext_noop(
+        "Schedule a pre-meal session through the lectures service (town officers, lecture administrators, lecture team leaders and speakers, under lectures' rules)"
+    ),
     gettext_noop("Search the sayings of the current book (or of ``book``)"),
     gettext_noop(
         "Search the sayings of the current book (or of ``book``): every word of ``q`` must appear\nin the text, interpretation, topics or cases, ignoring case."
@@ -431,6 +456,8 @@ MESSAGES = [
     gettext_noop("Speakers (leaders, heads, team members, volunteers), filtered by kind, area and name."),
     gettext_noop("Start the next version as a draft, a copy of the current book (409 while a draft is open)"),
     gettext_noop("Start the next version as a draft, a copy of the current book (409 while a draft is open)."),
+    gettext_noop("Take a cook off a day's rota before the work starts"),
+    gettext_noop("Take a cook off a day's rota before the work starts; their invitation or sign-up is cancelled."),
     gettext_noop("Take a shift (your own decision)"),
     gettext_noop("Take a shift (your own decision)."),
     gettext_noop("The account the speaker signs in with."),
@@ -443,6 +470,12 @@ MESSAGES = [
         "The adoption-link board on a day: links in force with each leader's sessions there, the\ntowns and villages with and without a leader, the adopted enterprises."
     ),
     gettext_noop("The caller's sign-up status, if any."),
+    gettext_noop("The canteen's clinics to come and past ones"),
+    gettext_noop("The canteen's clinics to come and past ones."),
+    gettext_noop("The canteen's cooks with the state of their latest health certificate and their trainings"),
+    gettext_noop("The canteen's cooks with the state of their latest health certificate and their trainings."),
+    gettext_noop("The canteen's pre-meal sessions (lecture sessions of format ``pre_meal`` at its venue)"),
+    gettext_noop("The canteen's pre-meal sessions (lecture sessions of format ``pre_meal`` at its venue)."),
     gettext_noop(
         "The certificate as a PDF, for the volunteer or staff reading files in the volunteer's\nvillage (the read is audited and shown to the person)."
     ),
@@ -538,6 +571,8 @@ MESSAGES = [
     gettext_noop("This is the current published book."),
     gettext_noop("Times in all; null: no limit."),
     gettext_noop("Times per holder per ``quota_period``; null: no limit."),
+    gettext_noop("Upcoming clinics at canteens of the county (administrators) or your town (town officers)"),
+    gettext_noop("Upcoming clinics at canteens of the county (administrators) or your town (town officers)."),
     gettext_noop("Verified minutes; omit to keep what the scans give."),
     gettext_noop("Verify the roster and close a finished activity"),
     gettext_noop(
@@ -578,6 +613,10 @@ MESSAGES = [
     gettext_noop("Withdraw one of your credentials (e.g. a lost card); checks answer ``revoked`` from now."),
     gettext_noop("Words to find in text, interpretation, topics or cases."),
     gettext_noop("YYYY-MM, Beijing time."),
+    gettext_noop("YYYY-MM-DD"),
+    gettext_noop("YYYY-MM-DD, a meal day not past"),
+    gettext_noop("YYYY-MM-DD, after the issue date"),
+    gettext_noop("YYYY-Www; this week when empty"),
     gettext_noop("Your current service records, latest first"),
     gettext_noop("Your current service records, latest first."),
     gettext_noop("Your offers open when the list was made."),
@@ -603,6 +642,7 @@ MESSAGES = [
     gettext_noop("base64url (no padding) of the 32-byte Ed25519 public key."),
     gettext_noop("base64url (no padding) of the sorted holder ids, concatenated."),
     gettext_noop("base64url Ed25519 signature (see the endpoint)."),
+    gettext_noop("cook | serve | deliver"),
     gettext_noop("day | week | month | year, or empty without a per-holder quota."),
     gettext_noop("day | week | month | year; required with quota_per_holder."),
     gettext_noop("department_expert | urban_professional | town_village"),
@@ -615,6 +655,7 @@ MESSAGES = [
     gettext_noop("false: a retry that returned the first record."),
     gettext_noop("flood | epidemic | cleanup | fire | other"),
     gettext_noop("generated_at in Unix seconds, as signed."),
+    gettext_noop("hospital | health | civil_affairs | other"),
     gettext_noop("in | out"),
     gettext_noop("listener | speaker"),
     gettext_noop("live: 5 minutes; card: a printed card, 30 days."),
@@ -630,6 +671,7 @@ MESSAGES = [
     gettext_noop("site | venue | field | fishing_farm | market | other"),
     gettext_noop("talk | theatre | pre_meal"),
     gettext_noop("transit | loans | medical | travel | shopping | government | ..."),
+    gettext_noop("valid | expiring | expired | none"),
     gettext_noop("valid | used (a live code that backed a redemption) | expired | revoked (withdrawn)."),
     gettext_noop("village, community, school, canteen or enterprise."),
     gettext_noop("荣信 volunteer + credit platform. Errors are RFC 7807 problem+json."),

@@ -17,7 +17,9 @@ from rongxin.core.text import text_problem
 def _folded(value: Any, field: str) -> str:
     text = str(value)
     if text_problem(text) is not None:
-        raise field_error(field, _("The text holds an invisible control character; remove it and try again."), code="invalid_text")
+        raise field_error(
+            field, _("The text holds an invisible control character; remove it and try again."), code="invalid_text"
+        )
     return unicodedata.normalize("NFKC", text).strip()
 
 

@@ -35,14 +35,23 @@ from rongxin.core.models import AuditEvent
 from rongxin.subjects.services import notice_send
 from rongxin.volunteering.models import Activity, ActivityType, Signup
 from rongxin.volunteering.permissions import can_organise
-from rongxin.volunteering.services import ActivityInput, activity_cancel, activity_create, activity_publish
-from rongxin.volunteering.services import invitation_send
+from rongxin.volunteering.services import (
+    ActivityInput,
+    activity_cancel,
+    activity_create,
+    activity_publish,
+    invitation_send,
+)
 from rongxin.volunteering.services.activities import _cancel as signup_release
 
 # Places on one day's activity (an invitation reserves nothing; only sign-ups take places).
 PLACES = 20
 # How far ahead a rota may be made.
 MAX_DAYS_AHEAD = 62
+NOT_ORGANISER = _(
+    "Putting cooks on the rota invites them to the team's activity: "
+    "ask the village officer to make you a leader of the cook team."
+)
 # Local working hours of a rota day by activity type: (start hour, minute), minutes.
 HOURS = {"canteen_cooking": ((9, 0), 180), "meal_delivery": ((11, 0), 120)}
 
@@ -58,8 +67,10 @@ def _times(day: dt.date, type_code: str) -> tuple[dt.datetime, dt.datetime]:
 
 
 def _locked_canteen(canteen_id: int) -> Canteen:
-    return Canteen.objects.select_for_update(of=("self",)).select_related("village", "team__region", "venue").get(
-        pk=canteen_id
+    return (
+        Canteen.objects.select_for_update(of=("self",))
+        .select_related("village", "team__region", "venue")
+        .get(pk=canteen_id)
     )
 
 
@@ -99,10 +110,7 @@ def rota_place(
     if team is None or not team.active:
         raise Conflict(_("This canteen has no cook team yet."), code="no_team")
     if not can_organise(actor, team):
-        raise Forbidden(
-            _("Putting cooks on the rota invites them to the team's activity: ask the village officer to make you a leader of the cook team."),
-            code="not_team_organiser",
-        )
+        raise Forbidden(NOT_ORGANISER, code="not_team_organiser")
     if canteen.status != Canteen.Status.OPEN:
         raise Conflict(_("Only an open canteen has a rota."), code="canteen_not_open")
     now = clock.now()
@@ -193,10 +201,7 @@ def rota_remove(*, actor: User, canteen_id: int, on: Any, volunteer_number: str)
     day = day_value(on, field="on")
     canteen = _locked_canteen(canteen.pk)
     if canteen.team is None or not can_organise(actor, canteen.team):
-        raise Forbidden(
-            _("Putting cooks on the rota invites them to the team's activity: ask the village officer to make you a leader of the cook team."),
-            code="not_team_organiser",
-        )
+        raise Forbidden(NOT_ORGANISER, code="not_team_organiser")
     slot = (
         RotaSlot.objects.select_related("volunteer__subject")
         .filter(

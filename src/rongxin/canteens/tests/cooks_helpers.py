@@ -123,7 +123,8 @@ def cooks(tree: Tree, frozen: Any) -> CookWorld:
     village_b_officer = make_user("village_b1", Role.VILLAGE_OFFICER, tree.village_b1)
     canteen = make_canteen(tree, tree.village_a1, village_officer, name="东山暖心食堂")
     other = make_canteen(tree, tree.village_b1, village_b_officer, name="烟墩角暖心食堂")
-    assert canteen.team is not None and other.team is not None
+    assert canteen.team is not None
+    assert other.team is not None
     manager, manager_subject = person_user("manager", tree.village_a1)
     grant_add(actor=None, user=manager, spec=GrantSpec(role=Role.CANTEEN_MANAGER, region=tree.village_a1))
     grant_add(actor=None, user=manager, spec=GrantSpec(role=Role.TEAM_LEADER, region=tree.village_a1))

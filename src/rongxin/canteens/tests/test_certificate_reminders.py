@@ -7,14 +7,16 @@ from typing import Any
 
 from rongxin.canteens.services.cooks import certificate_reminders_send
 from rongxin.canteens.tasks.certificates import certificate_reminders
-from rongxin.canteens.tests.cooks_helpers import CookWorld, certificate, cooks, frozen  # noqa: F401
+from rongxin.canteens.tests import cooks_helpers
+from rongxin.canteens.tests.cooks_helpers import CookWorld, certificate
 from rongxin.subjects.models import Notice
+
+cooks = cooks_helpers.cooks  # a fixture
+frozen = cooks_helpers.frozen  # a fixture
 
 
 def _notices() -> list[tuple[int, str]]:
-    return sorted(
-        Notice.objects.filter(kind__startswith="canteens.").values_list("subject_id", "kind")
-    )
+    return sorted(Notice.objects.filter(kind__startswith="canteens.").values_list("subject_id", "kind"))
 
 
 def test_the_notice_goes_30_days_before_expiry_once(cooks: CookWorld, frozen: Any):
@@ -29,11 +31,17 @@ def test_the_notice_goes_30_days_before_expiry_once(cooks: CookWorld, frozen: An
     assert certificate_reminders() == "reminded 1 health certificates"
     # then one notice to the cook and one to the manager's own file
     assert _notices() == sorted(
-        [(cooks.cook.pk, "canteens.certificate_expiring"), (cooks.manager_subject.pk, "canteens.cook_certificate_expiring")]
+        [
+            (cooks.cook.pk, "canteens.certificate_expiring"),
+            (cooks.manager_subject.pk, "canteens.cook_certificate_expiring"),
+        ]
     )
     cert.refresh_from_db()
     assert cert.reminded_at is not None
-    assert Notice.objects.get(kind="canteens.certificate_expiring").title == "您的健康证将于 2026-04-02 到期；请及时换证，以免无法排班。"
+    assert (
+        Notice.objects.get(kind="canteens.certificate_expiring").title
+        == "您的健康证将于 2026-04-02 到期；请及时换证，以免无法排班。"
+    )
     # when it runs again
     assert certificate_reminders_send() == 0
     # then nothing more is sent

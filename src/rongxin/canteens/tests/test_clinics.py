@@ -10,8 +10,12 @@ import pytest
 from rongxin.canteens.models import ClinicVisit
 from rongxin.canteens.selectors.clinics import upcoming_clinics
 from rongxin.canteens.services.clinics import clinic_cancel, clinic_record, clinic_schedule
-from rongxin.canteens.tests.cooks_helpers import CookWorld, actor, at, cooks, frozen  # noqa: F401
+from rongxin.canteens.tests import cooks_helpers
+from rongxin.canteens.tests.cooks_helpers import CookWorld, actor, at
 from rongxin.core.errors import Conflict, InvalidInput, NotFound
+
+cooks = cooks_helpers.cooks  # a fixture
+frozen = cooks_helpers.frozen  # a fixture
 
 
 def _schedule(world: CookWorld, who: Any, **kw: Any) -> ClinicVisit:
@@ -44,7 +48,11 @@ def _schedule(world: CookWorld, who: Any, **kw: Any) -> ClinicVisit:
 def test_scheduling_a_clinic_permission_matrix(cooks: CookWorld, who: str, allowed: bool):
     if allowed:
         clinic = _schedule(cooks, actor(cooks, who))
-        assert (clinic.canteen_id, clinic.status, clinic.provider_name) == (cooks.canteen.pk, "scheduled", "荣成市人民医院")
+        assert (clinic.canteen_id, clinic.status, clinic.provider_name) == (
+            cooks.canteen.pk,
+            "scheduled",
+            "荣成市人民医院",
+        )
     else:
         with pytest.raises(NotFound):
             _schedule(cooks, actor(cooks, who), provider_kind="nonsense")
@@ -96,7 +104,9 @@ def test_elders_seen_must_be_sane(cooks: CookWorld, frozen: Any, seen: Any):
     assert (clinic.status, clinic.elders_seen) == ("scheduled", None)
 
 
-@pytest.mark.parametrize(("who", "allowed"), [("anonymous", False), ("town_b", False), ("manager_b", False), ("town_a", True)])
+@pytest.mark.parametrize(
+    ("who", "allowed"), [("anonymous", False), ("town_b", False), ("manager_b", False), ("town_a", True)]
+)
 def test_cancelling_a_clinic_permission_matrix(cooks: CookWorld, who: str, allowed: bool):
     clinic = _schedule(cooks, cooks.manager)
     if allowed:

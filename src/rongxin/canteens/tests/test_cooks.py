@@ -9,9 +9,13 @@ import pytest
 
 from rongxin.canteens.models import HealthCertificate, Training
 from rongxin.canteens.services.cooks import health_certificate_record, training_record
-from rongxin.canteens.tests.cooks_helpers import CookWorld, actor, cooks, frozen  # noqa: F401
+from rongxin.canteens.tests import cooks_helpers
+from rongxin.canteens.tests.cooks_helpers import CookWorld, actor
 from rongxin.core.errors import Conflict, InvalidInput, NotFound
 from rongxin.core.models import AuditEvent
+
+cooks = cooks_helpers.cooks  # a fixture
+frozen = cooks_helpers.frozen  # a fixture
 
 
 def _cert(world: CookWorld, who: object, **overrides: object) -> HealthCertificate:
@@ -87,7 +91,11 @@ def test_full_width_numbers_and_dates_are_folded_to_ascii(cooks: CookWorld):
         ({"issuer": "疾控\x07中心"}, "issuer", "内容中有不可见的控制字符，请删除后重试。"),
         ({"issuer": "疾" * 101}, "issuer", "不能超过 100 个字符。"),
         ({"issued_on": "2026/02/01"}, "issued_on", "请按 YYYY-MM-DD 格式输入日期。"),
-        ({"volunteer_number": "RX0000000000"}, "volunteer_number", "本食堂没有持此志愿者编号的厨师；请先让其加入食堂的志愿服务队。"),
+        (
+            {"volunteer_number": "RX0000000000"},
+            "volunteer_number",
+            "本食堂没有持此志愿者编号的厨师；请先让其加入食堂的志愿服务队。",
+        ),
     ],
 )
 def test_bad_certificates_are_refused_with_a_clear_message(
@@ -134,7 +142,12 @@ def test_recording_a_training(cooks: CookWorld):
     )
     # then it is kept with exact hours
     t.refresh_from_db()
-    assert (t.volunteer_id, t.course, t.on, t.hours) == (cooks.cook.pk, "食品安全基础", dt.date(2026, 2, 20), Decimal("2.5"))
+    assert (t.volunteer_id, t.course, t.on, t.hours) == (
+        cooks.cook.pk,
+        "食品安全基础",
+        dt.date(2026, 2, 20),
+        Decimal("2.5"),
+    )
     # and the same course on the same day again is a conflict
     with pytest.raises(Conflict):
         training_record(
@@ -175,7 +188,12 @@ def test_recording_a_training_permission_matrix(cooks: CookWorld, who: str, allo
 
 @pytest.mark.parametrize(
     ("hours", "message"),
-    [("0", "学时须大于 0 且不超过 99.9。"), ("100", "学时须大于 0 且不超过 99.9。"), ("two", "请填写数字。"), ("NaN", "请填写数字。")],
+    [
+        ("0", "学时须大于 0 且不超过 99.9。"),
+        ("100", "学时须大于 0 且不超过 99.9。"),
+        ("two", "请填写数字。"),
+        ("NaN", "请填写数字。"),
+    ],
 )
 def test_bad_training_hours_are_refused(cooks: CookWorld, hours: str, message: str):
     with pytest.raises(InvalidInput) as exc:

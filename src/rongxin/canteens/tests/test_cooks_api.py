@@ -5,10 +5,14 @@ from __future__ import annotations
 import pytest
 
 from rongxin.canteens.models import HealthCertificate, RotaSlot
-from rongxin.canteens.tests.cooks_helpers import CookWorld, actor, certificate, cooks, frozen  # noqa: F401
+from rongxin.canteens.tests import cooks_helpers
+from rongxin.canteens.tests.cooks_helpers import CookWorld, actor, certificate
 from rongxin.conftest import client_for
 
 BASE = "/api/v1/canteens"
+
+cooks = cooks_helpers.cooks  # a fixture
+frozen = cooks_helpers.frozen  # a fixture
 
 
 @pytest.mark.parametrize(

@@ -8,9 +8,13 @@ import datetime as dt
 import pytest
 
 from rongxin.canteens.models import ClinicVisit, HealthCertificate, RotaSlot
-from rongxin.canteens.tests.cooks_helpers import CookWorld, actor, certificate, cooks, frozen  # noqa: F401
+from rongxin.canteens.tests import cooks_helpers
+from rongxin.canteens.tests.cooks_helpers import CookWorld, actor, certificate
 from rongxin.conftest import client_for
 from rongxin.core.models import AuditEvent
+
+cooks = cooks_helpers.cooks  # a fixture
+frozen = cooks_helpers.frozen  # a fixture
 
 
 @pytest.mark.parametrize(
@@ -78,7 +82,13 @@ def test_the_certificate_form_records_and_errors_come_back_in_chinese(cooks: Coo
 def test_a_forbidden_post_changes_nothing(cooks: CookWorld):
     response = client_for(cooks.town_a).post(
         f"/canteens/{cooks.canteen.pk}/cooks/certificates/",
-        {"volunteer_number": cooks.cook.number, "number": "JK-1", "issuer": "x", "issued_on": "2026-02-01", "expires_on": "2027-01-01"},
+        {
+            "volunteer_number": cooks.cook.number,
+            "number": "JK-1",
+            "issuer": "x",
+            "issued_on": "2026-02-01",
+            "expires_on": "2027-01-01",
+        },
     )
     assert response.status_code == 404
     assert HealthCertificate.objects.count() == 0
@@ -127,4 +137,6 @@ def test_the_county_list_of_upcoming_clinics(cooks: CookWorld):
 
 def test_the_premeal_form_is_for_those_lectures_lets_schedule(cooks: CookWorld):
     assert 'id="schedule"' in client_for(cooks.town_a).get(f"/canteens/{cooks.canteen.pk}/pre-meal/").content.decode()
-    assert 'id="schedule"' not in client_for(cooks.manager).get(f"/canteens/{cooks.canteen.pk}/pre-meal/").content.decode()
+    assert (
+        'id="schedule"' not in client_for(cooks.manager).get(f"/canteens/{cooks.canteen.pk}/pre-meal/").content.decode()
+    )

@@ -9,11 +9,15 @@ import pytest
 
 from rongxin.canteens.selectors.clinics import premeal_sessions
 from rongxin.canteens.services.premeal import premeal_schedule
-from rongxin.canteens.tests.cooks_helpers import CookWorld, actor, at, cooks, frozen  # noqa: F401
+from rongxin.canteens.tests import cooks_helpers
+from rongxin.canteens.tests.cooks_helpers import CookWorld, actor, at
 from rongxin.core.errors import InvalidInput, NotFound
 from rongxin.lectures.models import Session
 from rongxin.volunteering.models import Team
 from rongxin.volunteering.services import team_create
+
+cooks = cooks_helpers.cooks  # a fixture
+frozen = cooks_helpers.frozen  # a fixture
 
 
 @pytest.fixture

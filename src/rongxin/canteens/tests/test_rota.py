@@ -10,7 +10,8 @@ import pytest
 
 from rongxin.canteens.models import RotaSlot
 from rongxin.canteens.services.rota import rota_place, rota_remove
-from rongxin.canteens.tests.cooks_helpers import CookWorld, actor, certificate, cooks, frozen  # noqa: F401
+from rongxin.canteens.tests import cooks_helpers
+from rongxin.canteens.tests.cooks_helpers import CookWorld, actor, certificate
 from rongxin.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from rongxin.subjects.models import Notice
 from rongxin.volunteering.models import Activity, Signup
@@ -18,8 +19,13 @@ from rongxin.volunteering.services import signup_create
 
 TUESDAY = dt.date(2026, 3, 3)
 
+cooks = cooks_helpers.cooks  # a fixture
+frozen = cooks_helpers.frozen  # a fixture
 
-def _place(world: CookWorld, who: Any, *, on: object = TUESDAY, duty: str = "cook", number: str | None = None, **kw: Any) -> RotaSlot:
+
+def _place(
+    world: CookWorld, who: Any, *, on: object = TUESDAY, duty: str = "cook", number: str | None = None, **kw: Any
+) -> RotaSlot:
     return rota_place(
         actor=who,
         canteen_id=world.canteen.pk,
@@ -53,7 +59,12 @@ def test_placing_a_cook_permission_matrix(cooks: CookWorld, who: str, error: Any
         slot = _place(cooks, actor(cooks, who))
         # then the day's activity exists, published, and the cook is invited to it
         activity = Activity.objects.get()
-        assert (slot.date, slot.duty, slot.volunteer_id, slot.activity_id) == (TUESDAY, "cook", cooks.cook.pk, activity.pk)
+        assert (slot.date, slot.duty, slot.volunteer_id, slot.activity_id) == (
+            TUESDAY,
+            "cook",
+            cooks.cook.pk,
+            activity.pk,
+        )
         assert (activity.status, activity.type.code, activity.team_id, activity.capacity) == (
             "published",
             "canteen_cooking",
@@ -75,7 +86,9 @@ def test_a_second_cook_on_the_same_day_joins_the_same_activity_and_delivery_has_
     # when two cooks are placed on Tuesday (cook and serve) and the second on Wednesday's delivery
     a = _place(cooks, cooks.manager)
     b = _place(cooks, cooks.manager, duty="serve", number=cooks.cook2.number)
-    c = _place(cooks, cooks.manager, on=TUESDAY + dt.timedelta(days=1), duty="deliver", number=cooks.cook2.number, insured=True)
+    c = _place(
+        cooks, cooks.manager, on=TUESDAY + dt.timedelta(days=1), duty="deliver", number=cooks.cook2.number, insured=True
+    )
     # then Tuesday is one activity, Wednesday's delivery another
     assert a.activity_id == b.activity_id
     assert c.activity_id != a.activity_id
@@ -190,6 +203,8 @@ def test_removing_permission_matrix(cooks: CookWorld, who: str):
     certificate(cooks.cook, number="A1", issued="2026-01-01", expires="2026-12-31")
     _place(cooks, cooks.manager)
     with pytest.raises(NotFound):
-        rota_remove(actor=actor(cooks, who), canteen_id=cooks.canteen.pk, on=TUESDAY, volunteer_number=cooks.cook.number)
+        rota_remove(
+            actor=actor(cooks, who), canteen_id=cooks.canteen.pk, on=TUESDAY, volunteer_number=cooks.cook.number
+        )
     assert RotaSlot.objects.filter(removed_at__isnull=True).count() == 1
     assert Signup.objects.get().status == "invited"

@@ -55,8 +55,12 @@ class CertificateForm(forms.Form):
     volunteer_number = forms.CharField(label=gettext_lazy("Volunteer number"), max_length=40)
     number = forms.CharField(label=gettext_lazy("Certificate number"), max_length=80)
     issuer = forms.CharField(label=gettext_lazy("Issued by"), max_length=200)
-    issued_on = forms.CharField(label=gettext_lazy("Issued on"), max_length=20, widget=forms.DateInput(attrs={"type": "date"}))
-    expires_on = forms.CharField(label=gettext_lazy("Expires on"), max_length=20, widget=forms.DateInput(attrs={"type": "date"}))
+    issued_on = forms.CharField(
+        label=gettext_lazy("Issued on"), max_length=20, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    expires_on = forms.CharField(
+        label=gettext_lazy("Expires on"), max_length=20, widget=forms.DateInput(attrs={"type": "date"})
+    )
 
 
 class TrainingForm(forms.Form):
@@ -101,7 +105,9 @@ class PreMealForm(forms.Form):
     title = forms.CharField(label=gettext_lazy("Title"), max_length=240)
     starts_at = _when(gettext_lazy("Starts at"))
     ends_at = _when(gettext_lazy("Ends at"))
-    team_id = forms.IntegerField(label=gettext_lazy("Lecture team number"), required=False, min_value=1, max_value=2**31 - 1)
+    team_id = forms.IntegerField(
+        label=gettext_lazy("Lecture team number"), required=False, min_value=1, max_value=2**31 - 1
+    )
 
 
 def _form_error(request: SignedInRequest, form: forms.Form) -> None:
