@@ -9,6 +9,7 @@ import datetime as dt
 from decimal import Decimal
 from typing import Annotated, Any
 
+from django.utils.translation import gettext_lazy as _
 from ninja import Field, Query, Router, Schema, Status
 from pydantic import AfterValidator
 
@@ -314,7 +315,7 @@ def rota(request: SignedInRequest, canteen_id: int, filters: Query[CanteenRotaQu
     if filters.week:
         monday_or_none = week_monday(filters.week)
         if monday_or_none is None:
-            raise field_error("week", "YYYY-Www", code="invalid_week")
+            raise field_error("week", _("Enter a week as YYYY-Www, e.g. 2026-W10."), code="invalid_week")
         monday = monday_or_none
     return CanteenRotaWeekOut(
         week=week_label(monday),

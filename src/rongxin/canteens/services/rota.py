@@ -15,6 +15,7 @@ the rota is kept by village staff who organise the team; the others get a clear 
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
 from typing import Any
 
 from django.db import transaction
@@ -42,6 +43,7 @@ from rongxin.volunteering.services import (
     activity_publish,
     invitation_send,
 )
+from rongxin.volunteering.services.activities import HOLDING
 from rongxin.volunteering.services.activities import _cancel as signup_release
 
 # Places on one day's activity (an invitation reserves nothing; only sign-ups take places).
@@ -173,7 +175,11 @@ def rota_place(
             _("%(n)d cooks are on this day's rota already; that is the most.") % {"n": activity.capacity},
             code="rota_day_full",
         )
-    invitation_send(actor=actor, activity_id=activity.pk, volunteer_number=cook.number)
+    held = Signup.objects.filter(
+        activity=activity, volunteer=cook, status__in=[Signup.Status.INVITED, *HOLDING]
+    ).exists()
+    if not held:  # a cook who signed up for the day on their own is not invited again
+        invitation_send(actor=actor, activity_id=activity.pk, volunteer_number=cook.number)
     slot = RotaSlot.objects.create(
         canteen=canteen, date=day, duty=duty, volunteer=cook, activity=activity, created_at=now, created_by=actor
     )
@@ -207,7 +213,7 @@ def rota_remove(*, actor: User, canteen_id: int, on: Any, volunteer_number: str)
         .filter(
             canteen=canteen,
             date=day,
-            volunteer__number=str(volunteer_number or "").strip().upper(),
+            volunteer__number=unicodedata.normalize("NFKC", str(volunteer_number or "")).strip().upper(),
             removed_at__isnull=True,
         )
         .first()

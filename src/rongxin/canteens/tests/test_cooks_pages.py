@@ -4,6 +4,7 @@ services."""
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import pytest
 
@@ -140,3 +141,23 @@ def test_the_premeal_form_is_for_those_lectures_lets_schedule(cooks: CookWorld):
     assert (
         'id="schedule"' not in client_for(cooks.manager).get(f"/canteens/{cooks.canteen.pk}/pre-meal/").content.decode()
     )
+
+
+def test_the_canteen_page_section_lists_expiring_certificates(cooks: CookWorld, rf: Any):
+    from django.template.loader import render_to_string
+
+    from rongxin.canteens.pages.views.cooks import cooks_section
+
+    # given one cook's certificate expiring within 30 days and one expired
+    certificate(cooks.cook, number="A1", issued="2025-03-20", expires="2026-03-20")
+    certificate(cooks.cook2, number="B1", issued="2025-03-01", expires="2026-03-01")
+    request = rf.get("/")
+    request.user = cooks.manager
+    # when the section is rendered
+    context = cooks_section(request, cooks.canteen)
+    html = render_to_string("canteens/_canteen_cooks.html", context, request=request)
+    # then both show, with their state
+    assert context["cook_count"] == 3
+    assert [r.volunteer.pk for r in context["expiring"]] == [cooks.cook.pk, cooks.cook2.pk]
+    assert html.count('class="cert-expiring"') == 1
+    assert html.count('class="cert-expired"') == 1

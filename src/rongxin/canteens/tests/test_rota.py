@@ -208,3 +208,25 @@ def test_removing_permission_matrix(cooks: CookWorld, who: str):
         )
     assert RotaSlot.objects.filter(removed_at__isnull=True).count() == 1
     assert Signup.objects.get().status == "invited"
+
+
+def test_a_cook_who_signed_up_on_their_own_is_placed_without_a_second_invitation(cooks: CookWorld):
+    # given the day's activity (made by placing another cook) and our cook signed up on their own
+    certificate(cooks.cook, number="A1", issued="2026-01-01", expires="2026-12-31")
+    certificate(cooks.cook2, number="B1", issued="2026-01-01", expires="2026-12-31")
+    first = _place(cooks, cooks.manager, number=cooks.cook2.number)
+    signup_create(actor=cooks.cook_user, activity_id=first.activity_id)
+    # when the manager puts them on the rota for that day
+    slot = _place(cooks, cooks.manager, duty="serve")
+    # then they are placed, still confirmed, and got no invitation
+    assert slot.activity_id == first.activity_id
+    assert Signup.objects.get(volunteer=cooks.cook).status == "confirmed"
+    assert Notice.objects.filter(subject_id=cooks.cook.pk, kind="volunteering.invitation").count() == 0
+
+
+def test_the_week_api_refuses_a_malformed_week(cooks: CookWorld):
+    from rongxin.conftest import client_for
+
+    response = client_for(cooks.manager).get(f"/api/v1/canteens/{cooks.canteen.pk}/rota?week=2026-10")
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["message"] == "请按 YYYY-Www 格式输入周次，例如 2026-W10。"

@@ -24,7 +24,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 from rongxin.accounts.permissions import SignedInRequest
 from rongxin.canteens.domain.cooks import week_label, week_monday
-from rongxin.canteens.models import ClinicVisit, RotaSlot
+from rongxin.canteens.models import Canteen, ClinicVisit, RotaSlot
 from rongxin.canteens.permissions.cooks import (
     access_canteen_for_reading_cooks,
     clinic_list_regions,
@@ -112,6 +112,14 @@ class PreMealForm(forms.Form):
 
 def _form_error(request: SignedInRequest, form: forms.Form) -> None:
     messages.error(request, " ".join(str(e) for errs in form.errors.values() for e in errs))
+
+
+# --- The section on the canteen's page -----------------------------------------------------------
+def cooks_section(request: SignedInRequest, canteen: Canteen) -> dict[str, Any]:
+    """Context for ``canteens/_canteen_cooks.html`` on the canteen's page (sites): the cooks'
+    certificates expiring or expired, and the links to the cook pages."""
+    rows = cooks_of(canteen, today=clock.today_local())
+    return {"canteen": canteen, "cook_count": len(rows), "expiring": expiring_rows(rows)}
 
 
 # --- Cooks ----------------------------------------------------------------------------------------
