@@ -39,6 +39,14 @@ class CanteensConfig(AppConfig):
             "elder.search": _("Searched residents to enrol in a canteen"),
             "service_day.record": _("Recorded a canteen's lunch"),
             # cooks, rota, clinics, pre-meal sessions
+            "canteen_cook.certificate": _("Recorded a cook's health certificate"),
+            "canteen_cook.training": _("Recorded a cook's food-safety training"),
+            "canteen_cook.certificate_remind": _("Sent a health certificate expiry notice"),
+            "canteen_rota.place": _("Put a cook on a canteen's rota"),
+            "canteen_rota.remove": _("Took a cook off a canteen's rota"),
+            "canteen_clinic.schedule": _("Scheduled a clinic at a canteen"),
+            "canteen_clinic.record": _("Recorded a clinic at a canteen"),
+            "canteen_clinic.cancel": _("Cancelled a clinic at a canteen"),
             # donations
         },
         "audit.object_type": {
@@ -46,6 +54,11 @@ class CanteensConfig(AppConfig):
             "coverage_policy": _("Canteen coverage target"),
             "build_plan": _("Canteen build plan"),
             "canteen_elder": _("Canteen elder"),
+            "health_certificate": _("Health certificate"),
+            "food_safety_training": _("Food-safety training"),
+            "clinic_visit": _("Clinic visit"),
         },
-        "core.job": {},
+        "core.job": {
+            "canteens.certificate_reminders": _("Health certificate expiry notices"),
+        },
     }

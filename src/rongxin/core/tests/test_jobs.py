@@ -52,6 +52,7 @@ def row(enqueued: Enqueued) -> DBTaskResult:
 def test_the_apps_register_their_periodic_and_one_off_jobs():
     registry = jobs.discover()
     assert {name: spec.every for name, spec in registry.items() if spec.every} == {
+        "canteens.certificate_reminders": dt.timedelta(hours=6),
         "core.clear_expired_sessions": dt.timedelta(hours=1),
         "core.purge_rate_counters": dt.timedelta(hours=1),
         "core.optimize_database": dt.timedelta(hours=24),
