@@ -18,9 +18,14 @@ class CanteensConfig(AppConfig):
             # elders and service
             # cooks, rota, clinics, pre-meal sessions
             # donations
+            "canteen.donation.record": _("Donation to a canteen recorded"),
+            "canteen.stock_use.record": _("Canteen stock use recorded"),
         },
         "audit.object_type": {
             "canteen": _("Canteen"),
+            # donations
+            "canteen_donation": _("Canteen donation"),
+            "canteen_stock_use": _("Canteen stock use"),
         },
         "core.job": {},
     }

@@ -3,6 +3,8 @@
 
 from django.urls import URLPattern
 
+from rongxin.canteens.pages.views import donations
+
 app_name = "canteens"
 
-urlpatterns: list[URLPattern] = []
+urlpatterns: list[URLPattern] = [*donations.urls]

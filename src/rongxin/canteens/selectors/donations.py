@@ -119,26 +119,34 @@ def _lines(donations: list[Donation]) -> list[DonationLine]:
     ]
 
 
+def _fen(value: Decimal | None) -> Decimal:
+    # SQLite's SUM drops the scale (Decimal("50")); amounts always show two places.
+    return (value or ZERO).quantize(ZERO)
+
+
 def stock_lines(canteen_id: int) -> list[StockLine]:
     """Goods received, used and on hand per (item, unit), by item."""
     received = {
-        (r["item"], r["unit"]): r["n"] or ZERO
+        (r["item"], r["unit"]): _fen(r["n"])
         for r in Donation.objects.filter(canteen_id=canteen_id, kind=Donation.Kind.GOODS)
         .values("item", "unit")
         .annotate(n=Sum("quantity"))
         .order_by()
     }
     used = {
-        (r["item"], r["unit"]): r["n"] or ZERO
-        for r in StockUse.objects.filter(canteen_id=canteen_id).values("item", "unit").annotate(n=Sum("quantity")).order_by()
+        (r["item"], r["unit"]): _fen(r["n"])
+        for r in StockUse.objects.filter(canteen_id=canteen_id)
+        .values("item", "unit")
+        .annotate(n=Sum("quantity"))
+        .order_by()
     }
     keys = sorted(set(received) | set(used))
-    return [StockLine(item=i, unit=u, received=received.get((i, u), ZERO), used=used.get((i, u), ZERO)) for i, u in keys]
+    return [
+        StockLine(item=i, unit=u, received=received.get((i, u), ZERO), used=used.get((i, u), ZERO)) for i, u in keys
+    ]
 
 
-def donation_board(
-    *, actor: User | AnonymousUser, canteen_id: int, offset: int = 0, limit: int = 50
-) -> DonationBoard:
+def donation_board(*, actor: User | AnonymousUser, canteen_id: int, offset: int = 0, limit: int = 50) -> DonationBoard:
     """The canteen's donations for those who run it, latest first, each with its credit state;
     stock per item and the latest stock used. Raises NotFound."""
     canteen = access_canteen_for_donations(actor, canteen_id)
@@ -146,10 +154,14 @@ def donation_board(
     total = qs.count()
     donations = list(qs[offset : offset + limit])
     uses = list(StockUse.objects.filter(canteen=canteen).order_by("-used_on", "-id")[:50])
-    return DonationBoard(canteen=canteen, lines=_lines(donations), total=total, stock=stock_lines(canteen.pk), uses=uses)
+    return DonationBoard(
+        canteen=canteen, lines=_lines(donations), total=total, stock=stock_lines(canteen.pk), uses=uses
+    )
 
 
-def stock_uses(*, actor: User | AnonymousUser, canteen_id: int, offset: int = 0, limit: int = 50) -> tuple[list[StockUse], int]:
+def stock_uses(
+    *, actor: User | AnonymousUser, canteen_id: int, offset: int = 0, limit: int = 50
+) -> tuple[list[StockUse], int]:
     """Stock used at the canteen, latest first, for those who run it. Raises NotFound."""
     canteen = access_canteen_for_donations(actor, canteen_id)
     qs = StockUse.objects.filter(canteen=canteen).order_by("-used_on", "-id")

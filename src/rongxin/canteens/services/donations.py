@@ -39,7 +39,7 @@ from rongxin.core.text import clean_text
 from rongxin.credit.models import Entry
 from rongxin.credit.services.awards import Award, awards_record, rule_for_awards
 from rongxin.subjects.domain.identifiers import parse_id_number, parse_uscc
-from rongxin.subjects.models import Organisation, Person, Subject
+from rongxin.subjects.models import Person, Subject
 
 # Two submits of the same donation by the same recorder within this window are one donation
 # (a double tap, a resent form); the second returns the first.
@@ -179,9 +179,9 @@ def donation_credit_award(*, actor: User, donation: Donation, canteen: Canteen) 
         donation.save(update_fields=["credit_key", "credit_points"])
     if outcome.status == "capped" or outcome.points == 0:
         return rules.CREDIT_CAPPED
-    status = Entry.objects.filter(subject_id=donation.donor_id, source=Entry.Source.CANTEEN, source_key=key).values_list(
-        "status", flat=True
-    )
+    status = Entry.objects.filter(
+        subject_id=donation.donor_id, source=Entry.Source.CANTEEN, source_key=key
+    ).values_list("status", flat=True)
     return rules.CREDIT_HELD if Entry.Status.PENDING_REVIEW in status else rules.CREDIT_RECORDED
 
 
@@ -278,7 +278,9 @@ def donation_record(
         .first()
     )
     if same is not None:
-        return DonationResult(donation=same, created=False, credit=donation_credit_award(actor=actor, donation=same, canteen=locked))
+        return DonationResult(
+            donation=same, created=False, credit=donation_credit_award(actor=actor, donation=same, canteen=locked)
+        )
     donation = Donation.objects.create(
         canteen=locked,
         kind=kind,

@@ -5,10 +5,10 @@ person, a person without consent, an enterprise)."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-import pytest
 import time_machine
 
 from rongxin.accounts.domain.roles import Role
@@ -26,13 +26,15 @@ def today() -> dt.date:
     return dt.date(2026, 3, 10)
 
 
-@pytest.fixture
-def frozen() -> Any:
+def frozen_clock() -> Iterator[Any]:
+    """For a test module's ``frozen`` fixture: the clock stopped at :data:`START`."""
     with time_machine.travel(START, tick=False) as traveller:
         yield traveller
 
 
-def make_canteen(tree: Tree, *, village: Any = None, status: str = Canteen.Status.OPEN, name: str = "东山暖心食堂") -> Canteen:
+def make_canteen(
+    tree: Tree, *, village: Any = None, status: str = Canteen.Status.OPEN, name: str = "东山暖心食堂"
+) -> Canteen:
     village = village or tree.village_a1
     return Canteen.objects.create(
         name=name,
@@ -88,11 +90,6 @@ def donation_world(tree: Tree) -> DonationWorld:
         shy_id_number=shy_number,
         firm=firm,
     )
-
-
-@pytest.fixture
-def world(tree: Tree, frozen: Any) -> DonationWorld:
-    return donation_world(tree)
 
 
 def rice(**extra: Any) -> dict[str, Any]:

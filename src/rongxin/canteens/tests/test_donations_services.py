@@ -3,6 +3,7 @@ donor's credit (exactly once, never without consent)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
 
@@ -11,13 +12,23 @@ import pytest
 from rongxin.canteens.domain import donations as rules
 from rongxin.canteens.models import Canteen, Donation, StockUse
 from rongxin.canteens.services.donations import donation_credit_award, donation_record, stock_use_record
-from rongxin.canteens.tests.donations_helpers import DonationWorld, frozen, money, rice, world  # noqa: F401
-from rongxin.conftest import link, make_user
+from rongxin.canteens.tests.donations_helpers import DonationWorld, donation_world, frozen_clock, money, rice
+from rongxin.conftest import Tree, link, make_user
 from rongxin.core.errors import Conflict, InvalidInput, NotFound
 from rongxin.core.models import AuditEvent
 from rongxin.credit.models import Entry, SubjectCredit
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def frozen() -> Iterator[Any]:
+    yield from frozen_clock()
+
+
+@pytest.fixture
+def world(tree: Tree, frozen: Any) -> DonationWorld:
+    return donation_world(tree)
 
 
 def _score(subject_id: int) -> int | None:
@@ -90,7 +101,9 @@ def test_full_width_digits_are_read_as_ascii(world: DonationWorld) -> None:
         (money(donor_identifier="123"), "donor_identifier", "id_length"),
     ],
 )
-def test_bad_input_is_refused_and_nothing_is_saved(world: DonationWorld, data: dict[str, Any], field: str, code: str) -> None:
+def test_bad_input_is_refused_and_nothing_is_saved(
+    world: DonationWorld, data: dict[str, Any], field: str, code: str
+) -> None:
     # when
     with pytest.raises(InvalidInput) as exc:
         donation_record(actor=world.users["manager_a1"], canteen_id=world.canteen.pk, **data)
@@ -320,7 +333,9 @@ def test_a_number_and_name_that_do_not_match_a_file_are_one_error(
     # when
     with pytest.raises(InvalidInput) as exc:
         donation_record(
-            actor=world.users["manager_a1"], canteen_id=world.canteen.pk, **money(donor_name=name, donor_identifier=number)
+            actor=world.users["manager_a1"],
+            canteen_id=world.canteen.pk,
+            **money(donor_name=name, donor_identifier=number),
         )
     # then
     assert _error(exc)[:2] == ("donor_identifier", "donor_unknown")
@@ -355,7 +370,9 @@ def test_using_more_than_was_received_is_refused(world: DonationWorld) -> None:
     # given
     manager = world.users["manager_a1"]
     donation_record(actor=manager, canteen_id=world.canteen.pk, **rice())
-    stock_use_record(actor=manager, canteen_id=world.canteen.pk, item="大米", quantity="30", unit="公斤", used_on="2026-03-10")
+    stock_use_record(
+        actor=manager, canteen_id=world.canteen.pk, item="大米", quantity="30", unit="公斤", used_on="2026-03-10"
+    )
     # when
     with pytest.raises(InvalidInput) as exc:
         stock_use_record(
@@ -420,5 +437,10 @@ def test_who_may_record_stock_use(world: DonationWorld, who: str, allowed: bool)
 def test_a_user_without_grants_is_not_found(world: DonationWorld) -> None:
     with pytest.raises(NotFound):
         stock_use_record(
-            actor=make_user("nobody"), canteen_id=world.canteen.pk, item="大米", quantity="1", unit="公斤", used_on="2026-03-10"
+            actor=make_user("nobody"),
+            canteen_id=world.canteen.pk,
+            item="大米",
+            quantity="1",
+            unit="公斤",
+            used_on="2026-03-10",
         )
