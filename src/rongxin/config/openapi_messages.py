@@ -19,6 +19,7 @@ MESSAGES = [
     gettext_noop("A display name, or the system."),
     gettext_noop("A draft activity of a team you organise for"),
     gettext_noop("A draft activity of a team you organise for. Times need a time zone."),
+    gettext_noop("A full ID number (person) or USCC (organisation) of a credit file bearing ``donor_name``."),
     gettext_noop("A leader or administrator of the team accepts or declines an application"),
     gettext_noop("A leader or administrator of the team accepts or declines an application."),
     gettext_noop(
@@ -84,6 +85,7 @@ MESSAGES = [
     gettext_noop("A version's id; the current book by default."),
     gettext_noop("A village or community of that town."),
     gettext_noop("AAA | AA | A | B | C | D"),
+    gettext_noop("Above zero, at most two decimal places; never more than is on hand."),
     gettext_noop("Accept an order dispatched to you or to a team you lead"),
     gettext_noop(
         "Accept an order dispatched to you or to a team you lead. 409 if it is no longer awaiting\nan answer."
@@ -207,6 +209,8 @@ MESSAGES = [
         "Dispatch an order awaiting dispatch to one lecture team or one speaker (the centre, or the institute of the order's town)"
     ),
     gettext_noop("Distinct holders."),
+    gettext_noop("Donated goods used at the canteen, latest first"),
+    gettext_noop("Donated goods used at the canteen, latest first."),
     gettext_noop("Download a catalogue as YAML (``format=yaml``) or XLSX (``format=xlsx``)"),
     gettext_noop("Download a catalogue as YAML (``format=yaml``) or XLSX (``format=xlsx``)."),
     gettext_noop("Empty or null clears it."),
@@ -227,6 +231,8 @@ MESSAGES = [
     gettext_noop("First day (default: the first of the month 11 months back)."),
     gettext_noop("First day of the window (`on` minus `months`)."),
     gettext_noop("From this day the link is no longer in force."),
+    gettext_noop("Goods only."),
+    gettext_noop("Goods only; above zero, at most two decimal places."),
     gettext_noop("Grant a role over a region inside yours to an account you administer (never yourself)"),
     gettext_noop(
         "Grant a role over a region inside yours to an account you administer (never yourself).\nSending a current grant again answers it unchanged. 404 out of reach; 403\n``region_out_of_reach`` / ``county_role``; 409 ``duplicate_grant``; 422 on a field."
@@ -285,6 +291,7 @@ MESSAGES = [
     gettext_noop(
         "Let an account act for a provider (the county credit office). The account needs an\nincentive-provider grant first (422 ``no_provider_grant``); 409 ``duplicate`` if it acts\nfor a provider already."
     ),
+    gettext_noop("Money given (above zero) or the goods' assessed value (zero or more), yuan."),
     gettext_noop("Needs a time zone."),
     gettext_noop("Newest first, at most 100."),
     gettext_noop("None for staff (not volunteers)."),
@@ -360,11 +367,19 @@ MESSAGES = [
     gettext_noop("Rate a held lecture you ordered, 1 to 5 with a comment; once (409 the second time)."),
     gettext_noop("Reactivate an account you administer (its grants and keys count again)"),
     gettext_noop("Reactivate an account you administer (its grants and keys count again)."),
+    gettext_noop("Record a donation of money or goods"),
+    gettext_noop(
+        "Record a donation of money or goods. 201 with the new donation; 200 with the first when the\nsame donation was submitted by you within two minutes. A donor identified by a consenting\nperson file earns P-DON-01 credit once (``credit``); 409 ``canteen_closed``."
+    ),
     gettext_noop(
         "Record a planned lecture session (``order_id``: the session of an accepted order, by its\ndispatched speaker or team). Times need a time zone; a mobile place needs coordinates."
     ),
     gettext_noop(
         "Record a planned lecture session (``order_id``: the session of an accepted order, by its dispatched speaker or team)"
+    ),
+    gettext_noop("Record goods used"),
+    gettext_noop(
+        "Record goods used; 422 ``more_than_received`` when more of the item (same name and unit)\nwould be used than was received in all."
     ),
     gettext_noop("Record listeners present without a phone, by ID number or person file, with a reason"),
     gettext_noop(
@@ -422,6 +437,7 @@ MESSAGES = [
         "Shifts with how many are on duty, and per day the people on duty and the share who are\nvolunteers. Who is on duty (volunteer number and name; staff by name) is listed for the\ncall-out's organisers only."
     ),
     gettext_noop("Shifts with how many are on duty, and per day the people on duty and the share who are volunteers"),
+    gettext_noop("Shown as 爱心人士 / 爱心企业 on the public notice."),
     gettext_noop("Sign yourself up (or accept an invitation)"),
     gettext_noop(
         "Sign yourself up (or accept an invitation): ``confirmed`` while places are free, then\n``waitlisted``. ``warnings`` lists your overlapping sign-ups."
@@ -444,6 +460,16 @@ MESSAGES = [
     ),
     gettext_noop("The caller's sign-up status, if any."),
     gettext_noop(
+        "The canteen's donations, latest first, with donors' full names and the credit each earned\n(or why not), for whoever runs the canteen."
+    ),
+    gettext_noop(
+        "The canteen's donations, latest first, with donors' full names and the credit each earned (or why not), for whoever runs the canteen"
+    ),
+    gettext_noop("The canteen's public notice (公示) over the last year"),
+    gettext_noop(
+        "The canteen's public notice (公示) over the last year: donations (anonymous donors as\n爱心人士 / 爱心企业, persons by surname only), totals per month, stock used and on hand. No\nsign-in; 404 for a canteen still planned; 429 when a client asks too often."
+    ),
+    gettext_noop(
         "The certificate as a PDF, for the volunteer or staff reading files in the volunteer's\nvillage (the read is audited and shown to the person)."
     ),
     gettext_noop(
@@ -464,6 +490,7 @@ MESSAGES = [
     gettext_noop("The day checked (default: today, Beijing time)."),
     gettext_noop("The deadline of the current step (dispatch or answer) has passed."),
     gettext_noop("The department's code, for a department head."),
+    gettext_noop("The donor as the public sees them: 爱心人士 / 爱心企业 when anonymous, a person by surname only."),
     gettext_noop("The draft's title; by default the current book's."),
     gettext_noop("The enterprise you represent (kind enterprise)."),
     gettext_noop("The enterprise's credit file."),
@@ -577,6 +604,7 @@ MESSAGES = [
     gettext_noop("Withdraw one of your credentials (e.g. a lost card)"),
     gettext_noop("Withdraw one of your credentials (e.g. a lost card); checks answer ``revoked`` from now."),
     gettext_noop("Words to find in text, interpretation, topics or cases."),
+    gettext_noop("YYYY-MM"),
     gettext_noop("YYYY-MM, Beijing time."),
     gettext_noop("Your current service records, latest first"),
     gettext_noop("Your current service records, latest first."),
@@ -618,11 +646,14 @@ MESSAGES = [
     gettext_noop("in | out"),
     gettext_noop("listener | speaker"),
     gettext_noop("live: 5 minutes; card: a printed card, 30 days."),
+    gettext_noop("money | goods"),
     gettext_noop("null clears it."),
     gettext_noop("null clears the quota (with quota_until)."),
     gettext_noop("online | page | redemption"),
     gettext_noop("open (sign-up open), upcoming, ongoing, finished, closed, cancelled."),
+    gettext_noop("person | organisation"),
     gettext_noop("proposed | approved | rejected | suspended"),
+    gettext_noop("recorded | held | capped | no_file | no_consent | below_threshold | organisation"),
     gettext_noop("rongxin-incentive-export/1"),
     gettext_noop("rongxin-incentive-keys/1"),
     gettext_noop("rongxin-incentive-status/1"),
