@@ -77,7 +77,9 @@ class DonationForm(forms.Form):
         max_length=30,
         widget=forms.TextInput(attrs={"inputmode": "decimal"}),
     )
-    received_on = forms.DateField(label=gettext_lazy("Received on"), widget=forms.DateInput(attrs={"type": "date"}))
+    received_on = forms.DateField(
+        label=gettext_lazy("Received on"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
     note = forms.CharField(label=gettext_lazy("Note"), max_length=200, required=False)
 
 
@@ -87,7 +89,9 @@ class StockUseForm(forms.Form):
         label=gettext_lazy("Quantity"), max_length=30, widget=forms.TextInput(attrs={"inputmode": "decimal"})
     )
     unit = forms.CharField(label=pgettext_lazy("quantity", "Unit"), max_length=10)
-    used_on = forms.DateField(label=gettext_lazy("Used on"), widget=forms.DateInput(attrs={"type": "date"}))
+    used_on = forms.DateField(
+        label=gettext_lazy("Used on"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
     note = forms.CharField(label=gettext_lazy("Note"), max_length=200, required=False)
 
 
