@@ -16,6 +16,7 @@ MESSAGES = [
         "A certificate as its volunteer sees it: the profile's summary and who it names, the\nissuing team, and the public verification link that its QR code encodes."
     ),
     gettext_noop("A county leader."),
+    gettext_noop("A credit file chosen from ``/subjects/search`` (instead of ``donor_identifier``)."),
     gettext_noop("A display name, or the system."),
     gettext_noop("A draft activity of a team you organise for"),
     gettext_noop("A draft activity of a team you organise for. Times need a time zone."),

@@ -45,6 +45,9 @@ class CanteenDonationIn(Schema):
         max_length=100,
         description="A full ID number (person) or USCC (organisation) of a credit file bearing ``donor_name``.",
     )
+    donor_subject_id: int | None = Field(
+        None, description="A credit file chosen from ``/subjects/search`` (instead of ``donor_identifier``)."
+    )
     anonymous: bool = Field(False, description="Shown as 爱心人士 / 爱心企业 on the public notice.")
     item: str = Field("", max_length=500, description="Goods only.")
     quantity: Amount = Field(None, description="Goods only; above zero, at most two decimal places.")

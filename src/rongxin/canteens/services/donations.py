@@ -40,6 +40,7 @@ from rongxin.credit.models import Entry
 from rongxin.credit.services.awards import Award, awards_record, rule_for_awards
 from rongxin.subjects.domain.identifiers import parse_id_number, parse_uscc
 from rongxin.subjects.models import Person, Subject
+from rongxin.subjects.permissions import readable_subjects_q
 
 # Two submits of the same donation by the same recorder within this window are one donation
 # (a double tap, a resent form); the second returns the first.
@@ -138,6 +139,26 @@ def _donor(*, identifier: str, donor_kind: str, name: str) -> Subject | None:
     return subject
 
 
+def _donor_chosen(*, actor: User, subject_id: Any, donor_kind: str, name: str) -> Subject:
+    """A credit file chosen from a subject search: one the actor may find by search (staff who
+    read files in the region), of the donor's kind; its name is the donor's name."""
+    if isinstance(subject_id, bool) or not isinstance(subject_id, int):
+        raise field_error(
+            "donor_subject_id", _("Choose the donor's credit file from the search."), code="donor_unknown"
+        )
+    kinds = (
+        [Subject.Kind.PERSON]
+        if donor_kind == Donation.DonorKind.PERSON
+        else [Subject.Kind.ENTERPRISE, Subject.Kind.INDIVIDUAL_BUSINESS]
+    )
+    subject = Subject.objects.filter(readable_subjects_q(actor), pk=subject_id, kind__in=kinds).first()
+    if subject is None or (name and subject.name != name):
+        raise field_error(
+            "donor_subject_id", _("Choose the donor's credit file from the search."), code="donor_unknown"
+        )
+    return subject
+
+
 def donation_credit_award(*, actor: User, donation: Donation, canteen: Canteen) -> str:
     """Award the donor of ``donation`` their credit, once, and keep ``credit_key`` and
     ``credit_points`` on the donation. Returns the credit state
@@ -207,6 +228,7 @@ def donation_record(
     donor_name: str,
     received_on: Any,
     donor_identifier: str = "",
+    donor_subject_id: int | None = None,
     anonymous: bool = False,
     item: str = "",
     quantity: Any = None,
@@ -217,9 +239,11 @@ def donation_record(
     """Record a donation the canteen received: money (``value`` > 0, no item) or goods (``item``,
     ``quantity`` > 0, ``unit`` and the assessed ``value`` ≥ 0), from a person or an organisation,
     optionally identified by a full ID number or USCC (``donor_identifier``) whose file must bear
-    ``donor_name``. The same donation submitted again by the same recorder within
-    :data:`DUPLICATE_WINDOW` returns the first (``created=False``). A donor with a consenting
-    person file earns credit once (:func:`donation_credit_award`).
+    ``donor_name``, or by a credit file chosen from a subject search (``donor_subject_id``, among
+    the files the actor may search; ``donor_name`` may then be empty and becomes the file's).
+    The same donation submitted again by the same recorder within :data:`DUPLICATE_WINDOW`
+    returns the first (``created=False``). A donor with a consenting person file earns credit
+    once (:func:`donation_credit_award`).
 
     Writes the donation, its audit row (``canteen.donation.record``) and the credit award.
     Raises NotFound (no such canteen, or not one the actor runs), InvalidInput (each field),
@@ -229,7 +253,8 @@ def donation_record(
         raise field_error("kind", _("Choose money or goods."), code="bad_kind")
     if donor_kind not in Donation.DonorKind.values:
         raise field_error("donor_kind", _("Choose a person or an organisation."), code="bad_donor_kind")
-    name = clean_text(donor_name, field="donor_name", required=True, max_length=MAX_NAME, multiline=False)
+    chosen = donor_subject_id is not None
+    name = clean_text(donor_name, field="donor_name", required=not chosen, max_length=MAX_NAME, multiline=False)
     day = _day(received_on, field="received_on")
     _day_in_range(canteen, day, field="received_on")
     amount = _amount(value, field="value")
@@ -253,7 +278,17 @@ def donation_record(
                 "value", _("Enter the value of the goods as assessed on receipt (0 if unknown)."), code="value_required"
             )
     text_note = clean_text(note, field="note", required=False, max_length=MAX_NOTE)
-    donor = _donor(identifier=donor_identifier, donor_kind=donor_kind, name=name)
+    if chosen:
+        if (donor_identifier or "").strip():
+            raise field_error(
+                "donor_identifier", _("Give the number or choose a file from the search, not both."), code="two_donors"
+            )
+        donor: Subject | None = _donor_chosen(
+            actor=actor, subject_id=donor_subject_id, donor_kind=donor_kind, name=name
+        )
+        name = donor.name
+    else:
+        donor = _donor(identifier=donor_identifier, donor_kind=donor_kind, name=name)
     locked = _locked(canteen.pk)
     if locked.status == Canteen.Status.CLOSED:
         raise Conflict(_("This canteen is closed; it receives no donations."), code="canteen_closed")

@@ -134,3 +134,14 @@ def test_a_planned_canteen_has_no_public_notice(world: DonationWorld) -> None:
     r = Client().get(f"{API}/{world.canteen.pk}/notice")
     # then
     assert (r.status_code, r["Content-Type"]) == (404, PROBLEM)
+
+
+def test_the_public_notice_api_is_rate_limited(world: DonationWorld, settings: Any) -> None:
+    # given
+    settings.RONGXIN_NOTICE_RATE = "2/m"
+    client = Client()
+    # when
+    responses = [client.get(f"{API}/{world.canteen.pk}/notice") for _ in range(3)]
+    # then
+    assert [r.status_code for r in responses] == [200, 200, 429]
+    assert (responses[2]["Content-Type"], responses[2].json()["code"]) == (PROBLEM, "rate_limited")

@@ -13,7 +13,7 @@ from rongxin.canteens.domain import donations as rules
 from rongxin.canteens.models import Canteen, Donation, StockUse
 from rongxin.canteens.services.donations import donation_credit_award, donation_record, stock_use_record
 from rongxin.canteens.tests.donations_helpers import DonationWorld, donation_world, frozen_clock, money, rice
-from rongxin.conftest import Tree, link, make_user
+from rongxin.conftest import Tree, link, make_person, make_user
 from rongxin.core.errors import Conflict, InvalidInput, NotFound
 from rongxin.core.models import AuditEvent
 from rongxin.credit.models import Entry, SubjectCredit
@@ -444,3 +444,41 @@ def test_a_user_without_grants_is_not_found(world: DonationWorld) -> None:
             unit="公斤",
             used_on="2026-03-10",
         )
+
+
+# --- A donor chosen from a subject search --------------------------------------------------------
+def test_a_village_officer_picks_the_donor_from_a_search(world: DonationWorld) -> None:
+    # when: no name typed: the file's name is the donor's
+    r = donation_record(
+        actor=world.users["village_a1_officer"],
+        canteen_id=world.canteen.pk,
+        **money(donor_name="", donor_subject_id=world.giver.pk, value="100"),
+    )
+    # then
+    assert (r.donation.donor_id, r.donation.donor_name, r.credit, r.donation.credit_points) == (
+        world.giver.pk, "王大海", "recorded", 1,
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("who", "subject"),
+    [
+        ("manager_a1", "giver"),  # a canteen manager searches no credit files
+        ("village_a1_officer", "firm"),  # an organisation given as a person
+        ("village_a1_officer", "outsider"),  # another town's resident, outside the officer's search
+    ],
+)
+def test_a_donor_file_the_actor_cannot_search_is_refused(world: DonationWorld, who: str, subject: str) -> None:
+    # given
+    outsider = make_person(world.tree.village_b1, name="外村人").subject
+    subjects = {"giver": world.giver, "firm": world.firm, "outsider": outsider}
+    # when
+    with pytest.raises(InvalidInput) as exc:
+        donation_record(
+            actor=world.users[who],
+            canteen_id=world.canteen.pk,
+            **money(donor_name="", donor_subject_id=subjects[subject].pk),
+        )
+    # then
+    assert _error(exc)[:2] == ("donor_subject_id", "donor_unknown")
+    assert Donation.objects.count() == 0
