@@ -283,10 +283,9 @@ def donation_record(
             raise field_error(
                 "donor_identifier", _("Give the number or choose a file from the search, not both."), code="two_donors"
             )
-        donor: Subject | None = _donor_chosen(
-            actor=actor, subject_id=donor_subject_id, donor_kind=donor_kind, name=name
-        )
-        name = donor.name
+        chosen_file = _donor_chosen(actor=actor, subject_id=donor_subject_id, donor_kind=donor_kind, name=name)
+        donor: Subject | None = chosen_file
+        name = chosen_file.name
     else:
         donor = _donor(identifier=donor_identifier, donor_kind=donor_kind, name=name)
     locked = _locked(canteen.pk)
