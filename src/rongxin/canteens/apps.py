@@ -48,6 +48,8 @@ class CanteensConfig(AppConfig):
             "canteen_clinic.record": _("Recorded a clinic at a canteen"),
             "canteen_clinic.cancel": _("Cancelled a clinic at a canteen"),
             # donations
+            "canteen.donation.record": _("Donation to a canteen recorded"),
+            "canteen.stock_use.record": _("Canteen stock use recorded"),
         },
         "audit.object_type": {
             "canteen": _("Canteen"),
@@ -60,5 +62,8 @@ class CanteensConfig(AppConfig):
         },
         "core.job": {
             "canteens.certificate_reminders": _("Health certificate expiry notices"),
+            # donations
+            "canteen_donation": _("Canteen donation"),
+            "canteen_stock_use": _("Canteen stock use"),
         },
     }

@@ -3,8 +3,8 @@
 
 from django.urls import URLPattern
 
-from rongxin.canteens.pages.views import cooks, elders, home, service, site_figures, site_plan, sites
+from rongxin.canteens.pages.views import cooks, donations, elders, home, service, site_figures, site_plan, sites
 
 app_name = "canteens"
 
-urlpatterns: list[URLPattern] = [*home.urls, *sites.urls, *site_plan.urls, *site_figures.urls, *service.urls, *elders.urls, *cooks.urls]
+urlpatterns: list[URLPattern] = [*home.urls, *sites.urls, *site_plan.urls, *site_figures.urls, *service.urls, *elders.urls, *cooks.urls, *donations.urls]
