@@ -3,6 +3,8 @@
 
 from django.urls import URLPattern
 
+from rongxin.canteens.pages.views import elders, service
+
 app_name = "canteens"
 
-urlpatterns: list[URLPattern] = []
+urlpatterns: list[URLPattern] = [*service.urls, *elders.urls]

@@ -1,0 +1,1 @@
+"""The canteens' page views, one module per area."""
