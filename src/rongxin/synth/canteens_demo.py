@@ -13,7 +13,7 @@ from decimal import Decimal
 
 from rongxin.canteens.models import Canteen, CanteenEvent, ClinicVisit, Donation, Elder, HealthCertificate
 from rongxin.core import clock
-from rongxin.regions.models import Region, Venue
+from rongxin.regions.models import PracticeSite, Region, Venue
 from rongxin.subjects.models import Person, Subject
 from rongxin.synth.canteens_support import years_before
 from rongxin.synth.lectures_records import local_at
@@ -54,9 +54,12 @@ def _canteen(*, town: Region, village: Region, today: dt.date) -> Canteen:
     if canteen is None:
         venue = Venue.objects.filter(region=village, kind=Venue.Kind.CANTEEN).order_by("id").first()
         if venue is None:
+            site = PracticeSite.objects.filter(region=village).order_by("id").first()
             venue = Venue.objects.create(
                 region=village, kind=Venue.Kind.CANTEEN, name=f"{village.name}暖心食堂", capacity=40,
-                address=f"{town.name}{village.name}",
+                address=site.address if site else f"{town.name}{village.name}",
+                latitude=(site.latitude if site else None) or Decimal(0),
+                longitude=(site.longitude if site else None) or Decimal(0),
             )  # fmt: skip
         opened = today - dt.timedelta(days=400)
         canteen = Canteen.objects.create(
