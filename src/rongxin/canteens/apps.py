@@ -2,7 +2,7 @@ from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from rongxin.core.registry import ApiArea, FilePanel
+from rongxin.core.registry import ApiArea, FilePanel, NavItem
 
 
 class CanteensConfig(AppConfig):
@@ -18,9 +18,19 @@ class CanteensConfig(AppConfig):
         ),
     )
 
+    nav = (
+        NavItem(_("Canteens"), "canteens:home", order=68, shown="rongxin.canteens.permissions.common.shows_canteens"),
+    )
+
     code_labels = {
         "audit.action": {
             # sites
+            "canteen.create": _("Added a canteen"),
+            "canteen.update": _("Changed a canteen"),
+            "canteen.status": _("Changed a canteen's status"),
+            "canteen.cost_add": _("Recorded a canteen's cost"),
+            "coverage.set": _("Set the canteen coverage target"),
+            "build_plan.set": _("Set the yearly canteen build plan"),
             # elders and service
             "elder.enrol": _("Enrolled an elder in a canteen"),
             "elder.update": _("Changed an elder's canteen details"),
@@ -35,6 +45,8 @@ class CanteensConfig(AppConfig):
         "audit.object_type": {
             "canteen": _("Canteen"),
             "canteen_elder": _("Canteen elder"),
+            "coverage_policy": _("Canteen coverage target"),
+            "build_plan": _("Canteen build plan"),
         },
         "core.job": {},
     }

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from rongxin.canteens.api import service
+from rongxin.canteens.api import service, sites
 
 # Mounted under /api/v1 by rongxin.config.api.
-mounts: tuple[tuple[str, Any], ...] = (("/canteens", service.router),)
+mounts: tuple[tuple[str, Any], ...] = (("/canteens", sites.router), ("/canteens", service.router))

@@ -3,8 +3,15 @@
 
 from django.urls import URLPattern
 
-from rongxin.canteens.pages.views import elders, service
+from rongxin.canteens.pages.views import elders, home, service, site_figures, site_plan, sites
 
 app_name = "canteens"
 
-urlpatterns: list[URLPattern] = [*service.urls, *elders.urls]
+urlpatterns: list[URLPattern] = [
+    *home.urls,
+    *sites.urls,
+    *site_plan.urls,
+    *site_figures.urls,
+    *service.urls,
+    *elders.urls,
+]

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from django.db.models import Count, F, QuerySet, Sum
 from django.db.models.functions import TruncMonth
@@ -100,7 +101,7 @@ _SUMS = {
 }
 
 
-def _totals(key: int, label: str, r: dict[str, int | None]) -> PeriodTotals:
+def _totals(key: int, label: str, r: Any) -> PeriodTotals:
     return PeriodTotals(
         key=key,
         label=label,
@@ -118,8 +119,8 @@ def period_totals(*, region: Region, date_from: dt.date, date_to: dt.date, by: s
     if by == "region":
         return [_totals(0, region.name, rows.aggregate(**_SUMS))]
     if by == "town":
-        grouped = rows.values("town_id", "town__name", "town__code").annotate(**_SUMS).order_by("town__code")
-        return [_totals(r["town_id"], r["town__name"], r) for r in grouped]
+        towns = rows.values("town_id", "town__name", "town__code").annotate(**_SUMS).order_by("town__code")
+        return [_totals(r["town_id"], r["town__name"], r) for r in towns]
     grouped = (
         rows.values("canteen_id", "canteen__name", "canteen__village__code")
         .annotate(**_SUMS)
@@ -148,7 +149,7 @@ class WeekRow:
 def meal_days_week(*, region: Region, week: dt.date) -> list[WeekRow]:
     """For the week holding ``week`` (Monday to Sunday), each canteen of ``region`` that is open
     now and opened before the week ended: the meal days it committed to (its ``meal_weekdays``
-    from its opening day and up to today), the days it served lunch and the committed days with
+    from its opening day up to yesterday), the days it served lunch and the committed days with
     no record. Two queries."""
     monday = week_start(week)
     sunday = monday + dt.timedelta(days=6)
@@ -172,7 +173,7 @@ def meal_days_week(*, region: Region, week: dt.date) -> list[WeekRow]:
     out = []
     for c in canteens:
         first = max(monday, c.opened_on or monday)
-        last = min(sunday, today)
+        last = min(sunday, today - dt.timedelta(days=1))  # today's lunch may not be recorded yet
         days = set(c.meal_weekdays or [])
         committed = committed_days(days, first, last) if first <= last else 0
         span = range((last - first).days + 1) if first <= last else range(0)
@@ -263,3 +264,30 @@ def donations_per_month(*, region: Region, date_from: dt.date, date_to: dt.date)
 
 def _first(value: dt.date | dt.datetime) -> dt.date:
     return value.date() if isinstance(value, dt.datetime) else value
+
+
+@dataclass(frozen=True)
+class Figures:
+    week: dt.date
+    days: list[DayTotals]
+    region_total: PeriodTotals
+    towns: list[PeriodTotals]
+    canteens: list[PeriodTotals]
+    weeks: list[WeekRow]
+    cooks: list[CookMonth]
+    donations: list[DonationMonth]
+
+
+def canteen_figures(*, region: Region, date_from: dt.date, date_to: dt.date, week: dt.date) -> Figures:
+    """Every table of the figures page for ``region`` and the period (and the week checked)."""
+    check_period(date_from, date_to)
+    return Figures(
+        week=week_start(week),
+        days=service_series(region=region, date_from=date_from, date_to=date_to),
+        region_total=period_totals(region=region, date_from=date_from, date_to=date_to, by="region")[0],
+        towns=period_totals(region=region, date_from=date_from, date_to=date_to, by="town"),
+        canteens=period_totals(region=region, date_from=date_from, date_to=date_to, by="canteen"),
+        weeks=meal_days_week(region=region, week=week),
+        cooks=cooks_hours(region=region, date_from=date_from, date_to=date_to),
+        donations=donations_per_month(region=region, date_from=date_from, date_to=date_to),
+    )

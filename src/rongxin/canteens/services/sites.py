@@ -35,6 +35,7 @@ from rongxin.core.errors import Conflict, NotFound, field_error
 from rongxin.core.models import AuditEvent
 from rongxin.core.text import clean_text
 from rongxin.regions.models import Region, Venue
+from rongxin.regions.selectors import town_of
 from rongxin.volunteering.models import Team
 
 KEEP: Any = object()  # canteen_update: leave this field as it is
@@ -301,7 +302,7 @@ def canteen_create(
     canteen = Canteen.objects.create(
         name=name,
         village=village,
-        town=village.parent,
+        town=town_of(village),
         venue=venue,
         address=address,
         operator=operator,
