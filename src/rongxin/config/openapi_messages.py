@@ -6,6 +6,7 @@ do not edit). The Chinese is in the .po; :mod:`rongxin.config.openapi` applies i
 from django.utils.translation import gettext_noop
 
 MESSAGES = [
+    gettext_noop("0 … three times the seats."),
     gettext_noop(
         "1 to 1,000 credential tokens. A token repeated in the batch is checked and recorded once (each position still gets its answer); the distinct tokens count against the rate limit."
     ),
@@ -135,6 +136,8 @@ MESSAGES = [
     gettext_noop("Cancel with a reason"),
     gettext_noop("Cancel with a reason; everyone signed up, waiting or invited is notified."),
     gettext_noop("Cannot move once a listener has checked in."),
+    gettext_noop("Change a current elder's dietary note or delivery (the fields sent; village staff)"),
+    gettext_noop("Change a current elder's dietary note or delivery (the fields sent; village staff)."),
     gettext_noop(
         "Change a draft or published activity before it starts (409 once started, closed or\ncancelled). More places move the waiting list up; fewer than confirmed is a 422."
     ),
@@ -212,12 +215,19 @@ MESSAGES = [
     gettext_noop("Empty or null clears it."),
     gettext_noop("Empty: a password is generated and answered once."),
     gettext_noop("Empty: a password is generated and answered once. Changed at first sign-in."),
+    gettext_noop(
+        "Enrol a resident of the canteen's village aged 60 or more (by credit file or ID number),\nwith their own or a family member's consent. 409 when enrolled in a canteen already or the\ncanteen is not open or paused; 422 for a resident too young or not of the village."
+    ),
+    gettext_noop(
+        "Enrol a resident of the canteen's village aged 60 or more (by credit file or ID number), with their own or a family member's consent"
+    ),
     gettext_noop("Every catalogue version (published and drafts), newest first, for staff"),
     gettext_noop("Every catalogue version (published and drafts), newest first, for staff."),
     gettext_noop("Every grant and API key of an account, current ones first"),
     gettext_noop(
         "Every grant and API key of an account, current ones first: your own, or (administrators)\nthose of a user whose every grant lies in your region. 404 for anyone else."
     ),
+    gettext_noop("Every revision, latest first."),
     gettext_noop("Everyone confirmed or scanned, with the minutes their scans give and the anomalies"),
     gettext_noop("Everyone confirmed or scanned, with the minutes their scans give and the anomalies."),
     gettext_noop("Find subjects in your regions by full ID number, full USCC or name"),
@@ -294,6 +304,8 @@ MESSAGES = [
     gettext_noop("One answer per token, in the order sent."),
     gettext_noop("One catalogue version with its grade bands and rules, for staff"),
     gettext_noop("One catalogue version with its grade bands and rules, for staff."),
+    gettext_noop("One day"),
+    gettext_noop("One day: its current record with the meals by elder, and every revision (village staff)."),
     gettext_noop("One decimal place; null without ratings."),
     gettext_noop(
         "One head's quota history, newest period first, with the lectures that counted (a staff\nread is audited)."
@@ -374,9 +386,17 @@ MESSAGES = [
     gettext_noop(
         "Record one entry. Retrying with the same ``source_key`` and content returns the existing\nentry with status 200 and ``created: false``; other content under the key is a 409."
     ),
+    gettext_noop("Record that the elder leaves today"),
+    gettext_noop(
+        "Record that the elder leaves today: by village staff (with a reason) or by the elder\nthemself. 409 when they have left already."
+    ),
     gettext_noop("Record that you gave the benefit, under your own ``reference``"),
     gettext_noop(
         "Record that you gave the benefit, under your own ``reference``: 201, or 200 with\n``created: false`` when retrying the same reference with the same credential. Refusals,\neach recorded as a check: 422 ``invalid``, ``expired``, ``wrong_provider``, ``revoked`` or\n``not_eligible``; 409 ``replayed`` (a live code used again), ``quota_exhausted`` or\n``reference_reused``; 429 ``rate_limited``."
+    ),
+    gettext_noop("Record the day's lunch (today or up to 7 days back)"),
+    gettext_noop(
+        "Record the day's lunch (today or up to 7 days back): elders who ate in and who got a\ndelivery (subject ids of elders enrolled that day; each in one list) and the walk-ins. A\nsecond record appends the next revision; the same record twice returns the current one.\n409 when an elder's lunch that day is recorded at another canteen."
     ),
     gettext_noop("Register a person in a village of your region"),
     gettext_noop("Register a person in a village of your region. 409 when the ID number is already registered."),
@@ -395,6 +415,7 @@ MESSAGES = [
     gettext_noop("Replaces the availability; omit to keep it."),
     gettext_noop("Replaces the skills; omit to keep them."),
     gettext_noop("Required for a field, fishing farm or market."),
+    gettext_noop("Required from staff; the elder may leave without one."),
     gettext_noop("Required to reject or suspend."),
     gettext_noop("Required under 18."),
     gettext_noop("Required under 18: the guardian consents."),
@@ -431,6 +452,8 @@ MESSAGES = [
     gettext_noop("Speakers (leaders, heads, team members, volunteers), filtered by kind, area and name."),
     gettext_noop("Start the next version as a draft, a copy of the current book (409 while a draft is open)"),
     gettext_noop("Start the next version as a draft, a copy of the current book (409 while a draft is open)."),
+    gettext_noop("Subject ids of elders who ate in."),
+    gettext_noop("Subject ids of elders who got a delivery."),
     gettext_noop("Take a shift (your own decision)"),
     gettext_noop("Take a shift (your own decision)."),
     gettext_noop("The account the speaker signs in with."),
@@ -443,6 +466,12 @@ MESSAGES = [
         "The adoption-link board on a day: links in force with each leader's sessions there, the\ntowns and villages with and without a leader, the adopted enterprises."
     ),
     gettext_noop("The caller's sign-up status, if any."),
+    gettext_noop("The canteen's current elders by name (village staff of its village only; audited)"),
+    gettext_noop("The canteen's current elders by name (village staff of its village only; audited)."),
+    gettext_noop("The canteen's days from ``from`` to ``to`` (at most 366 days, up to today), latest first"),
+    gettext_noop(
+        "The canteen's days from ``from`` to ``to`` (at most 366 days, up to today), latest first;\na meal day without a record is ``missing``, not zero. Counts only."
+    ),
     gettext_noop(
         "The certificate as a PDF, for the volunteer or staff reading files in the volunteer's\nvillage (the read is audited and shown to the person)."
     ),
@@ -460,6 +489,7 @@ MESSAGES = [
     gettext_noop("The county, or a town for a town head."),
     gettext_noop("The current check-in code for the organiser's screen"),
     gettext_noop("The current check-in code for the organiser's screen; it changes every 30 seconds."),
+    gettext_noop("The current revision's meals."),
     gettext_noop("The day (today in Beijing by default)."),
     gettext_noop("The day checked (default: today, Beijing time)."),
     gettext_noop("The deadline of the current step (dispatch or answer) has passed."),
@@ -467,6 +497,7 @@ MESSAGES = [
     gettext_noop("The draft's title; by default the current book's."),
     gettext_noop("The enterprise you represent (kind enterprise)."),
     gettext_noop("The enterprise's credit file."),
+    gettext_noop("The family member who consents."),
     gettext_noop("The first day of the month (Beijing time)."),
     gettext_noop("The generated password, answered this once; null when one was sent."),
     gettext_noop("The holder may create a credential for it now."),
@@ -504,6 +535,8 @@ MESSAGES = [
     gettext_noop("The quota policies, newest first (without any, one lecture every two months applies)"),
     gettext_noop("The quota policies, newest first (without any, one lecture every two months applies)."),
     gettext_noop("The region the role is granted over (its subtree)."),
+    gettext_noop("The resident's ID number (looked up, not stored)."),
+    gettext_noop("The resident's credit file; or give ``id_number``."),
     gettext_noop(
         "The same, signed: RXS1.<base64url JSON>.<base64url Ed25519 signature over 'RXS1.<payload>'>, JSON keys v, k (key id), p (provider), t (made at), e (valid until), i (offers), r (revoked ids)."
     ),
@@ -607,6 +640,7 @@ MESSAGES = [
     gettext_noop("day | week | month | year; required with quota_per_holder."),
     gettext_noop("department_expert | urban_professional | town_village"),
     gettext_noop("draft | published"),
+    gettext_noop("eat_in | delivered"),
     gettext_noop(
         "eligible | not_eligible | expired | invalid | wrong_provider | revoked | used (a live code already redeemed); never anything else."
     ),
@@ -623,9 +657,12 @@ MESSAGES = [
     gettext_noop("online | page | redemption"),
     gettext_noop("open (sign-up open), upcoming, ongoing, finished, closed, cancelled."),
     gettext_noop("proposed | approved | rejected | suspended"),
+    gettext_noop("recorded | missing (a meal day without a record) | no_meal"),
+    gettext_noop("recorded | missing (nothing recorded yet)"),
     gettext_noop("rongxin-incentive-export/1"),
     gettext_noop("rongxin-incentive-keys/1"),
     gettext_noop("rongxin-incentive-status/1"),
+    gettext_noop("self | family"),
     gettext_noop("service | lecture | canteen | emergency | medical | legal | ..."),
     gettext_noop("site | venue | field | fishing_farm | market | other"),
     gettext_noop("talk | theatre | pre_meal"),

@@ -4,6 +4,7 @@ the elder sees their own enrolment in their file."""
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 from django.db.models import F, QuerySet
@@ -72,9 +73,9 @@ class Candidate:
     enrolled_in: str  # the canteen's name when enrolled in one now, else ""
 
 
-def _candidate(s: Subject, today: object, where: dict[int, str]) -> Candidate:
+def _candidate(s: Subject, today: dt.date, where: dict[int, str]) -> Candidate:
     person: Person = s.person
-    age = age_on(person.birth_date, today)  # type: ignore[arg-type]
+    age = age_on(person.birth_date, today)
     return Candidate(
         subject_id=s.pk,
         name=s.name,

@@ -2,15 +2,15 @@
 and one in village B1, their staff, the town and county, and elders of village A1.
 
 Made with the ORM (the canteens themselves are the sites area's to create); import the
-``svc`` fixture from here (``from rongxin.canteens.tests.service_helpers import svc``)."""
+``svc`` fixture of each test module yields from :func:`service_world`."""
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-import pytest
 import time_machine
 
 from rongxin.accounts.domain.roles import Role
@@ -26,7 +26,9 @@ NOW = "2026-03-11 10:00 +0800"
 PASSWORD = "pw-for-tests-only"
 
 
-def make_canteen(village: Any, *, name: str = "东山暖心食堂", status: str = Canteen.Status.OPEN, seats: int = 20) -> Canteen:
+def make_canteen(
+    village: Any, *, name: str = "东山暖心食堂", status: str = Canteen.Status.OPEN, seats: int = 20
+) -> Canteen:
     return Canteen.objects.create(
         name=name,
         village=village,
@@ -45,8 +47,9 @@ def birth_for_age(age: int, *, on: dt.date = TODAY) -> str:
     return f"{on.year - age:04d}{on.month:02d}{on.day:02d}"
 
 
-def elder_person(village: Any, name: str, *, age: int = 75) -> Subject:
-    return make_person(village, name=name, id_number=make_id_number(birth=birth_for_age(age))).subject
+def elder_person(village: Any, name: str, *, age: int = 75, on: dt.date = TODAY) -> Subject:
+    """A person of ``village`` who turns ``age`` on ``on``."""
+    return make_person(village, name=name, id_number=make_id_number(birth=birth_for_age(age, on=on))).subject
 
 
 def enrolled(canteen: Canteen, subject: Subject, *, on: dt.date = dt.date(2026, 1, 5), **extra: Any) -> Elder:
@@ -61,7 +64,9 @@ def enrolled(canteen: Canteen, subject: Subject, *, on: dt.date = dt.date(2026, 
         recorded_at=clock.now(),
         **extra,
     )
-    Canteen.objects.filter(pk=canteen.pk).update(elder_count=Elder.objects.filter(canteen=canteen, left_on__isnull=True).count())
+    Canteen.objects.filter(pk=canteen.pk).update(
+        elder_count=Elder.objects.filter(canteen=canteen, left_on__isnull=True).count()
+    )
     return elder
 
 
@@ -105,9 +110,9 @@ def build_world(tree: Tree) -> ServiceWorld:
     )
 
 
-@pytest.fixture
-def svc(tree: Tree) -> Any:
-    """The world, with the clock stopped at :data:`NOW` for the test."""
+def service_world(tree: Tree) -> Iterator[ServiceWorld]:
+    """The world, with the clock stopped at :data:`NOW` for the test (a test module's ``svc``
+    fixture yields from it)."""
     with time_machine.travel(NOW, tick=False):
         yield build_world(tree)
 

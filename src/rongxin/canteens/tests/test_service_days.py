@@ -5,6 +5,7 @@ and the days list with missing days."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 
 import pytest
 import time_machine
@@ -15,13 +16,20 @@ from rongxin.canteens.services.elders import elder_enrol, elder_leave
 from rongxin.canteens.services.service_days import service_day_record
 from rongxin.canteens.tests.service_helpers import (
     TODAY,
+    ServiceWorld,
     elder_person,
     enrolled,
-    svc,  # noqa: F401 (the fixture)
+    service_world,
     who,
 )
+from rongxin.conftest import Tree
 from rongxin.core.errors import Conflict, InvalidInput, NotFound
 from rongxin.core.models import AuditEvent
+
+
+@pytest.fixture
+def svc(tree: Tree) -> Iterator[ServiceWorld]:
+    yield from service_world(tree)
 
 
 def _ids(world, *indexes):
@@ -130,7 +138,9 @@ def test_an_elder_in_both_lists_or_twice_is_refused(svc) -> None:
     assert ServiceDay.objects.count() == 0
 
 
-@pytest.mark.parametrize(("walk_ins", "code"), [(-1, "negative"), (61, "too_many"), ("１２", "invalid"), (True, "invalid")])
+@pytest.mark.parametrize(
+    ("walk_ins", "code"), [(-1, "negative"), (61, "too_many"), ("１２", "invalid"), (True, "invalid")]
+)
 def test_walk_ins_must_be_sane(svc, walk_ins, code) -> None:
     with pytest.raises(InvalidInput) as caught:
         _record(svc, eat_in=_ids(svc, 0), walk_ins=walk_ins)
@@ -224,9 +234,7 @@ def test_the_days_are_not_for_another_town_and_the_range_is_bounded(svc) -> None
     with pytest.raises(InvalidInput):
         service_days(actor=svc.town, canteen_id=svc.canteen.pk, date_from=TODAY, date_to=TODAY - dt.timedelta(days=1))
     with pytest.raises(InvalidInput):
-        service_days(
-            actor=svc.town, canteen_id=svc.canteen.pk, date_from=TODAY - dt.timedelta(days=366), date_to=TODAY
-        )
+        service_days(actor=svc.town, canteen_id=svc.canteen.pk, date_from=TODAY - dt.timedelta(days=366), date_to=TODAY)
 
 
 def test_the_sheet_shows_yesterday_and_today_and_is_audited(svc) -> None:
@@ -241,7 +249,8 @@ def test_the_sheet_shows_yesterday_and_today_and_is_audited(svc) -> None:
         "赵奶奶": ("", ""),
         "刘大爷": ("", ""),
     }
-    assert sheet.current is not None and sheet.current.revision == 1
+    assert sheet.current is not None
+    assert sheet.current.revision == 1
     assert AuditEvent.objects.get(action="elder.list_read").details == {"list": "service", "elders": 5}
     with pytest.raises(NotFound):
         service_sheet(actor=svc.town, canteen_id=svc.canteen.pk, on=TODAY)

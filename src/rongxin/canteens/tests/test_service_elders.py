@@ -4,6 +4,7 @@ one current canteen per elder, the canteen's count under its lock, and the audit
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 
 import pytest
 import time_machine
@@ -13,16 +14,22 @@ from rongxin.canteens.selectors.elders import elders_of, enrol_candidates
 from rongxin.canteens.services.elders import elder_enrol, elder_leave, elder_update
 from rongxin.canteens.tests.service_helpers import (
     TODAY,
+    ServiceWorld,
     birth_for_age,
     elder_person,
     enrolled,
     make_canteen,
-    svc,  # noqa: F401 (the fixture)
+    service_world,
     who,
 )
-from rongxin.conftest import link, make_id_number, make_person, make_user
+from rongxin.conftest import Tree, link, make_id_number, make_person, make_user
 from rongxin.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from rongxin.core.models import AuditEvent
+
+
+@pytest.fixture
+def svc(tree: Tree) -> Iterator[ServiceWorld]:
+    yield from service_world(tree)
 
 
 def _enrol(world, actor, subject, **extra):
@@ -184,7 +191,14 @@ def test_control_characters_and_oversized_notes_are_refused(svc) -> None:
 
 @pytest.mark.parametrize(
     ("actor", "allowed"),
-    [("anonymous", False), ("resident", False), ("town", False), ("manager_b", False), ("officer", True), ("manager", True)],
+    [
+        ("anonymous", False),
+        ("resident", False),
+        ("town", False),
+        ("manager_b", False),
+        ("officer", True),
+        ("manager", True),
+    ],
 )
 def test_update_permission_matrix(svc, actor, allowed) -> None:
     elder = Elder.objects.get(subject=svc.elders[1])

@@ -36,12 +36,12 @@ HISTORY_DAYS = 30
 
 
 class DayForm(forms.Form):
-    walk_ins = forms.IntegerField(
+    # Text, so that the service refuses "１２" (full-width) with its own clear message.
+    walk_ins = forms.CharField(
         label=gettext_lazy("Walk-ins"),
-        min_value=0,
-        max_value=100_000,
-        initial=0,
-        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+        max_length=6,
+        initial="0",
+        widget=forms.NumberInput(attrs={"inputmode": "numeric", "min": "0"}),
     )
     note = forms.CharField(label=gettext_lazy("Note"), max_length=200, required=False)
 
