@@ -21,6 +21,10 @@ class CanteensConfig(AppConfig):
         ),
     )
 
+    nav = (
+        NavItem(_("Canteens"), "canteens:home", order=68, shown="rongxin.canteens.permissions.common.shows_canteens"),
+    )
+
     code_labels = {
         "audit.action": {
             # sites

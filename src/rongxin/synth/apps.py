@@ -12,6 +12,7 @@ class SynthConfig(AppConfig):
             "synth.generate": _("Loaded synthetic data"),
             "synth.volunteering": _("Loaded synthetic volunteering data"),
             "synth.lectures": _("Loaded synthetic lecture data"),
+            "synth.canteens": _("Loaded synthetic canteen data"),
         },
         "audit.object_type": {"synth.syntheticload": _("Synthetic data load")},
     }

@@ -2,6 +2,9 @@
 
 Used by ``rongxin demo`` (run by ``make demo``). Idempotent: accounts that exist are kept.
 
+Canteens: the ``canteen`` manager's village has an open canteen with elders, cooks, donations
+(:mod:`rongxin.synth.canteens_demo`); ``civil_affairs`` is the county's canteen administrator.
+
 Volunteering: the ``team_leader`` account is linked to a volunteer who leads the first town's
 town-village service team; the ``resident`` is a volunteer with service records (a synthetic
 one when the county has volunteering data). Each run makes sure the team has a few upcoming
@@ -30,6 +33,7 @@ from rongxin.incentives.services.offers import incentives_load_starters
 from rongxin.regions.models import Region, Venue
 from rongxin.subjects.models import Person, Subject, SubjectAccount
 from rongxin.subjects.services import subject_account_link
+from rongxin.synth.canteens_demo import stage_canteens
 from rongxin.synth.lectures_demo import stage_lectures
 from rongxin.volunteering.models import Activity, ActivityType, CallOut, Membership, Team, Volunteer
 from rongxin.volunteering.services import (
@@ -125,6 +129,7 @@ def demo_accounts_ensure() -> list[DemoAccount]:
     publicity, _ = Department.objects.get_or_create(
         code="publicity", defaults={"name": "县委宣传部（新时代文明实践中心）"}
     )
+    civil_affairs, _ = Department.objects.get_or_create(code="civil_affairs", defaults={"name": "民政局"})
     plan: list[tuple[str, str, str, Region, Department | None]] = [
         ("credit_office", "县信用办 王主任", Role.COUNTY_CREDIT_OFFICE, county, None),
         ("recorder", "交警大队 李记录员", Role.DEPARTMENT_RECORDER, county, traffic),
@@ -137,6 +142,7 @@ def demo_accounts_ensure() -> list[DemoAccount]:
         ("canteen", f"{village.name} 暖心食堂 管理员", Role.CANTEEN_MANAGER, village, None),
         ("lecturer", "宣讲员 孙老师", Role.LECTURER, town, None),
         ("publicity", "宣传部 宣讲管理员", Role.DEPARTMENT_RECORDER, county, publicity),
+        ("civil_affairs", "民政局 食堂管理员", Role.DEPARTMENT_RECORDER, county, civil_affairs),
         ("auditor", "审计员 周审计", Role.AUDITOR, county, None),
         ("admin", "平台管理员", Role.PLATFORM_ADMIN, county, None),
     ]
@@ -187,6 +193,7 @@ def demo_accounts_ensure() -> list[DemoAccount]:
     head, lecture_team, lecture = stage_lectures(
         users=users, town=town, village=village, starts=soon_in_daytime(clock.now())
     )
+    canteen = stage_canteens(town=town, village=village)
     out: list[DemoAccount] = []
     for username, _display, role, region, _department in plan:
         user = users[username]
@@ -208,6 +215,10 @@ def demo_accounts_ensure() -> list[DemoAccount]:
             note = f"{head.position} · 每两个月至少宣讲一次 · {lecture.title} {starts:%m-%d %H:%M} 开始"
         if username == "publicity":
             note = f"宣讲管理员 · {lecture_team.name} · 点单调度"
+        if username == "canteen":
+            note = f"{canteen.name} · 在册老人 {canteen.elder_count} 名 · 今日午餐登记"
+        if username == "civil_affairs":
+            note = "食堂管理员 · 全县食堂、覆盖目标与建设计划"
         out.append(
             DemoAccount(
                 username=username, display_name=user.display_name, role=str(Role(role).label), region=region.name,

@@ -8,3 +8,10 @@ from rongxin.canteens.pages.views import cooks, donations, elders, home, service
 app_name = "canteens"
 
 urlpatterns: list[URLPattern] = [*home.urls, *sites.urls, *site_plan.urls, *site_figures.urls, *service.urls, *elders.urls, *cooks.urls, *donations.urls]
+    *home.urls,
+    *sites.urls,
+    *site_plan.urls,
+    *site_figures.urls,
+    *service.urls,
+    *elders.urls,
+]

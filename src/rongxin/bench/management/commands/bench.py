@@ -5,7 +5,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from rongxin.bench import credit, generate, incentives, lectures, load, search, volunteering
+from rongxin.bench import canteens, credit, generate, incentives, lectures, load, search, volunteering
 
 # Benchmark name → its ``run(*, scale, seed, json_path, engine_url, workers, stdout)``.
 # Add new benchmarks here.
@@ -17,6 +17,7 @@ BENCHMARKS: dict[str, Callable[..., Any]] = {
     "incentives": incentives.run,
     "search": search.run,
     "lectures": lectures.run,
+    "canteens": canteens.run,
 }
 
 

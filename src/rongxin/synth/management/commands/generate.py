@@ -9,6 +9,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from rongxin.core import clock
 from rongxin.credit.services.catalogue import catalogue_load_starters
+from rongxin.synth.canteens import generate_canteens
 from rongxin.synth.generator import SyntheticLoadRefused, generate_county
 from rongxin.synth.grades import grade_distribution, grade_history_rebuild
 from rongxin.synth.history import generate_history
@@ -45,6 +46,12 @@ class Command(BaseCommand):
             "--no-lectures",
             action="store_true",
             help="skip the lectures: speakers, adoption links, lecture teams, sessions, listeners and orders",
+        )
+
+        parser.add_argument(
+            "--no-canteens",
+            action="store_true",
+            help="skip the canteens: sites, elders, three years of daily counts, cooks, donations and clinics",
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -107,6 +114,16 @@ class Command(BaseCommand):
                 f"{c['attendances']} 人次听众签到、{c['orders']} 张点单，用时 {lectures.seconds:.1f} 秒。"
             )
             out["lectures"] = lectures.to_dict()
+        if not options["no_canteens"]:
+            canteens = generate_canteens(seed=options["seed"], now=now, scale=options["scale"])
+            c = canteens.counts
+            self.stdout.write(
+                f"已生成暖心食堂数据：{c['canteens']} 个食堂（开放 {c.get('canteens_open', 0)} 个）、"
+                f"{c['elders_current']} 名在册老人、{c['service_days']} 天供餐记录、{c['meals']} 份用餐明细、"
+                f"{c['cooks']} 名厨师（健康证 {c['health_certificates']} 张）、{c['donations']} 笔捐赠、"
+                f"{c['clinic_visits']} 次义诊，用时 {canteens.seconds:.1f} 秒。"
+            )
+            out["canteens"] = canteens.to_dict()
         if not (options["no_history"] and options["no_volunteering"]):
             grades = grade_history_rebuild(now=now)
             self.stdout.write(
