@@ -21,10 +21,6 @@ class CanteensConfig(AppConfig):
         ),
     )
 
-    nav = (
-        NavItem(_("Canteens"), "canteens:home", order=68, shown="rongxin.canteens.permissions.common.shows_canteens"),
-    )
-
     code_labels = {
         "audit.action": {
             # sites
@@ -63,11 +59,10 @@ class CanteensConfig(AppConfig):
             "health_certificate": _("Health certificate"),
             "food_safety_training": _("Food-safety training"),
             "clinic_visit": _("Clinic visit"),
+            "canteen_donation": _("Canteen donation"),
+            "canteen_stock_use": _("Canteen stock use"),
         },
         "core.job": {
             "canteens.certificate_reminders": _("Health certificate expiry notices"),
-            # donations
-            "canteen_donation": _("Canteen donation"),
-            "canteen_stock_use": _("Canteen stock use"),
         },
     }

@@ -23,6 +23,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from rongxin.regions.models import Region, Venue
 from rongxin.subjects.models import Subject
@@ -34,9 +35,9 @@ class Canteen(models.Model):
     class Status(models.TextChoices):
         PLANNED = "planned", _("Planned")
         BUILDING = "building", _("Being built")
-        OPEN = "open", _("Open")
+        OPEN = "open", pgettext_lazy("canteen status", "Open")
         PAUSED = "paused", _("Paused")
-        CLOSED = "closed", _("Closed")
+        CLOSED = "closed", pgettext_lazy("canteen status", "Closed")
 
     class Operator(models.TextChoices):
         VILLAGE_COMMITTEE = "committee", _("Village committee")

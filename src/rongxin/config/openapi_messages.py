@@ -6,6 +6,7 @@ do not edit). The Chinese is in the .po; :mod:`rongxin.config.openapi` applies i
 from django.utils.translation import gettext_noop
 
 MESSAGES = [
+    gettext_noop("0 … three times the seats."),
     gettext_noop(
         "1 to 1,000 credential tokens. A token repeated in the batch is checked and recorded once (each position still gets its answer); the distinct tokens count against the rate limit."
     ),
@@ -22,10 +23,12 @@ MESSAGES = [
         "A certificate as its volunteer sees it: the profile's summary and who it names, the\nissuing team, and the public verification link that its QR code encodes."
     ),
     gettext_noop("A county leader."),
+    gettext_noop("A credit file chosen from ``/subjects/search`` (instead of ``donor_identifier``)."),
     gettext_noop("A day of the week checked for meal days (default: last week)."),
     gettext_noop("A display name, or the system."),
     gettext_noop("A draft activity of a team you organise for"),
     gettext_noop("A draft activity of a team you organise for. Times need a time zone."),
+    gettext_noop("A full ID number (person) or USCC (organisation) of a credit file bearing ``donor_name``."),
     gettext_noop("A leader or administrator of the team accepts or declines an application"),
     gettext_noop("A leader or administrator of the team accepts or declines an application."),
     gettext_noop(
@@ -92,10 +95,12 @@ MESSAGES = [
     gettext_noop("A version's id; the current book by default."),
     gettext_noop("A village or community of that town."),
     gettext_noop("AAA | AA | A | B | C | D"),
+    gettext_noop("Above zero, at most two decimal places; never more than is on hand."),
     gettext_noop("Accept an order dispatched to you or to a team you lead"),
     gettext_noop(
         "Accept an order dispatched to you or to a team you lead. 409 if it is no longer awaiting\nan answer."
     ),
+    gettext_noop("Accident insurance arranged (delivering needs it)."),
     gettext_noop("Active teams, filtered by home region (and everything under it), tier and kind"),
     gettext_noop("Active teams, filtered by home region (and everything under it), tier and kind."),
     gettext_noop("Activities in this village's town."),
@@ -132,6 +137,7 @@ MESSAGES = [
     gettext_noop("Ask the organiser to correct the time of one of your records."),
     gettext_noop("At most 60 days after preferred_from."),
     gettext_noop("At most 8 topics of at most 12 characters."),
+    gettext_noop("At most an hour after the start."),
     gettext_noop("Beijing date of the last closed lecture up to `on`."),
     gettext_noop("Browse and filter the audit log (auditors), 100 per page"),
     gettext_noop("Browse and filter the audit log (auditors), 100 per page."),
@@ -140,6 +146,8 @@ MESSAGES = [
     gettext_noop("Call-outs, filtered by status (public)."),
     gettext_noop("Cancel a planned session, with a reason (409 once closed or cancelled)"),
     gettext_noop("Cancel a planned session, with a reason (409 once closed or cancelled)."),
+    gettext_noop("Cancel a scheduled clinic, with a reason"),
+    gettext_noop("Cancel a scheduled clinic, with a reason."),
     gettext_noop("Cancel an open order with a reason (its orderer, or whoever may dispatch it)"),
     gettext_noop("Cancel an open order with a reason (its orderer, or whoever may dispatch it)."),
     gettext_noop("Cancel with a reason"),
@@ -150,6 +158,8 @@ MESSAGES = [
     gettext_noop(
         "Change a canteen; fields left out stay as they are (village staff: seats, meal days,\nvenue, address, operator and note)."
     ),
+    gettext_noop("Change a current elder's dietary note or delivery (the fields sent; village staff)"),
+    gettext_noop("Change a current elder's dietary note or delivery (the fields sent; village staff)."),
     gettext_noop(
         "Change a draft or published activity before it starts (409 once started, closed or\ncancelled). More places move the waiting list up; fewer than confirmed is a 422."
     ),
@@ -226,6 +236,8 @@ MESSAGES = [
         "Dispatch an order awaiting dispatch to one lecture team or one speaker (the centre, or the institute of the order's town)"
     ),
     gettext_noop("Distinct holders."),
+    gettext_noop("Donated goods used at the canteen, latest first"),
+    gettext_noop("Donated goods used at the canteen, latest first."),
     gettext_noop("Download a catalogue as YAML (``format=yaml``) or XLSX (``format=xlsx``)"),
     gettext_noop("Download a catalogue as YAML (``format=yaml``) or XLSX (``format=xlsx``)."),
     gettext_noop("Elders enrolled now."),
@@ -233,12 +245,19 @@ MESSAGES = [
     gettext_noop("Empty: a password is generated and answered once."),
     gettext_noop("Empty: a password is generated and answered once. Changed at first sign-in."),
     gettext_noop("Empty: no canteen; else the status of its canteen on the day."),
+    gettext_noop(
+        "Enrol a resident of the canteen's village aged 60 or more (by credit file or ID number),\nwith their own or a family member's consent. 409 when enrolled in a canteen already or the\ncanteen is not open or paused; 422 for a resident too young or not of the village."
+    ),
+    gettext_noop(
+        "Enrol a resident of the canteen's village aged 60 or more (by credit file or ID number), with their own or a family member's consent"
+    ),
     gettext_noop("Every catalogue version (published and drafts), newest first, for staff"),
     gettext_noop("Every catalogue version (published and drafts), newest first, for staff."),
     gettext_noop("Every grant and API key of an account, current ones first"),
     gettext_noop(
         "Every grant and API key of an account, current ones first: your own, or (administrators)\nthose of a user whose every grant lies in your region. 404 for anyone else."
     ),
+    gettext_noop("Every revision, latest first."),
     gettext_noop("Everyone confirmed or scanned, with the minutes their scans give and the anomalies"),
     gettext_noop("Everyone confirmed or scanned, with the minutes their scans give and the anomalies."),
     gettext_noop("Find subjects in your regions by full ID number, full USCC or name"),
@@ -248,6 +267,8 @@ MESSAGES = [
     gettext_noop("First day (default: the first of the month 11 months back)."),
     gettext_noop("First day of the window (`on` minus `months`)."),
     gettext_noop("From this day the link is no longer in force."),
+    gettext_noop("Goods only."),
+    gettext_noop("Goods only; above zero, at most two decimal places."),
     gettext_noop("Grant a role over a region inside yours to an account you administer (never yourself)"),
     gettext_noop(
         "Grant a role over a region inside yours to an account you administer (never yourself).\nSending a current grant again answers it unchanged. 404 out of reach; 403\n``region_out_of_reach`` / ``county_role``; 409 ``duplicate_grant``; 422 on a field."
@@ -311,6 +332,8 @@ MESSAGES = [
     ),
     gettext_noop("Lunches per day (eaten in, delivered, walk-ins) and canteens reporting over the caller's region"),
     gettext_noop("Monday = 0 … Sunday = 6."),
+    gettext_noop("Money given (above zero) or the goods' assessed value (zero or more), yuan."),
+    gettext_noop("More than 0, at most 99.9"),
     gettext_noop("Most residents aged 80+ first."),
     gettext_noop("Move a canteen to another status (planned → building → open ⇄ paused → closed)"),
     gettext_noop("Move a canteen to another status (planned → building → open ⇄ paused → closed)."),
@@ -325,6 +348,8 @@ MESSAGES = [
     gettext_noop("One canteen: its details, status history and costs."),
     gettext_noop("One catalogue version with its grade bands and rules, for staff"),
     gettext_noop("One catalogue version with its grade bands and rules, for staff."),
+    gettext_noop("One day"),
+    gettext_noop("One day: its current record with the meals by elder, and every revision (village staff)."),
     gettext_noop("One decimal place; null without ratings."),
     gettext_noop(
         "One head's quota history, newest period first, with the lectures that counted (a staff\nread is audited)."
@@ -344,6 +369,8 @@ MESSAGES = [
     gettext_noop("One session: speakers, sayings, photos and counts; the listeners only for those who run it."),
     gettext_noop("One version with its sayings in order (a draft only for administrators)"),
     gettext_noop("One version with its sayings in order (a draft only for administrators)."),
+    gettext_noop("One week of the rota, Monday to Sunday, with the cooks placed by duty"),
+    gettext_noop("One week of the rota, Monday to Sunday, with the cooks placed by duty."),
     gettext_noop("Only heads with a period in this state."),
     gettext_noop("Only orders in this state."),
     gettext_noop("Only sayings with this topic."),
@@ -382,6 +409,10 @@ MESSAGES = [
     gettext_noop("Publish a draft catalogue (the county credit office)"),
     gettext_noop("Publish a draft catalogue (the county credit office); a published version is never edited."),
     gettext_noop("Publish a draft: it becomes the current book and is frozen (needs at least one saying)."),
+    gettext_noop("Put a cook on the rota"),
+    gettext_noop(
+        "Put a cook on the rota: they are invited to the day's activity. 422 when their latest\nhealth certificate has expired by the day; 403 when you do not organise the cook team."
+    ),
     gettext_noop("Put a staff member (not a volunteer) on a shift, so the daily count is complete"),
     gettext_noop("Put a staff member (not a volunteer) on a shift, so the daily count is complete."),
     gettext_noop("Queue a CSV/XLSX file of records for your department"),
@@ -392,11 +423,23 @@ MESSAGES = [
     gettext_noop("Rate a held lecture you ordered, 1 to 5 with a comment; once (409 the second time)."),
     gettext_noop("Reactivate an account you administer (its grants and keys count again)"),
     gettext_noop("Reactivate an account you administer (its grants and keys count again)."),
+    gettext_noop("Record a cook's health certificate (village staff)"),
+    gettext_noop("Record a cook's health certificate (village staff). 409 for the same number twice."),
+    gettext_noop("Record a donation of money or goods"),
+    gettext_noop(
+        "Record a donation of money or goods. 201 with the new donation; 200 with the first when the\nsame donation was submitted by you within two minutes. A donor identified by a consenting\nperson file earns P-DON-01 credit once (``credit``); 409 ``canteen_closed``."
+    ),
+    gettext_noop("Record a food-safety training a cook attended (village staff)"),
+    gettext_noop("Record a food-safety training a cook attended (village staff)."),
     gettext_noop(
         "Record a planned lecture session (``order_id``: the session of an accepted order, by its\ndispatched speaker or team). Times need a time zone; a mobile place needs coordinates."
     ),
     gettext_noop(
         "Record a planned lecture session (``order_id``: the session of an accepted order, by its dispatched speaker or team)"
+    ),
+    gettext_noop("Record goods used"),
+    gettext_noop(
+        "Record goods used; 422 ``more_than_received`` when more of the item (same name and unit)\nwould be used than was received in all."
     ),
     gettext_noop("Record listeners present without a phone, by ID number or person file, with a reason"),
     gettext_noop(
@@ -408,10 +451,20 @@ MESSAGES = [
     gettext_noop(
         "Record one entry. Retrying with the same ``source_key`` and content returns the existing\nentry with status 200 and ``created: false``; other content under the key is a 409."
     ),
+    gettext_noop("Record that the elder leaves today"),
+    gettext_noop(
+        "Record that the elder leaves today: by village staff (with a reason) or by the elder\nthemself. 409 when they have left already."
+    ),
     gettext_noop("Record that you gave the benefit, under your own ``reference``"),
     gettext_noop(
         "Record that you gave the benefit, under your own ``reference``: 201, or 200 with\n``created: false`` when retrying the same reference with the same credential. Refusals,\neach recorded as a check: 422 ``invalid``, ``expired``, ``wrong_provider``, ``revoked`` or\n``not_eligible``; 409 ``replayed`` (a live code used again), ``quota_exhausted`` or\n``reference_reused``; 429 ``rate_limited``."
     ),
+    gettext_noop("Record the day's lunch (today or up to 7 days back)"),
+    gettext_noop(
+        "Record the day's lunch (today or up to 7 days back): elders who ate in and who got a\ndelivery (subject ids of elders enrolled that day; each in one list) and the walk-ins. A\nsecond record appends the next revision; the same record twice returns the current one.\n409 when an elder's lunch that day is recorded at another canteen."
+    ),
+    gettext_noop("Record who came and how many elders were seen, once the clinic has started"),
+    gettext_noop("Record who came and how many elders were seen, once the clinic has started."),
     gettext_noop("Register a person in a village of your region"),
     gettext_noop("Register a person in a village of your region. 409 when the ID number is already registered."),
     gettext_noop("Register a provider (the county credit office)"),
@@ -430,6 +483,7 @@ MESSAGES = [
     gettext_noop("Replaces the skills; omit to keep them."),
     gettext_noop("Required for a field, fishing farm or market."),
     gettext_noop("Required for an open canteen."),
+    gettext_noop("Required from staff; the elder may leave without one."),
     gettext_noop("Required to reject or suspend."),
     gettext_noop("Required under 18."),
     gettext_noop("Required under 18: the guardian consents."),
@@ -446,6 +500,14 @@ MESSAGES = [
         "Revoke an API key: your own, or (administrators) one of a user in your region. The next\nrequest with it gets 401. Revoking it again answers the same. 404 when it is missing or not\nyours."
     ),
     gettext_noop("SHA-256 of the published content; empty for a draft."),
+    gettext_noop("Schedule a clinic (town officer, administrators, village staff)"),
+    gettext_noop("Schedule a clinic (town officer, administrators, village staff)."),
+    gettext_noop(
+        "Schedule a pre-meal session through the lectures service (town officers, lecture\nadministrators, lecture team leaders and speakers, under lectures' rules)."
+    ),
+    gettext_noop(
+        "Schedule a pre-meal session through the lectures service (town officers, lecture administrators, lecture team leaders and speakers, under lectures' rules)"
+    ),
     gettext_noop("Search the sayings of the current book (or of ``book``)"),
     gettext_noop(
         "Search the sayings of the current book (or of ``book``): every word of ``q`` must appear\nin the text, interpretation, topics or cases, ignoring case."
@@ -458,6 +520,7 @@ MESSAGES = [
         "Shifts with how many are on duty, and per day the people on duty and the share who are\nvolunteers. Who is on duty (volunteer number and name; staff by name) is listed for the\ncall-out's organisers only."
     ),
     gettext_noop("Shifts with how many are on duty, and per day the people on duty and the share who are volunteers"),
+    gettext_noop("Shown as 爱心人士 / 爱心企业 on the public notice."),
     gettext_noop("Sign yourself up (or accept an invitation)"),
     gettext_noop(
         "Sign yourself up (or accept an invitation): ``confirmed`` while places are free, then\n``waitlisted``. ``warnings`` lists your overlapping sign-ups."
@@ -467,6 +530,10 @@ MESSAGES = [
     gettext_noop("Speakers (leaders, heads, team members, volunteers), filtered by kind, area and name."),
     gettext_noop("Start the next version as a draft, a copy of the current book (409 while a draft is open)"),
     gettext_noop("Start the next version as a draft, a copy of the current book (409 while a draft is open)."),
+    gettext_noop("Subject ids of elders who ate in."),
+    gettext_noop("Subject ids of elders who got a delivery."),
+    gettext_noop("Take a cook off a day's rota before the work starts"),
+    gettext_noop("Take a cook off a day's rota before the work starts; their invitation or sign-up is cancelled."),
     gettext_noop("Take a shift (your own decision)"),
     gettext_noop("Take a shift (your own decision)."),
     gettext_noop("The Monday of the week checked."),
@@ -480,6 +547,28 @@ MESSAGES = [
         "The adoption-link board on a day: links in force with each leader's sessions there, the\ntowns and villages with and without a leader, the adopted enterprises."
     ),
     gettext_noop("The caller's sign-up status, if any."),
+    gettext_noop("The canteen's clinics to come and past ones"),
+    gettext_noop("The canteen's clinics to come and past ones."),
+    gettext_noop("The canteen's cooks with the state of their latest health certificate and their trainings"),
+    gettext_noop("The canteen's cooks with the state of their latest health certificate and their trainings."),
+    gettext_noop("The canteen's current elders by name (village staff of its village only; audited)"),
+    gettext_noop("The canteen's current elders by name (village staff of its village only; audited)."),
+    gettext_noop("The canteen's days from ``from`` to ``to`` (at most 366 days, up to today), latest first"),
+    gettext_noop(
+        "The canteen's days from ``from`` to ``to`` (at most 366 days, up to today), latest first;\na meal day without a record is ``missing``, not zero. Counts only."
+    ),
+    gettext_noop(
+        "The canteen's donations, latest first, with donors' full names and the credit each earned\n(or why not), for whoever runs the canteen."
+    ),
+    gettext_noop(
+        "The canteen's donations, latest first, with donors' full names and the credit each earned (or why not), for whoever runs the canteen"
+    ),
+    gettext_noop("The canteen's pre-meal sessions (lecture sessions of format ``pre_meal`` at its venue)"),
+    gettext_noop("The canteen's pre-meal sessions (lecture sessions of format ``pre_meal`` at its venue)."),
+    gettext_noop("The canteen's public notice (公示) over the last year"),
+    gettext_noop(
+        "The canteen's public notice (公示) over the last year: donations (anonymous donors as\n爱心人士 / 爱心企业, persons by surname only), totals per month, stock used and on hand. No\nsign-in; 404 for a canteen still planned; 429 when a client asks too often."
+    ),
     gettext_noop("The canteens the caller reads (their village, town or the county), by village code"),
     gettext_noop("The canteens the caller reads (their village, town or the county), by village code."),
     gettext_noop("The canteens' figures over the caller's region for a period (at most three years)"),
@@ -503,13 +592,16 @@ MESSAGES = [
     gettext_noop("The county, or a town for a town head."),
     gettext_noop("The current check-in code for the organiser's screen"),
     gettext_noop("The current check-in code for the organiser's screen; it changes every 30 seconds."),
+    gettext_noop("The current revision's meals."),
     gettext_noop("The day (today in Beijing by default)."),
     gettext_noop("The day checked (default: today, Beijing time)."),
     gettext_noop("The deadline of the current step (dispatch or answer) has passed."),
     gettext_noop("The department's code, for a department head."),
+    gettext_noop("The donor as the public sees them: 爱心人士 / 爱心企业 when anonymous, a person by surname only."),
     gettext_noop("The draft's title; by default the current book's."),
     gettext_noop("The enterprise you represent (kind enterprise)."),
     gettext_noop("The enterprise's credit file."),
+    gettext_noop("The family member who consents."),
     gettext_noop("The first day of the month (Beijing time)."),
     gettext_noop("The generated password, answered this once; null when one was sent."),
     gettext_noop("The holder may create a credential for it now."),
@@ -548,6 +640,8 @@ MESSAGES = [
     gettext_noop("The quota policies, newest first (without any, one lecture every two months applies)"),
     gettext_noop("The quota policies, newest first (without any, one lecture every two months applies)."),
     gettext_noop("The region the role is granted over (its subtree)."),
+    gettext_noop("The resident's ID number (looked up, not stored)."),
+    gettext_noop("The resident's credit file; or give ``id_number``."),
     gettext_noop(
         "The same, signed: RXS1.<base64url JSON>.<base64url Ed25519 signature over 'RXS1.<payload>'>, JSON keys v, k (key id), p (provider), t (made at), e (valid until), i (offers), r (revoked ids)."
     ),
@@ -589,6 +683,8 @@ MESSAGES = [
     gettext_noop("Times in all; null: no limit."),
     gettext_noop("Times per holder per ``quota_period``; null: no limit."),
     gettext_noop("True when lunch is served at least five days a week."),
+    gettext_noop("Upcoming clinics at canteens of the county (administrators) or your town (town officers)"),
+    gettext_noop("Upcoming clinics at canteens of the county (administrators) or your town (town officers)."),
     gettext_noop("Verified minutes; omit to keep what the scans give."),
     gettext_noop("Verify the roster and close a finished activity"),
     gettext_noop(
@@ -629,8 +725,13 @@ MESSAGES = [
     gettext_noop("Withdraw one of your credentials (e.g. a lost card)"),
     gettext_noop("Withdraw one of your credentials (e.g. a lost card); checks answer ``revoked`` from now."),
     gettext_noop("Words to find in text, interpretation, topics or cases."),
+    gettext_noop("YYYY-MM"),
     gettext_noop("YYYY-MM, Beijing time."),
+    gettext_noop("YYYY-MM-DD"),
+    gettext_noop("YYYY-MM-DD, a meal day not past"),
+    gettext_noop("YYYY-MM-DD, after the issue date"),
     gettext_noop("YYYY-MM."),
+    gettext_noop("YYYY-Www; this week when empty"),
     gettext_noop("Your current service records, latest first"),
     gettext_noop("Your current service records, latest first."),
     gettext_noop("Your offers open when the list was made."),
@@ -658,11 +759,13 @@ MESSAGES = [
     gettext_noop("base64url (no padding) of the sorted holder ids, concatenated."),
     gettext_noop("base64url Ed25519 signature (see the endpoint)."),
     gettext_noop("build or running."),
+    gettext_noop("cook | serve | deliver"),
     gettext_noop("county, town, village, donation or other."),
     gettext_noop("day | week | month | year, or empty without a per-holder quota."),
     gettext_noop("day | week | month | year; required with quota_per_holder."),
     gettext_noop("department_expert | urban_professional | town_village"),
     gettext_noop("draft | published"),
+    gettext_noop("eat_in | delivered"),
     gettext_noop(
         "eligible | not_eligible | expired | invalid | wrong_provider | revoked | used (a live code already redeemed); never anything else."
     ),
@@ -671,23 +774,31 @@ MESSAGES = [
     gettext_noop("false: a retry that returned the first record."),
     gettext_noop("flood | epidemic | cleanup | fire | other"),
     gettext_noop("generated_at in Unix seconds, as signed."),
+    gettext_noop("hospital | health | civil_affairs | other"),
     gettext_noop("in | out"),
     gettext_noop("listener | speaker"),
     gettext_noop("live: 5 minutes; card: a printed card, 30 days."),
     gettext_noop("money or goods."),
+    gettext_noop("money | goods"),
     gettext_noop("null clears it."),
     gettext_noop("null clears the quota (with quota_until)."),
     gettext_noop("null with coordinates: a new site; null alone clears it."),
     gettext_noop("online | page | redemption"),
     gettext_noop("open (sign-up open), upcoming, ongoing, finished, closed, cancelled."),
+    gettext_noop("person | organisation"),
     gettext_noop("proposed | approved | rejected | suspended"),
+    gettext_noop("recorded | held | capped | no_file | no_consent | below_threshold"),
+    gettext_noop("recorded | missing (a meal day without a record) | no_meal"),
+    gettext_noop("recorded | missing (nothing recorded yet)"),
     gettext_noop("rongxin-incentive-export/1"),
     gettext_noop("rongxin-incentive-keys/1"),
     gettext_noop("rongxin-incentive-status/1"),
+    gettext_noop("self | family"),
     gettext_noop("service | lecture | canteen | emergency | medical | legal | ..."),
     gettext_noop("site | venue | field | fishing_farm | market | other"),
     gettext_noop("talk | theatre | pre_meal"),
     gettext_noop("transit | loans | medical | travel | shopping | government | ..."),
+    gettext_noop("valid | expiring | expired | none"),
     gettext_noop("valid | used (a live code that backed a redemption) | expired | revoked (withdrawn)."),
     gettext_noop("village, community, school, canteen or enterprise."),
     gettext_noop("荣信 volunteer + credit platform. Errors are RFC 7807 problem+json."),

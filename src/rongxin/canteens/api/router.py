@@ -9,4 +9,9 @@ from typing import Any
 from rongxin.canteens.api import cooks, donations, service, sites
 
 # Mounted under /api/v1 by rongxin.config.api.
-mounts: tuple[tuple[str, Any], ...] = (("/canteens", sites.router), ("/canteens", service.router), ("/canteens", cooks.router), ("/canteens", donations.router))
+mounts: tuple[tuple[str, Any], ...] = (
+    ("/canteens", sites.router),
+    ("/canteens", service.router),
+    ("/canteens", cooks.router),
+    ("/canteens", donations.router),
+)

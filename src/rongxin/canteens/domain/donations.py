@@ -38,7 +38,6 @@ CREDIT_CAPPED = "capped"  # the rule's yearly cap left nothing
 CREDIT_NO_FILE = "no_file"  # the donor has no credit file here (an outsider)
 CREDIT_NO_CONSENT = "no_consent"  # the person has not agreed to scoring
 CREDIT_BELOW = "below_threshold"  # worth less than ¥100
-CREDIT_ORGANISATION = "organisation"  # the award engine credits persons only (for now)
 CREDIT_STATES = (
     CREDIT_RECORDED,
     CREDIT_HELD,
@@ -46,7 +45,6 @@ CREDIT_STATES = (
     CREDIT_NO_FILE,
     CREDIT_NO_CONSENT,
     CREDIT_BELOW,
-    CREDIT_ORGANISATION,
 )
 
 

@@ -7,11 +7,13 @@ from rongxin.canteens.pages.views import cooks, donations, elders, home, service
 
 app_name = "canteens"
 
-urlpatterns: list[URLPattern] = [*home.urls, *sites.urls, *site_plan.urls, *site_figures.urls, *service.urls, *elders.urls, *cooks.urls, *donations.urls]
+urlpatterns: list[URLPattern] = [
     *home.urls,
     *sites.urls,
     *site_plan.urls,
     *site_figures.urls,
     *service.urls,
     *elders.urls,
+    *cooks.urls,
+    *donations.urls,
 ]

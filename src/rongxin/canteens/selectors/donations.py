@@ -88,8 +88,6 @@ def credit_state(donation: Donation, entry_status: str | None) -> str:
     """Why the donation did or did not earn credit, from what was stored when it was recorded."""
     if donation.donor_id is None:
         return rules.CREDIT_NO_FILE
-    if donation.donor_kind == Donation.DonorKind.ORGANISATION:
-        return rules.CREDIT_ORGANISATION
     if donation.credit_key:
         if not donation.credit_points:
             return rules.CREDIT_CAPPED

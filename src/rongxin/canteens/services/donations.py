@@ -6,12 +6,11 @@ duplicate rule and the stock balance are checked against what the other one wrot
 
 - :func:`donation_record`: one donation, its audit row and, for a donor with a consenting person
   file, one credit award (:func:`donation_credit_award`).
-- :func:`donation_credit_award`: the award of rule ``P-DON-01`` (department
-  ``civilization_office``, source ``canteen``, key ``canteen-donation:<id>``) through
-  :func:`rongxin.credit.services.awards.awards_record`, which is idempotent by that key (a retry
-  returns the entry already recorded) and applies the rule's yearly cap. Organisations
-  (``E-DON-01``) are not awarded here: the award engine records persons only (see
-  :data:`~rongxin.canteens.domain.donations.CREDIT_ORGANISATION`).
+- :func:`donation_credit_award`: the award of rule ``P-DON-01`` to a person or ``E-DON-01`` to an
+  organisation (department ``civilization_office``, source ``canteen``, key
+  ``canteen-donation:<id>``) through :func:`rongxin.credit.services.awards.awards_record`, which
+  is idempotent by that key (a retry returns the entry already recorded) and applies the rule's
+  yearly cap. ``E-DON-01`` asks for review: the organisation's entry waits for the credit office.
 - :func:`stock_use_record`: goods used, never more of an item than was received in all.
 """
 
@@ -29,14 +28,18 @@ from django.utils.translation import gettext_lazy as _
 from rongxin.accounts.models import User
 from rongxin.canteens.domain import donations as rules
 from rongxin.canteens.models import Canteen, Donation, StockUse
-from rongxin.canteens.permissions.common import CREDIT_DEPARTMENT, PERSON_DONATION_RULE
+from rongxin.canteens.permissions.common import (
+    CREDIT_DEPARTMENT,
+    ORGANISATION_DONATION_RULE,
+    PERSON_DONATION_RULE,
+)
 from rongxin.canteens.permissions.donations import access_canteen_for_donations
 from rongxin.core import clock, pii
 from rongxin.core.audit import audit_record
 from rongxin.core.errors import Conflict, InvalidInput, field_error
 from rongxin.core.models import AuditEvent
 from rongxin.core.text import clean_text
-from rongxin.credit.models import Entry
+from rongxin.credit.models import Entry, SubjectKind
 from rongxin.credit.services.awards import Award, awards_record, rule_for_awards
 from rongxin.subjects.domain.identifiers import parse_id_number, parse_uscc
 from rongxin.subjects.models import Person, Subject
@@ -165,15 +168,20 @@ def donation_credit_award(*, actor: User, donation: Donation, canteen: Canteen) 
     (:data:`~rongxin.canteens.domain.donations.CREDIT_STATES`). Calling it again for the same
     donation records nothing new (the award's key is the donation's). Writes through
     :func:`awards_record` in the caller's transaction (entry, score, notice, audit). Raises
-    InvalidInput when the catalogue in force has no ``P-DON-01`` for the department."""
+    InvalidInput when the catalogue in force has no ``P-DON-01`` / ``E-DON-01`` for the department."""
     if donation.donor_id is None:
         return rules.CREDIT_NO_FILE
     if donation.donor_kind == Donation.DonorKind.ORGANISATION:
-        return rules.CREDIT_ORGANISATION
-    consent = Person.objects.filter(subject_id=donation.donor_id).values_list("consent_given", flat=True).first()
-    if not consent:
-        return rules.CREDIT_NO_CONSENT
-    rule = rule_for_awards(rule_code=PERSON_DONATION_RULE, department_code=CREDIT_DEPARTMENT, on=donation.received_on)
+        rule_code, catalogue_kind = ORGANISATION_DONATION_RULE, SubjectKind.ORGANISATION
+    else:
+        # Consent before scoring is a person's; an organisation's file is scored by law.
+        consent = Person.objects.filter(subject_id=donation.donor_id).values_list("consent_given", flat=True).first()
+        if not consent:
+            return rules.CREDIT_NO_CONSENT
+        rule_code, catalogue_kind = PERSON_DONATION_RULE, SubjectKind.PERSON
+    rule = rule_for_awards(
+        rule_code=rule_code, department_code=CREDIT_DEPARTMENT, on=donation.received_on, subject_kind=catalogue_kind
+    )
     points = rules.donation_points(donation.value, points_min=rule.points_min, points_max=rule.points_max)
     if points == 0:
         return rules.CREDIT_BELOW
@@ -183,7 +191,7 @@ def donation_credit_award(*, actor: User, donation: Donation, canteen: Canteen) 
         awards=[
             Award(
                 subject_id=donation.donor_id,
-                rule_code=PERSON_DONATION_RULE,
+                rule_code=rule_code,
                 points=points,
                 occurred_at=min(noon, clock.now()),
                 evidence=donation_evidence(donation, canteen),

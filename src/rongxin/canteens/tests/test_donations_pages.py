@@ -110,7 +110,7 @@ def test_the_page_says_how_many_points_were_earned(world: DonationWorld) -> None
         _url(world), money(donor_name="王大海", donor_identifier=world.giver_id_number, value="300"), follow=True
     )
     # then
-    assert "已记信用分：3 分（规则 P-DON-01）。" in posted.content.decode()
+    assert "已记信用分：3 分。" in posted.content.decode()
 
 
 def test_the_public_notice_hides_anonymous_donors_and_shows_persons_by_surname(world: DonationWorld) -> None:

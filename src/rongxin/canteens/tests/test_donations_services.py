@@ -294,18 +294,32 @@ def test_no_credit_without_consent_but_the_donation_is_recorded(world: DonationW
     assert _score(world.shy.pk) == before
 
 
-def test_an_organisation_is_recorded_without_credit(world: DonationWorld) -> None:
+def test_an_organisations_donation_earns_e_don_01_awaiting_the_credit_offices_review(world: DonationWorld) -> None:
     # given
     uscc = world.firm.organisation.uscc
-    # when
+    # when: ¥5,000 (50 points by the scale, trimmed to the rule's maximum of 20)
     r = donation_record(
         actor=world.users["town_a_officer"],
         canteen_id=world.canteen.pk,
         **money(donor_kind="organisation", donor_name="荣成市海洋食品有限公司", donor_identifier=uscc, value="5000"),
     )
-    # then
-    assert (r.credit, r.donation.donor_id, r.donation.credit_key) == ("organisation", world.firm.pk, "")
-    assert Entry.objects.count() == 0
+    # then one entry under the organisation rule, held until the credit office approves it
+    key = f"canteen-donation:{r.donation.pk}"
+    assert (r.credit, r.donation.donor_id, r.donation.credit_key, r.donation.credit_points) == (
+        "held",
+        world.firm.pk,
+        key,
+        20,
+    )
+    entry = Entry.objects.get()
+    assert (entry.subject_id, entry.rule.code, entry.points, entry.source, entry.source_key, entry.status) == (
+        world.firm.pk,
+        "E-DON-01",
+        20,
+        Entry.Source.CANTEEN,
+        key,
+        Entry.Status.PENDING_REVIEW,
+    )
 
 
 def test_the_recorders_own_donation_awaits_review(world: DonationWorld) -> None:

@@ -237,7 +237,7 @@ def test_impossible_transition_is_a_clear_chinese_conflict(world: SitesWorld) ->
     with pytest.raises(Conflict) as caught:
         services.canteen_status_change(actor=world.admin, canteen_id=canteen.pk, status="open")
     # then
-    assert str(caught.value.message) == "状态为“计划中”的食堂不能变为“进行中”。"
+    assert str(caught.value.message) == "状态为“计划中”的食堂不能变为“开放”。"
     canteen.refresh_from_db()
     assert (canteen.status, canteen.events.count()) == ("planned", 1)
 

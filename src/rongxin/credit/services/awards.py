@@ -35,7 +35,7 @@ from rongxin.subjects.models import Subject
 
 CHUNK = 900
 # The catalogue that applies to each kind of subject.
-CATALOGUE_OF_KIND = {
+CATALOGUE_OF_KIND: dict[str, str] = {
     Subject.Kind.PERSON: SubjectKind.PERSON,
     Subject.Kind.ENTERPRISE: SubjectKind.ORGANISATION,
     Subject.Kind.INDIVIDUAL_BUSINESS: SubjectKind.ORGANISATION,
@@ -82,14 +82,20 @@ class _Rules:
         return self._rules[(catalogue.pk, code)], catalogue
 
 
-def rule_for_awards(*, rule_code: str, department_code: str, on: dt.date) -> Rule:
-    """The person rule ``rule_code`` in force on ``on`` if the department may award with it.
-    Raises InvalidInput otherwise (used to check configuration such as activity types)."""
-    rule, _catalogue = _Rules().rule(SubjectKind.PERSON, on, rule_code)
+def rule_for_awards(
+    *, rule_code: str, department_code: str, on: dt.date, subject_kind: str = SubjectKind.PERSON
+) -> Rule:
+    """The rule ``rule_code`` of the ``subject_kind`` catalogue (persons unless told) in force on
+    ``on`` if the department may award with it. Raises InvalidInput otherwise (used to check
+    configuration such as activity types, and to size an award before recording it)."""
+    rule, _catalogue = _Rules().rule(subject_kind, on, rule_code)
     if rule is None or rule.direction != Direction.AWARD:
-        raise InvalidInput(
-            _("No award rule %(code)s is in force for persons.") % {"code": rule_code[:20]}, code="unknown_rule"
+        message = (
+            _("No award rule %(code)s is in force for persons.")
+            if subject_kind == SubjectKind.PERSON
+            else _("No award rule %(code)s is in force for enterprises and businesses.")
         )
+        raise InvalidInput(message % {"code": rule_code[:20]}, code="unknown_rule")
     if department_code not in {d.code for d in rule.departments.all()}:
         raise InvalidInput(
             _("Rule %(code)s is not recorded by your department.") % {"code": rule.code}, code="rule_department"
@@ -126,8 +132,8 @@ def awards_record(
     rules = _Rules()
     resolved: list[tuple[Award, Rule, Catalogue]] = []
     for a in awards:
-        catalogue_kind = CATALOGUE_OF_KIND.get(kinds.get(a.subject_id, ""))
-        if catalogue_kind is None:
+        catalogue_kind = CATALOGUE_OF_KIND.get(kinds.get(a.subject_id, ""), "")
+        if not catalogue_kind:
             raise NotFound()
         if a.points <= 0:
             raise InvalidInput(_("Points must be a whole number above zero."), code="points_out_of_range")

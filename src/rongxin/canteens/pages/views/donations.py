@@ -31,7 +31,7 @@ from rongxin.core.forms import errors_on, form_status
 PER_PAGE = 50
 
 CREDIT_TEXT = {
-    rules.CREDIT_RECORDED: gettext_lazy("Credit recorded: %(n)s points (rule P-DON-01)."),
+    rules.CREDIT_RECORDED: gettext_lazy("Credit recorded: %(n)s points."),
     rules.CREDIT_HELD: gettext_lazy("%(n)s points recorded, awaiting the credit office's review."),
     rules.CREDIT_CAPPED: gettext_lazy("No points: the donor reached this year's cap for donations."),
     rules.CREDIT_NO_FILE: gettext_lazy("No credit: the donor has no credit file."),
@@ -39,10 +39,6 @@ CREDIT_TEXT = {
         "No credit: the donor has not agreed to credit scoring. The donation is recorded and made public all the same."
     ),
     rules.CREDIT_BELOW: gettext_lazy("No credit: gifts worth less than ¥100 earn no point."),
-    rules.CREDIT_ORGANISATION: gettext_lazy(
-        "No credit yet: points for organisations (rule E-DON-01) are recorded by the credit office; "
-        "the canteen cannot award them."
-    ),
 }
 
 
