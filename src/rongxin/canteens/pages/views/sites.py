@@ -16,8 +16,9 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import NoReverseMatch, URLPattern, path, reverse
+from django.urls import URLPattern, path, reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST, require_safe
 
 from rongxin.accounts.domain.roles import Role
@@ -25,6 +26,7 @@ from rongxin.accounts.permissions import SignedInRequest, grants_with_roles
 from rongxin.canteens.domain.weekdays import format_weekdays, meets_five_day_rule
 from rongxin.canteens.models import Canteen
 from rongxin.canteens.pages.forms_sites import CanteenFilterForm, CanteenForm, CostForm, StatusForm
+from rongxin.canteens.pages.views.cooks import cooks_section
 from rongxin.canteens.permissions.common import access_canteen, admin_grants, figure_regions
 from rongxin.canteens.selectors import sites as reads
 from rongxin.canteens.services import sites as services
@@ -125,25 +127,33 @@ def canteen_page(request: SignedInRequest, canteen_id: int) -> HttpResponse:
             "elders": elders[0],
             "elders_80": elders[1],
             "links": _area_links(canteen, rights),
+            "cooks": cooks_section(request, canteen) if rights.manage or rights.staff else None,
         },
     )
 
 
-# The other areas' pages of a canteen, linked when their routes exist (each area adds its own).
-AREA_LINKS = (("canteens:service", "staff"), ("canteens:notice", "any"))
+# The other areas' pages of a canteen: (route, label, who): "staff" = village staff only (elders'
+# names), "runs" = village staff and those who oversee the canteen, "any" = the public.
+AREA_LINKS = (
+    ("canteens:service", gettext_lazy("Today's lunch"), "staff"),
+    ("canteens:service_history", gettext_lazy("Lunch records of the last 30 days"), "staff"),
+    ("canteens:elders", gettext_lazy("Enrolled elders"), "staff"),
+    ("canteens:cooks", gettext_lazy("Cooks and health certificates"), "runs"),
+    ("canteens:rota", gettext_lazy("Weekly rota"), "runs"),
+    ("canteens:clinics", gettext_lazy("Clinics"), "runs"),
+    ("canteens:premeal", gettext_lazy("Pre-meal quarter hours"), "runs"),
+    ("canteens:donations", gettext_lazy("Donations and stock"), "runs"),
+    ("canteens:notice", gettext_lazy("Public notice"), "any"),
+)
 
 
 def _area_links(canteen: Canteen, rights: reads.CanteenRights) -> list[tuple[str, str]]:
-    labels = {"canteens:service": _("Today's lunch"), "canteens:notice": _("Public notice")}
-    out = []
-    for name, who in AREA_LINKS:
-        if who == "staff" and not rights.staff:
-            continue
-        try:
-            out.append((labels[name], reverse(name, kwargs={"canteen_id": canteen.pk})))
-        except NoReverseMatch:
-            continue
-    return out
+    allowed = {"staff": rights.staff, "runs": rights.staff or rights.manage, "any": True}
+    return [
+        (str(label), reverse(name, kwargs={"canteen_id": canteen.pk}))
+        for name, label, who in AREA_LINKS
+        if allowed[who]
+    ]
 
 
 @login_required
