@@ -104,7 +104,7 @@ class Cost(models.Model):
 
     class Kind(models.TextChoices):
         BUILD = "build", _("Building")
-        RUNNING = "running", _("Running")
+        RUNNING = "running", pgettext_lazy("canteen cost", "Running")
 
     class Source(models.TextChoices):
         COUNTY = "county", _("County fund")
