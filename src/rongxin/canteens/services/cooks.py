@@ -31,6 +31,7 @@ from rongxin.core.models import AuditEvent
 from rongxin.core.text import clean_text
 from rongxin.subjects.models import Subject
 from rongxin.subjects.services import notice_send
+from rongxin.volunteering.models import Volunteer
 
 # A health certificate is issued for a year; anything beyond five is a typing error.
 MAX_VALID_YEARS = 5
@@ -73,6 +74,8 @@ def health_certificate_record(
     canteen = access_canteen_for_cooks(actor, canteen_id)
     today = clock.today_local()
     cook = cook_by_number(canteen, volunteer_number)
+    # One writer per cook at a time, so a double submit finds the first row instead of a second.
+    Volunteer.objects.select_for_update().filter(pk=cook.pk).first()
     text = clean_text(number, field="number", required=True, max_length=40, multiline=False)
     folded = normalise_number(text)
     if folded is None:
@@ -131,6 +134,8 @@ def training_record(
     canteen = access_canteen_for_cooks(actor, canteen_id)
     today = clock.today_local()
     cook = cook_by_number(canteen, volunteer_number)
+    # One writer per cook at a time, so a double submit finds the first row instead of a second.
+    Volunteer.objects.select_for_update().filter(pk=cook.pk).first()
     course_text = clean_text(course, field="course", required=True, max_length=100, multiline=False)
     provider_text = clean_text(provider, field="provider", required=True, max_length=100, multiline=False)
     day = _past_day(on, field="on", today=today)

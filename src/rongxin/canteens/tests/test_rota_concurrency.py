@@ -81,3 +81,43 @@ def test_a_double_submit_makes_one_place(cooks: CookWorld) -> None:
     assert [r.code for r in results if isinstance(r, Conflict)] == ["already_on_rota"]
     assert RotaSlot.objects.count() == 1
     assert Signup.objects.count() == 1
+
+
+def test_a_double_submit_of_a_certificate_or_a_training_records_one(cooks: CookWorld) -> None:
+    # given the same certificate and the same training sent twice at once
+    from rongxin.canteens.models import HealthCertificate, Training
+    from rongxin.canteens.services.cooks import health_certificate_record, training_record
+
+    def certifying() -> Any:
+        return health_certificate_record(
+            actor=User.objects.get(pk=cooks.manager.pk),
+            canteen_id=cooks.canteen.pk,
+            volunteer_number=cooks.cook.number,
+            number="JKZ-2026-001",
+            issuer="荣成市疾病预防控制中心",
+            issued_on="2026-01-05",
+            expires_on="2027-01-04",
+        )
+
+    def training() -> Any:
+        return training_record(
+            actor=User.objects.get(pk=cooks.manager.pk),
+            canteen_id=cooks.canteen.pk,
+            volunteer_number=cooks.cook.number,
+            course="食品安全知识培训",
+            provider="荣成市市场监督管理局",
+            on="2026-02-10",
+            hours="2",
+        )
+
+    # when
+    certs = in_threads([certifying, certifying], workers=2)
+    trainings = in_threads([training, training], workers=2)
+    # then one row each; the second call is told it is there already
+    assert sorted(type(r).__name__ for r in certs) == ["Conflict", "HealthCertificate"]
+    assert sorted(type(r).__name__ for r in trainings) == ["Conflict", "Training"]
+    assert [r.code for r in [*certs, *trainings] if isinstance(r, Conflict)] == [
+        "duplicate_certificate",
+        "duplicate_training",
+    ]
+    assert (HealthCertificate.objects.count(), Training.objects.count()) == (1, 1)
