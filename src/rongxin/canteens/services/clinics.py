@@ -89,6 +89,8 @@ def clinic_schedule(
         raise field_error("starts_at", _("A clinic is scheduled at most a year ahead."), code="start_too_far")
     if canteen.status == Canteen.Status.CLOSED:
         raise Conflict(_("This canteen is closed."), code="canteen_closed")
+    # The canteen's row lock serialises two submits of the same visit, so the second finds the first.
+    Canteen.objects.select_for_update().filter(pk=canteen.pk).first()
     if ClinicVisit.objects.filter(
         canteen=canteen, provider_name=name, starts_at=starts, status=ClinicVisit.Status.SCHEDULED
     ).exists():

@@ -121,3 +121,28 @@ def test_a_double_submit_of_a_certificate_or_a_training_records_one(cooks: CookW
         "duplicate_training",
     ]
     assert (HealthCertificate.objects.count(), Training.objects.count()) == (1, 1)
+
+
+def test_a_double_submit_of_a_clinic_schedules_one(cooks: CookWorld) -> None:
+    # given the same clinic sent twice at once
+    from rongxin.canteens.models import ClinicVisit
+    from rongxin.canteens.services.clinics import clinic_schedule
+    from rongxin.canteens.tests.cooks_helpers import at
+
+    def scheduling() -> Any:
+        return clinic_schedule(
+            actor=User.objects.get(pk=cooks.manager.pk),
+            canteen_id=cooks.canteen.pk,
+            provider_kind="hospital",
+            provider_name="荣成市人民医院",
+            services="量血压、测血糖",
+            starts_at=at("2026-03-05 09:00"),
+            ends_at=at("2026-03-05 11:00"),
+        )
+
+    # when
+    results = in_threads([scheduling, scheduling], workers=2)
+    # then one visit; the second call is told it is scheduled already
+    assert sorted(type(r).__name__ for r in results) == ["ClinicVisit", "Conflict"]
+    assert [r.code for r in results if isinstance(r, Conflict)] == ["duplicate_clinic"]
+    assert ClinicVisit.objects.count() == 1
