@@ -42,9 +42,9 @@ from rongxin.volunteering.services import (
     activity_create,
     activity_publish,
     invitation_send,
+    signup_release,
 )
 from rongxin.volunteering.services.activities import HOLDING
-from rongxin.volunteering.services.activities import _cancel as signup_release
 
 # Places on one day's activity (an invitation reserves nothing; only sign-ups take places).
 PLACES = 20

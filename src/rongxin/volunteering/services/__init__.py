@@ -13,6 +13,7 @@ from rongxin.volunteering.services.activities import (
     invitation_send,
     signup_cancel,
     signup_create,
+    signup_release,
 )
 from rongxin.volunteering.services.attendance import attendance_assist, attendance_code, attendance_scan
 from rongxin.volunteering.services.closing import (
@@ -73,6 +74,7 @@ __all__ = [
     "membership_leave",
     "signup_cancel",
     "signup_create",
+    "signup_release",
     "team_create",
     "volunteer_patch",
     "volunteer_register",

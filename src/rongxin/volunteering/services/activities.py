@@ -375,7 +375,10 @@ def signup_create(*, actor: User, activity_id: int) -> SignupResult:
     return SignupResult(signup=signup, warnings=_overlapping(volunteer, activity))
 
 
-def _cancel(signup: Signup, activity: Activity, now: dt.datetime) -> None:
+def signup_release(signup: Signup, activity: Activity, now: dt.datetime) -> None:
+    """Cancel ``signup`` (invited, confirmed or waiting) and move the first on the waiting list up,
+    keeping the activity's counts. The caller holds the activity's row lock, writes the audit row
+    and decides who may (the volunteer withdrawing, an organiser such as a canteen's rota)."""
     was = signup.status
     signup.status, signup.changed_at = Signup.Status.CANCELLED, now
     signup.save(update_fields=["status", "changed_at"])
@@ -398,7 +401,7 @@ def signup_cancel(*, actor: User, activity_id: int) -> Signup:
     now = clock.now()
     if now >= activity.starts_at:
         raise Conflict(_("The activity has started; tell the organiser instead."), code="activity_started")
-    _cancel(signup, activity, now)
+    signup_release(signup, activity, now)
     audit_record(
         actor=actor,
         role=Role.RESIDENT,
@@ -423,7 +426,7 @@ def signup_cancel_all_future(*, volunteer: Volunteer, actor: User) -> int:
             signup.status, signup.changed_at = Signup.Status.DECLINED, now
             signup.save(update_fields=["status", "changed_at"])
         else:
-            _cancel(signup, activity, now)
+            signup_release(signup, activity, now)
         n += 1
     return n
 
