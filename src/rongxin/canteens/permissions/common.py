@@ -77,6 +77,25 @@ def is_village_staff(actor: User | AnonymousUser | None, canteen: Canteen) -> bo
     return grant_covering(actor, VILLAGE_STAFF_ROLES, canteen.village) is not None
 
 
+def staff_role(actor: User | AnonymousUser | None, canteen: Canteen) -> str:
+    """The actor's village-staff role over the canteen's village, or "" (not staff there)."""
+    grant = grant_covering(actor, VILLAGE_STAFF_ROLES, canteen.village)
+    return grant.role if grant is not None else ""
+
+
+def acting_role(actor: User | AnonymousUser | None, village: Region) -> str:
+    """The role an audit row names for the actor's act on a canteen in ``village``: their
+    village-staff role there, else the administrator's (``department_recorder``), else town
+    officer over it; "" for anyone else."""
+    grant = grant_covering(actor, VILLAGE_STAFF_ROLES, village)
+    if grant is not None:
+        return grant.role
+    if is_canteen_admin(actor):
+        return str(Role.DEPARTMENT_RECORDER)
+    grant = grant_covering(actor, [Role.TOWN_OFFICER], village)
+    return grant.role if grant is not None else ""
+
+
 def runs_canteen(actor: User | AnonymousUser | None, canteen: Canteen) -> bool:
     """True when the actor may run the canteen day to day or oversee it: village staff, its town
     officer, an administrator."""

@@ -10,9 +10,8 @@ from django.contrib.auth.models import AnonymousUser
 
 from rongxin.accounts.domain.roles import Role
 from rongxin.accounts.models import User
-from rongxin.accounts.permissions import grant_covering
 from rongxin.canteens.models import Canteen, Elder
-from rongxin.canteens.permissions.common import VILLAGE_STAFF_ROLES, access_canteen, signed_in
+from rongxin.canteens.permissions.common import access_canteen, signed_in, staff_role
 from rongxin.core.errors import NotFound
 from rongxin.subjects.models import Subject, SubjectAccount
 
@@ -22,12 +21,6 @@ class ElderAccess:
     elder: Elder
     role: str  # the staff role, or ``resident`` for the elder themself
     own: bool
-
-
-def staff_role(actor: User | AnonymousUser | None, canteen: Canteen) -> str:
-    """The actor's village-staff role over the canteen's village, or "" (not staff there)."""
-    grant = grant_covering(actor, VILLAGE_STAFF_ROLES, canteen.village)
-    return grant.role if grant is not None else ""
 
 
 def access_canteen_staff(actor: User | AnonymousUser | None, canteen_id: int) -> tuple[Canteen, str]:

@@ -14,10 +14,9 @@ from typing import Any
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
-from rongxin.accounts.domain.roles import Role
 from rongxin.accounts.models import User
 from rongxin.canteens.models import Canteen, ClinicVisit
-from rongxin.canteens.permissions.common import access_canteen, is_canteen_admin, is_village_staff
+from rongxin.canteens.permissions.common import access_canteen, acting_role
 from rongxin.canteens.permissions.cooks import access_clinic
 from rongxin.core import clock
 from rongxin.core.audit import audit_record
@@ -29,14 +28,6 @@ MAX_HOURS = 12
 MAX_DAYS_AHEAD = 366
 # Elders seen may include village elders not enrolled at the canteen, but not many more.
 SEEN_MARGIN = 100
-
-
-def _role(actor: User, canteen: Canteen) -> str:
-    if is_village_staff(actor, canteen):
-        return str(Role.VILLAGE_OFFICER)
-    if is_canteen_admin(actor):
-        return str(Role.DEPARTMENT_RECORDER)
-    return str(Role.TOWN_OFFICER)
 
 
 def _aware(value: Any, field: str) -> dt.datetime:
@@ -107,7 +98,7 @@ def clinic_schedule(
     )
     audit_record(
         actor=actor,
-        role=_role(actor, canteen),
+        role=acting_role(actor, canteen.village),
         kind=AuditEvent.Kind.WRITE,
         action="canteen_clinic.schedule",
         object_type="clinic_visit",
@@ -145,7 +136,7 @@ def clinic_record(*, actor: User, clinic_id: int, staff: str, elders_seen: Any, 
     clinic.save(update_fields=["status", "staff", "elders_seen", "note", "recorded_at", "recorded_by"])
     audit_record(
         actor=actor,
-        role=_role(actor, clinic.canteen),
+        role=acting_role(actor, clinic.canteen.village),
         kind=AuditEvent.Kind.WRITE,
         action="canteen_clinic.record",
         object_type="clinic_visit",
@@ -167,7 +158,7 @@ def clinic_cancel(*, actor: User, clinic_id: int, reason: str) -> ClinicVisit:
     clinic.save(update_fields=["status", "note"])
     audit_record(
         actor=actor,
-        role=_role(actor, clinic.canteen),
+        role=acting_role(actor, clinic.canteen.village),
         kind=AuditEvent.Kind.WRITE,
         action="canteen_clinic.cancel",
         object_type="clinic_visit",

@@ -16,11 +16,10 @@ from django.db import transaction
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from rongxin.accounts.domain.roles import Role
 from rongxin.accounts.models import User
-from rongxin.accounts.permissions import grant_covering
 from rongxin.canteens.domain.cooks import normalise_number
-from rongxin.canteens.models import Canteen, HealthCertificate, Training
+from rongxin.canteens.models import HealthCertificate, Training
+from rongxin.canteens.permissions.common import staff_role
 from rongxin.canteens.permissions.cooks import access_canteen_for_cooks
 from rongxin.canteens.selectors.cooks import certificates_to_remind, cook_by_number, manager_subject_ids
 from rongxin.canteens.services.inputs import day_value, decimal_value
@@ -38,11 +37,6 @@ MAX_VALID_YEARS = 5
 # Records older than this are not worth keeping (and catch a mistyped year).
 MAX_AGE_YEARS = 10
 MAX_TRAINING_HOURS = Decimal("99.9")
-
-
-def staff_role(actor: User, canteen: Canteen) -> str:
-    grant = grant_covering(actor, [Role.CANTEEN_MANAGER], canteen.village)
-    return str(Role.CANTEEN_MANAGER if grant is not None else Role.VILLAGE_OFFICER)
 
 
 def _past_day(value: Any, *, field: str, today: dt.date) -> dt.date:

@@ -25,9 +25,9 @@ from django.utils.translation import gettext_lazy as _
 from rongxin.accounts.models import User
 from rongxin.canteens.domain.cooks import covers
 from rongxin.canteens.models import Canteen, RotaSlot
+from rongxin.canteens.permissions.common import staff_role
 from rongxin.canteens.permissions.cooks import access_canteen_for_cooks
 from rongxin.canteens.selectors.cooks import cook_by_number, latest_certificate
-from rongxin.canteens.services.cooks import staff_role
 from rongxin.canteens.services.inputs import day_value
 from rongxin.core import clock
 from rongxin.core.audit import audit_record

@@ -18,11 +18,11 @@ from django.utils.translation import gettext_lazy as _
 
 from rongxin.accounts.domain.roles import Role
 from rongxin.accounts.models import User
-from rongxin.accounts.permissions import grant_covering, grants_with_roles
+from rongxin.accounts.permissions import grants_with_roles
 from rongxin.canteens.domain.weekdays import WeekdaysError, parse_weekdays
 from rongxin.canteens.models import Canteen, CanteenEvent, Cost
 from rongxin.canteens.permissions.common import (
-    VILLAGE_STAFF_ROLES,
+    acting_role,
     admin_grants,
     is_village_staff,
     manages_region,
@@ -60,13 +60,6 @@ STAFF_FIELDS = frozenset({"seats", "meal_weekdays", "venue", "address", "operato
 
 
 # --- Who ---------------------------------------------------------------------------------------------
-def _role(actor: User, region: Region) -> str:
-    if admin_grants(actor):
-        return Role.DEPARTMENT_RECORDER
-    grant = grant_covering(actor, [Role.TOWN_OFFICER, *VILLAGE_STAFF_ROLES], region)
-    return grant.role if grant is not None else ""
-
-
 def _require_planner(actor: Any) -> None:
     """Administrators and town officers create canteens; anyone else: NotFound."""
     if not signed_in(actor) or not (admin_grants(actor) or grants_with_roles(actor, [Role.TOWN_OFFICER])):
@@ -255,7 +248,7 @@ def _day(value: Any, field: str) -> dt.date:
 def _audit(actor: User, canteen: Canteen, action: str, details: dict[str, Any]) -> None:
     audit_record(
         actor=actor,
-        role=_role(actor, canteen.village),
+        role=acting_role(actor, canteen.village),
         kind=AuditEvent.Kind.WRITE,
         action=action,
         object_type="canteen",
