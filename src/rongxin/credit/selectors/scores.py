@@ -16,9 +16,15 @@ from rongxin.credit.selectors.catalogues import scale_in_force
 from rongxin.subjects.models import ConsentEvent, Person, Subject
 
 
+def catalogue_kind_for(kind: str) -> str:
+    """The catalogue kind that scores a subject of ``kind`` (persons, or enterprises and
+    individual businesses)."""
+    return SubjectKind.PERSON if kind == Subject.Kind.PERSON else SubjectKind.ORGANISATION
+
+
 def subject_kind_of(subject: Subject) -> str:
     """The catalogue kind that scores ``subject``."""
-    return SubjectKind.PERSON if subject.kind == Subject.Kind.PERSON else SubjectKind.ORGANISATION
+    return catalogue_kind_for(subject.kind)
 
 
 def scored(subject: Subject) -> bool:

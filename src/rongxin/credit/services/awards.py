@@ -28,18 +28,13 @@ from rongxin.credit.models import Catalogue, Direction, Entry, Rule, SubjectKind
 from rongxin.credit.permissions import own_record_pairs
 from rongxin.credit.selectors.caps import caps_used
 from rongxin.credit.selectors.catalogues import catalogue_in_force
+from rongxin.credit.selectors.scores import catalogue_kind_for
 from rongxin.credit.services.bulk import NewEntry, ledger_bulk_append
 from rongxin.credit.services.scores import credit_row_locked, refresh_subject
 from rongxin.credit.services.transitions import transition_append
 from rongxin.subjects.models import Subject
 
 CHUNK = 900
-# The catalogue that applies to each kind of subject.
-CATALOGUE_OF_KIND: dict[str, str] = {
-    Subject.Kind.PERSON: SubjectKind.PERSON,
-    Subject.Kind.ENTERPRISE: SubjectKind.ORGANISATION,
-    Subject.Kind.INDIVIDUAL_BUSINESS: SubjectKind.ORGANISATION,
-}
 
 
 @dataclass(frozen=True)
@@ -132,9 +127,9 @@ def awards_record(
     rules = _Rules()
     resolved: list[tuple[Award, Rule, Catalogue]] = []
     for a in awards:
-        catalogue_kind = CATALOGUE_OF_KIND.get(kinds.get(a.subject_id, ""), "")
-        if not catalogue_kind:
+        if a.subject_id not in kinds:
             raise NotFound()
+        catalogue_kind = catalogue_kind_for(kinds[a.subject_id])
         if a.points <= 0:
             raise InvalidInput(_("Points must be a whole number above zero."), code="points_out_of_range")
         rule, catalogue = rules.rule(catalogue_kind, a.occurred_at.astimezone(clock.LOCAL_TZ).date(), a.rule_code)
