@@ -19,7 +19,7 @@ from rongxin.accounts.permissions import SignedInRequest
 from rongxin.canteens.models import Elder, ServiceDay
 from rongxin.canteens.permissions.common import access_canteen
 from rongxin.canteens.permissions.elders import access_canteen_staff, access_elder
-from rongxin.canteens.selectors.elders import elders_of
+from rongxin.canteens.selectors.elders import elder_row, elders_of
 from rongxin.canteens.selectors.service_days import service_day_detail, service_days
 from rongxin.canteens.services.elders import elder_enrol, elder_leave, elder_update
 from rongxin.canteens.services.service_days import service_day_record
@@ -180,10 +180,6 @@ def day_out(d: ServiceDay) -> CanteenDayOut:
     )
 
 
-def _fresh_elder(elder_id: int) -> Elder:
-    return Elder.objects.select_related("subject__person").get(pk=elder_id)
-
-
 # --- Operations ---------------------------------------------------------------------------------
 @router.get(
     "/{int:canteen_id}/elders",
@@ -210,7 +206,7 @@ def elder_new(request: SignedInRequest, canteen_id: int, payload: CanteenElderIn
     with their own or a family member's consent. 409 when enrolled in a canteen already or the
     canteen is not open or paused; 422 for a resident too young or not of the village."""
     e = elder_enrol(actor=request.user, canteen_id=canteen_id, **payload.dict())
-    return Status(201, elder_out(_fresh_elder(e.pk)))
+    return Status(201, elder_out(elder_row(e.pk)))
 
 
 @router.patch(
@@ -222,7 +218,7 @@ def elder_new(request: SignedInRequest, canteen_id: int, payload: CanteenElderIn
 def elder_patch(request: SignedInRequest, elder_id: int, payload: CanteenElderPatch) -> CanteenElderOut:
     """Change a current elder's dietary note or delivery (the fields sent; village staff)."""
     elder_update(actor=request.user, elder_id=elder_id, **payload.dict(exclude_unset=True, exclude_none=True))
-    return elder_out(_fresh_elder(elder_id))
+    return elder_out(elder_row(elder_id))
 
 
 @router.post(
@@ -235,7 +231,7 @@ def elder_leave_op(request: SignedInRequest, elder_id: int, payload: CanteenElde
     """Record that the elder leaves today: by village staff (with a reason) or by the elder
     themself. 409 when they have left already."""
     elder_leave(actor=request.user, elder_id=elder_id, reason=payload.reason)
-    return elder_out(_fresh_elder(elder_id))
+    return elder_out(elder_row(elder_id))
 
 
 @router.get(

@@ -139,10 +139,6 @@ def canteen_detail_out(c: Canteen) -> CanteenSiteDetailOut:
     )
 
 
-def _reload(canteen_id: int) -> Canteen:
-    return Canteen.objects.select_related("village", "town", "venue", "team").get(pk=canteen_id)
-
-
 def coverage_out(c: plan_reads.Coverage, town: Region | None) -> CanteenCoverageOut:
     towns = [t for t in c.towns if town is None or t.region.pk == town.pk]
     uncovered = [v for v in c.uncovered if town is None or v.town.pk == town.pk]
@@ -207,7 +203,7 @@ def site(request: SignedInRequest, canteen_id: int) -> CanteenSiteDetailOut:
 def site_create(request: SignedInRequest, payload: CanteenSiteIn) -> Status[CanteenSiteOut]:
     """An administrator (anywhere) or a town officer (their town) adds a canteen."""
     canteen = services.canteen_create(actor=request.user, **payload.dict())
-    return Status(201, canteen_out(_reload(canteen.pk)))
+    return Status(201, canteen_out(site_reads.canteen_row(canteen.pk)))
 
 
 @router.patch(
@@ -226,7 +222,7 @@ def site_update(request: SignedInRequest, canteen_id: int, payload: CanteenSiteP
     if "latitude" in changes or "longitude" in changes:
         changes.setdefault("venue_id", None)
     services.canteen_update(actor=request.user, canteen_id=canteen_id, **changes)
-    return canteen_out(_reload(canteen_id))
+    return canteen_out(site_reads.canteen_row(canteen_id))
 
 
 @router.post(
@@ -238,7 +234,7 @@ def site_update(request: SignedInRequest, canteen_id: int, payload: CanteenSiteP
 def site_status(request: SignedInRequest, canteen_id: int, payload: CanteenSiteStatusIn) -> CanteenSiteDetailOut:
     """Move a canteen to another status (planned → building → open ⇄ paused → closed)."""
     services.canteen_status_change(actor=request.user, canteen_id=canteen_id, **payload.dict())
-    return canteen_detail_out(_reload(canteen_id))
+    return canteen_detail_out(site_reads.canteen_row(canteen_id))
 
 
 @router.post(

@@ -176,6 +176,12 @@ def elder_for_staff(*, actor: User, elder_id: int) -> ElderAccess:
     return access
 
 
+def elder_row(elder_id: int) -> Elder:
+    """The enrolment with the elder's file as the API shows it; the caller has checked access
+    already (e.g. a write just returned it)."""
+    return Elder.objects.select_related("subject__person").get(pk=elder_id)
+
+
 def own_enrolments(*, subject_id: int, limit: int = 5) -> list[Elder]:
     """The person's current enrolment and the latest ones they left, newest first (for their own
     file; the caller asked who is reading)."""

@@ -67,6 +67,12 @@ class CanteenRights:
     staff: bool  # village staff: day-to-day details, pause and reopen
 
 
+def canteen_row(canteen_id: int) -> Canteen:
+    """The canteen as its pages and the API show it (village, town, venue and team joined); the
+    caller has checked access already (e.g. a write just returned it)."""
+    return Canteen.objects.select_related("village", "town", "venue", "team").get(pk=canteen_id)
+
+
 def canteen_rights(actor: User | AnonymousUser | None, canteen: Canteen) -> CanteenRights:
     return CanteenRights(manage=manages_region(actor, canteen.village), staff=is_village_staff(actor, canteen))
 
