@@ -36,7 +36,7 @@ class Severity(models.TextChoices):
 
 
 # The platform's own programmes that record awards from verified data (an entry's ``source``).
-PROGRAMMES = [("volunteering", _("Volunteer service"))]
+PROGRAMMES = [("volunteering", _("Volunteer service")), ("funds", _("Quarterly commendations"))]
 
 
 class Catalogue(models.Model):
@@ -177,6 +177,7 @@ class Entry(models.Model):
         VOLUNTEERING = "volunteering", _("Volunteer service")
         LECTURE = "lecture", _("Lecture")
         CANTEEN = "canteen", _("Canteen")
+        FUNDS = "funds", _("Funds and commendations")
         SYNTHETIC = "synthetic", _("Synthetic history")
 
     # The biggest table: no single-column index on its foreign keys (the subject leads the
