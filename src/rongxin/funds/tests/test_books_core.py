@@ -108,3 +108,24 @@ def test_close_in_order_then_refuse_posting(world: FundsWorld) -> None:
         )  # fmt: skip
     assert closed.value.code == "period_closed"
     assert PeriodClose.objects.get(fund=fund).month == dt.date(2026, 1, 1)
+
+
+def test_trial_balance_from_lines(world: FundsWorld) -> None:
+    from rongxin.funds.selectors.books import trial_balance, trial_balance_all
+
+    fund = world.funds["village_a1"]
+    v = world.voucher(fund)
+    entry_post(
+        actor=None, fund_id=fund.pk, kind="welfare", on=dt.date(2026, 2, 3), memo="a", voucher=v, lines=income("100.00")
+    )
+    entry_post(
+        actor=None, fund_id=fund.pk, kind="award", on=dt.date(2026, 2, 4), memo="b", voucher=v, lines=spending("30.25")
+    )
+    rows = {r.account.code: (r.debits, r.credits, r.balance, r.cached) for r in trial_balance(fund_id=fund.pk)}
+    assert rows["1001"] == (Decimal("100.00"), Decimal("30.25"), Decimal("69.75"), Decimal("69.75"))
+    assert rows["4003"] == (Decimal("0.00"), Decimal("100.00"), Decimal("100.00"), Decimal("100.00"))
+    assert rows["5101"] == (Decimal("30.25"), Decimal("0.00"), Decimal("30.25"), Decimal("30.25"))
+    totals = {t.fund_id: (t.debits, t.credits, t.mismatched_accounts) for t in trial_balance_all()}
+    assert totals[fund.pk] == (Decimal("130.25"), Decimal("130.25"), 0)
+    Account.objects.filter(fund=fund, code="1001").update(balance=Decimal("1.00"))
+    assert {t.fund_id: t.mismatched_accounts for t in trial_balance_all()}[fund.pk] == 1
