@@ -18,6 +18,8 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from django.db import transaction
@@ -26,7 +28,7 @@ from django.utils.translation import gettext_lazy as _
 from rongxin.accounts.models import User
 from rongxin.core import clock
 from rongxin.core.audit import audit_record
-from rongxin.core.errors import NotFound, field_error
+from rongxin.core.errors import InvalidInput, NotFound, field_error
 from rongxin.core.models import AuditEvent
 from rongxin.core.text import clean_text
 from rongxin.funds.domain import accounts as chart
@@ -77,6 +79,21 @@ def amount_parse(raw: Any, *, field: str = "amount") -> Decimal:
         return parse_yuan(raw)
     except AmountError as exc:
         raise field_error(field, AMOUNT_MESSAGES[exc.code], code=exc.code) from None
+
+
+# The posting core names the fields of an entry; a movement's form has these instead.
+_FIELDS = {"date": "on", "lines": "amount"}
+
+
+@contextmanager
+def _movement_fields() -> Iterator[None]:
+    """Errors of the posting core on the movement's own fields (a closed month on ``on``, a bank
+    that cannot pay on ``amount``), so a form shows them beside what was typed."""
+    try:
+        yield
+    except InvalidInput as exc:
+        exc.errors = [e | {"field": _FIELDS.get(e.get("field", ""), e.get("field"))} for e in exc.errors]
+        raise
 
 
 def _keeper(actor: User | None, fund_id: int) -> tuple[Fund, str]:
@@ -164,18 +181,19 @@ def _movement(
         )
         if same is not None:
             return same
-        entry = entry_post(
-            actor=actor,
-            fund_id=fund.pk,
-            kind=kind,
-            on=day,
-            memo=text,
-            voucher=voucher,
-            lines=lines(value),
-            budget_line=budget_line,
-            role=role,
-            audit=False,
-        )
+        with _movement_fields():
+            entry = entry_post(
+                actor=actor,
+                fund_id=fund.pk,
+                kind=kind,
+                on=day,
+                memo=text,
+                voucher=voucher,
+                lines=lines(value),
+                budget_line=budget_line,
+                role=role,
+                audit=False,
+            )
         audit_record(
             actor=actor,
             kind=AuditEvent.Kind.WRITE,
@@ -296,7 +314,7 @@ def fund_entry_reverse(*, actor: User, fund_id: int, entry_id: int, on: Any, rea
     if not JournalEntry.objects.filter(pk=entry_id, fund=fund).exists():
         raise NotFound()
     day = _day(on)
-    with transaction.atomic():
+    with transaction.atomic(), _movement_fields():
         reversal = entry_reverse(actor=actor, fund_id=fund.pk, entry_id=entry_id, on=day, reason=reason, role=role)
         audit_record(
             actor=actor,
