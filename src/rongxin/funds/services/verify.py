@@ -256,7 +256,7 @@ def _verify_fund(
         if (kind == JournalEntry.Kind.REVERSAL) != (reverses_id is not None):
             problems.append(Problem(fund_id, number, "reversal", "a reversal's kind and link disagree"))
         closed_at = closes.get((day.year, day.month))
-        if closed_at is not None and created_at >= closed_at:
+        if closed_at is not None and created_at > closed_at:
             problems.append(
                 Problem(fund_id, number, "closed_period", f"recorded into {day:%Y-%m} after the month was closed")
             )
