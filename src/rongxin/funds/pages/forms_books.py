@@ -26,7 +26,7 @@ class IncomeForm(forms.Form):
     kind = forms.ChoiceField(label=_("Income from"))
     on = forms.DateField(label=pgettext_lazy("entry", "Date"), widget=DATE_WIDGET)
     amount = _amount_field()
-    memo = forms.CharField(label=_("Memo"), max_length=200)
+    memo = forms.CharField(label=pgettext_lazy("books", "Memo"), max_length=200)
     voucher = forms.FileField(
         label=_("Voucher (PDF, JPEG or PNG)"), widget=forms.ClearableFileInput(attrs={"accept": ".pdf,.jpg,.jpeg,.png"})
     )
@@ -49,7 +49,7 @@ class SpendingForm(forms.Form):
     budget_line_id = forms.TypedChoiceField(label=_("Budget line"), required=False, coerce=int, empty_value=None)
     on = forms.DateField(label=pgettext_lazy("entry", "Date"), widget=DATE_WIDGET)
     amount = _amount_field()
-    memo = forms.CharField(label=_("Memo"), max_length=200)
+    memo = forms.CharField(label=pgettext_lazy("books", "Memo"), max_length=200)
     voucher = forms.FileField(
         label=_("Voucher (PDF, JPEG or PNG)"), widget=forms.ClearableFileInput(attrs={"accept": ".pdf,.jpg,.jpeg,.png"})
     )
@@ -71,19 +71,19 @@ class SpendingForm(forms.Form):
 
 class ReverseForm(forms.Form):
     on = forms.DateField(label=_("Reverse on"), widget=DATE_WIDGET)
-    reason = forms.CharField(label=_("Reason"), max_length=150)
+    reason = forms.CharField(label=pgettext_lazy("books", "Reason"), max_length=150)
 
 
 class CloseForm(forms.Form):
-    month = forms.CharField(label=_("Month"), max_length=7, widget=forms.HiddenInput)
+    month = forms.CharField(label=pgettext_lazy("books", "Month"), max_length=7, widget=forms.HiddenInput)
 
 
 class JournalFilterForm(forms.Form):
     month = forms.CharField(
-        label=_("Month"), max_length=7, required=False, widget=forms.TextInput(attrs={"type": "month"})
+        label=pgettext_lazy("books", "Month"), max_length=7, required=False, widget=forms.TextInput(attrs={"type": "month"})
     )
-    kind = forms.ChoiceField(label=_("Kind"), required=False)
-    account = forms.ChoiceField(label=_("Account"), required=False)
+    kind = forms.ChoiceField(label=pgettext_lazy("books", "Kind"), required=False)
+    account = forms.ChoiceField(label=pgettext_lazy("books", "Account"), required=False)
 
     def __init__(self, *args: Any, accounts: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
