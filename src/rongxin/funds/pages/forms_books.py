@@ -80,7 +80,10 @@ class CloseForm(forms.Form):
 
 class JournalFilterForm(forms.Form):
     month = forms.CharField(
-        label=pgettext_lazy("books", "Month"), max_length=7, required=False, widget=forms.TextInput(attrs={"type": "month"})
+        label=pgettext_lazy("books", "Month"),
+        max_length=7,
+        required=False,
+        widget=forms.TextInput(attrs={"type": "month"}),
     )
     kind = forms.ChoiceField(label=pgettext_lazy("books", "Kind"), required=False)
     account = forms.ChoiceField(label=pgettext_lazy("books", "Account"), required=False)

@@ -17,9 +17,9 @@ foundation's models do not have, and would not help API clients that retry.)
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
 from collections.abc import Iterator
 from contextlib import contextmanager
+from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
