@@ -37,6 +37,7 @@ from rongxin.funds.api.books_schemas import (
     fund_summary_out,
     trial_row_out,
 )
+from rongxin.funds.domain.money import FEN
 from rongxin.funds.permissions.common import access_fund
 from rongxin.funds.selectors.journal import fund_books, fund_entry, fund_journal, funds_list, journal_filter
 from rongxin.funds.services.books import read_voucher_upload
@@ -83,8 +84,8 @@ def fund(request: SignedInRequest, fund_id: int) -> FundBooksOut:
         fund=fund_summary_out(b.fund, keeps=b.keeps),
         minimum_balance=b.fund.minimum_balance,
         chain_head=b.fund.chain_head,
-        debits=b.debits,
-        credits=b.credits,
+        debits=b.debits.quantize(FEN),
+        credits=b.credits.quantize(FEN),
         accounts=[trial_row_out(r) for r in b.trial],
     )
 

@@ -8,6 +8,7 @@ from decimal import Decimal
 
 from ninja import Field, Schema
 
+from rongxin.funds.domain.money import FEN
 from rongxin.funds.models import Fund, PeriodClose
 from rongxin.funds.selectors.books import TrialRow
 from rongxin.funds.selectors.journal import JournalRow
@@ -128,7 +129,14 @@ def fund_summary_out(fund: Fund, *, keeps: bool) -> FundSummaryOut:
 
 def trial_row_out(r: TrialRow) -> FundTrialRowOut:
     a = r.account
-    return FundTrialRowOut(code=a.code, name=a.name, type=a.type, debits=r.debits, credits=r.credits, balance=r.balance)
+    return FundTrialRowOut(
+        code=a.code,
+        name=a.name,
+        type=a.type,
+        debits=r.debits.quantize(FEN),
+        credits=r.credits.quantize(FEN),
+        balance=r.balance.quantize(FEN),
+    )
 
 
 def entry_out(r: JournalRow) -> FundEntryOut:
