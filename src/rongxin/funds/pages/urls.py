@@ -3,10 +3,11 @@ by ``rongxin.config.urls``). Each area's views module lists its own routes in ``
 
 from django.urls import URLPattern
 
-from rongxin.funds.pages.views import home
+from rongxin.funds.pages.views import books, home
 
 app_name = "funds"
 
 urlpatterns: list[URLPattern] = [
     *home.urls,
+    *books.urls,
 ]
