@@ -9,4 +9,6 @@ from typing import Any
 from rongxin.funds.api import books
 
 # Mounted under /api/v1 by rongxin.config.api.
-mounts: tuple[tuple[str, Any], ...] = (("/funds", books.router),)
+mounts: tuple[tuple[str, Any], ...] = (
+    ("/funds", books.router),
+)
