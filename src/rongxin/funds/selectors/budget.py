@@ -16,8 +16,8 @@ from decimal import Decimal
 from django.db.models import F, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
 
-from rongxin.funds.domain.accounts import BANK
-from rongxin.funds.domain.money import ZERO
+from rongxin.funds.domain.accounts import APPROPRIATION, BANK
+from rongxin.funds.domain.money import FEN, ZERO
 from rongxin.funds.models import Account, Allocation, BudgetLine, Fund, JournalEntry, JournalLine
 from rongxin.regions.models import Region
 
@@ -65,7 +65,7 @@ def _usage(line_ids: list[int]) -> dict[int, tuple[Decimal, Decimal]]:
     for row in rows:
         slot = out.setdefault(row["entry__budget_line_id"], [ZERO, ZERO])
         slot[0 if row["movement"] == JournalEntry.Kind.ALLOCATION else 1] += row["total"] or ZERO
-    return {k: (v[0], v[1]) for k, v in out.items()}
+    return {k: (v[0].quantize(FEN), v[1].quantize(FEN)) for k, v in out.items()}
 
 
 def line_used(line: BudgetLine) -> Decimal:
@@ -93,12 +93,12 @@ def budget_overview(*, fund: Fund, year: int) -> BudgetOverview:
                 spent=spent,
             )
         )
-    appropriated = -(
-        JournalLine.objects.filter(
-            entry__fund=fund, entry__date__year=year, account__code="4001", account__fund=fund
-        ).aggregate(n=Sum("amount"))["n"]
+    appropriated = ZERO - (
+        JournalLine.objects.filter(account__fund=fund, account__code=APPROPRIATION, entry__date__year=year).aggregate(
+            n=Sum("amount")
+        )["n"]
         or ZERO
-    )
+    ).quantize(FEN)
     bank = Account.objects.filter(fund=fund, code=BANK).values_list("balance", flat=True).first() or ZERO
     budget = sum((f.budget for f in figures), ZERO)
     allocated = sum((f.allocated for f in figures), ZERO)

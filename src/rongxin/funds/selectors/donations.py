@@ -14,7 +14,7 @@ from rongxin.accounts.models import User
 from rongxin.core.audit import audit_record
 from rongxin.core.models import AuditEvent
 from rongxin.funds.domain.donation_points import public_donor
-from rongxin.funds.domain.money import ZERO
+from rongxin.funds.domain.money import FEN, ZERO
 from rongxin.funds.models import Donation, Fund
 from rongxin.funds.permissions.common import access_fund, reader_role
 
@@ -51,7 +51,11 @@ def donation_board(
         details={"view": "donations", "rows": len(rows)},
     )
     return DonationBoard(
-        fund=fund, donations=rows, total=sums["n"], money=sums["money"] or ZERO, goods=sums["goods"] or ZERO
+        fund=fund,
+        donations=rows,
+        total=sums["n"],
+        money=(sums["money"] or ZERO).quantize(FEN),
+        goods=(sums["goods"] or ZERO).quantize(FEN),
     )
 
 
