@@ -17,7 +17,7 @@ Amount = str | int
 
 
 class CountyLineIn(Schema):
-    amount: Amount = Field(description="Yuan, zero or more, at most two decimals (a string such as \"400000.00\").")
+    amount: Amount = Field(description='Yuan, zero or more, at most two decimals (a string such as "400000.00").')
 
 
 class CountyLineOut(Schema):

@@ -9,6 +9,4 @@ from typing import Any
 from rongxin.funds.api import county
 
 # Mounted under /api/v1 by rongxin.config.api.
-mounts: tuple[tuple[str, Any], ...] = (
-    ("/funds", county.router),
-)
+mounts: tuple[tuple[str, Any], ...] = (("/funds", county.router),)

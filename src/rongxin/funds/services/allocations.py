@@ -107,7 +107,9 @@ def allocation_create(
     line = line_of_fund(fund=county, budget_line_id=budget_line_id)
     if (recipient_fund_id is None) == (canteen_id is None):
         raise field_error(
-            "recipient_fund_id", _("Choose either a credit fund or a canteen to receive the money."), code="one_recipient"
+            "recipient_fund_id",
+            _("Choose either a credit fund or a canteen to receive the money."),
+            code="one_recipient",
         )
     recipient = _recipient_fund(county, recipient_fund_id) if recipient_fund_id is not None else None
     canteen = _canteen(county, canteen_id) if canteen_id is not None else None

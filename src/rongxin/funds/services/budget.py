@@ -288,5 +288,3 @@ def line_spending_record(
             budget_line=line,
             role=KEEPER_ROLE,
         )
-
-

@@ -25,7 +25,9 @@ def balance(fund: Fund, code: str) -> Decimal:
     return Account.objects.get(fund=fund, code=code).balance
 
 
-def funded(world: FundsWorld, *, money: str = "1000000.00", lines: dict[str, str] | None = None) -> dict[str, BudgetLine]:
+def funded(
+    world: FundsWorld, *, money: str = "1000000.00", lines: dict[str, str] | None = None
+) -> dict[str, BudgetLine]:
     """The county's ``money`` paid into the county fund on 2026-01-05 and the 2026 budget
     ``lines`` (building ¥400,000 and canteens ¥100,000 unless told)."""
     appropriation_record(

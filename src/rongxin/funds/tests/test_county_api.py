@@ -104,7 +104,13 @@ def test_writes_are_the_keepers(world: FundsWorld, who: str) -> None:
 def test_donation_over_the_api(world: FundsWorld) -> None:
     fund = world.funds["town_a"]
     c = _client(world, "town_a")
-    data = {"kind": "goods", "amount": "880.00", "on": "2026-05-01", "donor_name": "荣成市海洋食品有限公司", "goods": "米面油"}
+    data = {
+        "kind": "goods",
+        "amount": "880.00",
+        "on": "2026-05-01",
+        "donor_name": "荣成市海洋食品有限公司",
+        "goods": "米面油",
+    }
     r = c.post(f"{API}/{fund.pk}/donations", {**data, "voucher": _file("d")})
     assert r.status_code == 201, r.content
     again = c.post(f"{API}/{fund.pk}/donations", {**data, "voucher": _file("d")})

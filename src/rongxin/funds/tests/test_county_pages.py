@@ -70,7 +70,9 @@ def test_budget_page_shows_exact_figures(world: FundsWorld) -> None:
         "appropriated": "¥1,000,000.00",
         "bank": "¥840,000.00",
     }
-    assert "崖头实践所建设" in html and "烟墩角实践站建设" in html and "食堂设备" in html
+    assert "崖头实践所建设" in html
+    assert "烟墩角实践站建设" in html
+    assert "食堂设备" in html
     assert 'action="/funds/county/2026/allocations/"' in html
 
 
@@ -142,7 +144,11 @@ def test_keeper_allocates_through_the_page(world: FundsWorld) -> None:
     r = _client(world, "keeper").post(URL + "allocations/", _allocation_post(world, lines))
     assert r.status_code == 302
     a = Allocation.objects.get()
-    assert (a.amount, a.recipient_fund_id, a.purpose) == (Decimal("5000.00"), world.funds["village_a2"].pk, "西山实践站")
+    assert (a.amount, a.recipient_fund_id, a.purpose) == (
+        Decimal("5000.00"),
+        world.funds["village_a2"].pk,
+        "西山实践站",
+    )
 
 
 def test_page_shows_errors_on_the_form(world: FundsWorld) -> None:
@@ -150,7 +156,8 @@ def test_page_shows_errors_on_the_form(world: FundsWorld) -> None:
     r = _client(world, "keeper").post(URL + "allocations/", _allocation_post(world, lines, amount="400000.01"))
     assert r.status_code == 422
     [message] = r.context["allocation_form"].errors["amount"]
-    assert "¥400,000.00" in message and "¥400,000.01" in message
+    assert "¥400,000.00" in message
+    assert "¥400,000.01" in message
     assert Allocation.objects.count() == 0
     r = _client(world, "keeper").post(URL + "lines/", {"line": "building", "amount": "1.001"})
     assert r.status_code == 422

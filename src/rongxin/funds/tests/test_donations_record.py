@@ -82,9 +82,7 @@ def test_person_with_consent_earns_credit_once(world: FundsWorld, catalogues: No
         "王大海", 15, "held", f"funds:donation:{d.pk}",
     )  # fmt: skip
     entries = Entry.objects.filter(subject=giver, source="funds")
-    assert list(entries.values_list("points", "source_key")) == [
-        (15, f"funds:donation:{d.pk}")
-    ]
+    assert list(entries.values_list("points", "source_key")) == [(15, f"funds:donation:{d.pk}")]
 
 
 def test_credit_is_trimmed_by_the_yearly_cap(world: FundsWorld, catalogues: None) -> None:

@@ -75,7 +75,9 @@ def _recipient_choices(fund: Fund) -> list[tuple[str, str]]:
     return [("", "—"), *funds, *canteens]
 
 
-def _page(request: SignedInRequest, fund: Fund, year: int, *, failed: dict[str, Form] | None = None, status: int = 200) -> HttpResponse:
+def _page(
+    request: SignedInRequest, fund: Fund, year: int, *, failed: dict[str, Form] | None = None, status: int = 200
+) -> HttpResponse:
     visible = allocation_regions(request.user, fund)
     keeper = visible is None and _keeps(request, fund)
     o = budget_overview(fund=fund, year=year)
@@ -222,7 +224,8 @@ def allocation_new(request: SignedInRequest, year: int) -> HttpResponse:
     outcome = None
     if form.is_valid():
         kind, _sep, pk = form.cleaned_data["recipient"].partition(":")
-        target = {"recipient_fund_id" if kind == "fund" else "canteen_id": int(pk)}
+        recipient_fund_id = int(pk) if kind == "fund" else None
+        canteen_id = int(pk) if kind == "canteen" else None
         with errors_on(form) as outcome:
             data, name = _voucher(form)
             allocation_create(
@@ -233,7 +236,8 @@ def allocation_new(request: SignedInRequest, year: int) -> HttpResponse:
                 purpose=form.cleaned_data["purpose"],
                 voucher_data=data,
                 voucher_name=name,
-                **target,
+                recipient_fund_id=recipient_fund_id,
+                canteen_id=canteen_id,
             )
         if not outcome.failed:
             messages.success(request, _("The allocation is recorded in both funds' books."))

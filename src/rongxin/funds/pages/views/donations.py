@@ -62,7 +62,9 @@ def donations(request: SignedInRequest, fund_id: int) -> HttpResponse:
     """The fund's donations and, for its keeper, the form to record one."""
     fund = access_fund(request.user, fund_id)
     keeps = bool(keeper_role(request.user, fund))
-    form = FundDonationForm(request.POST or None, request.FILES or None, initial={"on": clock.today_local().isoformat()})
+    form = FundDonationForm(
+        request.POST or None, request.FILES or None, initial={"on": clock.today_local().isoformat()}
+    )
     status = 200
     if request.method == "POST":
         fund = access_fund(request.user, fund_id, keep=True)
