@@ -44,8 +44,8 @@ class SpendingForm(VoucheredForm):
 
 class AllocationForm(VoucheredForm):
     budget_line_id = forms.TypedChoiceField(label=_("Budget line"), coerce=int, choices=())
-    recipient = forms.ChoiceField(label=_("To"), choices=())
-    purpose = forms.CharField(label=_("Purpose"), max_length=200)
+    recipient = forms.ChoiceField(label=pgettext_lazy("allocation", "To"), choices=())
+    purpose = forms.CharField(label=pgettext_lazy("allocation", "Purpose"), max_length=200)
 
     def __init__(
         self, *args: object, lines: list[tuple[int, str]], recipients: list[tuple[str, str]], **kwargs: object

@@ -41,6 +41,9 @@ CREDIT_TEXT = {
 }
 
 
+TRIMMED = gettext_lazy("The yearly cap trimmed the points.")
+
+
 def credit_text(d: Donation) -> str:
     return str(CREDIT_TEXT.get(d.credit_status, CREDIT_TEXT[rules.CREDIT_NO_FILE])) % {"n": d.credit_points or 0}
 
@@ -94,7 +97,7 @@ def donations(request: SignedInRequest, fund_id: int) -> HttpResponse:
                 if d.donor_id is not None:
                     text = credit_text(d)
                     if result.credit_note:
-                        text = f"{text} {_('The yearly cap trimmed the points.')}"
+                        text = f"{text} {TRIMMED}"
                     messages.info(request, text)
                 return redirect("funds:donations", fund.pk)
         status = form_status(form, outcome)
