@@ -68,8 +68,6 @@ def access_county_fund(actor: User | AnonymousUser | None, *, keep: bool = False
         return keeper_county_fund(actor)
     for grant in grants_with_roles(actor, [Role.AUDITOR, Role.TOWN_OFFICER, Role.VILLAGE_OFFICER]):
         fund = _county_fund_over(grant.region)
-        if fund is None and grant.role == Role.AUDITOR:
-            fund = Fund.objects.filter(kind=Fund.Kind.COUNTY_SPECIAL, region=grant.region).first()
         if fund is not None and allocation_regions(actor, fund) != []:
             return fund
     raise NotFound()

@@ -166,6 +166,13 @@ def donation_record(
         raise field_error("kind", _("Choose money or goods."), code="bad_kind")
     chosen = _donor_chosen(actor, donor_subject_id) if donor_subject_id is not None else None
     name = clean_text(donor_name, field="donor_name", required=chosen is None, max_length=MAX_NAME, multiline=False)
+    if chosen is not None and name and name != chosen.name:
+        # The public list would name one donor while the credit went to another.
+        raise field_error(
+            "donor_subject_id",
+            _("The chosen credit file is in another name; leave the name empty or choose the right file."),
+            code="donor_name_mismatch",
+        )
     name = name or (chosen.name if chosen is not None else "")
     what = clean_text(goods, field="goods", required=kind == Donation.Kind.GOODS, max_length=MAX_GOODS, multiline=False)
     if kind == Donation.Kind.MONEY and what:

@@ -125,3 +125,24 @@ def test_donation_over_the_api(world: FundsWorld) -> None:
     bad = c.post(f"{API}/{fund.pk}/donations", {**data, "amount": "1.005", "voucher": _file("f")})
     assert (bad.status_code, bad.json()["code"]) == (422, "too_many_decimals")
     assert Donation.objects.count() == 1
+
+
+@pytest.mark.parametrize(
+    ("who", "status"),
+    [
+        ("anonymous", 401),
+        ("nobody", 404),
+        ("keeper", 200),
+        ("auditor", 200),
+        ("town_a", 200),
+        ("town_b", 200),
+        ("village_a1", 200),
+        ("village_b1", 200),
+    ],
+)
+def test_who_reads_the_budget(world: FundsWorld, who: str, status: int) -> None:
+    funded(world)
+    r = _client(world, who).get(f"{API}/county/2026/budget")
+    assert r.status_code == status
+    if status == 200:
+        assert (r.json()["budget"], r.json()["fund_id"]) == ("500000.00", world.county_fund.pk)

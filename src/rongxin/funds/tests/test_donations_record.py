@@ -97,6 +97,16 @@ def test_credit_is_trimmed_by_the_yearly_cap(world: FundsWorld, catalogues: None
     assert sorted(Entry.objects.filter(subject=giver, source="funds").values_list("points", flat=True)) == [10, 20]
 
 
+def test_a_chosen_file_in_another_name_is_refused(world: FundsWorld, catalogues: None) -> None:
+    giver = make_person(world.tree.village_a1, name="王大海", consent=True).subject
+    with pytest.raises(InvalidInput) as caught:
+        _give(world, donor_subject_id=giver.pk, donor_name="王小海")
+    assert caught.value.code == "donor_name_mismatch"
+    assert Donation.objects.count() == 0
+    # the same name is accepted
+    assert _give(world, donor_subject_id=giver.pk, donor_name="王大海").donation.donor_id == giver.pk  # type: ignore[attr-defined]
+
+
 def test_person_without_consent_earns_nothing(world: FundsWorld, catalogues: None) -> None:
     shy = make_person(world.tree.village_a1, name="李小梅", consent=False).subject
     d = _give(world, donor_subject_id=shy.pk, donor_name="").donation  # type: ignore[attr-defined]
