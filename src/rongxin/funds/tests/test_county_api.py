@@ -146,3 +146,13 @@ def test_who_reads_the_budget(world: FundsWorld, who: str, status: int) -> None:
     assert r.status_code == status
     if status == 200:
         assert (r.json()["budget"], r.json()["fund_id"]) == ("500000.00", world.county_fund.pk)
+
+
+def test_an_oversized_voucher_is_refused_before_anything_is_written(world: FundsWorld, settings: object) -> None:
+    settings.RONGXIN_FUNDS_VOUCHER_MAX_BYTES = 64  # type: ignore[attr-defined]
+    big = SimpleUploadedFile("big.pdf", b"%PDF-1.4\n" + b"0" * 100 + b"\n%%EOF\n", content_type="application/pdf")
+    r = _client(world, "keeper").post(
+        f"{API}/county/appropriations", {"on": "2026-01-05", "amount": "1", "memo": "x", "voucher": big}
+    )
+    assert (r.status_code, r.json()["code"]) == (422, "voucher_too_large")
+    assert JournalEntry.objects.count() == 0

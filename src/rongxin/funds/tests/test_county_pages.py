@@ -191,3 +191,82 @@ def test_donations_page_records_and_lists(world: FundsWorld) -> None:
     assert _client(world, "village_b1").get(url).status_code == 404
     assert _client(world, "village_b1").post(url, {"kind": "money"}).status_code == 404
     assert Donation.objects.count() == 1
+
+
+def test_keeper_sets_a_line_records_money_and_spends_through_the_page(world: FundsWorld) -> None:
+    c = _client(world, "keeper")
+    assert c.post(URL + "lines/", {"line": "lectures", "amount": "８０００"}).status_code == 302
+    line = BudgetLine.objects.get(line="lectures")
+    assert line.amount == Decimal("8000.00")
+    r = c.post(
+        URL + "appropriations/",
+        {
+            "on": "2026-02-01",
+            "amount": "10000",
+            "memo": "第一批拨款",
+            "voucher": SimpleUploadedFile("a.pdf", pdf("ap"), content_type="application/pdf"),
+        },
+    )
+    assert r.status_code == 302
+    r = c.post(
+        URL + "spending/",
+        {
+            "budget_line_id": str(line.pk),
+            "on": "2026-02-02",
+            "amount": "7999.99",
+            "memo": "宣讲资料印制",
+            "voucher": SimpleUploadedFile("s.pdf", pdf("sp"), content_type="application/pdf"),
+        },
+    )
+    assert r.status_code == 302
+    page = c.get(URL)
+    lectures = next(x for x in page.context["rows"] if x["label"] == str(BudgetLine.Line.LECTURES.label))
+    assert (lectures["spent"], lectures["left"]) == ("¥7,999.99", "¥0.01")
+    assert page.context["totals"]["bank"] == "¥2,000.01"
+
+
+def test_a_voucher_that_is_not_a_pdf_or_image_stays_on_the_form(world: FundsWorld) -> None:
+    r = _client(world, "keeper").post(
+        URL + "appropriations/",
+        {
+            "on": "2026-02-01",
+            "amount": "10",
+            "memo": "拨款",
+            "voucher": SimpleUploadedFile("a.pdf", b"MZ\x90\x00 not a pdf", content_type="application/pdf"),
+        },
+    )
+    assert r.status_code == 422
+    assert list(r.context["appropriation_form"].errors) == ["voucher"]
+    assert JournalEntry.objects.count() == 0
+
+
+@pytest.mark.parametrize(
+    ("who", "reads", "records"),
+    [
+        ("anonymous", 302, 302),
+        ("nobody", 404, 404),
+        ("keeper", 200, 404),
+        ("auditor", 200, 404),
+        ("town_a", 200, 404),
+        ("town_b", 404, 404),
+        ("village_a1", 200, 302),
+        ("village_a2", 404, 404),
+        ("village_b1", 404, 404),
+    ],
+)
+def test_donations_page_matrix(world: FundsWorld, who: str, reads: int, records: int) -> None:
+    url = f"/funds/{world.funds['village_a1'].pk}/donations/"
+    c = _client(world, who)
+    assert c.get(url).status_code == reads
+    r = c.post(
+        url,
+        {
+            "kind": "money",
+            "donor_name": "王大海",
+            "amount": "50",
+            "on": "2026-05-02",
+            "voucher": SimpleUploadedFile("d.pdf", pdf(who), content_type="application/pdf"),
+        },
+    )
+    assert r.status_code == records
+    assert Donation.objects.count() == (1 if who == "village_a1" else 0)
