@@ -28,6 +28,7 @@ from rongxin.funds.api.county_schemas import (
     CountyAllocationOut,
     CountyAllocationPage,
     CountyAllocationQuery,
+    CountyAllocationReverseIn,
     CountyBudgetOut,
     CountyEntryOut,
     CountyLineIn,
@@ -46,7 +47,7 @@ from rongxin.funds.permissions.common import access_fund
 from rongxin.funds.permissions.county import access_county_fund, allocation_regions
 from rongxin.funds.selectors.budget import AllocationFilters, allocation_regions_in, allocations_list, budget_overview
 from rongxin.funds.selectors.donations import donation_board
-from rongxin.funds.services.allocations import allocation_create
+from rongxin.funds.services.allocations import allocation_create, allocation_reverse
 from rongxin.funds.services.books import read_voucher_upload
 from rongxin.funds.services.budget import appropriation_record, budget_line_set, line_spending_record
 from rongxin.funds.services.donations import donation_record
@@ -176,6 +177,22 @@ def county_allocation_new(
         canteen_id=canteen_id,
     )
     return Status(201, allocation_out(a))
+
+
+@router.post(
+    "/county/allocations/{int:allocation_id}/reverse",
+    response=CountyAllocationOut,
+    operation_id="funds_county_allocation_reverse",
+    auth=gated(_keeps_county),
+)
+def county_allocation_reverse(
+    request: SignedInRequest, allocation_id: int, payload: CountyAllocationReverseIn
+) -> CountyAllocationOut:
+    """Reverse an allocation as a pair (the county's entry and the recipient's transfer); 409
+    ``already_reversed``; 422 ``insufficient_funds`` when the recipient has spent the money."""
+    a = allocation_reverse(actor=request.user, allocation_id=allocation_id, on=payload.on, reason=payload.reason)
+    out = allocation_out(a)
+    return out.model_copy(update={"reversed": True})
 
 
 @router.get(

@@ -73,6 +73,12 @@ class CountyAllocationOut(Schema):
     purpose: str
     out_entry_id: int
     in_entry_id: int | None
+    reversed: bool
+
+
+class CountyAllocationReverseIn(Schema):
+    on: dt.date
+    reason: str = Field(max_length=500)
 
 
 class CountyAllocationPage(Schema):
@@ -177,6 +183,7 @@ def allocation_out(a: Allocation) -> CountyAllocationOut:
         purpose=a.purpose,
         out_entry_id=a.out_entry_id,
         in_entry_id=a.in_entry_id,
+        reversed=bool(getattr(a, "is_reversed", False)),
     )
 
 

@@ -13,7 +13,7 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import F, Q, QuerySet, Sum
+from django.db.models import Exists, F, OuterRef, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
 
 from rongxin.funds.domain.accounts import APPROPRIATION, BANK
@@ -136,9 +136,12 @@ def allocations_list(
     *, fund: Fund, year: int, filters: AllocationFilters, visible: list[Region] | None
 ) -> QuerySet[Allocation]:
     """The year's allocations of the county fund, latest first, narrowed by ``filters`` and, for
-    an officer, to allocations into their own ``visible`` regions (None: all)."""
-    qs = Allocation.objects.filter(budget_line__fund=fund, budget_line__year=year).select_related(
-        "budget_line", "recipient_fund__region", "canteen__village", "out_entry", "in_entry"
+    an officer, to allocations into their own ``visible`` regions (None: all). Each carries
+    ``is_reversed`` (its county entry has been reversed)."""
+    qs = (
+        Allocation.objects.filter(budget_line__fund=fund, budget_line__year=year)
+        .select_related("budget_line", "recipient_fund__region", "canteen__village", "out_entry", "in_entry")
+        .annotate(is_reversed=Exists(JournalEntry.objects.filter(reverses_id=OuterRef("out_entry_id"))))
     )
     if visible is not None:
         qs = qs.filter(_region_q(visible))

@@ -25,13 +25,13 @@ from rongxin.canteens.permissions.common import manages_region
 from rongxin.canteens.services.sites import canteen_cost_add
 from rongxin.core import clock
 from rongxin.core.audit import audit_record
-from rongxin.core.errors import field_error
+from rongxin.core.errors import Conflict, NotFound, field_error
 from rongxin.core.models import AuditEvent
 from rongxin.core.text import clean_text
 from rongxin.funds.domain.accounts import BANK, TRANSFER_IN
 from rongxin.funds.models import Allocation, Fund, JournalEntry
 from rongxin.funds.permissions.county import keeper_county_fund
-from rongxin.funds.services.books import LineIn, entry_post, fund_locked, voucher_store
+from rongxin.funds.services.books import LineIn, entry_post, entry_reverse, fund_locked, voucher_store
 from rongxin.funds.services.budget import (
     DUPLICATE_WINDOW,
     KEEPER_ROLE,
@@ -204,5 +204,42 @@ def allocation_create(
                 "canteen": canteen.pk if canteen is not None else None,
                 "canteen_cost": cost_id,
             },
+        )
+    return allocation
+
+
+def allocation_reverse(*, actor: User, allocation_id: Any, on: Any, reason: Any) -> Allocation:
+    """Undo an allocation as a pair: the reversing entry of the county's side (the line gets the
+    money back) and of the recipient's transfer, dated ``on``, in one transaction. Refused when
+    either side is already reversed (Conflict ``already_reversed``), when the recipient no longer
+    holds the money (``insufficient_funds``) or either month is closed (``period_closed``). The
+    :class:`Allocation` row stays, its entries showing the reversals.
+
+    Writes both reversals (``fund_entry.post`` each) and the audit row ``allocation.reverse``.
+    Raises NotFound (not the county fund keeper, or not this county's allocation)."""
+    county = keeper_county_fund(actor)
+    pk = id_in(allocation_id, field="allocation_id")
+    day = day_in(on)
+    text = clean_text(reason, field="reason", required=True, max_length=150, multiline=False)
+    with transaction.atomic():
+        fund_locked(county.pk)
+        allocation = (
+            Allocation.objects.select_related("out_entry", "in_entry").filter(pk=pk, budget_line__fund=county).first()
+        )
+        if allocation is None:
+            raise NotFound()
+        entries = [allocation.out_entry, *([allocation.in_entry] if allocation.in_entry is not None else [])]
+        if JournalEntry.objects.filter(reverses__in=entries).exists():
+            raise Conflict(_("This allocation has already been reversed."), code="already_reversed")
+        for entry in entries:
+            entry_reverse(actor=actor, fund_id=entry.fund_id, entry_id=entry.pk, on=day, reason=text, role=KEEPER_ROLE)
+        audit_record(
+            actor=actor,
+            kind=AuditEvent.Kind.WRITE,
+            action="allocation.reverse",
+            role=KEEPER_ROLE,
+            object_type="allocation",
+            object_id=allocation.pk,
+            details={"date": day.isoformat(), "amount": str(allocation.amount), "reason": text},
         )
     return allocation

@@ -80,9 +80,9 @@ def test_filters_narrow_the_allocations(world: FundsWorld) -> None:
     _posted(world)
     c = _client(world, "keeper")
     by_town = c.get(URL, {"town": world.tree.town_b.code})
-    assert [a.purpose for a, _ in by_town.context["allocations"]] == ["烟墩角实践站建设"]
+    assert [a.purpose for a, _, _r in by_town.context["allocations"]] == ["烟墩角实践站建设"]
     by_date = c.get(URL, {"until": "2026-03-31"})
-    assert [a.purpose for a, _ in by_date.context["allocations"]] == ["崖头实践所建设"]
+    assert [a.purpose for a, _, _r in by_date.context["allocations"]] == ["崖头实践所建设"]
 
 
 @pytest.mark.parametrize(
@@ -105,7 +105,7 @@ def test_who_reads_the_budget_page(
     r = _client(world, who).get(URL)
     assert r.status_code == status
     if purposes is not None:
-        assert [a.purpose for a, _ in r.context["allocations"]] == purposes
+        assert [a.purpose for a, _, _r in r.context["allocations"]] == purposes
         assert r.context["keeper"] is forms
         assert ("食堂设备" in r.content.decode()) is (who in ("keeper", "auditor"))
 

@@ -26,7 +26,7 @@ from rongxin.accounts.permissions import SignedInRequest
 from rongxin.canteens.models import Canteen
 from rongxin.core import clock
 from rongxin.core.errors import NotFound
-from rongxin.core.forms import errors_on, form_status
+from rongxin.core.forms import errors_on, flash_errors, form_status
 from rongxin.funds.domain.money import yuan
 from rongxin.funds.models import BudgetLine, Fund
 from rongxin.funds.pages.forms_county import (
@@ -45,7 +45,7 @@ from rongxin.funds.selectors.budget import (
     direct_spending,
     recipient_funds,
 )
-from rongxin.funds.services.allocations import allocation_create
+from rongxin.funds.services.allocations import allocation_create, allocation_reverse
 from rongxin.funds.services.books import read_voucher_upload
 from rongxin.funds.services.budget import appropriation_record, budget_line_set, line_spending_record
 
@@ -136,7 +136,8 @@ def _page(
                 "bank": yuan(o.bank),
             },
             "page": page,
-            "allocations": [(a, yuan(a.amount)) for a in page.object_list],
+            "allocations": [(a, yuan(a.amount), bool(getattr(a, "is_reversed", False))) for a in page.object_list],
+            "today": clock.today_local().isoformat(),
             "spending": [(e, yuan(_gross(e))) for e in direct_spending(fund=fund, year=year)[:PER_PAGE]]
             if visible is None
             else [],
@@ -270,10 +271,33 @@ def spending_new(request: SignedInRequest, year: int) -> HttpResponse:
     return _page(request, fund, year, failed={"spending_form": form}, status=form_status(form, outcome))
 
 
+@login_required
+@require_POST
+def allocation_reverse_view(request: SignedInRequest, year: int, allocation_id: int) -> HttpResponse:
+    """Reverse an allocation as a pair (the keeper); errors come back as a message on the page."""
+    access_county_fund(request.user, keep=True)
+    year = _year(year)
+    with flash_errors(request) as outcome:
+        allocation_reverse(
+            actor=request.user,
+            allocation_id=allocation_id,
+            on=request.POST.get("on", ""),
+            reason=request.POST.get("reason", ""),
+        )
+    if not outcome.failed:
+        messages.success(request, _("The allocation is reversed in both funds' books."))
+    return redirect("funds:budget", year)
+
+
 urls: list[URLPattern] = [
     path("funds/county/<int:year>/", budget, name="budget"),
     path("funds/county/<int:year>/lines/", line_set, name="budget_line_set"),
     path("funds/county/<int:year>/appropriations/", appropriation_new, name="appropriation_new"),
     path("funds/county/<int:year>/allocations/", allocation_new, name="allocation_new"),
     path("funds/county/<int:year>/spending/", spending_new, name="line_spending_new"),
+    path(
+        "funds/county/<int:year>/allocations/<int:allocation_id>/reverse/",
+        allocation_reverse_view,
+        name="allocation_reverse",
+    ),
 ]
