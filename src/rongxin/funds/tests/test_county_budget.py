@@ -197,3 +197,17 @@ def test_bad_line_year_and_memo_are_refused(world: FundsWorld) -> None:
         appropriation_record(actor=world.keeper, on=DAY, amount="1", memo="拨\x07款", **voucher("c"))
     assert caught.value.code == "invalid_text"
     assert JournalEntry.objects.count() == 0
+
+
+def test_budget_overview_takes_four_queries_however_many_movements(
+    world: FundsWorld, django_assert_num_queries: object
+) -> None:
+    lines = funded(world)
+    for i in range(6):
+        allocation_create(
+            actor=world.keeper, budget_line_id=lines["building"].pk, on=DAY, amount=f"{100 + i}", purpose="建设",
+            recipient_fund_id=world.funds["village_a1"].pk, **voucher(f"q{i}"),
+        )  # fmt: skip
+    with django_assert_num_queries(4):  # type: ignore[operator]
+        o = budget_overview(fund=world.county_fund, year=2026)
+    assert o.allocated == Decimal("615.00")
