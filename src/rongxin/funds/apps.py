@@ -34,6 +34,7 @@ class FundsConfig(AppConfig):
             # county fund and village funds
             "budget_line.set": _("Set a budget line of the county fund"),
             "allocation.create": _("Allocated money from the county fund"),
+            "allocation.reverse": _("Reversed an allocation from the county fund"),
             "fund_donation.record": _("Recorded a donation to a fund"),
             "fund_income.record": _("Recorded income of a fund"),
             "fund_spending.record": _("Recorded spending of a fund"),

@@ -6,9 +6,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from rongxin.funds.api import books
+from rongxin.funds.api import books, county
 
 # Mounted under /api/v1 by rongxin.config.api.
 mounts: tuple[tuple[str, Any], ...] = (
     ("/funds", books.router),
+    ("/funds", county.router),
 )

@@ -63,7 +63,8 @@ _COMMON = (
 COUNTY_CHART = (
     *_COMMON,
     ChartAccount(APPROPRIATION, "财政拨款收入", "income"),
-    ChartAccount(ALLOCATIONS_OUT, "拨付镇村资金", "expense"),
+    # No 5001 here: the county fund's allocations are spending of a budget line and post against
+    # that line's account (52xx), so what a line has spent includes what it allocated.
     ChartAccount(LINE_ACCOUNTS["building"], "实践所站建设支出", "expense"),
     ChartAccount(LINE_ACCOUNTS["activities"], "文明实践活动支出", "expense"),
     ChartAccount(LINE_ACCOUNTS["canteens"], "暖心食堂支出", "expense"),

@@ -3,11 +3,13 @@ by ``rongxin.config.urls``). Each area's views module lists its own routes in ``
 
 from django.urls import URLPattern
 
-from rongxin.funds.pages.views import books, home
+from rongxin.funds.pages.views import books, county, donations, home
 
 app_name = "funds"
 
 urlpatterns: list[URLPattern] = [
     *home.urls,
     *books.urls,
+    *county.urls,
+    *donations.urls,
 ]
