@@ -4,9 +4,12 @@ by ``rongxin.config.urls``). Each area's views module lists its own routes in ``
 from django.urls import URLPattern
 
 from rongxin.funds.pages.views import home
+from rongxin.funds.pages.views import honours, public
 
 app_name = "funds"
 
 urlpatterns: list[URLPattern] = [
     *home.urls,
+    *public.urls,
+    *honours.urls,
 ]
