@@ -9,6 +9,4 @@ from typing import Any
 from rongxin.funds.api import public
 
 # Mounted under /api/v1 by rongxin.config.api.
-mounts: tuple[tuple[str, Any], ...] = (
-    ("/funds", public.router),
-)
+mounts: tuple[tuple[str, Any], ...] = (("/funds", public.router),)

@@ -40,7 +40,12 @@ def _styles() -> dict[str, ParagraphStyle]:
 
 
 def _table(
-    rows: list[list[str]], widths: list[float], st: dict[str, ParagraphStyle], *, total: bool = False, numeric: bool = True
+    rows: list[list[str]],
+    widths: list[float],
+    st: dict[str, ParagraphStyle],
+    *,
+    total: bool = False,
+    numeric: bool = True,
 ) -> Table:
     """A table whose first row is the header; cells after the first are right-aligned amounts
     unless ``numeric`` is False."""
@@ -139,7 +144,9 @@ def render_statement(s: Statement) -> bytes:
     return buf.getvalue()
 
 
-def _lines_table(lines: list[Any], total_label: str, total: Decimal, width: float, st: dict[str, ParagraphStyle]) -> Table:
+def _lines_table(
+    lines: list[Any], total_label: str, total: Decimal, width: float, st: dict[str, ParagraphStyle]
+) -> Table:
     rows = [["科目", "金额"]]
     rows += [[f"{x.code} {x.name}", yuan(x.amount)] for x in lines]
     rows.append([total_label, yuan(total)])

@@ -3,8 +3,7 @@ by ``rongxin.config.urls``). Each area's views module lists its own routes in ``
 
 from django.urls import URLPattern
 
-from rongxin.funds.pages.views import home
-from rongxin.funds.pages.views import honours, public
+from rongxin.funds.pages.views import home, honours, public
 
 app_name = "funds"
 

@@ -19,7 +19,7 @@ from django.db.models import Exists, Max, Min, OuterRef, Q, Sum
 
 from rongxin.core.errors import NotFound
 from rongxin.funds.domain.accounts import BANK, GOODS, signed_for_balance
-from rongxin.funds.domain.money import ZERO
+from rongxin.funds.domain.money import FEN, ZERO
 from rongxin.funds.domain.public import (
     ANONYMOUS_DONOR,
     BudgetRow,
@@ -55,6 +55,11 @@ def latest_quarters(*, fund_ids: list[int]) -> dict[int, Quarter]:
     return {fund_id: quarter_of(last) for fund_id, last in rows}
 
 
+def _fen(value: Decimal | None) -> Decimal:
+    """A sum from the database to the fen (SQLite drops trailing zeros: 12000.5)."""
+    return ZERO if value is None else Decimal(value).quantize(FEN)
+
+
 def _sums(fund_id: int, q: Quarter) -> tuple[dict[int, Decimal], dict[int, Decimal]]:
     """Per account: the sum of the lines before the quarter, and within it (signed, debit > 0)."""
     before: dict[int, Decimal] = {}
@@ -68,8 +73,8 @@ def _sums(fund_id: int, q: Quarter) -> tuple[dict[int, Decimal], dict[int, Decim
         )
     )
     for row in rows:
-        before[row["account_id"]] = row["before"] or ZERO
-        within[row["account_id"]] = row["within"] or ZERO
+        before[row["account_id"]] = _fen(row["before"])
+        within[row["account_id"]] = _fen(row["within"])
     return before, within
 
 
@@ -80,7 +85,7 @@ def _budget_rows(fund: Fund, q: Quarter) -> list[BudgetRow]:
     if not lines:
         return []
     spent = {
-        row["entry__budget_line_id"]: (row["quarter"] or ZERO, row["year"] or ZERO)
+        row["entry__budget_line_id"]: (_fen(row["quarter"]), _fen(row["year"]))
         for row in JournalLine.objects.filter(
             entry__fund_id=fund.pk,
             entry__budget_line__in=[b.pk for b in lines],

@@ -6,6 +6,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django import template
+from django.utils.translation import pgettext_lazy
 
 from rongxin.funds.domain import money
 from rongxin.funds.models import Nomination
@@ -23,6 +24,13 @@ def honour_category(code: str) -> str:
     return str(Nomination.Category(code).label) if code in Nomination.Category.values else code
 
 
+AWARDS = {
+    "money": pgettext_lazy("honour award", "Prize money"),
+    "goods": pgettext_lazy("honour award", "Prize"),
+    "certificate": pgettext_lazy("honour award", "Certificate of honour"),
+}
+
+
 @register.filter
 def honour_award(code: str) -> str:
-    return str(Nomination.AwardKind(code).label) if code in Nomination.AwardKind.values else code
+    return str(AWARDS.get(code, code))
