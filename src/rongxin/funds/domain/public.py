@@ -12,6 +12,8 @@ import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from rongxin.funds.domain.money import yuan
+
 # How a donor who asked for anonymity is listed, everywhere (page, PDF, JSON).
 ANONYMOUS_DONOR = "爱心人士（匿名）"
 
@@ -75,6 +77,10 @@ class StatementLine:
     name: str
     amount: Decimal  # in the account's normal direction (income and spending positive)
 
+    @property
+    def amount_yuan(self) -> str:
+        return yuan(self.amount)
+
 
 @dataclass(frozen=True)
 class BudgetRow:
@@ -84,6 +90,22 @@ class BudgetRow:
     spent_quarter: Decimal
     spent_year: Decimal  # from 1 January through the quarter's end
     left: Decimal
+
+    @property
+    def budget_yuan(self) -> str:
+        return yuan(self.budget)
+
+    @property
+    def spent_quarter_yuan(self) -> str:
+        return yuan(self.spent_quarter)
+
+    @property
+    def spent_year_yuan(self) -> str:
+        return yuan(self.spent_year)
+
+    @property
+    def left_yuan(self) -> str:
+        return yuan(self.left)
 
 
 @dataclass(frozen=True)
@@ -95,6 +117,10 @@ class StatementDonation:
     goods: str
     amount: Decimal
     reversed: bool  # corrected by a reversing entry
+
+    @property
+    def amount_yuan(self) -> str:
+        return yuan(self.amount)
 
 
 @dataclass(frozen=True)
@@ -138,6 +164,43 @@ class Statement:
     def closing_total(self) -> Decimal:
         return self.closing_bank + self.closing_goods
 
+    # As text (¥1,234.50), for the pages.
+    @property
+    def opening_bank_yuan(self) -> str:
+        return yuan(self.opening_bank)
+
+    @property
+    def opening_goods_yuan(self) -> str:
+        return yuan(self.opening_goods)
+
+    @property
+    def opening_total_yuan(self) -> str:
+        return yuan(self.opening_total)
+
+    @property
+    def closing_bank_yuan(self) -> str:
+        return yuan(self.closing_bank)
+
+    @property
+    def closing_goods_yuan(self) -> str:
+        return yuan(self.closing_goods)
+
+    @property
+    def closing_total_yuan(self) -> str:
+        return yuan(self.closing_total)
+
+    @property
+    def income_total_yuan(self) -> str:
+        return yuan(self.income_total)
+
+    @property
+    def spending_total_yuan(self) -> str:
+        return yuan(self.spending_total)
+
+    @property
+    def other_total_yuan(self) -> str:
+        return yuan(self.other_total)
+
 
 # --- Honour rolls ---------------------------------------------------------------------------------
 @dataclass(frozen=True)
@@ -148,6 +211,10 @@ class HonourName:
     award_kind: str  # money | goods | certificate | ""
     award_amount: Decimal | None  # None unless the region shows amounts
     award_goods: str
+
+    @property
+    def award_amount_yuan(self) -> str:
+        return yuan(self.award_amount)
 
 
 @dataclass(frozen=True)

@@ -37,7 +37,7 @@ def public_towns() -> list[Region]:
     ids = set(Fund.objects.filter(kind=Fund.Kind.TOWN_CREDIT).values_list("region_id", flat=True)) | set(
         Fund.objects.filter(kind=Fund.Kind.VILLAGE_CREDIT).values_list("region__parent_id", flat=True)
     )
-    return list(Region.objects.filter(pk__in=ids, level=Region.Level.TOWN).order_by("code"))
+    return list(Region.objects.filter(pk__in=sorted(ids), level=Region.Level.TOWN).order_by("code"))
 
 
 def public_funds(*, town_id: int | None = None, q: str = "", offset: int = 0, limit: int = 50) -> PublicFundPage:

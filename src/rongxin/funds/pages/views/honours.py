@@ -16,9 +16,11 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import URLPattern, path
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django.views.decorators.http import require_safe
 
 from rongxin.funds.domain.honour_pdf import render_honour_roll
+from rongxin.funds.models import Nomination
 from rongxin.funds.pages.views.public import page_number, pager
 from rongxin.funds.selectors.honour_roll import honour_roll, honour_rolls
 from rongxin.funds.selectors.public import public_towns
@@ -63,10 +65,24 @@ def honours_index(request: HttpRequest) -> HttpResponse:
     )
 
 
+AWARDS = {
+    "money": pgettext_lazy("honour award", "Prize money"),
+    "goods": pgettext_lazy("honour award", "Prize"),
+    "certificate": pgettext_lazy("honour award", "Certificate of honour"),
+}
+
+
 @require_safe
 def roll(request: HttpRequest, meeting_id: int) -> HttpResponse:
-    """One published honour roll."""
-    return render(request, "funds/honour_roll.html", {"roll": honour_roll(meeting_id=meeting_id)})
+    """One published honour roll, with the words for each category and award in the page's
+    language."""
+    data = honour_roll(meeting_id=meeting_id)
+    categories = dict(Nomination.Category.choices)
+    groups = [
+        (g, categories.get(g.category, g.title), [(n, AWARDS.get(n.award_kind, "")) for n in g.names])
+        for g in data.groups
+    ]
+    return render(request, "funds/honour_roll.html", {"roll": data, "groups": groups})
 
 
 @require_safe
