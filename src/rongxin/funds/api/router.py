@@ -6,10 +6,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from rongxin.funds.api import books, county
+from rongxin.funds.api import books, county, public
 
 # Mounted under /api/v1 by rongxin.config.api.
 mounts: tuple[tuple[str, Any], ...] = (
     ("/funds", books.router),
     ("/funds", county.router),
+    ("/funds", public.router),
 )

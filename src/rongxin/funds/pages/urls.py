@@ -3,7 +3,7 @@ by ``rongxin.config.urls``). Each area's views module lists its own routes in ``
 
 from django.urls import URLPattern
 
-from rongxin.funds.pages.views import books, county, donations, home
+from rongxin.funds.pages.views import books, county, donations, home, honours, public
 
 app_name = "funds"
 
@@ -12,4 +12,6 @@ urlpatterns: list[URLPattern] = [
     *books.urls,
     *county.urls,
     *donations.urls,
+    *public.urls,
+    *honours.urls,
 ]

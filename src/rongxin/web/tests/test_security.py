@@ -40,6 +40,7 @@ from rongxin.volunteering.tests.conftest import World, at, frozen, world  # noqa
 PUBLIC_PAGES = {
     "home", "login", "activity_list", "activity_detail", "team_list", "team_detail", "callout_list",
     "callout_detail", "certificate_verify", "incentives", "incentives_verify_offline",
+    "public_index", "honours",  # funds: transparency (村务公开) and honour rolls
 }  # fmt: skip
 # Object pages that are the same for all staff wherever they work (the county's rule catalogues,
 # aggregate region counts).
@@ -50,6 +51,7 @@ PUBLIC_API = (
     "/api/v1/openapi.json", "/api/v1/docs", "/api/v1/regions", "/api/v1/volunteering/activity-types",
     "/api/v1/volunteering/activities", "/api/v1/volunteering/teams", "/api/v1/volunteering/callouts",
     "/api/v1/incentives/keys", "/api/v1/incentives/offers", "/api/v1/certificates/",
+    "/api/v1/funds/public/",
 )  # fmt: skip
 
 
