@@ -40,6 +40,9 @@ from rongxin.funds.services.books import LineIn, entry_post, fund_locked, vouche
 from rongxin.funds.services.meetings import meeting_locked, publicity_over, require_status, run_role
 
 NO_RULE = "no_rule"
+SHORT_MESSAGE = _(
+    "The credit fund cannot pay these awards: they come to %(total)s, it can spend %(available)s; %(short)s is missing."
+)
 
 
 @dataclass(frozen=True)
@@ -98,9 +101,7 @@ def meeting_award(
             available = max(bank - fund.minimum_balance, ZERO)
             if total > available:
                 raise InvalidInput(
-                    _(
-                        "The credit fund cannot pay these awards: they come to %(total)s, it can spend %(available)s; %(short)s is missing."
-                    )
+                    SHORT_MESSAGE
                     % {"total": yuan(total), "available": yuan(available), "short": yuan(total - available)},
                     code="insufficient_funds",
                 )

@@ -26,9 +26,9 @@ def service_minutes(*, prefix: str, first: dt.date, last: dt.date) -> dict[int, 
         )
         .values("volunteer_id")
         .annotate(
-            minutes=Sum("minutes"),
+            total=Sum("minutes"),
             canteen=Sum("minutes", filter=Q(activity__type__code__in=CANTEEN_TYPES)),
         )
-        .values_list("volunteer_id", "minutes", "canteen")
+        .values_list("volunteer_id", "total", "canteen")
     )
     return {sid: (int(minutes or 0), int(canteen or 0)) for sid, minutes, canteen in rows}
