@@ -21,6 +21,7 @@ When the fund cannot pay, nothing is saved and the error says how much is missin
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import Decimal
 
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
@@ -50,7 +51,7 @@ class AwardResult:
     meeting: Meeting
     awarded: int
     entries: int
-    paid: object  # Decimal: money and goods paid out
+    paid: Decimal  # money and goods paid out
     credit: dict[str, int]  # credit status → names
 
 

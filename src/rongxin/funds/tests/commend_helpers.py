@@ -25,7 +25,6 @@ from dataclasses import dataclass, field
 from itertools import count
 from typing import Any
 
-
 from rongxin.accounts.domain.roles import Role
 from rongxin.accounts.models import Department, User
 from rongxin.conftest import link, make_person, make_user
