@@ -3,10 +3,12 @@ by ``rongxin.config.urls``). Each area's views module lists its own routes in ``
 
 from django.urls import URLPattern
 
-from rongxin.funds.pages.views import home
+from rongxin.funds.pages.views import home, meetings, publicity
 
 app_name = "funds"
 
 urlpatterns: list[URLPattern] = [
     *home.urls,
+    *meetings.urls,
+    *publicity.urls,
 ]
