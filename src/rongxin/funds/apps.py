@@ -48,6 +48,7 @@ class FundsConfig(AppConfig):
             "objection.lodge": _("Objection to a nomination lodged"),
             "objection.answer": _("Answered an objection to a nomination"),
             "meeting.award": _("Paid and recorded a meeting's awards"),
+            "meeting.publicity_end": _("Publicity of a meeting's list ended"),
             "meeting.publish": _("Published an honour roll"),
             "meeting.cancel": _("Cancelled a commendation meeting"),
             "meeting.read": _("Read a meeting's working list"),

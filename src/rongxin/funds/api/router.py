@@ -6,11 +6,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from rongxin.funds.api import books, county, public
+from rongxin.funds.api import books, county, meetings, public
 
 # Mounted under /api/v1 by rongxin.config.api.
 mounts: tuple[tuple[str, Any], ...] = (
     ("/funds", books.router),
     ("/funds", county.router),
+    ("/funds", meetings.router),
     ("/funds", public.router),
 )

@@ -3,7 +3,7 @@ by ``rongxin.config.urls``). Each area's views module lists its own routes in ``
 
 from django.urls import URLPattern
 
-from rongxin.funds.pages.views import books, county, donations, home, honours, public
+from rongxin.funds.pages.views import books, county, donations, home, honours, meetings, public, publicity
 
 app_name = "funds"
 
@@ -12,6 +12,8 @@ urlpatterns: list[URLPattern] = [
     *books.urls,
     *county.urls,
     *donations.urls,
+    *meetings.urls,
+    *publicity.urls,
     *public.urls,
     *honours.urls,
 ]

@@ -51,7 +51,17 @@ def test_an_apps_nav_item_appears_through_the_registry_in_its_order_to_its_roles
     officer = _nav_labels(client_for(staff["village_a1_officer"]))
     own = _nav_labels(client_for(resident))
     # then: order 135 sits between the regions (110) and the audit log (140)
-    assert auditor == ["首页", "理论宣讲", "暖心食堂", "资金", "指标目录", "行政区划", "Probe module", "审计日志", "我的账户"]
+    assert auditor == [
+        "首页",
+        "理论宣讲",
+        "暖心食堂",
+        "资金",
+        "指标目录",
+        "行政区划",
+        "Probe module",
+        "审计日志",
+        "我的账户",
+    ]
     assert "Probe module" not in officer
     assert "Probe module" not in own
 
