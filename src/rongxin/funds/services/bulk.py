@@ -5,7 +5,7 @@
 (each fund's entries in date order, after its existing ones), the same hash chain
 (:func:`rongxin.funds.domain.chain.entry_hash` over the same canonical facts, memo and notes
 cleaned the same way), the same lines, and the same cached balances, fund heads and counts. It
-refuses (``ValueError``, nothing written) what ``entry_post`` refuses for the books' sake: lines
+refuses (:class:`BulkRefused`, nothing written) what ``entry_post`` refuses for the books' sake: lines
 that do not balance or carry more than two decimals, an account the fund does not have, a date
 outside the fund's open period or in the future, a ``no_overdraft`` account below zero or the bank
 account below the fund's minimum after spending. It writes no audit rows and does no permission
@@ -48,6 +48,10 @@ ENTRY_FIELDS = (
 LINE_FIELDS = ("id", "entry", "account", "amount", "note")
 
 
+class BulkRefused(ValueError):
+    """What the bulk append refuses (see the module); nothing is written."""
+
+
 @dataclass
 class BulkEntry:
     """One entry to append: like :func:`entry_post`'s arguments, with the voucher by id and digest."""
@@ -73,9 +77,9 @@ class BulkResult:
 
 def _amount(value: Decimal) -> Decimal:
     if not isinstance(value, Decimal) or not value.is_finite() or value != value.quantize(FEN):
-        raise ValueError(f"an amount in yuan with at most two decimals, not {value!r}")
+        raise BulkRefused(f"an amount in yuan with at most two decimals, not {value!r}")
     if value == 0 or abs(value) > MAX_AMOUNT:
-        raise ValueError(f"a line's amount cannot be {value}")
+        raise BulkRefused(f"a line's amount cannot be {value}")
     return value.quantize(FEN)
 
 
@@ -96,7 +100,7 @@ def entries_bulk_append(*, entries: list[BulkEntry], now: dt.datetime | None = N
         fund_ids = sorted({e.fund_id for e in entries})
         funds = {f.pk: f for f in Fund.objects.select_for_update().filter(pk__in=fund_ids).order_by("pk")}
         if len(funds) != len(fund_ids):
-            raise ValueError("an entry names a fund that does not exist")
+            raise BulkRefused("an entry names a fund that does not exist")
         accounts: dict[tuple[int, str], Account] = {
             (a.fund_id, a.code): a for a in Account.objects.filter(fund_id__in=fund_ids)
         }
@@ -110,15 +114,15 @@ def entries_bulk_append(*, entries: list[BulkEntry], now: dt.datetime | None = N
             e = entries[i]
             fund = funds[e.fund_id]
             if fund.closed_through is not None and e.on <= fund.closed_through:
-                raise ValueError(f"fund {fund.pk}: {e.on} is in a closed month")
+                raise BulkRefused(f"fund {fund.pk}: {e.on} is in a closed month")
             if e.on > today or e.on < fund.opened_on:
-                raise ValueError(f"fund {fund.pk}: {e.on} is in the future or before the fund opened")
+                raise BulkRefused(f"fund {fund.pk}: {e.on} is in the future or before the fund opened")
             if e.kind not in JournalEntry.Kind.values or len(e.lines) < 2:
-                raise ValueError(f"fund {fund.pk}: kind {e.kind!r} or fewer than two lines")
+                raise BulkRefused(f"fund {fund.pk}: kind {e.kind!r} or fewer than two lines")
             memo = clean_text(e.memo, field="memo", required=True, max_length=200, multiline=False)
             amounts = [_amount(line.amount) for line in e.lines]
             if sum(amounts, ZERO) != 0:
-                raise ValueError(f"fund {fund.pk}: an entry that does not balance ({memo})")
+                raise BulkRefused(f"fund {fund.pk}: an entry that does not balance ({memo})")
             notes = [
                 clean_text(line.note, field="note", required=False, max_length=100, multiline=False) for line in e.lines
             ]
@@ -126,15 +130,15 @@ def entries_bulk_append(*, entries: list[BulkEntry], now: dt.datetime | None = N
             for line, amount in zip(e.lines, amounts, strict=True):
                 account = accounts.get((fund.pk, line.account_code))
                 if account is None:
-                    raise ValueError(f"fund {fund.pk} has no account {line.account_code}")
+                    raise BulkRefused(f"fund {fund.pk} has no account {line.account_code}")
                 changes[account.code] = changes.get(account.code, ZERO) + signed_for_balance(account.type, amount)
             for code, change in changes.items():
                 account = accounts[(fund.pk, code)]
                 after = balances[(fund.pk, code)] + change
                 if account.no_overdraft and after < 0:
-                    raise ValueError(f"fund {fund.pk}: {code} would go below zero on {e.on} ({memo})")
+                    raise BulkRefused(f"fund {fund.pk}: {code} would go below zero on {e.on} ({memo})")
                 if code == BANK and change < 0 and after < fund.minimum_balance:
-                    raise ValueError(f"fund {fund.pk}: the bank would go below the minimum on {e.on} ({memo})")
+                    raise BulkRefused(f"fund {fund.pk}: the bank would go below the minimum on {e.on} ({memo})")
                 balances[(fund.pk, code)] = after
             number = fund.entry_count + 1
             fact = EntryFact(
@@ -186,7 +190,7 @@ def vouchers_bulk_create(*, items: list[tuple[int, bytes, str]], now: dt.datetim
     for fund_id, data, name in items:
         content_type = voucher_content_type(data)
         if content_type is None:
-            raise ValueError(f"voucher {name!r} is not a PDF, JPEG or PNG")
+            raise BulkRefused(f"voucher {name!r} is not a PDF, JPEG or PNG")
         rows.append(
             Voucher(
                 fund_id=fund_id,
@@ -221,7 +225,7 @@ def periods_bulk_close(*, fund_ids: list[int], through: dt.date, now: dt.datetim
     now = now or clock.now()
     last_month = through.replace(day=1)
     if _month_end(last_month) >= clock.today_local():
-        raise ValueError("a month can be closed only after it has ended")
+        raise BulkRefused("a month can be closed only after it has ended")
     with transaction.atomic():
         funds = list(Fund.objects.select_for_update().filter(pk__in=fund_ids).order_by("pk"))
         accounts = list(Account.objects.filter(fund_id__in=fund_ids).values_list("id", "fund_id", "code", "type"))

@@ -12,7 +12,13 @@ from django.db import transaction
 
 from rongxin.funds.models import Account, Fund, JournalEntry, JournalLine, PeriodClose
 from rongxin.funds.services.books import LineIn, entry_post
-from rongxin.funds.services.bulk import BulkEntry, entries_bulk_append, periods_bulk_close, vouchers_bulk_create
+from rongxin.funds.services.bulk import (
+    BulkEntry,
+    BulkRefused,
+    entries_bulk_append,
+    periods_bulk_close,
+    vouchers_bulk_create,
+)
 from rongxin.funds.tests.books_helpers import FundsWorld, income, pdf, spending
 
 pytestmark = pytest.mark.django_db
@@ -99,12 +105,12 @@ def test_bulk_append_refuses_an_unbalanced_entry_or_an_overdraft_whole(world: Fu
         [LineIn("1001", Decimal("1.00")), LineIn("9999", Decimal("-1.00"))],
     ):
         bad = BulkEntry(fund.pk, "spending", dt.date(2026, 1, 6), "支出", voucher.pk, voucher.sha256, bad_lines)
-        with pytest.raises(ValueError):
+        with pytest.raises(BulkRefused):
             entries_bulk_append(entries=[good, bad])
         assert JournalEntry.objects.filter(fund=fund).count() == 0
         assert Account.objects.get(fund=fund, code="1001").balance == 0
     future = BulkEntry(fund.pk, "welfare", dt.date(2026, 5, 21), "归集", voucher.pk, voucher.sha256, income("1.00"))
-    with pytest.raises(ValueError):
+    with pytest.raises(BulkRefused):
         entries_bulk_append(entries=[future])
 
 
@@ -130,5 +136,5 @@ def test_bulk_closes_keep_each_month_end(world: FundsWorld) -> None:
     assert [c.chain_head for c in closes] == [heads[0], heads[0], heads[1], heads[1]]
     fund.refresh_from_db()
     assert fund.closed_through == dt.date(2026, 4, 30)
-    with pytest.raises(ValueError):
+    with pytest.raises(BulkRefused):
         periods_bulk_close(fund_ids=[fund.pk], through=dt.date(2026, 5, 1))
