@@ -152,9 +152,10 @@ class FundsGenerator:
 
     # Places and their people -----------------------------------------------------------------------
     def _regions(self) -> None:
-        self.county = Region.objects.filter(level=Region.Level.COUNTY).order_by("code").first()
-        if self.county is None:
+        county = Region.objects.filter(level=Region.Level.COUNTY).order_by("code").first()
+        if county is None:
             raise FundsRefused("no county: run generate_county first")
+        self.county: Region = county
         self.towns = list(Region.objects.filter(level=Region.Level.TOWN).order_by("code"))
         self.villages = list(Region.objects.filter(level=Region.Level.VILLAGE).order_by("code"))
         if not self.villages:
@@ -228,11 +229,13 @@ class FundsGenerator:
         lines = BudgetLine.objects.bulk_create(lines)
         self.counts["budget_lines"] = len(lines)
         by_year = {(b.year, b.line): b for b in lines}
-        canteens = list(
-            Canteen.objects.filter(opened_on__isnull=False, opened_on__gte=self.opened_on, opened_on__lte=self.today)
+        canteens = [
+            (cid, name, opened)
+            for cid, name, opened in Canteen.objects.filter(opened_on__gte=self.opened_on, opened_on__lte=self.today)
             .order_by("opened_on", "id")
             .values_list("id", "name", "opened_on")
-        )
+            if opened is not None
+        ]
         for year in range(self.first_year, self.today.year + 1):
             rng = shape.seeded(self.seed, "county", year)
             appropriated = dt.date(year, 1, 4)
@@ -247,13 +250,14 @@ class FundsGenerator:
                     (v, shape.VILLAGE_TRANSFER) for v in self.villages
                 ]:
                     self._allocate(commendations, region, Decimal(amount), transfers_on)
-            line = by_year[(year, "canteens")]
-            left = Decimal(line.amount)
+            canteen_line = by_year[(year, "canteens")]
+            left = Decimal(canteen_line.amount)
             for canteen_id, name, opened in canteens:
                 if opened.year != year or left < shape.CANTEEN_GRANT:
                     continue
                 left -= shape.CANTEEN_GRANT
-                self._allocate_canteen(line, canteen_id, name, Decimal(shape.CANTEEN_GRANT), max(opened, appropriated))
+                grant = Decimal(shape.CANTEEN_GRANT)
+                self._allocate_canteen(canteen_line, canteen_id, name, grant, max(opened, appropriated))
             for code, memo, times, (low, high) in shape.SPENDING:
                 budget = by_year[(year, code)]
                 for k in range(times):
@@ -306,7 +310,7 @@ class FundsGenerator:
                     on = dt.date(year, rng.randint(1, 12), rng.randint(1, 28))
                     if on > self.today or on < welfare_on:
                         continue
-                    town = towns.get(region.parent_id if is_village else region.pk)
+                    town = towns.get((region.parent_id or 0) if is_village else region.pk)
                     self._donate(rng, region, fund, on, town.name if town else "")
 
     def _donate(self, rng: Any, region: Region, fund: int, on: dt.date, town: str) -> None:
@@ -365,7 +369,7 @@ class FundsGenerator:
         vouchers = vouchers_bulk_create(
             items=[(f, fund_voucher_pdf(f, y, q), f"{y}年第{q}季度记账凭证.pdf") for f, y, q in quarters], now=self.now
         )
-        by_quarter = {key: v for key, v in zip(quarters, vouchers, strict=True)}
+        by_quarter = dict(zip(quarters, vouchers, strict=True))
         entries = []
         for m in self.moves:
             v = by_quarter[(m.fund_id, m.on.year, quarter_of(m.on))]

@@ -63,7 +63,8 @@ def award_credit(gen: FundsGenerator, awarded: list[Nomination]) -> Counter[str]
         slot[0] += 1
         slot[1] += points
         n.credit_points, n.credit_status = points, "created"
-        evidence = f"{meeting.title}：{shape.CATEGORY_ZH[n.category]}，经公示无异议（光荣榜 {at.astimezone(clock.LOCAL_TZ):%Y-%m-%d}）"
+        day = f"{at.astimezone(clock.LOCAL_TZ):%Y-%m-%d}"
+        evidence = f"{meeting.title}：{shape.CATEGORY_ZH[n.category]}，经公示无异议（光荣榜 {day}）"
         entries.append(
             NewEntry(
                 subject_id=n.subject_id,

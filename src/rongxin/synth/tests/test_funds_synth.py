@@ -110,7 +110,8 @@ def test_village_funds_keep_their_minimum_and_the_county_its_budget(funds: Any) 
     # each allocation to a fund has the county's entry and the recipient's, same amount and day
     for a in Allocation.objects.select_related("out_entry", "in_entry"):
         assert a.out_entry.fund_id == county.pk
-        assert a.in_entry is not None and a.in_entry.fund_id == a.recipient_fund_id
+        assert a.in_entry is not None
+        assert a.in_entry.fund_id == a.recipient_fund_id
         assert a.out_entry.date == a.in_entry.date == a.date
         assert JournalLine.objects.get(entry=a.in_entry, account__code=BANK).amount == a.amount
     towns = Region.objects.filter(level=Region.Level.TOWN).count()
@@ -130,7 +131,9 @@ def test_a_meeting_per_place_and_past_quarter_with_paid_awards(funds: Any) -> No
     assert per_quarter == {(y, q): places for y in (2024, 2025) for q in (1, 2, 3, 4)} | {(2026, 1): places}
     assert set(Meeting.objects.values_list("status", flat=True)) == {"published"}
     for m in Meeting.objects.all()[:50]:
-        assert m.publicity_starts_on is not None and m.publicity_ends_on is not None and m.held_on is not None
+        assert m.publicity_starts_on is not None
+        assert m.publicity_ends_on is not None
+        assert m.held_on is not None
         assert (m.publicity_ends_on - m.publicity_starts_on).days == 6 < (m.held_on - m.publicity_starts_on).days
     # awards go to consenting residents of the place
     awarded = Nomination.objects.filter(status="awarded").select_related("subject__person", "meeting__region")
@@ -156,7 +159,8 @@ def test_awards_earn_commendation_credit_and_months_are_closed(funds: Any) -> No
     credit = Entry.objects.filter(rule__code="P-HON-06", source="funds")
     assert credit.count() == funds.counts["credit_entries"] > 0
     n = Nomination.objects.filter(credit_status="created").first()
-    assert n is not None and credit.get(source_key=n.credit_key).subject_id == n.subject_id
+    assert n is not None
+    assert credit.get(source_key=n.credit_key).subject_id == n.subject_id
     assert n.credit_key == f"funds:nomination:{n.pk}"
     # every month from January 2024 to May 2026 is closed in every fund
     months = 12 * 2 + 5
@@ -177,3 +181,10 @@ def test_awards_earn_commendation_credit_and_months_are_closed(funds: Any) -> No
     }
     assert close.balances == expected
     assert close.balances["1001"] != "0.00"
+
+
+def test_a_second_load_is_refused(funds: Any) -> None:
+    before = JournalEntry.objects.count()
+    with pytest.raises(FundsRefused):
+        generate_funds(seed=SEED, now=NOW, scale=SCALE)
+    assert JournalEntry.objects.count() == before
