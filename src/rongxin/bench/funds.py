@@ -147,7 +147,7 @@ def _bench_nominations(rounds: int) -> tuple[dict[str, Any] | None, dict[str, An
     until = dt.datetime(following.year, following.month, following.day, tzinfo=clock.LOCAL_TZ)
     qn = connection.ops.quote_name
     s, r, e, g = (qn(m._meta.db_table) for m in (Subject, ServiceRecord, Entry, GradeChange))
-    statements = [
+    statements: list[tuple[str, list[Any]]] = [
         (
             f"SELECT {s}.{qn('village_id')}, {r}.{qn('volunteer_id')}, SUM({r}.{qn('minutes')}) FROM {r} "  # noqa: S608
             f"JOIN {s} ON {s}.{qn('id')} = {r}.{qn('volunteer_id')} WHERE {r}.{qn('current')} "
