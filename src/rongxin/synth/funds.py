@@ -131,7 +131,6 @@ class FundsGenerator:
         self.donations: list[tuple[Donation, int]] = []
 
     def run(self) -> dict[str, int]:
-        from rongxin.synth.funds_credit import award_credit
         from rongxin.synth.funds_meetings import plan_meetings, write_meetings
 
         self._regions()
@@ -141,8 +140,7 @@ class FundsGenerator:
         meetings = plan_meetings(self)
         ids = self._write_entries()
         self._write_links(ids)
-        nominations = write_meetings(self, meetings, ids)
-        self.counts.update(award_credit(self, nominations))
+        write_meetings(self, meetings, ids)
         last_closed = self.today.replace(day=1) - dt.timedelta(days=1)
         if last_closed >= self.opened_on:
             self.counts["closed_months"] = periods_bulk_close(

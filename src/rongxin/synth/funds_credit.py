@@ -4,7 +4,8 @@
 recorded when the honour roll was published, points trimmed to the rule's yearly caps (counting
 what the subject already has in the year) as the award service does. Appended through
 :func:`rongxin.credit.services.bulk.ledger_bulk_append` (chains, scores, grades); the nomination
-keeps the key, the points and ``credit_status`` (``created`` or ``capped``). Nothing when no
+(not yet written: the caller writes it after) keeps the key, the points and ``credit_status``
+(``created`` or ``capped``). Nothing when no
 person catalogue is loaded (``--no-history --no-volunteering``)."""
 
 from __future__ import annotations
@@ -35,7 +36,7 @@ def award_credit(gen: FundsGenerator, awarded: list[Nomination]) -> Counter[str]
     department = Department.objects.filter(code=DEPARTMENT).first()
     if department is None or not awarded:
         return counts
-    meetings = {m.pk: m for m in Meeting.objects.filter(pk__in={n.meeting_id for n in awarded})}
+    meetings: dict[int, Meeting] = {n.meeting_id: n.meeting for n in awarded}
     awarded = sorted(awarded, key=lambda n: (meetings[n.meeting_id].published_at, n.pk))
     rules = _Rules()
     used = caps_used(
@@ -44,7 +45,6 @@ def award_credit(gen: FundsGenerator, awarded: list[Nomination]) -> Counter[str]
         years={cap_year(meetings[n.meeting_id].published_at) for n in awarded},  # type: ignore[arg-type]
     )
     entries: list[NewEntry] = []
-    changed: list[Nomination] = []
     for n in awarded:
         meeting = meetings[n.meeting_id]
         at = meeting.published_at
@@ -55,7 +55,6 @@ def award_credit(gen: FundsGenerator, awarded: list[Nomination]) -> Counter[str]
         slot = used.setdefault((n.subject_id, RULE, cap_year(at)), [0, 0])
         points, _note = award_within_caps(rule, entries=slot[0], points_used=slot[1], points=rule.points_max)
         n.credit_key = f"funds:nomination:{n.pk}"
-        changed.append(n)
         if points < rule.points_min:
             n.credit_status = "capped"
             counts["credit_capped"] += 1
@@ -92,5 +91,4 @@ def award_credit(gen: FundsGenerator, awarded: list[Nomination]) -> Counter[str]
         result = ledger_bulk_append(entries=part, now=gen.now, notify=False, cause="synthetic.funds")
         counts["credit_entries"] += result.entries
         counts["credit_grade_changes"] += result.grade_changes
-    Nomination.objects.bulk_update(changed, ["credit_key", "credit_points", "credit_status"], batch_size=2000)
     return counts

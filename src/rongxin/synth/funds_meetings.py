@@ -19,6 +19,10 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
+from django.core.management.color import no_style
+from django.db import connection
+from django.db.models import Max
+
 from rongxin.funds.domain import accounts as chart
 from rongxin.funds.models import Meeting, Nomination
 from rongxin.funds.services.books import LineIn
@@ -162,16 +166,25 @@ def _nominate(gen: FundsGenerator, plan: MeetingPlan, rng: random.Random, held: 
 
 
 def write_meetings(gen: FundsGenerator, plans: list[MeetingPlan], ids: list[int]) -> list[Nomination]:
-    """Write the meetings and their names (the money awards linked to their entries); return the
-    awarded names."""
+    """Write the meetings and their names (the money awards linked to their entries, the awards'
+    credit appended first, so each name is written once with its credit key); return the awarded
+    names."""
+    from rongxin.synth.funds_credit import award_credit
+
     rows = Meeting.objects.bulk_create([p.row for p in plans], batch_size=1000)
     nominations: list[Nomination] = []
+    next_id = int(Nomination.objects.aggregate(m=Max("id"))["m"] or 0) + 1
     for p, row in zip(plans, rows, strict=True):
         for n, move in p.nominations:
+            n.pk, next_id = next_id, next_id + 1
             n.meeting = row
             n.award_entry_id = ids[move] if move is not None else None
             nominations.append(n)
+    gen.counts.update(award_credit(gen, [n for n in nominations if n.status == Nomination.Status.AWARDED]))
     nominations = Nomination.objects.bulk_create(nominations, batch_size=2000)
+    with connection.cursor() as cur:
+        for sql in connection.ops.sequence_reset_sql(no_style(), [Nomination]):
+            cur.execute(sql)
     for status, label in ((Meeting.Status.PUBLISHED, "published"), (Meeting.Status.PUBLICITY, "in_publicity")):
         gen.counts[f"meetings_{label}"] = sum(r.status == status for r in rows)
     gen.counts["meetings"] = len(rows)

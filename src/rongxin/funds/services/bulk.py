@@ -171,13 +171,20 @@ def entries_bulk_append(*, entries: list[BulkEntry], now: dt.datetime | None = N
         writer.write(TableSpec.of(JournalLine, LINE_FIELDS), line_rows)
         writer.reset_sequences([JournalEntry, JournalLine])
         writer.close()
-        changed = []
-        for key, account in accounts.items():
-            if balances[key] != account.balance:
-                account.balance = balances[key]
-                changed.append(account)
-        Account.objects.bulk_update(changed, ["balance"], batch_size=1000)
-        Fund.objects.bulk_update(list(funds.values()), ["entry_count", "chain_head"], batch_size=1000)
+        qn = connection.ops.quote_name
+        changed = [(balances[key], a.pk) for key, a in accounts.items() if balances[key] != a.balance]
+        heads = [(f.entry_count, f.chain_head, f.pk) for f in funds.values()]
+        with connection.cursor() as cur:
+            # Table and column names come from the models' _meta; values are parameters.
+            cur.executemany(
+                f"UPDATE {qn(Account._meta.db_table)} SET {qn('balance')} = %s WHERE {qn('id')} = %s",  # noqa: S608
+                changed,
+            )
+            cur.executemany(
+                f"UPDATE {qn(Fund._meta.db_table)} SET {qn('entry_count')} = %s, {qn('chain_head')} = %s "  # noqa: S608
+                f"WHERE {qn('id')} = %s",
+                heads,
+            )
     result.ids, result.entries, result.lines, result.funds = ids, len(entry_rows), len(line_rows), len(funds)
     return result
 
