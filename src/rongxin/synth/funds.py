@@ -31,6 +31,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Sum
 
 from rongxin.canteens.models import Canteen
 from rongxin.core import clock
@@ -141,6 +142,12 @@ class FundsGenerator:
         ids = self._write_entries()
         self._write_links(ids)
         write_meetings(self, meetings, ids)
+        for kind, key in (
+            (Fund.Kind.VILLAGE_CREDIT, "village_funds_yuan"),
+            (Fund.Kind.COUNTY_SPECIAL, "county_fund_yuan"),
+        ):
+            held = Account.objects.filter(fund__kind=kind, code=chart.BANK).aggregate(t=Sum("balance"))["t"]
+            self.counts[key] = int(held or 0)
         last_closed = self.today.replace(day=1) - dt.timedelta(days=1)
         if last_closed >= self.opened_on:
             self.counts["closed_months"] = periods_bulk_close(

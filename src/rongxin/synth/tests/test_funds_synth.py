@@ -102,6 +102,7 @@ def test_village_funds_keep_their_minimum_and_the_county_its_budget(funds: Any) 
     assert min(banks.values()) >= Decimal("10000.00")
     # about ¥30 million over 910 villages, scaled to the villages there are
     assert 25_000 * villages <= sum(banks.values()) <= 45_000 * villages
+    assert funds.counts["village_funds_yuan"] == int(sum(banks.values()))
     # three years of ¥10 million in five lines
     per_year = dict(BudgetLine.objects.values("year").annotate(t=Sum("amount")).values_list("year", "t"))
     assert per_year == {2024: Decimal("10000000.00"), 2025: Decimal("10000000.00"), 2026: Decimal("10000000.00")}
