@@ -13,6 +13,7 @@ class SynthConfig(AppConfig):
             "synth.volunteering": _("Loaded synthetic volunteering data"),
             "synth.lectures": _("Loaded synthetic lecture data"),
             "synth.canteens": _("Loaded synthetic canteen data"),
+            "synth.funds": _("Loaded synthetic funds and commendations"),
         },
         "audit.object_type": {"synth.syntheticload": _("Synthetic data load")},
     }

@@ -34,6 +34,7 @@ from rongxin.regions.models import Region, Venue
 from rongxin.subjects.models import Person, Subject, SubjectAccount
 from rongxin.subjects.services import subject_account_link
 from rongxin.synth.canteens_demo import stage_canteens
+from rongxin.synth.funds_demo import stage_funds
 from rongxin.synth.lectures_demo import stage_lectures
 from rongxin.volunteering.models import Activity, ActivityType, CallOut, Membership, Team, Volunteer
 from rongxin.volunteering.services import (
@@ -130,6 +131,7 @@ def demo_accounts_ensure() -> list[DemoAccount]:
         code="publicity", defaults={"name": "县委宣传部（新时代文明实践中心）"}
     )
     civil_affairs, _ = Department.objects.get_or_create(code="civil_affairs", defaults={"name": "民政局"})
+    civilization, _ = Department.objects.get_or_create(code="civilization_office", defaults={"name": "县文明办"})
     plan: list[tuple[str, str, str, Region, Department | None]] = [
         ("credit_office", "县信用办 王主任", Role.COUNTY_CREDIT_OFFICE, county, None),
         ("recorder", "交警大队 李记录员", Role.DEPARTMENT_RECORDER, county, traffic),
@@ -143,6 +145,7 @@ def demo_accounts_ensure() -> list[DemoAccount]:
         ("lecturer", "宣讲员 孙老师", Role.LECTURER, town, None),
         ("publicity", "宣传部 宣讲管理员", Role.DEPARTMENT_RECORDER, county, publicity),
         ("civil_affairs", "民政局 食堂管理员", Role.DEPARTMENT_RECORDER, county, civil_affairs),
+        ("funds", "县文明办 资金管理员", Role.DEPARTMENT_RECORDER, county, civilization),
         ("auditor", "审计员 周审计", Role.AUDITOR, county, None),
         ("admin", "平台管理员", Role.PLATFORM_ADMIN, county, None),
     ]
@@ -194,6 +197,7 @@ def demo_accounts_ensure() -> list[DemoAccount]:
         users=users, town=town, village=village, starts=soon_in_daytime(clock.now())
     )
     canteen = stage_canteens(town=town, village=village)
+    village_fund = stage_funds(county=county, village=village, resident=resident_subject)
     out: list[DemoAccount] = []
     for username, _display, role, region, _department in plan:
         user = users[username]
@@ -219,6 +223,8 @@ def demo_accounts_ensure() -> list[DemoAccount]:
             note = f"{canteen.name} · 在册老人 {canteen.elder_count} 名 · 今日午餐登记"
         if username == "civil_affairs":
             note = "食堂管理员 · 全县食堂、覆盖目标与建设计划"
+        if username == "funds":
+            note = f"县级专项资金预算与拨付 · {village_fund.name}记账 · {village.name}季度表彰公示与光荣榜"
         out.append(
             DemoAccount(
                 username=username, display_name=user.display_name, role=str(Role(role).label), region=region.name,

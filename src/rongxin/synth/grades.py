@@ -36,7 +36,7 @@ from rongxin.credit.services.scores import GRADE_CHANGE_FIELDS
 from rongxin.subjects.models import Person, Subject
 
 CAUSE = "synthetic"
-SYNTHETIC_CAUSES = ("synthetic", "synthetic.volunteering", "synthetic.lectures")
+SYNTHETIC_CAUSES = ("synthetic", "synthetic.volunteering", "synthetic.lectures", "synthetic.funds")
 RANGE = 20_000  # subject ids per read
 
 
@@ -131,8 +131,8 @@ def _scored_from(lo: int, hi: int, start: dt.datetime, graded: set[int]) -> dict
 
 
 def grade_history_rebuild(*, now: dt.datetime | None = None, years: int = 3) -> GradeHistoryResult:
-    """Replace the load-time grade changes (causes ``synthetic``, ``synthetic.volunteering`` and
-    ``synthetic.lectures``) of every scored subject by their history over the last ``years``
+    """Replace the load-time grade changes (causes ``synthetic``, ``synthetic.volunteering``,
+    ``synthetic.lectures`` and ``synthetic.funds``) of every scored subject by their history over the last ``years``
     years, in one transaction.
     Writes :class:`GradeChange` rows (cause ``synthetic``); emits nothing."""
     started = time.perf_counter()

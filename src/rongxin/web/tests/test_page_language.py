@@ -44,7 +44,7 @@ from rongxin.subjects.models import SubjectAccount
 
 DEMO_ACCOUNTS = [
     "credit_office", "recorder", "town_officer", "village_officer", "team_leader", "resident", "enterprise",
-    "provider", "canteen", "lecturer", "publicity", "civil_affairs", "auditor", "admin",
+    "provider", "canteen", "lecturer", "publicity", "civil_affairs", "auditor", "admin", "funds",
 ]  # fmt: skip
 LOCALE = Path(__file__).resolve().parents[2] / "locale" / "zh_Hans" / "LC_MESSAGES" / "django.po"
 

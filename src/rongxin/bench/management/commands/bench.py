@@ -5,7 +5,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from rongxin.bench import canteens, credit, generate, incentives, lectures, load, search, volunteering
+from rongxin.bench import canteens, credit, funds, generate, incentives, lectures, load, search, volunteering
 
 # Benchmark name → its ``run(*, scale, seed, json_path, engine_url, workers, stdout)``.
 # Add new benchmarks here.
@@ -18,6 +18,7 @@ BENCHMARKS: dict[str, Callable[..., Any]] = {
     "search": search.run,
     "lectures": lectures.run,
     "canteens": canteens.run,
+    "funds": funds.run,
 }
 
 

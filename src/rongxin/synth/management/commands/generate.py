@@ -10,6 +10,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from rongxin.core import clock
 from rongxin.credit.services.catalogue import catalogue_load_starters
 from rongxin.synth.canteens import generate_canteens
+from rongxin.synth.funds import generate_funds
 from rongxin.synth.generator import SyntheticLoadRefused, generate_county
 from rongxin.synth.grades import grade_distribution, grade_history_rebuild
 from rongxin.synth.history import generate_history
@@ -52,6 +53,11 @@ class Command(BaseCommand):
             "--no-canteens",
             action="store_true",
             help="skip the canteens: sites, elders, three years of daily counts, cooks, donations and clinics",
+        )
+        parser.add_argument(
+            "--no-funds",
+            action="store_true",
+            help="skip the funds: the county fund, town and village credit funds, quarterly meetings and awards",
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -124,6 +130,15 @@ class Command(BaseCommand):
                 f"{c['clinic_visits']} 次义诊，用时 {canteens.seconds:.1f} 秒。"
             )
             out["canteens"] = canteens.to_dict()
+        if not options["no_funds"]:
+            funds = generate_funds(seed=options["seed"], now=now, scale=options["scale"])
+            c = funds.counts
+            self.stdout.write(
+                f"已生成资金与表彰数据：{c['funds']} 个基金、{c['entries']} 笔记账凭证、{c['donations']} 笔捐赠、"
+                f"{c['meetings']} 场季度表彰会、{c['awards']} 人次获表彰（奖金 {c['awards_money']} 笔）、"
+                f"{c.get('credit_entries', 0)} 条表彰积分，用时 {funds.seconds:.1f} 秒。"
+            )
+            out["funds"] = funds.to_dict()
         if not (options["no_history"] and options["no_volunteering"]):
             grades = grade_history_rebuild(now=now)
             self.stdout.write(
