@@ -10,9 +10,12 @@ MESSAGES = [
     gettext_noop(
         "1 to 1,000 credential tokens. A token repeated in the batch is checked and recorded once (each position still gets its answer); the distinct tokens count against the rate limit."
     ),
+    gettext_noop("1 to 30; 7 when left out."),
+    gettext_noop("1 to 4; a quarter that has ended or the current one."),
     gettext_noop("1 to 5."),
     gettext_noop("1 to 5000."),
     gettext_noop("1, 2, 3, 4, 6 or 12."),
+    gettext_noop("A budget line code."),
     gettext_noop("A canteen administrator sets how many canteens to open in ``year``"),
     gettext_noop("A canteen administrator sets how many canteens to open in ``year``."),
     gettext_noop("A canteen administrator sets the coverage target (percent of villages)"),
@@ -29,6 +32,12 @@ MESSAGES = [
     gettext_noop("A draft activity of a team you organise for"),
     gettext_noop("A draft activity of a team you organise for. Times need a time zone."),
     gettext_noop("A full ID number (person) or USCC (organisation) of a credit file bearing ``donor_name``."),
+    gettext_noop("A fund with its trial balance from the journal lines (debits equal credits)"),
+    gettext_noop("A fund with its trial balance from the journal lines (debits equal credits). Audited."),
+    gettext_noop("A fund's quarterly statement"),
+    gettext_noop(
+        "A fund's quarterly statement: balances, income and spending by account, the county fund's\nbudget lines, the quarter's donations (anonymous donors as 爱心人士（匿名）)."
+    ),
     gettext_noop("A leader or administrator of the team accepts or declines an application"),
     gettext_noop("A leader or administrator of the team accepts or declines an application."),
     gettext_noop(
@@ -54,6 +63,10 @@ MESSAGES = [
     ),
     gettext_noop(
         "A lecture administrator, or the town officer over the team's region, sets a lecture team's brand and audience"
+    ),
+    gettext_noop("A meeting's public list during publicity and after"),
+    gettext_noop(
+        "A meeting's public list during publicity and after: name, village, category and reasons\n(never an ID number or a score). No sign-in; 404 before publicity; 429 when asked too often."
     ),
     gettext_noop("A region code: speakers whose area lies in it."),
     gettext_noop(
@@ -90,7 +103,11 @@ MESSAGES = [
         "A team: leaders, member count and upcoming activities for anyone; applications, drafts\nand pending corrections for its organisers; your own membership."
     ),
     gettext_noop("A town or village (ignored with ``order_id``)."),
+    gettext_noop("A town or village whose meetings you run."),
     gettext_noop("A town's code."),
+    gettext_noop("A town's or village's region id (a town includes its villages)."),
+    gettext_noop("A town's region code: allocations into that town."),
+    gettext_noop("A town's region id: its own fund and its villages'."),
     gettext_noop("A venue in the order's town."),
     gettext_noop("A version's id; the current book by default."),
     gettext_noop("A village or community of that town."),
@@ -111,6 +128,12 @@ MESSAGES = [
     gettext_noop("Add a saying at the end of a draft"),
     gettext_noop("Add a saying at the end of a draft; it gets the next key never used in any version."),
     gettext_noop("After the start, at most 12 hours later."),
+    gettext_noop(
+        "Allocate money of a line to a town or village credit fund of the county\n(``recipient_fund_id``: an entry in each fund) or to a canteen (``canteen_id``). 422\n``beyond_line``, ``insufficient_funds``, ``unknown_recipient``, ``period_closed``."
+    ),
+    gettext_noop(
+        "Allocate money of a line to a town or village credit fund of the county (``recipient_fund_id``: an entry in each fund) or to a canteen (``canteen_id``)"
+    ),
     gettext_noop("An accepted order this session holds."),
     gettext_noop("An account that already holds an incentive-provider grant."),
     gettext_noop("An active lecture team; or give speaker_id."),
@@ -123,6 +146,8 @@ MESSAGES = [
     gettext_noop(
         "An organiser of the record's team accepts (a new record revision, credit adjusted) or refuses (with a reason) a correction"
     ),
+    gettext_noop("Answer an open objection"),
+    gettext_noop("Answer an open objection; upheld withdraws the name."),
     gettext_noop("Apply to join a team"),
     gettext_noop("Apply to join a team; a leader or administrator of the team decides."),
     gettext_noop(
@@ -150,6 +175,8 @@ MESSAGES = [
     gettext_noop("Cancel a scheduled clinic, with a reason."),
     gettext_noop("Cancel an open order with a reason (its orderer, or whoever may dispatch it)"),
     gettext_noop("Cancel an open order with a reason (its orderer, or whoever may dispatch it)."),
+    gettext_noop("Cancel the meeting before its awards are paid"),
+    gettext_noop("Cancel the meeting before its awards are paid."),
     gettext_noop("Cancel with a reason"),
     gettext_noop("Cancel with a reason; everyone signed up, waiting or invited is notified."),
     gettext_noop("Cannot move once a listener has checked in."),
@@ -193,6 +220,10 @@ MESSAGES = [
     gettext_noop(
         "Close a finished session: credit for listeners (P-PRA-01) and speakers (P-PRA-02) once,\nwithin the yearly caps; its order is held for rating. 409 when closed already."
     ),
+    gettext_noop("Close a month (``YYYY-MM``)"),
+    gettext_noop(
+        "Close a month (``YYYY-MM``): months close in order, once, after they end (422\n``close_in_order`` / ``month_not_over``, 409 ``already_closed``)."
+    ),
     gettext_noop(
         "Closed lectures and their listeners per month, town and team, most-used sayings, ratings,\nformats and kinds of place, from ``first`` to ``last`` (at most three years)."
     ),
@@ -212,7 +243,14 @@ MESSAGES = [
     gettext_noop(
         "Create a staff account with its first role grant (inside your region; the county roles need an administrator of the county)"
     ),
+    gettext_noop(
+        "Create a town's or village's meeting for a quarter (404 for a region you do not run; 409\n``duplicate_meeting`` or ``no_fund``; 422 ``future_quarter``)."
+    ),
+    gettext_noop(
+        "Create a town's or village's meeting for a quarter (404 for a region you do not run; 409 ``duplicate_meeting`` or ``no_fund``; 422 ``future_quarter``)"
+    ),
     gettext_noop("Create the village's canteen cook team (town and village officers)."),
+    gettext_noop("Credit funds matching the filter."),
     gettext_noop("Credit it brought; null until the session is closed."),
     gettext_noop("Credit points this record earned (None: no award)."),
     gettext_noop("Deactivate an account you administer"),
@@ -240,6 +278,8 @@ MESSAGES = [
     gettext_noop("Donated goods used at the canteen, latest first."),
     gettext_noop("Download a catalogue as YAML (``format=yaml``) or XLSX (``format=xlsx``)"),
     gettext_noop("Download a catalogue as YAML (``format=yaml``) or XLSX (``format=xlsx``)."),
+    gettext_noop("Draw (or draw again) the list from the platform's data"),
+    gettext_noop("Draw (or draw again) the list from the platform's data; ``draft`` only."),
     gettext_noop("Elders enrolled now."),
     gettext_noop("Empty or null clears it."),
     gettext_noop("Empty: a password is generated and answered once."),
@@ -266,6 +306,7 @@ MESSAGES = [
     ),
     gettext_noop("First day (default: the first of the month 11 months back)."),
     gettext_noop("First day of the window (`on` minus `months`)."),
+    gettext_noop("From the lines, in the account's normal direction."),
     gettext_noop("From this day the link is no longer in force."),
     gettext_noop("Goods only."),
     gettext_noop("Goods only; above zero, at most two decimal places."),
@@ -303,6 +344,7 @@ MESSAGES = [
         "Issue an API key: for yourself (your own id), or (administrators) for an account you\nadminister. The key is answered this once and only its SHA-256 is kept. 409\n``duplicate_key_name`` for a second current key of that name; 422 on a field. Called with\nan API key, the new key's scopes and expiry stay within that key's (403 ``scope_refused``)."
     ),
     gettext_noop("Its place in this version."),
+    gettext_noop("Journal entries posted (one per money or goods award)."),
     gettext_noop("Keyed by volunteer number."),
     gettext_noop("Last day, included (default: today). At most three years."),
     gettext_noop("Leave a shift you took"),
@@ -333,14 +375,23 @@ MESSAGES = [
     gettext_noop("Lunches per day (eaten in, delivered, walk-ins) and canteens reporting over the caller's region"),
     gettext_noop("Monday = 0 … Sunday = 6."),
     gettext_noop("Money given (above zero) or the goods' assessed value (zero or more), yuan."),
+    gettext_noop("Money, or the goods' value: yuan, at most two decimals."),
     gettext_noop("More than 0, at most 99.9"),
     gettext_noop("Most residents aged 80+ first."),
     gettext_noop("Move a canteen to another status (planned → building → open ⇄ paused → closed)"),
     gettext_noop("Move a canteen to another status (planned → building → open ⇄ paused → closed)."),
+    gettext_noop("Names per credit status."),
     gettext_noop("Needs a time zone."),
+    gettext_noop("Net-asset movements (opening balances brought in)."),
     gettext_noop("Newest first, at most 100."),
     gettext_noop("None for staff (not volunteers)."),
+    gettext_noop("None while the line is not set."),
+    gettext_noop("Object to a name during publicity"),
+    gettext_noop(
+        "Object to a name during publicity; anyone, no sign-in (409 ``not_in_publicity``; 429 when\ntoo many are sent from one address)."
+    ),
     gettext_noop("Offline verifiers refuse every credential after this without a newer list."),
+    gettext_noop("Oldest first."),
     gettext_noop("One activity (the shareable page's data)"),
     gettext_noop("One activity (the shareable page's data). Drafts only for the team's organisers."),
     gettext_noop("One answer per token, in the order sent."),
@@ -351,6 +402,8 @@ MESSAGES = [
     gettext_noop("One day"),
     gettext_noop("One day: its current record with the meals by elder, and every revision (village staff)."),
     gettext_noop("One decimal place; null without ratings."),
+    gettext_noop("One entry with its lines (404 for an entry of another fund)"),
+    gettext_noop("One entry with its lines (404 for an entry of another fund). Audited."),
     gettext_noop(
         "One head's quota history, newest period first, with the lectures that counted (a staff\nread is audited)."
     ),
@@ -365,6 +418,10 @@ MESSAGES = [
     gettext_noop(
         "One lecture order with its history (each step, who took it in which role, the reason) and what you may do with it now"
     ),
+    gettext_noop("One published honour roll"),
+    gettext_noop(
+        "One published honour roll: the awarded names by category. 404 for a meeting that is\nunknown or not published."
+    ),
     gettext_noop("One session"),
     gettext_noop("One session: speakers, sayings, photos and counts; the listeners only for those who run it."),
     gettext_noop("One version with its sayings in order (a draft only for administrators)"),
@@ -374,13 +431,21 @@ MESSAGES = [
     gettext_noop("Only heads with a period in this state."),
     gettext_noop("Only orders in this state."),
     gettext_noop("Only sayings with this topic."),
+    gettext_noop("Only where the region's rules publish amounts."),
     gettext_noop("Order a lecture for your village, community, school, canteen or enterprise"),
     gettext_noop(
         "Order a lecture for your village, community, school, canteen or enterprise: a topic or a\nsaying, preferred dates (from today, at most 60 days apart), the audience and the place."
     ),
     gettext_noop("Orders per rating, keys 1 to 5."),
     gettext_noop("Overlapping sign-ups of the volunteer."),
+    gettext_noop("Part of the name of a village, community or town."),
     gettext_noop("Part of the name or position."),
+    gettext_noop(
+        "Pay and record the awards after publicity (multipart, ``voucher``: the signed receipt\nlist, PDF/JPEG/PNG): one journal entry per money or goods award, a P-HON-06 credit entry per\nname; 422 ``insufficient_funds`` (nothing saved; the message says how much is missing), 409\n``in_publicity``, ``open_objections``, ``award_missing``, ``already_awarded``."
+    ),
+    gettext_noop(
+        "Pay and record the awards after publicity (multipart, ``voucher``: the signed receipt list, PDF/JPEG/PNG)"
+    ),
     gettext_noop("Per cent of the people on duty that day who are volunteers."),
     gettext_noop("Percent, one decimal."),
     gettext_noop("Person-times benefited per month (Beijing time), provider and offer, newest month first"),
@@ -391,10 +456,15 @@ MESSAGES = [
     gettext_noop("Persons and organisations under each child of a region (the county when omitted)"),
     gettext_noop("Persons and organisations under each child of a region (the county when omitted)."),
     gettext_noop("Persons without consent to scoring have no grade and no incentives."),
+    gettext_noop("Post the reversal of an entry (every line negated)"),
+    gettext_noop(
+        "Post the reversal of an entry (every line negated). 409 ``already_reversed`` /\n``is_reversal``; 422 ``period_closed`` for a date in a closed month."
+    ),
     gettext_noop("Propose an offer for your organisation"),
     gettext_noop(
         "Propose an offer for your organisation; it applies once the county credit office\napproves it. The county credit office may enter one for a provider (``provider_id``)."
     ),
+    gettext_noop("Proposed and awarded names."),
     gettext_noop("Public activities"),
     gettext_noop(
         "Public activities. Without ``phase``: published ones that have not ended, soonest first;\nfinished, closed and cancelled ones latest first."
@@ -409,12 +479,16 @@ MESSAGES = [
     gettext_noop("Publish a draft catalogue (the county credit office)"),
     gettext_noop("Publish a draft catalogue (the county credit office); a published version is never edited."),
     gettext_noop("Publish a draft: it becomes the current book and is frozen (needs at least one saying)."),
+    gettext_noop("Publish the honour roll once the awards are paid"),
+    gettext_noop("Publish the honour roll once the awards are paid; nothing changes afterwards."),
     gettext_noop("Put a cook on the rota"),
     gettext_noop(
         "Put a cook on the rota: they are invited to the day's activity. 422 when their latest\nhealth certificate has expired by the day; 403 when you do not organise the cook team."
     ),
     gettext_noop("Put a staff member (not a volunteer) on a shift, so the daily count is complete"),
     gettext_noop("Put a staff member (not a volunteer) on a shift, so the daily count is complete."),
+    gettext_noop("Put the list in publicity from today (7 days unless ``days`` says 1 to 30)"),
+    gettext_noop("Put the list in publicity from today (7 days unless ``days`` says 1 to 30)."),
     gettext_noop("Queue a CSV/XLSX file of records for your department"),
     gettext_noop(
         "Queue a CSV/XLSX file of records for your department; the worker checks and commits it.\nPoll ``GET /credit/imports/{id}`` for progress and the per-row report. A file over the size\nlimit is refused with 413 ``import_too_large``, one with too many data rows with 422\n``import_too_many_rows``; neither is stored."
@@ -444,6 +518,24 @@ MESSAGES = [
     gettext_noop("Record listeners present without a phone, by ID number or person file, with a reason"),
     gettext_noop(
         "Record listeners present without a phone, by ID number or person file, with a reason.\nThose refused (already in, at another lecture, a speaker) are listed in ``skipped``."
+    ),
+    gettext_noop(
+        "Record money (Dr 1001 / Cr 4004) or goods at their assessed value (Dr 1002 / Cr 4005) given\nto the fund. A donor chosen from ``/subjects/search`` (``donor_subject_id``) earns P-DON-02 /\nE-DON-02 credit once, capped (``credit_status``). 201 new; 200 the same donation submitted\nagain within two minutes."
+    ),
+    gettext_noop(
+        "Record money (Dr 1001 / Cr 4004) or goods at their assessed value (Dr 1002 / Cr 4005) given to the fund"
+    ),
+    gettext_noop(
+        "Record money paid out (``kind``: reward | spending; the county fund's spending may name a\n``budget_line_id``). 422 ``insufficient_funds`` / ``below_minimum`` when the bank account\ncannot pay it; a double submit returns the entry already posted."
+    ),
+    gettext_noop(
+        "Record money paid out (``kind``: reward | spending; the county fund's spending may name a ``budget_line_id``)"
+    ),
+    gettext_noop(
+        "Record money received (``kind``: welfare | transfer_in | other) with its voucher (PDF, JPEG\nor PNG by content, within the size limit). 201 with the entry; the same movement sent again\nby you within two minutes returns the entry already posted (same ``id``), nothing twice."
+    ),
+    gettext_noop(
+        "Record money received (``kind``: welfare | transfer_in | other) with its voucher (PDF, JPEG or PNG by content, within the size limit)"
     ),
     gettext_noop("Record money that built or runs the canteen (its town officer or an administrator)"),
     gettext_noop("Record money that built or runs the canteen (its town officer or an administrator)."),
@@ -479,6 +571,7 @@ MESSAGES = [
     ),
     gettext_noop("Remove a saying from a draft"),
     gettext_noop("Remove a saying from a draft; the later ones move up. Answers the draft as it now is."),
+    gettext_noop("Removed, excluded and withdrawn names, with why."),
     gettext_noop("Replaces the availability; omit to keep it."),
     gettext_noop("Replaces the skills; omit to keep them."),
     gettext_noop("Required for a field, fishing farm or market."),
@@ -491,6 +584,10 @@ MESSAGES = [
     gettext_noop("Required unless the session has one."),
     gettext_noop("Residents aged 80 or more on the day (from the credit file)."),
     gettext_noop("Retired keys still verify credentials issued before."),
+    gettext_noop("Reverse an allocation as a pair (the county's entry and the recipient's transfer)"),
+    gettext_noop(
+        "Reverse an allocation as a pair (the county's entry and the recipient's transfer); 409\n``already_reversed``; 422 ``insufficient_funds`` when the recipient has spent the money."
+    ),
     gettext_noop("Revoke a role grant (administrators, within their region)"),
     gettext_noop(
         "Revoke a role grant (administrators, within their region); it stops counting on the\nholder's next request. Revoking it again answers the same. 404 when it is missing or not\nyours to manage; 403 ``last_admin_grant`` for your own last administrator grant."
@@ -516,6 +613,12 @@ MESSAGES = [
     gettext_noop(
         "Set a new password on an account you administer; it must change it at its next sign-in.\nWithout a password one is generated and answered this once."
     ),
+    gettext_noop("Set a proposed name's award"),
+    gettext_noop(
+        "Set a proposed name's award: money, goods with their value, or a certificate (422\n``too_many_decimals``)."
+    ),
+    gettext_noop("Set or revise a budget line"),
+    gettext_noop("Set or revise a budget line; 422 ``below_used`` under what the line already allocated and\nspent."),
     gettext_noop(
         "Shifts with how many are on duty, and per day the people on duty and the share who are\nvolunteers. Who is on duty (volunteer number and name; staff by name) is listed for the\ncall-out's organisers only."
     ),
@@ -525,9 +628,14 @@ MESSAGES = [
     gettext_noop(
         "Sign yourself up (or accept an invitation): ``confirmed`` while places are free, then\n``waitlisted``. ``warnings`` lists your overlapping sign-ups."
     ),
+    gettext_noop("Signed: a debit is positive, a credit negative."),
     gettext_noop("Skill codes, e.g. cooking, first_aid."),
     gettext_noop("Speakers (leaders, heads, team members, volunteers), filtered by kind, area and name"),
     gettext_noop("Speakers (leaders, heads, team members, volunteers), filtered by kind, area and name."),
+    gettext_noop("Spending straight from a budget line (Dr the line's account / Cr 1001)"),
+    gettext_noop(
+        "Spending straight from a budget line (Dr the line's account / Cr 1001); 422 ``beyond_line``\nbeyond what the line has left."
+    ),
     gettext_noop("Start the next version as a draft, a copy of the current book (409 while a draft is open)"),
     gettext_noop("Start the next version as a draft, a copy of the current book (409 while a draft is open)."),
     gettext_noop("Subject ids of elders who ate in."),
@@ -546,6 +654,7 @@ MESSAGES = [
     gettext_noop(
         "The adoption-link board on a day: links in force with each leader's sessions there, the\ntowns and villages with and without a leader, the adopted enterprises."
     ),
+    gettext_noop("The caller keeps the fund (may post, reverse and close)."),
     gettext_noop("The caller's sign-up status, if any."),
     gettext_noop("The canteen's clinics to come and past ones"),
     gettext_noop("The canteen's clinics to come and past ones."),
@@ -582,7 +691,30 @@ MESSAGES = [
         "The certificate as a PDF, for the volunteer or staff reading files in the volunteer's village (the read is audited and shown to the person)"
     ),
     gettext_noop("The code in the link the session's QR code opens."),
+    gettext_noop(
+        "The committee adds a person with a reason (422 ``outside_region``, ``no_consent``,\n``serious_deduction``; 409 ``already_listed``)."
+    ),
+    gettext_noop(
+        "The committee adds a person with a reason (422 ``outside_region``, ``no_consent``, ``serious_deduction``; 409 ``already_listed``)"
+    ),
+    gettext_noop("The committee removes a proposed name with a reason"),
+    gettext_noop("The committee removes a proposed name with a reason."),
     gettext_noop("The county credit office enters an offer for a provider."),
+    gettext_noop("The county fund's budget lines of the year."),
+    gettext_noop(
+        "The county special fund and a page of the towns' and villages' credit funds (by region\ncode), each with its latest statement's quarter."
+    ),
+    gettext_noop(
+        "The county special fund and a page of the towns' and villages' credit funds (by region code), each with its latest statement's quarter"
+    ),
+    gettext_noop("The county special fund's budget for ``year``"),
+    gettext_noop(
+        "The county special fund's budget for ``year``: every line (unset lines at zero) with its\nbudget, allocated, spent and left; the totals, the year's appropriations, the bank balance."
+    ),
+    gettext_noop(
+        "The county's money paid into the fund (Dr 1001 / Cr 4001), with its voucher (PDF, JPEG or\nPNG). The same submission again within two minutes returns the first entry."
+    ),
+    gettext_noop("The county's money paid into the fund (Dr 1001 / Cr 4001), with its voucher (PDF, JPEG or PNG)"),
     gettext_noop(
         "The county's public keys (Ed25519) for verifying credentials and exports offline,\nincluding retired keys that still verify credentials issued before a rotation. Cacheable\nfor five minutes."
     ),
@@ -595,14 +727,27 @@ MESSAGES = [
     gettext_noop("The current revision's meals."),
     gettext_noop("The day (today in Beijing by default)."),
     gettext_noop("The day checked (default: today, Beijing time)."),
+    gettext_noop("The day the awards were paid."),
     gettext_noop("The deadline of the current step (dispatch or answer) has passed."),
     gettext_noop("The department's code, for a department head."),
     gettext_noop("The donor as the public sees them: 爱心人士 / 爱心企业 when anonymous, a person by surname only."),
+    gettext_noop("The donor's name, or 爱心人士（匿名） for a donor who asked for anonymity."),
     gettext_noop("The draft's title; by default the current book's."),
     gettext_noop("The enterprise you represent (kind enterprise)."),
     gettext_noop("The enterprise's credit file."),
+    gettext_noop("The entry's debits (its size)."),
     gettext_noop("The family member who consents."),
     gettext_noop("The first day of the month (Beijing time)."),
+    gettext_noop(
+        "The fund's donations, latest first, with donors' full names and the credit each earned\n(whoever reads the fund's books; the read is audited)."
+    ),
+    gettext_noop(
+        "The fund's donations, latest first, with donors' full names and the credit each earned (whoever reads the fund's books; the read is audited)"
+    ),
+    gettext_noop("The fund's journal, newest first, each entry with its lines"),
+    gettext_noop("The fund's journal, newest first, each entry with its lines. Audited."),
+    gettext_noop("The funds whose books you read (county, towns, villages), with ``keeps`` for those you keep"),
+    gettext_noop("The funds whose books you read (county, towns, villages), with ``keeps`` for those you keep."),
     gettext_noop("The generated password, answered this once; null when one was sent."),
     gettext_noop("The holder may create a credential for it now."),
     gettext_noop("The incentive's code, e.g. bus-half-aa."),
@@ -616,6 +761,7 @@ MESSAGES = [
     gettext_noop(
         "The latest signed eligibility export of one of your offers, for offline validators (the worker refreshes it every 15 minutes)"
     ),
+    gettext_noop("The latest statement; null before the first entry."),
     gettext_noop("The leader's sessions at this link in the term."),
     gettext_noop("The lecture orders you read"),
     gettext_noop(
@@ -625,6 +771,12 @@ MESSAGES = [
     gettext_noop("The lectures you attended and gave, latest first, with the credit each brought."),
     gettext_noop("The meal days in words (Chinese)."),
     gettext_noop(
+        "The meetings you read (your towns and villages; all for the county and auditors), newest\nquarter first, at most 200."
+    ),
+    gettext_noop(
+        "The meetings you read (your towns and villages; all for the county and auditors), newest quarter first, at most 200"
+    ),
+    gettext_noop(
         "The offers in force today, with their provider, floor grade, benefit, validity and\nquotas. ``for_kind``: person | organisation. Cacheable for five minutes."
     ),
     gettext_noop("The offers in force today, with their provider, floor grade, benefit, validity and quotas"),
@@ -633,6 +785,10 @@ MESSAGES = [
     gettext_noop("The person has read and accepts the volunteer service terms."),
     gettext_noop("The provider's name."),
     gettext_noop("The provider's own credit subject, if any."),
+    gettext_noop("The published honour rolls, newest quarter first"),
+    gettext_noop("The published honour rolls, newest quarter first."),
+    gettext_noop("The quarters the fund has a statement for, oldest first"),
+    gettext_noop("The quarters the fund has a statement for, oldest first."),
     gettext_noop("The quota board"),
     gettext_noop(
         "The quota board: each head (that the caller sees) and period with the lectures counted\nand the state done, due, overdue or not_due; the overdue list newest period first."
@@ -674,15 +830,21 @@ MESSAGES = [
     gettext_noop("The team or speaker dispatched to, or who declined."),
     gettext_noop("The ten sayings covered most often."),
     gettext_noop("The ten teams with the most lectures."),
+    gettext_noop("The town a credit fund belongs to; empty for the county fund."),
     gettext_noop("The version searched; null when nothing is published."),
     gettext_noop("The versions of the sayings book you may read, newest first (drafts for administrators)"),
     gettext_noop("The versions of the sayings book you may read, newest first (drafts for administrators)."),
     gettext_noop("The village, community or town (12 digits); not for an enterprise."),
+    gettext_noop("The working list of the meeting (audited read)"),
+    gettext_noop("The working list of the meeting (audited read)."),
+    gettext_noop("The year's allocations, latest first"),
+    gettext_noop("The year's allocations, latest first; an officer sees those into their own town or village."),
     gettext_noop("Their lecture team."),
     gettext_noop("This is the current published book."),
     gettext_noop("Times in all; null: no limit."),
     gettext_noop("Times per holder per ``quota_period``; null: no limit."),
     gettext_noop("True when lunch is served at least five days a week."),
+    gettext_noop("True withdraws the name."),
     gettext_noop("Upcoming clinics at canteens of the county (administrators) or your town (town officers)"),
     gettext_noop("Upcoming clinics at canteens of the county (administrators) or your town (town officers)."),
     gettext_noop("Verified minutes; omit to keep what the scans give."),
@@ -714,6 +876,7 @@ MESSAGES = [
     gettext_noop("Who orders; an enterprise's own name when blank."),
     gettext_noop("Who viewed or changed this file (staff), newest first"),
     gettext_noop("Who viewed or changed this file (staff), newest first: for the subject itself, or staff in region."),
+    gettext_noop("Why a name was removed, excluded or withdrawn."),
     gettext_noop("Why a subject has its score"),
     gettext_noop(
         "Why a subject has its score: for the subject itself, or staff in region with a\n``purpose`` (audited, and shown to the person). ``since`` lists what changed from a date."
@@ -731,6 +894,7 @@ MESSAGES = [
     gettext_noop("YYYY-MM-DD, a meal day not past"),
     gettext_noop("YYYY-MM-DD, after the issue date"),
     gettext_noop("YYYY-MM."),
+    gettext_noop("YYYY-MM: entries dated in that month"),
     gettext_noop("YYYY-Www; this week when empty"),
     gettext_noop("Your current service records, latest first"),
     gettext_noop("Your current service records, latest first."),
@@ -749,21 +913,29 @@ MESSAGES = [
     gettext_noop(
         "Your volunteer profile: number, verified hours, stars and the hours to the next star,\ncurrent records with their points, sign-ups, teams, certificates and corrections."
     ),
+    gettext_noop("Yuan, zero or more, at most two decimals (a string such as \"400000.00\")."),
     gettext_noop("Yuan."),
     gettext_noop(
         "`<area>:read` or `<area>:write` for areas accounts, regions, subjects, credit, volunteering, incentives; a read-only key is refused (403 scope_refused) on POST/PUT/PATCH/DELETE."
     ),
     gettext_noop("``run``: the sessions you run; ``upcoming``: planned ones in your town."),
     gettext_noop("already_in | elsewhere | speaker"),
+    gettext_noop("an account code: entries with a line on it"),
+    gettext_noop("an entry kind (welfare, spending, reversal, …)"),
     gettext_noop("base64url (no padding) of the 32-byte Ed25519 public key."),
     gettext_noop("base64url (no padding) of the sorted holder ids, concatenated."),
     gettext_noop("base64url Ed25519 signature (see the endpoint)."),
     gettext_noop("build or running."),
     gettext_noop("cook | serve | deliver"),
     gettext_noop("county, town, village, donation or other."),
+    gettext_noop("county_special | town_credit | village_credit"),
+    gettext_noop("created | held | existing | capped | no_consent | below | \"\""),
+    gettext_noop("created | held | existing | capped | no_rule, or empty"),
+    gettext_noop("data | committee"),
     gettext_noop("day | week | month | year, or empty without a per-holder quota."),
     gettext_noop("day | week | month | year; required with quota_per_holder."),
     gettext_noop("department_expert | urban_professional | town_village"),
+    gettext_noop("draft | publicity | awarding | published | cancelled"),
     gettext_noop("draft | published"),
     gettext_noop("eat_in | delivered"),
     gettext_noop(
@@ -774,19 +946,24 @@ MESSAGES = [
     gettext_noop("false: a retry that returned the first record."),
     gettext_noop("flood | epidemic | cleanup | fire | other"),
     gettext_noop("generated_at in Unix seconds, as signed."),
+    gettext_noop("honest | volunteer | doer"),
     gettext_noop("hospital | health | civil_affairs | other"),
     gettext_noop("in | out"),
     gettext_noop("listener | speaker"),
     gettext_noop("live: 5 minutes; card: a printed card, 30 days."),
     gettext_noop("money or goods."),
     gettext_noop("money | goods"),
+    gettext_noop("money | goods | certificate"),
+    gettext_noop("money | goods | certificate, or empty"),
     gettext_noop("null clears it."),
     gettext_noop("null clears the quota (with quota_until)."),
     gettext_noop("null with coordinates: a new site; null alone clears it."),
     gettext_noop("online | page | redemption"),
     gettext_noop("open (sign-up open), upcoming, ongoing, finished, closed, cancelled."),
+    gettext_noop("open | upheld | dismissed"),
     gettext_noop("person | organisation"),
     gettext_noop("proposed | approved | rejected | suspended"),
+    gettext_noop("proposed | removed | excluded | withdrawn | awarded"),
     gettext_noop("recorded | held | capped | no_file | no_consent | below_threshold"),
     gettext_noop("recorded | missing (a meal day without a record) | no_meal"),
     gettext_noop("recorded | missing (nothing recorded yet)"),

@@ -164,6 +164,7 @@ class JournalEntry(models.Model):
         APPROPRIATION = "appropriation", _("County appropriation")
         TRANSFER_IN = "transfer_in", _("Transfer received")
         WELFARE = "welfare", _("Merged welfare payments")
+        OTHER_INCOME = "other_income", _("Other income")
         DONATION = "donation", _("Donation")
         ALLOCATION = "allocation", _("Allocation paid")
         SPENDING = "spending", _("Spending")

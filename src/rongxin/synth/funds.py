@@ -279,7 +279,7 @@ class FundsGenerator:
         recipient = self.funds[region.pk]
         purpose = f"{on.year}年度{region.name}季度表彰奖励资金"
         out = self._move(self.county_fund, "allocation", on, f"拨付{purpose}",
-                         spending(chart.ALLOCATIONS_OUT, amount), line.pk)  # fmt: skip
+                         spending(chart.LINE_ACCOUNTS[line.line], amount), line.pk)  # fmt: skip
         into = self._move(
             recipient, "transfer_in", on, f"收到县级专项资金拨入：{purpose}", income(chart.TRANSFER_IN, amount)
         )

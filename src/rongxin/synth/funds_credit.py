@@ -1,8 +1,9 @@
 """The credit the synthetic awards earned: one entry per awarded name of a published meeting, rule
 ``P-HON-06`` (commended at a town's or village's quarterly meeting after publicity), department
-``civilization_office``, source ``funds``, key ``funds:nomination:{nomination id}``, occurred and
-recorded when the honour roll was published, points trimmed to the rule's yearly caps (counting
-what the subject already has in the year) as the award service does. Appended through
+``civilization_office``, source ``funds``, key ``funds:meeting:{meeting id}:subject:{subject id}``
+(the award service's ``credit_key``), occurred and recorded when the honour roll was published,
+points trimmed to the rule's yearly caps (counting what the subject already has in the year) as
+the award service does. Appended through
 :func:`rongxin.credit.services.bulk.ledger_bulk_append` (chains, scores, grades); the nomination
 (not yet written: the caller writes it after) keeps the key, the points and ``credit_status``
 (``created`` or ``capped``). Nothing when no
@@ -21,6 +22,7 @@ from rongxin.credit.models import Entry
 from rongxin.credit.selectors.caps import caps_used
 from rongxin.credit.services.bulk import NewEntry, ledger_bulk_append
 from rongxin.funds.models import Meeting, Nomination
+from rongxin.funds.services.awards import credit_key
 from rongxin.synth import funds_shape as shape
 from rongxin.synth.lectures_credit import _Rules, _slices
 
@@ -54,7 +56,7 @@ def award_credit(gen: FundsGenerator, awarded: list[Nomination]) -> Counter[str]
             continue
         slot = used.setdefault((n.subject_id, RULE, cap_year(at)), [0, 0])
         points, _note = award_within_caps(rule, entries=slot[0], points_used=slot[1], points=rule.points_max)
-        n.credit_key = f"funds:nomination:{n.pk}"
+        n.credit_key = credit_key(n.meeting_id, n.subject_id)
         if points < rule.points_min:
             n.credit_status = "capped"
             counts["credit_capped"] += 1

@@ -22,6 +22,7 @@ from rongxin.credit.selectors.caps import caps_used
 from rongxin.credit.services.bulk import NewEntry, ledger_bulk_append
 from rongxin.funds.domain import accounts as chart
 from rongxin.funds.models import Account, Fund, Meeting, Nomination
+from rongxin.funds.services.awards import credit_key
 from rongxin.funds.services.books import LineIn, entry_post, fund_open, voucher_store
 from rongxin.regions.models import Region
 from rongxin.subjects.models import Person, Subject
@@ -158,7 +159,7 @@ def _credit(nomination: Nomination, meeting: Meeting) -> None:
     rule, catalogue = _Rules().rule(at.astimezone(clock.LOCAL_TZ).date(), "P-HON-06")
     if rule is None or catalogue is None:
         return
-    key = f"funds:nomination:{nomination.pk}"
+    key = credit_key(nomination.meeting_id, nomination.subject_id)
     if Entry.objects.filter(subject_id=nomination.subject_id, source_key=key).exists():
         return
     year = cap_year(at)

@@ -134,7 +134,7 @@ def _nominate(gen: FundsGenerator, plan: MeetingPlan, rng: random.Random, held: 
             if published:
                 kind = rng.choices(kinds, weights=weights)[0]
                 amount = Decimal(50 * rng.randint(shape.AWARD_MONEY[0] // 50, shape.AWARD_MONEY[1] // 50))
-                if kind == "money" and not gen.can_pay(row.fund_id, held, amount):
+                if kind in ("money", "goods") and not gen.can_pay(row.fund_id, held, amount):
                     kind = "certificate"
                 n.award_kind = kind
                 if kind == "money":
@@ -145,7 +145,15 @@ def _nominate(gen: FundsGenerator, plan: MeetingPlan, rng: random.Random, held: 
                         [LineIn(chart.AWARDS_MONEY, amount), LineIn(chart.BANK, -amount)],
                     )  # fmt: skip
                 elif kind == "goods":
+                    # Goods are bought for the meeting, as the award service books them: their
+                    # value (the amount drawn above) is spending on prizes against the bank.
                     n.award_goods = rng.choice(shape.GOODS)
+                    n.award_amount = amount
+                    memo = f"{row.year}年第{row.quarter}季度表彰奖品：{name}（{shape.CATEGORY_ZH[category]}）"
+                    move = gen.pay(
+                        row.fund_id, "award", held, memo,
+                        [LineIn(chart.AWARDS_GOODS, amount), LineIn(chart.BANK, -amount)],
+                    )  # fmt: skip
             plan.nominations.append((n, move))
     if k < len(chosen) and rng.random() < shape.REMOVED_SHARE:
         subject_id, _name = chosen[k]

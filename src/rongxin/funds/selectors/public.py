@@ -34,9 +34,9 @@ class PublicFundPage:
 
 def public_towns() -> list[Region]:
     """The towns that have a credit fund of their own or of a village (for the filter)."""
-    ids = set(Fund.objects.filter(kind=Fund.Kind.TOWN_CREDIT).values_list("region_id", flat=True)) | set(
-        Fund.objects.filter(kind=Fund.Kind.VILLAGE_CREDIT).values_list("region__parent_id", flat=True)
-    )
+    ids: set[int] = set(Fund.objects.filter(kind=Fund.Kind.TOWN_CREDIT).values_list("region_id", flat=True))
+    parents = Fund.objects.filter(kind=Fund.Kind.VILLAGE_CREDIT).values_list("region__parent_id", flat=True)
+    ids |= {p for p in parents if p is not None}
     return list(Region.objects.filter(pk__in=sorted(ids), level=Region.Level.TOWN).order_by("code"))
 
 

@@ -23,17 +23,18 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from rongxin.accounts.models import User
 from rongxin.core import clock
 from rongxin.core.audit import audit_record
-from rongxin.core.errors import InvalidInput, NotFound, field_error
+from rongxin.core.errors import Conflict, InvalidInput, NotFound, field_error
 from rongxin.core.models import AuditEvent
 from rongxin.core.text import clean_text
 from rongxin.funds.domain import accounts as chart
 from rongxin.funds.domain.money import AmountError, parse_yuan
-from rongxin.funds.models import BudgetLine, Fund, JournalEntry, PeriodClose
+from rongxin.funds.models import Allocation, BudgetLine, Donation, Fund, JournalEntry, Nomination, PeriodClose
 from rongxin.funds.permissions.common import keeper_role
 from rongxin.funds.services.books import (
     LineIn,
@@ -53,14 +54,12 @@ INCOME_ACCOUNTS = {
     JournalEntry.Kind.TRANSFER_IN: chart.TRANSFER_IN,
     "other": chart.OTHER_INCOME,
 }
-# The kind each is posted with. JournalEntry.Kind has no "other income" yet, so other income
-# (interest, a refund, money brought over when the fund opened) is posted as OPENING; its
-# account, 4009 其他收入, is what the statements read. (Asked of the lead: add
-# Kind.OTHER_INCOME and map "other" to it.)
+# The kind each is posted with: other income (interest, a refund, money brought over when the
+# fund opened) is its own kind, on account 4009 其他收入.
 INCOME_ENTRY_KIND = {
     JournalEntry.Kind.WELFARE: JournalEntry.Kind.WELFARE,
     JournalEntry.Kind.TRANSFER_IN: JournalEntry.Kind.TRANSFER_IN,
-    "other": JournalEntry.Kind.OPENING,
+    "other": JournalEntry.Kind.OTHER_INCOME,
 }
 SPENDING_KINDS = (JournalEntry.Kind.REWARD, JournalEntry.Kind.SPENDING)
 
@@ -305,14 +304,32 @@ def fund_spending_record(
     )
 
 
+# Entries that belong to a record of their own are corrected there, never one side alone: an
+# allocation posts in two funds (``allocation_reverse`` undoes both), a donation carries its
+# donor's credit, an award its nominee's commendation.
+def _linked_record(entry: JournalEntry) -> Any:
+    """Why ``entry`` cannot be reversed on its own, or None."""
+    if Allocation.objects.filter(Q(out_entry=entry) | Q(in_entry=entry)).exists():
+        return _("This entry is one side of an allocation; reverse the allocation on the county fund's budget page.")
+    if Donation.objects.filter(entry=entry).exists():
+        return _("This entry records a donation with its donor's credit; it cannot be reversed here.")
+    if Nomination.objects.filter(award_entry=entry).exists():
+        return _("This entry pays a commendation award; it cannot be reversed here.")
+    return None
+
+
 def fund_entry_reverse(*, actor: User, fund_id: int, entry_id: int, on: Any, reason: str) -> JournalEntry:
     """Post the reversal of one of the fund's entries (every line negated, the same voucher) on
     ``on`` with ``reason``. Keeper only; an entry of another fund is NotFound. Raises Conflict
     (already reversed, or a reversal) and InvalidInput (closed month, the bank would go below
     zero, empty reason). Audit: ``fund_entry.reverse``."""
     fund, role = _keeper(actor, fund_id)
-    if not JournalEntry.objects.filter(pk=entry_id, fund=fund).exists():
+    entry = JournalEntry.objects.filter(pk=entry_id, fund=fund).first()
+    if entry is None:
         raise NotFound()
+    linked = _linked_record(entry)
+    if linked is not None:
+        raise Conflict(linked, code="reverse_elsewhere")
     day = _day(on)
     with transaction.atomic(), _movement_fields():
         reversal = entry_reverse(actor=actor, fund_id=fund.pk, entry_id=entry_id, on=day, reason=reason, role=role)

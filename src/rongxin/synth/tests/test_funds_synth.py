@@ -143,15 +143,18 @@ def test_a_meeting_per_place_and_past_quarter_with_paid_awards(funds: Any) -> No
         region = n.meeting.region
         assert region.pk in (n.subject.village_id, n.subject.town_id)
         assert n.subject.person.consent_given
-    # every money award is one award entry of its fund, for its amount, on the meeting day
-    money = awarded.filter(award_kind="money").select_related("award_entry")
-    assert money.count() == JournalEntry.objects.filter(kind="award").count() == funds.counts["awards_money"]
-    for n in money:
+    # every money or goods award is one award entry of its fund (prize money on 5101, bought
+    # prizes on 5102), for its amount, on the meeting day; certificates cost nothing
+    paid = awarded.filter(award_kind__in=["money", "goods"]).select_related("award_entry")
+    assert paid.count() == JournalEntry.objects.filter(kind="award").count()
+    assert paid.filter(award_kind="money").count() == funds.counts["awards_money"]
+    for n in paid:
         assert 100 <= n.award_amount <= 500
         assert n.award_entry.fund_id == n.meeting.fund_id
         assert n.award_entry.date == n.meeting.held_on
-        assert JournalLine.objects.get(entry=n.award_entry, account__code="5101").amount == n.award_amount
-    assert not awarded.exclude(award_kind="money").filter(award_entry__isnull=False).exists()
+        account = "5101" if n.award_kind == "money" else "5102"
+        assert JournalLine.objects.get(entry=n.award_entry, account__code=account).amount == n.award_amount
+    assert not awarded.filter(award_kind="certificate", award_entry__isnull=False).exists()
     assert awarded.filter(award_kind="goods").exclude(award_goods="").count() == funds.counts["awards_goods"] > 0
     assert funds.counts["awards_certificate"] > 0
 
@@ -162,7 +165,7 @@ def test_awards_earn_commendation_credit_and_months_are_closed(funds: Any) -> No
     n = Nomination.objects.filter(credit_status="created").first()
     assert n is not None
     assert credit.get(source_key=n.credit_key).subject_id == n.subject_id
-    assert n.credit_key == f"funds:nomination:{n.pk}"
+    assert n.credit_key == f"funds:meeting:{n.meeting_id}:subject:{n.subject_id}"
     # every month from January 2024 to May 2026 is closed in every fund
     months = 12 * 2 + 5
     assert PeriodClose.objects.count() == months * Fund.objects.count() == funds.counts["closed_months"]

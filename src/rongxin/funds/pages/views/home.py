@@ -11,8 +11,10 @@ from django.urls import URLPattern, path
 from django.views.decorators.http import require_safe
 
 from rongxin.accounts.permissions import SignedInRequest
+from rongxin.core import clock
 from rongxin.core.errors import NotFound
 from rongxin.funds.permissions.common import fund_regions
+from rongxin.funds.permissions.county import reads_county_budget
 from rongxin.funds.selectors.scope import fund_rows, funds_in_scope, meetings_in_scope
 
 HUB_FUNDS = 60
@@ -29,7 +31,12 @@ def home(request: SignedInRequest) -> HttpResponse:
     return render(
         request,
         "funds/home.html",
-        {"rows": fund_rows(funds[:HUB_FUNDS]), "more_funds": len(funds) > HUB_FUNDS, "meetings": meetings},
+        {
+            "rows": fund_rows(funds[:HUB_FUNDS]),
+            "more_funds": len(funds) > HUB_FUNDS,
+            "meetings": meetings,
+            "county_year": clock.today_local().year if reads_county_budget(request.user) else None,
+        },
     )
 
 
