@@ -35,6 +35,8 @@ Environment variables (all optional in development):
   ``RONGXIN_LECTURE_PHOTOS_PER_SESSION`` how many a session keeps (default 9).
 - ``RONGXIN_FUNDS_VOUCHER_MAX_BYTES``: largest voucher (scan or PDF) of a fund's movement
   (default 10 MiB).
+- ``RONGXIN_FUNDS_HONOUR_AMOUNT_REGIONS``: region code prefixes (comma-separated) whose public
+  honour rolls show each award's amount (default none: the totals are in the fund's statement).
 - ``RONGXIN_LECTURE_DISPATCH_DAYS`` / ``RONGXIN_LECTURE_ANSWER_DAYS``: days the centre has to
   dispatch an order (default 3) and the speaker to answer it (default 2).
 - ``RONGXIN_LECTURE_COVERAGE_MONTHS``: a village with no lecture for this many months is shown as
@@ -213,6 +215,9 @@ RONGXIN_INCENTIVE_MAX_CARDS = int(os.environ.get("RONGXIN_INCENTIVE_MAX_CARDS", 
 RONGXIN_CHECKIN_EARLY_MINUTES = int(os.environ.get("RONGXIN_CHECKIN_EARLY_MINUTES", "30"))
 RONGXIN_LECTURE_PHOTO_MAX_BYTES = int(os.environ.get("RONGXIN_LECTURE_PHOTO_MAX_BYTES", str(5 * 1024 * 1024)))
 RONGXIN_LECTURE_PHOTOS_PER_SESSION = int(os.environ.get("RONGXIN_LECTURE_PHOTOS_PER_SESSION", "9"))
+RONGXIN_FUNDS_HONOUR_AMOUNT_REGIONS = tuple(
+    p.strip() for p in os.environ.get("RONGXIN_FUNDS_HONOUR_AMOUNT_REGIONS", "").split(",") if p.strip()
+)
 RONGXIN_FUNDS_VOUCHER_MAX_BYTES = int(os.environ.get("RONGXIN_FUNDS_VOUCHER_MAX_BYTES", str(10 * 1024 * 1024)))
 RONGXIN_LECTURE_DISPATCH_DAYS = int(os.environ.get("RONGXIN_LECTURE_DISPATCH_DAYS", "3"))
 RONGXIN_LECTURE_ANSWER_DAYS = int(os.environ.get("RONGXIN_LECTURE_ANSWER_DAYS", "2"))
