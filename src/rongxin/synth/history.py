@@ -121,6 +121,8 @@ def _rules(kind: str, on: dt.date) -> _Rules:
         for r in rules
         if r.direction == "award"
         and not (r.category in ("volunteering", "practice_activity") and r.points_min != r.points_max)
+        # and the quarterly commendation is earned at the funds generator's meetings
+        and r.programme != "funds"
     ]
     deductions = [r for r in rules if r.direction == "deduction"]
 

@@ -12,7 +12,8 @@ from rongxin.credit.models import Direction, Entry, GradeChange, Severity
 
 # Entries a department records by hand or imports: the good deeds (programme awards such as
 # volunteer hours or commendations are counted by their own programme, not here).
-GOOD_DEED_SOURCES = (Entry.Source.MANUAL, Entry.Source.IMPORT)
+# Records a department entered by hand or by import; the synthetic history stands for such records.
+GOOD_DEED_SOURCES = (Entry.Source.MANUAL, Entry.Source.IMPORT, Entry.Source.SYNTHETIC)
 
 
 def grade_moves(

@@ -29,7 +29,7 @@ def _lines(entry: JournalEntry) -> list[tuple[str, Decimal]]:
 # --- What each movement posts ------------------------------------------------------------------------
 @pytest.mark.parametrize(
     ("kind", "code", "stored"),
-    [("welfare", "4003", "welfare"), ("transfer_in", "4002", "transfer_in"), ("other", "4009", "opening")],
+    [("welfare", "4003", "welfare"), ("transfer_in", "4002", "transfer_in"), ("other", "4009", "other_income")],
 )
 def test_income_debits_the_bank_and_credits_its_income_account(
     world: FundsWorld, kind: str, code: str, stored: str
