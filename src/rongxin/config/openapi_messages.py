@@ -913,7 +913,7 @@ MESSAGES = [
     gettext_noop(
         "Your volunteer profile: number, verified hours, stars and the hours to the next star,\ncurrent records with their points, sign-ups, teams, certificates and corrections."
     ),
-    gettext_noop("Yuan, zero or more, at most two decimals (a string such as \"400000.00\")."),
+    gettext_noop('Yuan, zero or more, at most two decimals (a string such as "400000.00").'),
     gettext_noop("Yuan."),
     gettext_noop(
         "`<area>:read` or `<area>:write` for areas accounts, regions, subjects, credit, volunteering, incentives; a read-only key is refused (403 scope_refused) on POST/PUT/PATCH/DELETE."
@@ -929,7 +929,7 @@ MESSAGES = [
     gettext_noop("cook | serve | deliver"),
     gettext_noop("county, town, village, donation or other."),
     gettext_noop("county_special | town_credit | village_credit"),
-    gettext_noop("created | held | existing | capped | no_consent | below | \"\""),
+    gettext_noop('created | held | existing | capped | no_consent | below | ""'),
     gettext_noop("created | held | existing | capped | no_rule, or empty"),
     gettext_noop("data | committee"),
     gettext_noop("day | week | month | year, or empty without a per-holder quota."),
