@@ -18,7 +18,6 @@ from typing import Any
 import pytest
 import time_machine
 from django.apps import apps
-from django.urls import NoReverseMatch, reverse
 
 from rongxin.accounts.models import Department
 from rongxin.conftest import Tree, sign_in
@@ -127,10 +126,6 @@ def test_a_village_runs_a_quarter_from_nominations_to_the_residents_file(
         # the resident sees the award and its credit in their own file
         wang = k.people["王诚实"]
         assert [(n.award_amount, n.credit_points) for n in subject_commendations(subject_id=wang.pk)] == [(200, 5)]
-        try:
-            reverse("funds:honour_roll", args=[m.pk])
-        except NoReverseMatch:
-            return  # the honour roll page is the public helper's; on its own branch the panel cannot link yet
         resident = browser.new_context().new_page()
         sign_in(resident, base, "wangchengshi")
         resident.goto(f"{base}/me/")
