@@ -93,7 +93,7 @@ class Account(models.Model):
     class Meta:
         verbose_name = _("account")
         verbose_name_plural = _("accounts")
-        ordering = ["fund", "code"]
+        ordering = ["fund_id", "code"]
         constraints = [models.UniqueConstraint(fields=["fund", "code"], name="account_code_once")]
 
     def __str__(self) -> str:
@@ -145,7 +145,7 @@ class BudgetLine(models.Model):
     class Meta:
         verbose_name = _("budget line")
         verbose_name_plural = _("budget lines")
-        ordering = ["fund", "year", "line"]
+        ordering = ["fund_id", "year", "line"]
         constraints = [
             models.UniqueConstraint(fields=["fund", "year", "line"], name="budget_line_once"),
             models.CheckConstraint(condition=models.Q(amount__gte=0), name="budget_line_not_negative"),
@@ -198,7 +198,7 @@ class JournalEntry(models.Model):
     class Meta:
         verbose_name = _("journal entry")
         verbose_name_plural = _("journal entries")
-        ordering = ["fund", "number"]
+        ordering = ["fund_id", "number"]
         indexes = [
             models.Index(fields=["fund", "date"], name="entry_fund_date"),
             models.Index(fields=["budget_line"], name="entry_budget_line"),
@@ -221,7 +221,7 @@ class JournalLine(models.Model):
     class Meta:
         verbose_name = _("journal line")
         verbose_name_plural = _("journal lines")
-        ordering = ["entry", "id"]
+        ordering = ["entry_id", "id"]
         indexes = [models.Index(fields=["account", "entry"], name="line_account_entry")]
         constraints = [models.CheckConstraint(condition=~models.Q(amount=0), name="line_not_zero")]
 
@@ -242,7 +242,7 @@ class PeriodClose(models.Model):
     class Meta:
         verbose_name = _("closed month")
         verbose_name_plural = _("closed months")
-        ordering = ["fund", "month"]
+        ordering = ["fund_id", "month"]
         constraints = [models.UniqueConstraint(fields=["fund", "month"], name="period_close_once")]
 
     def __str__(self) -> str:
@@ -316,7 +316,7 @@ class Donation(models.Model):
     class Meta:
         verbose_name = _("donation")
         verbose_name_plural = _("donations")
-        ordering = ["fund", "-received_on", "-id"]
+        ordering = ["fund_id", "-received_on", "-id"]
         indexes = [models.Index(fields=["fund", "received_on"], name="fund_donation_day")]
         constraints = [models.CheckConstraint(condition=models.Q(amount__gt=0), name="fund_donation_positive")]
 
@@ -411,7 +411,7 @@ class Nomination(models.Model):
     class Meta:
         verbose_name = _("nomination")
         verbose_name_plural = _("nominations")
-        ordering = ["meeting", "category", "id"]
+        ordering = ["meeting_id", "category", "id"]
         indexes = [models.Index(fields=["subject", "status"], name="nomination_subject_status")]
         constraints = [
             models.UniqueConstraint(fields=["meeting", "subject"], name="nomination_once_per_meeting"),
@@ -448,7 +448,7 @@ class Objection(models.Model):
     class Meta:
         verbose_name = _("objection to a nomination")
         verbose_name_plural = _("objections to nominations")
-        ordering = ["meeting", "lodged_at", "id"]
+        ordering = ["meeting_id", "lodged_at", "id"]
 
     def __str__(self) -> str:
         return f"{self.meeting_id}: {self.nomination_id}"
