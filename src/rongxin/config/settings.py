@@ -35,6 +35,9 @@ Environment variables (all optional in development):
   ``RONGXIN_LECTURE_PHOTOS_PER_SESSION`` how many a session keeps (default 9).
 - ``RONGXIN_FUNDS_VOUCHER_MAX_BYTES``: largest voucher (scan or PDF) of a fund's movement
   (default 10 MiB).
+- ``RONGXIN_PROJECTS_PHOTO_MAX_BYTES``: largest photo of a project milestone's report (default
+  5 MiB); ``RONGXIN_PROJECTS_WISH_MAX_CEILING``: the highest ceiling value of a small wish in yuan
+  (default 3000).
 - ``RONGXIN_FUNDS_HONOUR_AMOUNT_REGIONS``: region code prefixes (comma-separated) whose public
   honour rolls show each award's amount (default none: the totals are in the fund's statement).
 - ``RONGXIN_LECTURE_DISPATCH_DAYS`` / ``RONGXIN_LECTURE_ANSWER_DAYS``: days the centre has to
@@ -91,6 +94,7 @@ INSTALLED_APPS = [
     "rongxin.lectures",
     "rongxin.canteens",
     "rongxin.funds",
+    "rongxin.projects",
     "rongxin.synth",
     "rongxin.bench",
     "rongxin.web",
@@ -219,6 +223,8 @@ RONGXIN_FUNDS_HONOUR_AMOUNT_REGIONS = tuple(
     p.strip() for p in os.environ.get("RONGXIN_FUNDS_HONOUR_AMOUNT_REGIONS", "").split(",") if p.strip()
 )
 RONGXIN_FUNDS_VOUCHER_MAX_BYTES = int(os.environ.get("RONGXIN_FUNDS_VOUCHER_MAX_BYTES", str(10 * 1024 * 1024)))
+RONGXIN_PROJECTS_PHOTO_MAX_BYTES = int(os.environ.get("RONGXIN_PROJECTS_PHOTO_MAX_BYTES", str(5 * 1024 * 1024)))
+RONGXIN_PROJECTS_WISH_MAX_CEILING = int(os.environ.get("RONGXIN_PROJECTS_WISH_MAX_CEILING", "3000"))
 RONGXIN_LECTURE_DISPATCH_DAYS = int(os.environ.get("RONGXIN_LECTURE_DISPATCH_DAYS", "3"))
 RONGXIN_LECTURE_ANSWER_DAYS = int(os.environ.get("RONGXIN_LECTURE_ANSWER_DAYS", "2"))
 RONGXIN_LECTURE_COVERAGE_MONTHS = int(os.environ.get("RONGXIN_LECTURE_COVERAGE_MONTHS", "3"))

@@ -36,7 +36,11 @@ class Severity(models.TextChoices):
 
 
 # The platform's own programmes that record awards from verified data (an entry's ``source``).
-PROGRAMMES = [("volunteering", _("Volunteer service")), ("funds", _("Quarterly commendations"))]
+PROGRAMMES = [
+    ("volunteering", _("Volunteer service")),
+    ("funds", _("Quarterly commendations")),
+    ("projects", _("Project marketplace")),
+]
 
 
 class Catalogue(models.Model):
@@ -178,6 +182,7 @@ class Entry(models.Model):
         LECTURE = "lecture", _("Lecture")
         CANTEEN = "canteen", _("Canteen")
         FUNDS = "funds", _("Funds and commendations")
+        PROJECTS = "projects", _("Project marketplace")
         SYNTHETIC = "synthetic", _("Synthetic history")
 
     # The biggest table: no single-column index on its foreign keys (the subject leads the

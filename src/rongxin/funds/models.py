@@ -41,6 +41,10 @@ class Fund(models.Model):
         COUNTY_SPECIAL = "county_special", _("County special fund")
         TOWN_CREDIT = "town_credit", _("Town credit fund")
         VILLAGE_CREDIT = "village_credit", _("Village credit fund")
+        # The county's one fund for the project marketplace (项目超市): each project has its own
+        # accounts in it (``rongxin.funds.domain.accounts.project_codes``); only the projects
+        # module posts to it.
+        PROJECTS = "projects", _("Project marketplace fund")
 
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
     region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="+", verbose_name=_("region"))
@@ -171,6 +175,7 @@ class JournalEntry(models.Model):
         AWARD = "award", _("Commendation award")
         REWARD = "reward", _("Credit reward")
         REVERSAL = "reversal", _("Reversal")
+        SETTLEMENT = "settlement", _("Left-over settled")
 
     fund = models.ForeignKey(Fund, on_delete=models.PROTECT, related_name="entries")
     number = models.PositiveIntegerField(_("number"))  # 1, 2, … per fund: the chain's order

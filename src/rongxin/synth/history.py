@@ -122,7 +122,7 @@ def _rules(kind: str, on: dt.date) -> _Rules:
         if r.direction == "award"
         and not (r.category in ("volunteering", "practice_activity") and r.points_min != r.points_max)
         # and the quarterly commendation is earned at the funds generator's meetings
-        and r.programme != "funds"
+        and r.programme not in ("funds", "projects")
     ]
     deductions = [r for r in rules if r.direction == "deduction"]
 

@@ -83,5 +83,38 @@ CREDIT_FUND_CHART = (
 )
 
 
+# The project marketplace fund starts with the common chart; each project adds its own three
+# accounts when it is published (:func:`project_codes`).
+PROJECTS_CHART = (*_COMMON, ChartAccount(TRANSFER_IN, "上级拨入资金", "income"))
+
+
+@dataclass(frozen=True)
+class ProjectCodes:
+    """A project's own accounts in the project marketplace fund: what sponsors paid in (and what
+    other projects' left-overs moved in), what was spent on the project, and what of its left-over
+    was returned or moved out. Left = income − spending − settled."""
+
+    income: str
+    spending: str
+    settled: str
+
+
+def project_codes(project_id: int) -> ProjectCodes:
+    if not 0 < project_id < 1_000_000:
+        raise ValueError("project id out of the account code range")
+    return ProjectCodes(income=f"41{project_id:06d}", spending=f"53{project_id:06d}", settled=f"54{project_id:06d}")
+
+
+def project_chart(project_id: int, number: str) -> tuple[ChartAccount, ...]:
+    codes = project_codes(project_id)
+    return (
+        ChartAccount(codes.income, f"项目资金收入·{number}"[:60], "income"),
+        ChartAccount(codes.spending, f"项目支出·{number}"[:60], "expense"),
+        ChartAccount(codes.settled, f"项目结余转出·{number}"[:60], "expense"),
+    )
+
+
 def chart_for(fund_kind: str) -> tuple[ChartAccount, ...]:
+    if fund_kind == "projects":
+        return PROJECTS_CHART
     return COUNTY_CHART if fund_kind == "county_special" else CREDIT_FUND_CHART

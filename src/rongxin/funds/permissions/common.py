@@ -4,6 +4,8 @@
   department (县文明办, which runs the programme and its county special fund) over the county. They set the
   budget, allocate money to towns, villages and canteens, post the county fund's movements and
   close its months, and read every fund.
+- **The project marketplace fund** (项目超市) is kept by the county fund keeper too, but its money
+  moves only through the projects module (a project's payments, spending and left-over).
 - **Town officers** keep their town's credit fund, read the credit funds of the town's villages,
   and run the town's quarterly commendation meeting.
 - **Village officers** keep their village's credit fund and run the village's meeting.
@@ -68,7 +70,7 @@ def keeper_role(actor: User | AnonymousUser | None, fund: Fund) -> str:
     """The role under which the actor keeps (posts to, closes) ``fund``, or "" (they do not):
     the county fund keeper for the county fund, a town officer of the town for its credit fund,
     a village officer of the village for its credit fund."""
-    if fund.kind == Fund.Kind.COUNTY_SPECIAL:
+    if fund.kind in (Fund.Kind.COUNTY_SPECIAL, Fund.Kind.PROJECTS):
         return str(Role.DEPARTMENT_RECORDER) if is_fund_admin(actor) else ""
     role = Role.TOWN_OFFICER if fund.kind == Fund.Kind.TOWN_CREDIT else Role.VILLAGE_OFFICER
     for grant in grants_with_roles(actor, [role]):

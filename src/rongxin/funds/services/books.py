@@ -29,7 +29,7 @@ from rongxin.core.audit import audit_record
 from rongxin.core.errors import Conflict, InvalidInput, NotFound, field_error
 from rongxin.core.models import AuditEvent
 from rongxin.core.text import clean_text
-from rongxin.funds.domain.accounts import BANK, chart_for, signed_for_balance
+from rongxin.funds.domain.accounts import BANK, ChartAccount, chart_for, signed_for_balance
 from rongxin.funds.domain.chain import GENESIS, EntryFact, LineFact, entry_hash
 from rongxin.funds.domain.money import FEN, MAX_AMOUNT, ZERO, yuan
 from rongxin.funds.models import Account, BudgetLine, Fund, JournalEntry, JournalLine, PeriodClose, Voucher
@@ -78,6 +78,18 @@ def fund_open(
             details={"kind": kind, "region": region.code},
         )
     return fund
+
+
+def accounts_open(*, fund: Fund, chart: tuple[ChartAccount, ...]) -> list[Account]:
+    """Add ``chart``'s accounts to ``fund`` where the fund has no account of that code yet (a
+    project's own accounts in the project marketplace fund) and return the fund's accounts of
+    those codes. Idempotent; an existing account keeps its name and balance."""
+    codes = [a.code for a in chart]
+    Account.objects.bulk_create(
+        (Account(fund=fund, code=a.code, name=a.name, type=a.type, no_overdraft=a.no_overdraft) for a in chart),
+        ignore_conflicts=True,
+    )
+    return list(Account.objects.filter(fund=fund, code__in=codes).order_by("code"))
 
 
 def fund_locked(fund_id: int) -> Fund:

@@ -23,7 +23,7 @@ from django.utils.translation import gettext_lazy as _
 from rongxin.accounts.models import User
 from rongxin.core import clock
 from rongxin.core.audit import audit_record
-from rongxin.core.errors import field_error
+from rongxin.core.errors import Conflict, field_error
 from rongxin.core.models import AuditEvent
 from rongxin.core.text import clean_text
 from rongxin.credit.models import Entry, SubjectKind
@@ -162,6 +162,11 @@ def donation_record(
     keeps), InvalidInput (each field, a closed month)."""
     fund = access_fund(actor, fund_id, keep=True)
     role = keeper_role(actor, fund)
+    if fund.kind == Fund.Kind.PROJECTS:
+        raise Conflict(
+            _("The project marketplace fund's money moves on each project's page, not here."),
+            code="project_fund",
+        )
     if kind not in Donation.Kind.values:
         raise field_error("kind", _("Choose money or goods."), code="bad_kind")
     chosen = _donor_chosen(actor, donor_subject_id) if donor_subject_id is not None else None

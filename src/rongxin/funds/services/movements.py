@@ -95,8 +95,9 @@ def _movement_fields() -> Iterator[None]:
         raise
 
 
-def _keeper(actor: User | None, fund_id: int) -> tuple[Fund, str]:
-    """The fund and the actor's keeper role, before anything else is looked at."""
+def _keeper(actor: User | None, fund_id: int, *, moves: bool = True) -> tuple[Fund, str]:
+    """The fund and the actor's keeper role, before anything else is looked at (``moves``: the
+    call moves money, which the project marketplace fund refuses here)."""
     if actor is None or not actor.is_authenticated:
         raise NotFound()
     fund = Fund.objects.select_related("region").filter(pk=fund_id).first()
@@ -105,6 +106,12 @@ def _keeper(actor: User | None, fund_id: int) -> tuple[Fund, str]:
     role = keeper_role(actor, fund)
     if not role:
         raise NotFound()
+    if moves and fund.kind == Fund.Kind.PROJECTS:
+        # Each yuan there belongs to one project; it moves only on the project's page.
+        raise Conflict(
+            _("The project marketplace fund's money moves on each project's page, not here."),
+            code="project_fund",
+        )
     return fund, role
 
 
@@ -361,6 +368,6 @@ def fund_period_close(*, actor: User, fund_id: int, month: Any) -> PeriodClose:
     """Close ``month`` (a date in it, or ``YYYY-MM``) of the fund: nothing may be posted on or
     before its last day afterwards. Keeper only. Months close in order, once each, after they
     end (InvalidInput / Conflict otherwise). Audit: ``fund_period.close``."""
-    fund, role = _keeper(actor, fund_id)
+    fund, role = _keeper(actor, fund_id, moves=False)
     first = _month(month)
     return period_close(actor=actor, fund_id=fund.pk, month=first, role=role)

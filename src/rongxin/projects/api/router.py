@@ -1,0 +1,10 @@
+"""JSON endpoints of the project marketplace and small wishes: each area's module has its own
+router, all under ``/api/v1/projects`` (mounted by ``rongxin.config.api``, which discovers every
+app's ``api.router``)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+# Mounted under /api/v1 by rongxin.config.api.
+mounts: tuple[tuple[str, Any], ...] = ()

@@ -1,0 +1,9 @@
+"""Page routes of the project marketplace and small wishes, under ``/projects/`` in the
+``projects`` namespace (mounted by ``rongxin.config.urls``). Each area's views module lists its
+own routes in ``urls``."""
+
+from django.urls import URLPattern
+
+app_name = "projects"
+
+urlpatterns: list[URLPattern] = []
