@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter, defaultdict
+from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
 
 import pytest
 import time_machine
 from django.core.management import call_command
+from django.db import transaction
 from django.db.models import Sum
 
 from rongxin.credit.models import Entry
@@ -41,14 +43,29 @@ NOW = dt.datetime(2026, 6, 30, 2, 0, tzinfo=dt.UTC)  # 10:00 in the county
 TODAY = dt.date(2026, 6, 30)
 
 
+@pytest.fixture(scope="module")
+def loaded(django_db_setup: Any, django_db_blocker: Any) -> Iterator[Any]:
+    """The county and its funds, generated once for the module in an outer transaction that is
+    rolled back after it (each test's ``db`` nests a savepoint inside): three years of books are
+    too much to load again for every test."""
+    with time_machine.travel(NOW, tick=False), django_db_blocker.unblock():
+        outer = transaction.atomic()
+        outer.__enter__()
+        try:
+            call_command(
+                "generate", scale=SCALE, seed=SEED, no_progress=True, no_volunteering=True, no_canteens=True,
+                no_funds=True, workers=0, as_of=TODAY,
+            )  # fmt: skip
+            yield generate_funds(seed=SEED, now=NOW, scale=SCALE)
+        finally:
+            transaction.set_rollback(True)
+            outer.__exit__(None, None, None)
+
+
 @pytest.fixture
-def funds(db: Any) -> Any:
+def funds(loaded: Any, db: Any) -> Iterator[Any]:
     with time_machine.travel(NOW, tick=False):
-        call_command(
-            "generate", scale=SCALE, seed=SEED, no_progress=True, no_volunteering=True, no_canteens=True,
-            no_funds=True, workers=0, as_of=TODAY,
-        )  # fmt: skip
-        yield generate_funds(seed=SEED, now=NOW, scale=SCALE)
+        yield loaded
 
 
 def test_every_fund_balances_and_its_chain_recomputes(funds: Any) -> None:
