@@ -8,12 +8,14 @@ from __future__ import annotations
 import itertools
 import os
 from collections.abc import Iterator
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 from typing import Any
 
 import pytest
+import time_machine
 from django.conf import settings
-from django.db import connections
+from django.db import connections, transaction
 from django.test import Client
 from django.utils import translation
 
@@ -57,6 +59,23 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         if rest:
             ordered.append(rest.pop(0))
     items[:] = ordered + rest
+
+
+@contextmanager
+def module_transaction(django_db_blocker: Any, at: Any = None) -> Iterator[None]:
+    """For a module-scoped fixture that loads a big synthetic county once: open an outer
+    transaction (database access unblocked; the clock frozen at ``at`` when given), let the
+    fixture load and yield, and roll everything back after the module. Each test's ``db`` fixture
+    nests its own savepoint inside, so tests still cannot see each other's writes."""
+    traveller = time_machine.travel(at, tick=False) if at is not None else nullcontext()
+    with traveller, django_db_blocker.unblock():
+        outer = transaction.atomic()
+        outer.__enter__()
+        try:
+            yield
+        finally:
+            transaction.set_rollback(True)
+            outer.__exit__(None, None, None)
 
 
 def make_id_number(*, birth: str = "19900101", male: bool = True, area: str = "371082") -> str:

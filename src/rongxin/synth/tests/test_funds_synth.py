@@ -15,9 +15,9 @@ from typing import Any
 import pytest
 import time_machine
 from django.core.management import call_command
-from django.db import transaction
 from django.db.models import Sum
 
+from rongxin.conftest import module_transaction
 from rongxin.credit.models import Entry
 from rongxin.funds.domain.accounts import BANK
 from rongxin.funds.domain.chain import GENESIS, EntryFact, LineFact, entry_hash
@@ -48,18 +48,12 @@ def loaded(django_db_setup: Any, django_db_blocker: Any) -> Iterator[Any]:
     """The county and its funds, generated once for the module in an outer transaction that is
     rolled back after it (each test's ``db`` nests a savepoint inside): three years of books are
     too much to load again for every test."""
-    with time_machine.travel(NOW, tick=False), django_db_blocker.unblock():
-        outer = transaction.atomic()
-        outer.__enter__()
-        try:
-            call_command(
-                "generate", scale=SCALE, seed=SEED, no_progress=True, no_volunteering=True, no_canteens=True,
-                no_funds=True, workers=0, as_of=TODAY,
-            )  # fmt: skip
-            yield generate_funds(seed=SEED, now=NOW, scale=SCALE)
-        finally:
-            transaction.set_rollback(True)
-            outer.__exit__(None, None, None)
+    with module_transaction(django_db_blocker, NOW):
+        call_command(
+            "generate", scale=SCALE, seed=SEED, no_progress=True, no_volunteering=True, no_canteens=True,
+            no_funds=True, workers=0, as_of=TODAY,
+        )  # fmt: skip
+        yield generate_funds(seed=SEED, now=NOW, scale=SCALE)
 
 
 @pytest.fixture
