@@ -109,9 +109,7 @@ def mine(request: SignedInRequest) -> list[ProjectPledgeOut]:
     return [pledge_out(p) for p in pledges_mine(actor=request.user)]
 
 
-@router.get(
-    "/pledges", response=ProjectPledgePage, operation_id="projects_pledges_open", auth=gated(_keeper)
-)
+@router.get("/pledges", response=ProjectPledgePage, operation_id="projects_pledges_open", auth=gated(_keeper))
 def desk(request: SignedInRequest, filters: Query[ProjectPledgeQuery]) -> ProjectPledgePage:
     """The fund keeper's desk: pledges with money still to come on projects that take payments,
     oldest first (``number``: one project)."""

@@ -49,9 +49,7 @@ class DeskFilterForm(forms.Form):
 class PaymentForm(forms.Form):
     pledge_id = forms.IntegerField(widget=forms.HiddenInput)
     amount = forms.CharField(label=_("Amount received (yuan)"), max_length=30, widget=forms.TextInput(attrs=AMOUNT))
-    received_on = forms.CharField(
-        label=_("Received on"), max_length=20, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    received_on = forms.CharField(label=_("Received on"), max_length=20, widget=forms.DateInput(attrs={"type": "date"}))
     voucher = forms.FileField(
         label=_("Voucher"),
         help_text=_("A scan or PDF of the bank slip (PDF, JPEG or PNG)."),

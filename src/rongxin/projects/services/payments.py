@@ -243,4 +243,3 @@ def payment_record(
             },
         )
     return PaymentResult(payment=payment, created=True, credit_note=note)
-

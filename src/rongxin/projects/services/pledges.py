@@ -86,7 +86,9 @@ def pledging_as(actor: User | None, raw_subject_id: Any) -> tuple[Subject, str]:
             return subject, speaker_role(subject)
     if centre:
         chosen = (
-            Subject.objects.filter(readable_subjects_q(actor), pk=subject_id).first() if subject_id is not None else None
+            Subject.objects.filter(readable_subjects_q(actor), pk=subject_id).first()
+            if subject_id is not None
+            else None
         )
         if chosen is None:
             raise field_error(
@@ -255,9 +257,7 @@ def pledge_withdraw(*, actor: User, pledge_id: int, reason: Any) -> Pledge:
         if pledge.state == Pledge.State.WITHDRAWN:
             raise Conflict(_("This pledge has already been withdrawn."), code="already_withdrawn")
         if pledge.paid > 0:
-            raise Conflict(
-                _("Money has been paid on this pledge; it can no longer be withdrawn."), code="pledge_paid"
-            )
+            raise Conflict(_("Money has been paid on this pledge; it can no longer be withdrawn."), code="pledge_paid")
         now = clock.now()
         project.pledged = project.pledged - pledge.amount
         new_state = transition(project, "unpledged")
@@ -286,4 +286,3 @@ def pledge_withdraw(*, actor: User, pledge_id: int, reason: Any) -> Pledge:
             details={"project": project.pk, "amount": str(pledge.amount), "state": new_state},
         )
     return pledge
-

@@ -145,7 +145,9 @@ def test_no_payment_on_a_withdrawn_pledge(world: MarketWorld) -> None:
         ({"voucher_data": b""}, "voucher", "voucher_required"),
     ],
 )
-def test_bad_payment_input_is_refused(world: MarketWorld, changes: dict[str, Any], field: str, code: str | None) -> None:
+def test_bad_payment_input_is_refused(
+    world: MarketWorld, changes: dict[str, Any], field: str, code: str | None
+) -> None:
     project = world.project()
     p = pledge(world, project, "3000").pledge
     before = money_state(project)
