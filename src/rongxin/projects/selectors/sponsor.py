@@ -46,12 +46,24 @@ def pledges_mine(*, actor: User | AnonymousUser) -> list[Pledge]:
     )
 
 
-def open_pledges(*, actor: User | AnonymousUser, number: str = "") -> QuerySet[Pledge]:
+def open_pledges(*, actor: User | AnonymousUser, number: str = "", audit: bool = True) -> QuerySet[Pledge]:
     """The keeper's desk: pledges with money still to come on projects that take payments, oldest
     first, optionally of one project (its number, e.g. ``XM2026-0001``). NotFound for anyone but
-    the keeper of the project marketplace fund."""
+    the keeper of the project marketplace fund. The desk names the sponsors, persons too: the read
+    is audited (``project.read``, purpose ``payment_desk``) unless ``audit`` is False (a lookup
+    of one row for a form, not a list shown)."""
     if not keeps_project_fund(actor):
         raise NotFound()
+    if audit:
+        audit_record(
+            actor=actor,
+            kind=AuditEvent.Kind.READ,
+            action="project.read",
+            role="department_recorder",
+            object_type="pledge",
+            purpose="payment_desk",
+            details={"number": number.strip()[:16]},
+        )
     qs = (
         Pledge.objects.filter(state=Pledge.State.OPEN, project__state__in=states.PAYABLE, paid__lt=F("amount"))
         .select_related("project", "sponsor")

@@ -211,3 +211,33 @@ def test_odd_certificate_codes_are_not_found(world: MarketWorld, code: str) -> N
 
     r = client_for(None).get(f"/projects/certificates/{quote(code)}/")
     assert r.status_code == 404
+
+
+def test_the_last_payment_sent_twice_is_recorded_once(world: MarketWorld) -> None:
+    # given a pledge the first send pays in full
+    project = world.project()
+    p = pledge(world, project, "3000").pledge
+    c = client_for(world.centre)
+
+    def send() -> int:
+        r = c.post(
+            f"/projects/payments/?pledge={p.pk}",
+            {
+                "pledge_id": p.pk, "amount": "3000", "received_on": TODAY.isoformat(),
+                "voucher": SimpleUploadedFile("slip.pdf", pdf("twice"), content_type="application/pdf"),
+            },
+        )  # fmt: skip
+        return r.status_code
+
+    # when
+    codes = [send(), send()]
+    # then
+    assert codes == [302, 302]
+    assert Payment.objects.count() == 1
+    assert Project.objects.get(pk=project.pk).raised == Decimal("3000.00")
+
+
+def test_the_desk_read_is_audited(world: MarketWorld) -> None:
+    client_for(world.centre).get("/projects/payments/", {"number": "XM2026-0001"})
+    event = AuditEvent.objects.get(action="project.read")
+    assert (event.actor_id, event.kind, event.purpose) == (world.centre.pk, "read", "payment_desk")

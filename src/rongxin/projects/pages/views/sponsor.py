@@ -118,7 +118,7 @@ def mine(request: SignedInRequest) -> HttpResponse:
     return render(
         request,
         "projects/pledges_mine.html",
-        {"rows": rows, "speaks": bool(sponsor_subjects(request.user)), "withdraw_form": WithdrawForm()},
+        {"rows": rows, "speaks": bool(sponsor_subjects(request.user))},
     )
 
 
@@ -148,8 +148,11 @@ def payments(request: SignedInRequest) -> HttpResponse:
     number = filters.cleaned_data["number"] if filters.is_valid() else ""
     chosen_raw = request.POST.get("pledge_id") if request.method == "POST" else request.GET.get("pledge", "")
     chosen = None
-    if chosen_raw and str(chosen_raw).isascii() and str(chosen_raw).isdigit():
-        chosen = open_pledges(actor=request.user).filter(pk=int(chosen_raw)).first()
+    if chosen_raw and str(chosen_raw).isascii() and str(chosen_raw).isdigit() and len(str(chosen_raw)) < 12:
+        # A form is offered for a pledge still waiting for money; a sent form goes to the service
+        # whatever the pledge's state now (a double submit of its last payment returns the first).
+        pledges = open_pledges(actor=request.user, audit=False) if request.method == "GET" else Pledge.objects
+        chosen = pledges.select_related("project").filter(pk=int(chosen_raw)).first()
     form = None
     status = 200
     if chosen is not None:
@@ -201,7 +204,6 @@ def payments(request: SignedInRequest) -> HttpResponse:
             "chosen": chosen,
             "chosen_unpaid": yuan(chosen.amount - chosen.paid) if chosen is not None else "",
             "form": form,
-            "withdraw_form": WithdrawForm(),
         },
         status=status,
     )
