@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from functools import partial
 from typing import Any
 
 import pytest
@@ -241,11 +242,13 @@ def test_only_the_claimants_speaker_gives_up_or_delivers(world: MarketWorld, ste
     for who, actor in world.users().items():
         if who == "firm_rep":
             continue
+        call = (
+            partial(wish_release, actor=actor, wish_id=wish.pk)
+            if step == "release"
+            else partial(wish_fulfil, actor=actor, wish_id=wish.pk, value="100", note="书包")
+        )
         with pytest.raises(NotFound):
-            if step == "release":
-                wish_release(actor=actor, wish_id=wish.pk)
-            else:
-                wish_fulfil(actor=actor, wish_id=wish.pk, value="100", note="书包")
+            call()
     assert (snapshot(wish), actions()) == (before, ["wish.post", "wish.claim"])
 
 
@@ -324,11 +327,13 @@ def test_only_the_resident_or_the_villages_officer_confirm_or_withdraw(world: Ma
     denied = {who for who in world.users() if who not in {"resident", "village_a1"}}
     for who in sorted(denied):
         actor = world.users()[who]
+        call = (
+            partial(wish_confirm, actor=actor, wish_id=wish.pk, thanks="谢谢")
+            if step == "confirm"
+            else partial(wish_withdraw, actor=actor, wish_id=wish.pk, reason="不需要了")
+        )
         with pytest.raises(NotFound):
-            if step == "confirm":
-                wish_confirm(actor=actor, wish_id=wish.pk, thanks="谢谢")
-            else:
-                wish_withdraw(actor=actor, wish_id=wish.pk, reason="不需要了")
+            call()
     with pytest.raises(NotFound):
         wish_withdraw(actor=world.neighbour, wish_id=wish.pk, reason="不需要了")
     assert snapshot(wish) == before
@@ -357,7 +362,11 @@ def test_the_full_record_is_audited_for_staff_only(world: MarketWorld) -> None:
     assert actions("wish.read") == []
     assert wish_record(actor=world.town_a, wish_id=wish.pk).beneficiary_name == "李四"
     event = AuditEvent.objects.get(action="wish.read")
-    assert (event.actor_id, event.actor_role, event.subject_id) == (world.town_a.pk, "town_officer", wish.beneficiary_id)
+    assert (event.actor_id, event.actor_role, event.subject_id) == (
+        world.town_a.pk,
+        "town_officer",
+        wish.beneficiary_id,
+    )
     for who in ["anonymous", "nobody", "town_b", "village_b1", "centre", "leader"]:
         with pytest.raises(NotFound):
             wish_record(actor=world.users()[who], wish_id=wish.pk)
@@ -377,7 +386,10 @@ def test_the_public_list_filters_and_pages_in_two_queries(world: MarketWorld, dj
     assert [w.title for w in wish_board(category="health").rows] == ["轮椅"]
     assert [w.title for w in wish_board(state="claimed").rows] == ["书包"]
     assert wish_board(state="nonsense").total == 0
-    assert (wish_board(page=2, per_page=2).total, [w.title for w in wish_board(page=2, per_page=2).rows]) == (3, ["书包"])
+    assert (wish_board(page=2, per_page=2).total, [w.title for w in wish_board(page=2, per_page=2).rows]) == (
+        3,
+        ["书包"],
+    )
 
 
 def test_mine_lists_own_claimed_and_village(world: MarketWorld) -> None:

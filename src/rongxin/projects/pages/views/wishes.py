@@ -153,8 +153,10 @@ def wishes(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _claim_form(request: HttpRequest, data: Any = None) -> WishClaimForm | None:
-    subjects = sponsor_subjects(request.user)
+def _claim_form(request: HttpRequest, wish: Wish, data: Any = None) -> WishClaimForm | None:
+    """The claim form with the subjects the actor speaks for (never offering the wish's own resident;
+    a posted claim for them reaches the service, which refuses it)."""
+    subjects = [s for s in sponsor_subjects(request.user) if data is not None or s.pk != wish.beneficiary_id]
     if not subjects:
         return None
     form = WishClaimForm(data)
@@ -182,7 +184,7 @@ def wish(request: HttpRequest, pk: int) -> HttpResponse:
             access_wish_as_resident(request.user, pk)
     user: Any = request.user
     forms_: dict[str, forms.Form | None] = {
-        "claim": _claim_form(request, request.POST if action == "claim" else None),
+        "claim": _claim_form(request, found, request.POST if action == "claim" else None),
         "fulfil": WishFulfilForm(request.POST if action == "fulfil" else None),
         "confirm": WishConfirmForm(request.POST if action == "confirm" else None),
         "withdraw": WishWithdrawForm(request.POST if action == "withdraw" else None),
