@@ -36,6 +36,7 @@ from rongxin.credit.models import Entry, SubjectKind
 from rongxin.credit.services.awards import Award, awards_record, rule_for_awards
 from rongxin.funds.domain.money import yuan
 from rongxin.funds.services.movements import amount_parse
+from rongxin.projects.domain.masking import has_contact_details
 from rongxin.projects.models import Wish
 from rongxin.projects.permissions.common import (
     CREDIT_DEPARTMENT,
@@ -155,11 +156,19 @@ def wish_post(
 
     Writes the wish (number ``XY<year>-NNNN``) and the audit row ``wish.post`` in one transaction.
     Raises NotFound (the actor posts for nobody, or an officer for a person not of their village),
-    InvalidInput (each field), Conflict
+    InvalidInput (each field; a phone or ID number in the title or story), Conflict
     (``too_many_wishes``)."""
     subject, role = _poster(actor, beneficiary_subject_id)
     what = clean_text(title, field="title", required=True, max_length=MAX_TITLE, multiline=False)
     why = clean_text(story, field="story", required=True, max_length=MAX_STORY)
+    for field, text in (("title", what), ("story", why)):
+        if has_contact_details(text):
+            # The wish is public: a phone or ID number there would leak what the page hides.
+            raise field_error(
+                field,
+                _("The wish is shown to the public: leave out phone and ID numbers."),
+                code="contact_details",
+            )
     if category not in Wish.Category.values:
         raise field_error("category", _("Choose a category."), code="bad_category")
     value = _ceiling_in(ceiling)

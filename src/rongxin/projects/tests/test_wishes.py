@@ -146,6 +146,8 @@ def test_bad_ceilings_are_refused(world: MarketWorld, ceiling: Any) -> None:
         ({"story": "   "}, "story"),
         ({"title": "一\n二"}, "title"),
         ({"category": "money"}, "category"),
+        ({"story": "请打电话 139 1234 5678 联系我"}, "story"),
+        ({"title": "书包371082194703150016"}, "title"),
     ],
 )
 def test_bad_text_is_refused_and_nothing_saved(world: MarketWorld, fields: dict[str, str], field: str) -> None:
