@@ -6,7 +6,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from rongxin.projects.api import sponsor
+from rongxin.projects.api import sponsor, wishes
 
 # Mounted under /api/v1 by rongxin.config.api.
-mounts: tuple[tuple[str, Any], ...] = (("/projects", sponsor.router),)
+mounts: tuple[tuple[str, Any], ...] = (
+    ("/projects", sponsor.router),
+    ("/projects", wishes.router),
+)

@@ -4,10 +4,11 @@ own routes in ``urls``."""
 
 from django.urls import URLPattern
 
-from rongxin.projects.pages.views import sponsor
+from rongxin.projects.pages.views import sponsor, wishes
 
 app_name = "projects"
 
 urlpatterns: list[URLPattern] = [
     *sponsor.urls,
+    *wishes.urls,
 ]
