@@ -379,8 +379,8 @@ def _working(actor: User | AnonymousUser | None, project: Project) -> WorkingSid
 
 def project_view(*, actor: User | AnonymousUser | None, project: Project) -> ProjectView:
     """What the project's page shows to ``actor`` (who may see ``project``: ask
-    :func:`~rongxin.projects.permissions.common.access_project` first). Nine queries at most
-    (seven for the public), whatever the project holds; the working side writes the audit row
+    :func:`~rongxin.projects.permissions.common.access_project` first). Six queries for the
+    public and nine with the working side, whatever the project holds; the working side writes the audit row
     ``project.read``."""
     working = _working(actor, project)
     return ProjectView(
