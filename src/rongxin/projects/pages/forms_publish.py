@@ -17,7 +17,7 @@ DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 class ProjectForm(forms.Form):
-    seat = forms.ChoiceField(label=_("Published by"))
+    seat = forms.ChoiceField(label=_("Published by"), required=False)
     title = forms.CharField(label=pgettext_lazy("project", "Title"), max_length=120)
     need = forms.CharField(
         label=_("What is needed"),

@@ -311,7 +311,8 @@ def test_a_projects_view_for_the_public(world: MarketWorld) -> None:
         ("荣信海洋食品有限公司", True, Decimal("9500.00"), Decimal("2500.00"), "open"),
         ("爱心人士（匿名）", False, Decimal("500.00"), Decimal("500.00"), "paid"),
     ]
-    assert view.title_sponsor is not None and view.title_sponsor.name == "荣信海洋食品有限公司"
+    assert view.title_sponsor is not None
+    assert view.title_sponsor.name == "荣信海洋食品有限公司"
     assert project.shown_title == "荣信海洋食品有限公司·夕阳红助浴"
     m = view.money
     assert (m.budget, m.pledged, m.needed, m.raised, m.spent, m.left, m.unpaid, m.raised_percent) == (

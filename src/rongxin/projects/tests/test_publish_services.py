@@ -14,6 +14,7 @@ from rongxin.core.errors import Conflict, InvalidInput, NotFound
 from rongxin.core.models import AuditEvent
 from rongxin.funds.models import Account
 from rongxin.projects.models import Milestone, Pledge, Project
+from rongxin.projects.permissions.common import publisher_seats
 from rongxin.projects.services.projects import (
     milestone_plan,
     project_create,
@@ -22,7 +23,6 @@ from rongxin.projects.services.projects import (
     project_withdraw,
     seat_key,
 )
-from rongxin.projects.permissions.common import publisher_seats
 from rongxin.projects.tests.helpers import MarketWorld
 from rongxin.projects.tests.publish_helpers import facts, pledge, snapshot
 
