@@ -4,11 +4,12 @@ own routes in ``urls``."""
 
 from django.urls import URLPattern
 
-from rongxin.projects.pages.views import sponsor, wishes
+from rongxin.projects.pages.views import publish, sponsor, wishes
 
 app_name = "projects"
 
 urlpatterns: list[URLPattern] = [
+    *publish.urls,
     *sponsor.urls,
     *wishes.urls,
 ]
