@@ -4,6 +4,10 @@ own routes in ``urls``."""
 
 from django.urls import URLPattern
 
+from rongxin.projects.pages.views import ceremony
+
 app_name = "projects"
 
-urlpatterns: list[URLPattern] = []
+urlpatterns: list[URLPattern] = [
+    *ceremony.urls,
+]

@@ -22,6 +22,7 @@ from rongxin.projects.models import Ceremony, Pledge, Project
 ANONYMOUS = ANONYMOUS_DONOR  # 爱心人士（匿名）, as the funds' donation lists
 LATEST = 10
 ZERO = Decimal("0.00")
+FEN = Decimal("0.01")
 
 
 @dataclass(frozen=True)
@@ -132,8 +133,13 @@ def ceremony_live(*, ceremony: Ceremony) -> CeremonyLive:
         launched=len(board),
         claimed=sum(1 for r in board if r.claimed),
         pledges=sums["n"] or 0,
-        pledged=sums["pledged"] or ZERO,
-        paid=sums["paid"] or ZERO,
+        pledged=(sums["pledged"] or ZERO).quantize(FEN),
+        paid=(sums["paid"] or ZERO).quantize(FEN),
         latest=latest,
         board=board,
     )
+
+
+def project_ids_by_number(numbers: list[str]) -> dict[str, int]:
+    """The ids of the projects with these numbers (unknown numbers are left out)."""
+    return dict(Project.objects.filter(number__in=numbers).values_list("number", "pk"))

@@ -33,6 +33,7 @@ from rongxin.projects.models import Payment, Pledge, Project, Spending
 from rongxin.regions.models import Region
 
 ZERO = Decimal("0.00")
+FEN = Decimal("0.01")
 TOWN_PREFIX = Region.PREFIX_LENGTH[Region.Level.TOWN]
 MAX_LIMIT = 200
 
@@ -90,6 +91,11 @@ class SponsorsRoll:
     limit: int
     rows: list[SponsorRow]
     anonymous: AnonymousLine
+
+
+def _fen(value: Decimal | None) -> Decimal:
+    """A sum as yuan with two places (SQLite drops trailing zeros); 0.00 for no rows."""
+    return (value or ZERO).quantize(FEN)
 
 
 # --- Filters ---------------------------------------------------------------------------------------
@@ -159,7 +165,7 @@ def _money(model: Any, rows_q: Q, group: Any, day: str, year: int | None) -> dic
     if year is not None:
         q &= Q(**{f"{day}__gte": dt.date(year, 1, 1), f"{day}__lt": dt.date(year + 1, 1, 1)})
     return {
-        r["g"]: r["s"] or ZERO
+        r["g"]: _fen(r["s"])
         for r in model.objects.filter(q).annotate(g=group).values("g").annotate(s=Sum("amount")).order_by()
     }
 
@@ -306,8 +312,8 @@ def sponsors_roll(
             sponsor_id=r["sponsor_id"],
             name=r["name"],
             kind=r["sponsor__kind"],
-            pledged=r["pledged"],
-            paid=r["paid"],
+            pledged=_fen(r["pledged"]),
+            paid=_fen(r["paid"]),
             projects=r["projects"],
             titles=r["titles"],
         )
@@ -326,7 +332,7 @@ def sponsors_roll(
             name=ANONYMOUS_DONOR,
             pledges=anon["n"] or 0,
             projects=anon["projects"] or 0,
-            pledged=anon["pledged"] or ZERO,
-            paid=anon["paid"] or ZERO,
+            pledged=_fen(anon["pledged"]),
+            paid=_fen(anon["paid"]),
         ),
     )
