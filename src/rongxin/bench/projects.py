@@ -33,6 +33,7 @@ import statistics
 import sys
 import time
 from collections.abc import Callable
+from functools import partial
 from typing import Any, TextIO
 
 from rongxin.bench.harness import Stopwatch, child_main, emit_result, metric, p95, result, scratch_run, server_version
@@ -135,9 +136,7 @@ def _filters() -> list[dict[str, str]]:
     from rongxin.regions.models import Region
 
     towns = list(Region.objects.filter(level=Region.Level.TOWN).order_by("code").values_list("code", flat=True)[:4])
-    titles = list(
-        Project.objects.filter(state__in=PUBLIC).order_by("id").values_list("title", flat=True)[:200:50]
-    )
+    titles = list(Project.objects.filter(state__in=PUBLIC).order_by("id").values_list("title", flat=True)[:200:50])
     words = [t[:2] for t in titles if len(t) >= 2] or ["助"]
     cats = Project.Category.values
     out: list[dict[str, str]] = [{}]
@@ -225,12 +224,10 @@ def _bench_catalogue(rounds: int) -> tuple[dict[str, Any], dict[str, Any]]:
         return unavailable(f"{CATALOGUE_MODULE}.catalogue_page is missing")
     module = importlib.import_module(CATALOGUE_MODULE)
     filters = _filters()
-    selector = [lambda f=f: module.catalogue_page(**f) for f in filters]  # type: ignore[misc]
+    selector: list[Callable[[], Any]] = [partial(module.catalogue_page, **f) for f in filters]
     bare = [_bare_catalogue(f) for f in filters]
     # The selector and the bare SQL must agree on every filter (same totals, same page sizes).
-    same = all(
-        (page.total, len(page.rows)) == b() for page, b in zip((s() for s in selector), bare, strict=True)
-    )
+    same = all((page.total, len(page.rows)) == b() for page, b in zip((s() for s in selector), bare, strict=True))
     print(f"bench projects: the catalogue, {rounds} pages over {len(filters)} filters…", file=sys.stderr)
     samples = _timed(selector, rounds)
     base = _timed(bare, rounds)

@@ -157,7 +157,7 @@ def _counts(projects: QuerySet[Project], group: Any, year: int | None) -> dict[A
         )
         .order_by()
     )
-    return {r["g"]: r for r in rows}
+    return {r["g"]: {k: int(r[k]) for k in ("published", "claimed", "completed")} for r in rows}
 
 
 def _money(model: Any, rows_q: Q, group: Any, day: str, year: int | None) -> dict[Any, Decimal]:

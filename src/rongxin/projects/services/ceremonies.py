@@ -216,9 +216,7 @@ def _launch(ceremony_id: int, actor: User | None, role: str) -> int:
             return 0
         now = clock.now()
         drafts = list(
-            Project.objects.select_for_update()
-            .filter(ceremony=ceremony, state=Project.State.DRAFT)
-            .order_by("pk")
+            Project.objects.select_for_update().filter(ceremony=ceremony, state=Project.State.DRAFT).order_by("pk")
         )
         for project in drafts:
             project.state = transition(project, "publish")

@@ -39,8 +39,7 @@ def pledge(project: Project, sponsor: Subject, amount: str, **fields: Any) -> Pl
         "certificate_code": f"T{next(_codes):08d}",
     }
     values.update(fields)
-    p = Pledge.objects.create(project=project, sponsor=sponsor, amount=Decimal(amount), **values)
-    return p
+    return Pledge.objects.create(project=project, sponsor=sponsor, amount=Decimal(amount), **values)
 
 
 def _entry(fund: Fund, kind: str, on: dt.date) -> JournalEntry:

@@ -253,4 +253,3 @@ def test_the_screen_shows_exact_figures_of_the_ceremony(world: MarketWorld) -> N
         ("留守儿童课后托管", Decimal("5000.00"), Decimal("3000.00"), False),
         ("爱心书屋", Decimal("3000.00"), Decimal("0.00"), False),
     ]
-

@@ -139,8 +139,10 @@ def ceremony_manage(request: HttpRequest, year: int) -> HttpResponse:
                         attach=action == "attach",
                     )
                 if not outcome.failed:
-                    done = _("%(n)d projects put into the batch.") if action == "attach" else _(
-                        "%(n)d projects taken out of the batch."
+                    done = (
+                        _("%(n)d projects put into the batch.")
+                        if action == "attach"
+                        else _("%(n)d projects taken out of the batch.")
                     )
                     messages.success(request, done % {"n": n})
                     return redirect("projects:ceremony_manage", year)
