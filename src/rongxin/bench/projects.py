@@ -107,17 +107,23 @@ def _load(scale: float, seed: int, workers: int | None) -> dict[str, Any]:
     return out
 
 
-def _timed(calls: list[Callable[[], Any]], rounds: int) -> list[float]:
-    """Seconds of each of ``rounds`` calls, taking ``calls`` in turn (after one warm-up each)."""
-    for call in calls:
+def _timed(
+    calls: list[Callable[[], Any]], bare: list[Callable[[], Any]], rounds: int
+) -> tuple[list[float], list[float]]:
+    """Seconds of ``rounds`` calls of each side, taking the filters in turn (after one warm-up
+    each). The two sides alternate call by call, so a busy moment of the machine weighs on both
+    alike."""
+    for call in (*calls, *bare):
         call()
-    samples = []
+    samples: list[float] = []
+    base: list[float] = []
     for i in range(rounds):
-        call = calls[i % len(calls)]
-        t = time.perf_counter()
-        call()
-        samples.append(time.perf_counter() - t)
-    return samples
+        for side, out in ((calls, samples), (bare, base)):
+            call = side[i % len(side)]
+            t = time.perf_counter()
+            call()
+            out.append(time.perf_counter() - t)
+    return samples, base
 
 
 def _figure(samples: list[float], base: list[float], target_ms: float) -> dict[str, Any]:
@@ -229,8 +235,7 @@ def _bench_catalogue(rounds: int) -> tuple[dict[str, Any], dict[str, Any]]:
     # The selector and the bare SQL must agree on every filter (same totals, same page sizes).
     same = all((page.total, len(page.rows)) == b() for page, b in zip((s() for s in selector), bare, strict=True))
     print(f"bench projects: the catalogue, {rounds} pages over {len(filters)} filters…", file=sys.stderr)
-    samples = _timed(selector, rounds)
-    base = _timed(bare, rounds)
+    samples, base = _timed(selector, bare, rounds)
     from rongxin.projects.models import Project
 
     info = {
@@ -288,8 +293,7 @@ def _bench_ceremony(rounds: int) -> tuple[dict[str, Any], dict[str, Any]]:
         return sizes
 
     print(f"bench projects: the {c.year} ceremony's screen, {rounds} refreshes…", file=sys.stderr)
-    samples = _timed([lambda: ceremony_live(ceremony=c)], rounds)
-    base = _timed([bare], rounds)
+    samples, base = _timed([lambda: ceremony_live(ceremony=c)], [bare], rounds)
     live = ceremony_live(ceremony=c)
     sizes = bare()
     info = {
