@@ -82,6 +82,12 @@ def ceremony_latest() -> Ceremony | None:
     return Ceremony.objects.order_by("-year").first()
 
 
+def ceremony_running(*, at: dt.datetime) -> Ceremony | None:
+    """The ceremony under way at ``at`` (started, not ended), if any: a pledge made then belongs
+    to it (``Pledge.ceremony``)."""
+    return Ceremony.objects.filter(starts_at__lte=at, ends_at__gt=at).order_by("-starts_at").first()
+
+
 def ceremony_batch(*, ceremony: Ceremony) -> list[Project]:
     """Every project of the batch, drafts included (the centre's working list), by number."""
     return list(Project.objects.filter(ceremony=ceremony).select_related("region").order_by("number"))

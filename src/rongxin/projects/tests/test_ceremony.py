@@ -15,7 +15,7 @@ from django.test.utils import CaptureQueriesContext
 from rongxin.core.errors import Conflict, InvalidInput, NotFound
 from rongxin.core.models import AuditEvent
 from rongxin.projects.models import Ceremony, Pledge, Project
-from rongxin.projects.selectors.ceremony import ceremony_live
+from rongxin.projects.selectors.ceremony import ceremony_live, ceremony_running
 from rongxin.projects.services.ceremonies import (
     ceremony_attach,
     ceremony_create,
@@ -253,3 +253,13 @@ def test_the_screen_shows_exact_figures_of_the_ceremony(world: MarketWorld) -> N
         ("留守儿童课后托管", Decimal("5000.00"), Decimal("3000.00"), False),
         ("爱心书屋", Decimal("3000.00"), Decimal("0.00"), False),
     ]
+
+
+def test_the_running_ceremony_is_the_one_under_way(world: MarketWorld) -> None:
+    # given the 2026 ceremony
+    c = ceremony()
+    # when asked before, during, at the end and after it
+    asked = [ceremony_running(at=STARTS - dt.timedelta(seconds=1)), ceremony_running(at=STARTS)]
+    asked += [ceremony_running(at=ENDS - dt.timedelta(seconds=1)), ceremony_running(at=ENDS)]
+    # then only a time within it finds it
+    assert [x.pk if x else None for x in asked] == [None, c.pk, c.pk, None]
