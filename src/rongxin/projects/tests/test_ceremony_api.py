@@ -48,9 +48,7 @@ def test_the_centre_runs_a_ceremony_through_the_api(world: MarketWorld) -> None:
     created = _send(world.centre, "post", f"{API}/ceremonies", BODY)
     changed = _send(world.centre, "patch", f"{API}/ceremonies/2026", {"venue": "县体育馆"})
     attached = _send(world.centre, "post", f"{API}/ceremonies/2026/projects", {"project_ids": [d1.pk, d2.pk]})
-    detached = _send(
-        world.centre, "post", f"{API}/ceremonies/2026/projects", {"project_ids": [d2.pk], "attach": False}
-    )
+    detached = _send(world.centre, "post", f"{API}/ceremonies/2026/projects", {"project_ids": [d2.pk], "attach": False})
     launched = _send(world.centre, "post", f"{API}/ceremonies/2026/launch")
     again = _send(world.centre, "post", f"{API}/ceremonies/2026/launch")
     # then each answers as documented
