@@ -5,7 +5,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from rongxin.bench import canteens, credit, funds, generate, incentives, lectures, load, search, volunteering
+from rongxin.bench import canteens, credit, funds, generate, incentives, lectures, load, projects, search, volunteering
 
 # Benchmark name → its ``run(*, scale, seed, json_path, engine_url, workers, stdout)``.
 # Add new benchmarks here.
@@ -19,6 +19,7 @@ BENCHMARKS: dict[str, Callable[..., Any]] = {
     "lectures": lectures.run,
     "canteens": canteens.run,
     "funds": funds.run,
+    "projects": projects.run,
 }
 
 
