@@ -6,11 +6,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from rongxin.projects.api import publish, sponsor, wishes
+from rongxin.projects.api import publish, sponsor, wishes, ceremony
 
 # Mounted under /api/v1 by rongxin.config.api.
 mounts: tuple[tuple[str, Any], ...] = (
     ("/projects", publish.router),
     ("/projects", sponsor.router),
     ("/projects", wishes.router),
+    ("/projects", ceremony.router),
 )

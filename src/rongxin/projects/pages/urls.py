@@ -4,7 +4,7 @@ own routes in ``urls``."""
 
 from django.urls import URLPattern
 
-from rongxin.projects.pages.views import publish, sponsor, wishes
+from rongxin.projects.pages.views import publish, sponsor, wishes, ceremony
 
 app_name = "projects"
 
@@ -12,4 +12,5 @@ urlpatterns: list[URLPattern] = [
     *publish.urls,
     *sponsor.urls,
     *wishes.urls,
+    *ceremony.urls,
 ]
