@@ -264,7 +264,7 @@ def _voucher(
             amount=amount,
             note=note,
             recorded_on=clock.today_local().isoformat(),
-            recorded_by=actor.get_full_name() or actor.get_username(),
+            recorded_by=actor.display_name or actor.username,
         )
     )
     return voucher_store(actor=actor, fund=fund, data=pdf, file_name=f"结余处理单-{project.number}.pdf")
