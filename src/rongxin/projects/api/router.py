@@ -6,5 +6,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from rongxin.projects.api import work
+
 # Mounted under /api/v1 by rongxin.config.api.
-mounts: tuple[tuple[str, Any], ...] = ()
+mounts: tuple[tuple[str, Any], ...] = (
+    ("/projects", work.router),
+)

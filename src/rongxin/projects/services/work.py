@@ -52,6 +52,27 @@ def photo_content_type(data: bytes) -> str | None:
     return None
 
 
+def _photo_too_large() -> Exception:
+    return field_error(
+        "photos",
+        _("A photo is larger than %(mb)s MB; take it at a lower resolution.")
+        % {"mb": f"{photo_max_bytes() / 1048576:g}"},
+        code="photo_too_large",
+    )
+
+
+def read_photo_upload(upload: Any) -> tuple[str, bytes]:
+    """(name, bytes) of an uploaded photo, reading at most one byte past the size limit (the
+    service then refuses it as too large)."""
+    limit = photo_max_bytes()
+    size = getattr(upload, "size", None)
+    if isinstance(size, int) and size > limit:
+        raise _photo_too_large()
+    if hasattr(upload, "seek"):
+        upload.seek(0)
+    return (str(getattr(upload, "name", "") or ""), bytes(upload.read(limit + 1)))
+
+
 def _audit(actor: User, action: str, role: str, object_type: str, object_id: int, **details: object) -> None:
     audit_record(
         actor=actor,
@@ -74,11 +95,7 @@ def _checked_photos(photos: list[tuple[str, bytes]]) -> list[tuple[str, str, byt
         if not data:
             raise field_error("photos", _("The file is empty."), code="empty_file")
         if len(data) > limit:
-            raise field_error(
-                "photos",
-                _("A photo is larger than %(mb)s MB; take it at a lower resolution.") % {"mb": f"{limit / 1048576:g}"},
-                code="photo_too_large",
-            )
+            raise _photo_too_large()
         content_type = photo_content_type(data)
         if content_type is None:
             raise field_error("photos", _("Upload photos as JPEG or PNG files."), code="photo_type")
