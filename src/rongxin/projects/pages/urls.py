@@ -4,6 +4,11 @@ own routes in ``urls``."""
 
 from django.urls import URLPattern
 
+from rongxin.projects.pages.views import money, work
+
 app_name = "projects"
 
-urlpatterns: list[URLPattern] = []
+urlpatterns: list[URLPattern] = [
+    *work.urls,
+    *money.urls,
+]
