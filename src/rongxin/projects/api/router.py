@@ -9,6 +9,4 @@ from typing import Any
 from rongxin.projects.api import work
 
 # Mounted under /api/v1 by rongxin.config.api.
-mounts: tuple[tuple[str, Any], ...] = (
-    ("/projects", work.router),
-)
+mounts: tuple[tuple[str, Any], ...] = (("/projects", work.router),)

@@ -259,7 +259,9 @@ def spending_new(
     operation_id="projects_spending_reverse",
     auth=gated(spending_publisher),
 )
-def spending_reversed(request: SignedInRequest, spending_id: int, payload: ProjectSpendingReverseIn) -> ProjectSpendingOut:
+def spending_reversed(
+    request: SignedInRequest, spending_id: int, payload: ProjectSpendingReverseIn
+) -> ProjectSpendingOut:
     """Reverse a spending (the reversing journal entry); 409 ``already_reversed``."""
     spending_reverse(actor=request.user, spending_id=spending_id, reason=payload.reason)
     return spending_out(Spending.objects.select_related("entry").get(pk=spending_id))

@@ -81,7 +81,9 @@ def _linked(project: Project) -> list[LinkedActivity]:
         .annotate(m=Sum("minutes"), n=Count("volunteer_id", distinct=True))
     }
     return [
-        LinkedActivity(link, link.activity, sums.get(link.activity_id, (0, 0))[0], sums.get(link.activity_id, (0, 0))[1])
+        LinkedActivity(
+            link, link.activity, sums.get(link.activity_id, (0, 0))[0], sums.get(link.activity_id, (0, 0))[1]
+        )
         for link in links
     ]
 
@@ -96,11 +98,7 @@ def project_work(*, actor: User | AnonymousUser, project_id: int) -> ProjectWork
     leads = bool(team_role(actor, project))
     milestones = list(Milestone.objects.filter(project=project).order_by("number"))
     photos: dict[int, list[MilestonePhoto]] = {m.pk: [] for m in milestones}
-    for photo in (
-        MilestonePhoto.objects.filter(milestone__project=project)
-        .defer("data")
-        .order_by("milestone_id", "id")
-    ):
+    for photo in MilestonePhoto.objects.filter(milestone__project=project).defer("data").order_by("milestone_id", "id"):
         photos[photo.milestone_id].append(photo)
     linkable: list[Activity] = []
     if project.team_id is not None and project.state in states.WORKING and (publishes or leads):

@@ -91,7 +91,9 @@ def application_create(*, actor: User, project_id: int, team_id: int, plan: str)
                 )
         except IntegrityError:
             raise Conflict(_("The team has already applied for this project."), code="already_applied") from None
-        _audit(actor, "team_application.create", TEAM_ROLE, "team_application", app.pk, project=project.pk, team=team.pk)
+        _audit(
+            actor, "team_application.create", TEAM_ROLE, "team_application", app.pk, project=project.pk, team=team.pk
+        )
     return app
 
 
@@ -225,8 +227,9 @@ def activity_link(*, actor: User, project_id: int, activity_id: int) -> ProjectA
     with transaction.atomic():
         project = project_locked(project.pk)
         require_allowed(project, "work")
-        activity = Activity.objects.filter(pk=pk, team_id=project.team_id).first()
-        if activity is None or project.team_id is None:
+        team_id = project.team_id
+        activity = Activity.objects.filter(pk=pk, team_id=team_id).first() if team_id is not None else None
+        if activity is None:
             raise field_error("activity_id", _("Choose an activity of the picked team."), code="unknown_activity")
         if activity.status == Activity.Status.CANCELLED:
             raise Conflict(_("A cancelled activity cannot carry out a project."), code="activity_cancelled")
@@ -258,9 +261,7 @@ def activity_unlink(*, actor: User, project_id: int, activity_id: int) -> None:
             raise NotFound()
         require_allowed(project, "work")
         if ServiceRecord.objects.filter(activity_id=pk).exists():
-            raise Conflict(
-                _("The activity's hours are verified; it stays with the project."), code="hours_verified"
-            )
+            raise Conflict(_("The activity's hours are verified; it stays with the project."), code="hours_verified")
         link_id = link.pk
         link.delete()
         _audit(actor, "project_activity.unlink", role, "project_activity", link_id, project=project.pk, activity=pk)

@@ -73,7 +73,9 @@ def pay(world: MarketWorld, p: Pledge, amount: Decimal | None = None) -> Journal
     return entry
 
 
-def funded(world: MarketWorld, *, state: str = Project.State.IN_PROGRESS, budget: str = "10000.00", **fields: Any) -> Project:
+def funded(
+    world: MarketWorld, *, state: str = Project.State.IN_PROGRESS, budget: str = "10000.00", **fields: Any
+) -> Project:
     """A project fully pledged by the firm and paid, in ``state`` with the world's team picked."""
     project = world.project(budget=Decimal(budget))
     p = pledge(world, project, Decimal(budget))

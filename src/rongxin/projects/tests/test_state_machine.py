@@ -247,7 +247,12 @@ class ProjectMachine(RuleBasedStateMachine):
         tag = self.tag()
         self.attempt(
             lambda: settlement_record(
-                actor=self.world.centre, project_id=self.project.pk, kind=kind, amount=value, note=f"结余{tag}", **target
+                actor=self.world.centre,
+                project_id=self.project.pk,
+                kind=kind,
+                amount=value,
+                note=f"结余{tag}",
+                **target,
             )
         )
 

@@ -47,7 +47,9 @@ def test_a_leader_applies_and_the_publisher_picks_declining_the_others(world: Ma
     assert project.team_id == world.team.pk
     assert picked.plan == PLAN
     assert list(
-        AuditEvent.objects.filter(action__startswith="team_application").order_by("id").values_list("action", "actor_role")
+        AuditEvent.objects.filter(action__startswith="team_application")
+        .order_by("id")
+        .values_list("action", "actor_role")
     ) == [
         ("team_application.create", "team_leader"),
         ("team_application.create", "team_leader"),

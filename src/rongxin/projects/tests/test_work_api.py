@@ -52,7 +52,9 @@ def test_a_second_pick_is_a_conflict(world: MarketWorld) -> None:
     # given
     project = world.project()
     a = _json(client_for(world.leader), f"{API}/{project.pk}/applications", {"team_id": world.team.pk, "plan": "甲"})
-    b = _json(client_for(world.leader_b), f"{API}/{project.pk}/applications", {"team_id": world.team_b.pk, "plan": "乙"})
+    b = _json(
+        client_for(world.leader_b), f"{API}/{project.pk}/applications", {"team_id": world.team_b.pk, "plan": "乙"}
+    )
     publisher = client_for(world.town_a)
     _json(publisher, f"{API}/applications/{a.json()['id']}/pick")
     # when

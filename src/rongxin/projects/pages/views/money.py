@@ -131,7 +131,10 @@ def money_accept(request: SignedInRequest, pk: int) -> HttpResponse:
     if form.is_valid():
         with errors_on(form) as outcome:
             project_accept(
-                actor=request.user, project_id=pk, note=form.cleaned_data["note"], feedback=form.cleaned_data["feedback"]
+                actor=request.user,
+                project_id=pk,
+                note=form.cleaned_data["note"],
+                feedback=form.cleaned_data["feedback"],
             )
         if not outcome.failed:
             messages.success(request, _("The project is accepted."))

@@ -243,7 +243,7 @@ def photo(request: HttpRequest, pk: int) -> HttpResponse:
     """A milestone photo, inline, of its checked type (anyone when the project is public)."""
     p = milestone_photo(actor=request.user, photo_id=pk)
     response = HttpResponse(bytes(p.data), content_type=p.content_type)
-    response["Content-Disposition"] = content_disposition_header(as_attachment=False, filename=p.file_name)
+    response["Content-Disposition"] = content_disposition_header(as_attachment=False, filename=p.file_name) or "inline"
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Length"] = str(p.size)
     response["Cache-Control"] = "private, max-age=600"
