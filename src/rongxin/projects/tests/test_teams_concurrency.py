@@ -71,5 +71,5 @@ def test_two_picks_at_once_one_wins(race_world: MarketWorld) -> None:
     # then
     assert sorted(outcomes) == ["picked", "team_picked"]
     picked = TeamApplication.objects.get(project=project, state="picked")
-    assert TeamApplication.objects.filter(project=project, state="declined").count() == 0
+    assert TeamApplication.objects.filter(project=project, state="declined").count() == 1
     assert Project.objects.get(pk=project.pk).team_id == picked.team_id
