@@ -69,7 +69,7 @@ class SpendForm(forms.Form):
         label=_("Amount (yuan)"), max_length=30, widget=forms.TextInput(attrs={"inputmode": "decimal"})
     )
     paid_on = forms.DateField(label=_("Paid on"), widget=DATE_WIDGET)
-    purpose = forms.CharField(label=_("Purpose"), max_length=200)
+    purpose = forms.CharField(label=pgettext_lazy("project money", "Purpose"), max_length=200)
     voucher = forms.FileField(
         label=_("Voucher (PDF, JPEG or PNG)"), widget=forms.ClearableFileInput(attrs={"accept": ".pdf,.jpg,.jpeg,.png"})
     )

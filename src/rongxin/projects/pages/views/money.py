@@ -34,13 +34,12 @@ from rongxin.projects.services.work import project_accept, project_close
 
 
 def _settle_form(money: ProjectMoney, data: Any = None, files: Any = None) -> SettleForm:
+    at_most = _("at most")
     return SettleForm(
         data,
         files,
         pledges=[
-            (r.pledge.pk, f"{r.pledge.sponsor_name} · {_('at most')} {yuan(r.room)}")
-            for r in money.pledges
-            if r.room > 0
+            (r.pledge.pk, f"{r.pledge.sponsor_name} · {at_most} {yuan(r.room)}") for r in money.pledges if r.room > 0
         ],
         projects=[(p.pk, f"{p.number} {p.shown_title}") for p in money.receiving_projects],
         funds=[(f.pk, f.name) for f in money.receiving_funds],
