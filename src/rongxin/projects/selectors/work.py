@@ -18,7 +18,7 @@ from rongxin.accounts.models import User
 from rongxin.core.audit import audit_record
 from rongxin.core.errors import NotFound
 from rongxin.core.models import AuditEvent
-from rongxin.funds.models import Fund
+from rongxin.funds.models import Fund, JournalEntry, Voucher
 from rongxin.funds.permissions.common import reads_fund
 from rongxin.projects.domain import states
 from rongxin.projects.models import (
@@ -235,6 +235,30 @@ def teams_overview(*, actor: User | AnonymousUser, kind: str = "") -> TeamsOverv
             .order_by("-published_at", "-id")[:100]
         ),
     )
+
+
+def project_voucher(*, actor: User | AnonymousUser, project_id: int, voucher_id: int) -> Voucher:
+    """A voucher of one of the project's spendings or settlements, for those who read the
+    project's money (the publisher, the county centre, auditors); the read is audited
+    (``project.read``). Raises NotFound."""
+    project = access_project(actor, project_id)
+    if not reads_project_money(actor, project):
+        raise NotFound()
+    used = Q(project_spending__project=project) | Q(project_settlement__project=project)
+    if not JournalEntry.objects.filter(used, voucher_id=voucher_id).exists():
+        raise NotFound()
+    voucher = Voucher.objects.get(pk=voucher_id)
+    audit_record(
+        actor=actor,
+        kind=AuditEvent.Kind.READ,
+        action="project.read",
+        role=publisher_role(actor, project) or "auditor",
+        object_type="project",
+        object_id=project.pk,
+        purpose="voucher",
+        details={"voucher": voucher.pk},
+    )
+    return voucher
 
 
 def milestone_photo(*, actor: User | AnonymousUser, photo_id: int) -> MilestonePhoto:

@@ -175,3 +175,30 @@ def test_a_photo_is_served_inline_to_anyone_when_the_project_is_public(world: Ma
     assert r.content == png("p")
     Project.objects.filter(pk=project.pk).update(state=Project.State.DRAFT)
     assert client_for(None).get(f"/projects/photos/{photo.pk}/").status_code == 404
+
+
+def test_a_voucher_is_served_to_those_who_read_the_projects_money(world: MarketWorld) -> None:
+    # given
+    project = funded(world)
+    other = funded(world)
+    client_for(world.town_a).post(
+        f"/projects/{project.pk}/money/spend/",
+        {
+            "spend-amount": "100",
+            "spend-paid_on": "2026-05-20",
+            "spend-purpose": "毛巾",
+            "spend-voucher": SimpleUploadedFile("发票.pdf", pdf("t")),
+        },
+    )
+    voucher_id = Spending.objects.get().entry.voucher_id
+    url = f"/projects/{project.pk}/vouchers/{voucher_id}/"
+    # when
+    ok = client_for(world.town_a).get(url)
+    # then
+    assert ok.status_code == 200
+    assert (ok["Content-Type"], ok.content) == ("application/pdf", pdf("t"))
+    assert ok["Content-Disposition"].startswith("attachment")
+    assert client_for(world.auditor).get(url).status_code == 200
+    assert client_for(world.leader).get(url).status_code == 404
+    assert client_for(world.town_b).get(url).status_code == 404
+    assert client_for(world.town_a).get(f"/projects/{other.pk}/vouchers/{voucher_id}/").status_code == 404

@@ -15,6 +15,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import URLPattern, path
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
@@ -28,7 +29,7 @@ from rongxin.projects.domain import states
 from rongxin.projects.models import Spending
 from rongxin.projects.pages.forms_work import AcceptForm, ReverseForm, SettleForm, SpendForm
 from rongxin.projects.permissions.work import access_project_publisher
-from rongxin.projects.selectors.work import ProjectMoney, project_money
+from rongxin.projects.selectors.work import ProjectMoney, project_money, project_voucher
 from rongxin.projects.services.spending import settlement_record, spending_record, spending_reverse
 from rongxin.projects.services.work import project_accept, project_close
 
@@ -183,6 +184,22 @@ def money_close(request: SignedInRequest, pk: int) -> HttpResponse:
     return redirect("projects:money", pk)
 
 
+@login_required
+@require_safe
+def voucher(request: SignedInRequest, pk: int, voucher_id: int) -> HttpResponse:
+    """A voucher of the project's spending or settlement, as an attachment of its checked type
+    (the publisher, the county centre, auditors; audited)."""
+    v = project_voucher(actor=request.user, project_id=pk, voucher_id=voucher_id)
+    response = HttpResponse(bytes(v.data), content_type=v.content_type)
+    response["Content-Disposition"] = (
+        content_disposition_header(as_attachment=True, filename=v.file_name) or "attachment"
+    )
+    response["Content-Length"] = str(v.size)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
 urls: list[URLPattern] = [
     path("projects/<int:pk>/money/", money, name="money"),
     path("projects/<int:pk>/money/spend/", money_spend, name="money_spend"),
@@ -190,4 +207,5 @@ urls: list[URLPattern] = [
     path("projects/<int:pk>/money/accept/", money_accept, name="money_accept"),
     path("projects/<int:pk>/money/settle/", money_settle, name="money_settle"),
     path("projects/<int:pk>/money/close/", money_close, name="money_close"),
+    path("projects/<int:pk>/vouchers/<int:voucher_id>/", voucher, name="voucher"),
 ]
