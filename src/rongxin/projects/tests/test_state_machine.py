@@ -1,0 +1,313 @@
+"""A hypothesis state machine over a project's life, driving the real services.
+
+Random sequences of publish, pledge, withdraw a pledge, pay, pick a team, start, spend, reverse a
+spending, complete, accept, settle (return, move to a project, move to a credit fund), close and
+withdraw the project. After every step: the state is one the graph of
+:mod:`rongxin.projects.domain.states` reaches from the one before; pledged ≤ budget and equals the
+pledges that stand; raised = spent + settled + left with left ≥ 0; the caches equal the account
+balances and the journal lines; and a refused action changed nothing at all.
+
+Publishing, withdrawing the project, pledging and paying are done here under the same locks and
+through :func:`~rongxin.projects.services.common.transition` (their services belong to the
+publish and sponsor areas); the lead switches them to ``project_publish``/``project_withdraw``/
+``pledge_create``/``pledge_withdraw``/``payment_record`` after merging.
+"""
+
+from __future__ import annotations
+
+import itertools
+import secrets
+from decimal import Decimal
+from typing import Any, ClassVar
+
+import pytest
+from django.db import transaction
+from django.db.models import Sum
+from hypothesis import HealthCheck, settings
+from hypothesis import strategies as st
+from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
+
+from rongxin.core import clock
+from rongxin.core.errors import ApplicationError
+from rongxin.funds.domain.accounts import BANK
+from rongxin.funds.models import Account, Fund, JournalEntry, JournalLine, Voucher
+from rongxin.funds.services.books import LineIn, entry_post, fund_locked, fund_open, voucher_store
+from rongxin.projects.domain import states
+from rongxin.projects.models import Pledge, Project, Settlement, Spending, TeamApplication
+from rongxin.projects.services.common import project_accounts, project_locked, project_money_refresh, transition
+from rongxin.projects.services.spending import settlement_record, spending_record, spending_reverse
+from rongxin.projects.services.teams import application_create, application_pick, project_start
+from rongxin.projects.services.work import project_accept, project_close, project_complete
+from rongxin.projects.tests.helpers import OPENED, TODAY, MarketWorld, pdf
+from rongxin.projects.tests.implement_helpers import books_of
+
+BUDGET = Decimal("10000.00")
+# Where each state may go in one step (the state itself: nothing moved).
+GRAPH = {
+    states.DRAFT: {states.PUBLISHED, states.CLOSED},
+    states.PUBLISHED: {states.CLAIMED, states.CLOSED},
+    states.CLAIMED: {states.PUBLISHED, states.IN_PROGRESS, states.CLOSED},
+    states.IN_PROGRESS: {states.COMPLETED},
+    states.COMPLETED: {states.ACCEPTED},
+    states.ACCEPTED: {states.CLOSED},
+    states.CLOSED: set(),
+}
+AMOUNTS = st.sampled_from(["0.01", "100", "999.99", "2500", "5000", "10000", "12000"])
+
+
+class Refused(Exception):
+    pass
+
+
+class ProjectMachine(RuleBasedStateMachine):
+    world: ClassVar[MarketWorld]
+    credit: ClassVar[Fund]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.atomic = transaction.atomic()
+        self.atomic.__enter__()
+        w = self.world
+        self.project = w.project(state=Project.State.DRAFT, budget=BUDGET)
+        self.other = w.project(title="留守儿童课后辅导")
+        self.previous = self.project.state
+        self.counter = itertools.count()
+
+    def teardown(self) -> None:
+        transaction.set_rollback(True)
+        self.atomic.__exit__(None, None, None)
+
+    # --- how a step is run ------------------------------------------------------------------------
+    def snapshot(self) -> tuple[Any, ...]:
+        return (
+            list(
+                Project.objects.order_by("id").values_list(
+                    "id", "state", "pledged", "raised", "spent", "settled", "team_id", "accepted_at", "closed_at"
+                )
+            ),
+            list(Pledge.objects.order_by("id").values_list("id", "state", "amount", "paid")),
+            list(TeamApplication.objects.order_by("id").values_list("id", "state")),
+            list(Spending.objects.order_by("id").values_list("id", "reversal_id")),
+            Settlement.objects.count(),
+            JournalEntry.objects.count(),
+            Voucher.objects.count(),
+            list(Account.objects.order_by("id").values_list("id", "balance")),
+        )
+
+    def attempt(self, action: Any) -> bool:
+        """Run ``action``; when it is refused, nothing may have changed."""
+        self.previous = Project.objects.get(pk=self.project.pk).state
+        before = self.snapshot()
+        try:
+            with transaction.atomic():
+                action()
+        except (ApplicationError, Refused):
+            assert self.snapshot() == before
+            return False
+        return True
+
+    def tag(self) -> str:
+        return f"{next(self.counter)}"
+
+    # --- steps done here (their services are another area's) -----------------------------------------
+    def _publish(self) -> None:
+        p = project_locked(self.project.pk)
+        p.state = transition(p, "publish")
+        p.save(update_fields=["state"])
+
+    def _withdraw(self) -> None:
+        p = project_locked(self.project.pk)
+        p.state = transition(p, "withdraw")
+        p.save(update_fields=["state"])
+
+    def _pledge(self, amount: Decimal) -> None:
+        fund_locked(self.world.fund.pk)
+        p = project_locked(self.project.pk)
+        p.pledged += amount
+        p.state = transition(p, "pledged")
+        Pledge.objects.create(
+            project=p,
+            sponsor=self.world.firm,
+            sponsor_name=self.world.firm.name,
+            amount=amount,
+            certificate_code=secrets.token_hex(8),
+            pledged_at=clock.now(),
+        )
+        p.save(update_fields=["pledged", "state"])
+
+    def _unpledge(self) -> None:
+        fund_locked(self.world.fund.pk)
+        p = project_locked(self.project.pk)
+        pledge = Pledge.objects.filter(project=p, state=Pledge.State.OPEN, paid=0).order_by("id").first()
+        if pledge is None or p.state not in (states.PUBLISHED, states.CLAIMED):
+            raise Refused
+        pledge.state = Pledge.State.WITHDRAWN
+        pledge.save(update_fields=["state"])
+        p.pledged -= pledge.amount
+        p.state = transition(p, "unpledged")
+        p.save(update_fields=["pledged", "state"])
+
+    def _pay(self, amount: Decimal) -> None:
+        fund = fund_locked(self.world.fund.pk)
+        p = project_locked(self.project.pk)
+        pledge = Pledge.objects.filter(project=p, state=Pledge.State.OPEN).order_by("id").first()
+        if pledge is None or p.state not in states.PAYABLE:
+            raise Refused
+        amount = min(amount, pledge.amount - pledge.paid)
+        voucher = voucher_store(actor=None, fund=fund, data=pdf(self.tag()), file_name="回单.pdf")
+        entry_post(
+            actor=None,
+            fund_id=fund.pk,
+            kind=JournalEntry.Kind.DONATION,
+            on=TODAY,
+            memo="认领款",
+            voucher=voucher,
+            lines=[LineIn(BANK, amount), LineIn(project_accounts(p, fund)["income"].code, -amount)],
+        )
+        pledge.paid += amount
+        pledge.state = Pledge.State.PAID if pledge.paid == pledge.amount else Pledge.State.OPEN
+        pledge.save(update_fields=["paid", "state"])
+        project_money_refresh(p, fund)
+
+    # --- rules --------------------------------------------------------------------------------------------
+    @rule()
+    def publish(self) -> None:
+        self.attempt(self._publish)
+
+    @rule()
+    def withdraw(self) -> None:
+        self.attempt(self._withdraw)
+
+    @rule(amount=AMOUNTS)
+    def pledge(self, amount: str) -> None:
+        self.attempt(lambda: self._pledge(Decimal(amount)))
+
+    @rule()
+    def withdraw_pledge(self) -> None:
+        self.attempt(self._unpledge)
+
+    @rule(amount=AMOUNTS)
+    def pay(self, amount: str) -> None:
+        self.attempt(lambda: self._pay(Decimal(amount)))
+
+    @rule(second=st.booleans())
+    def pick(self, second: bool) -> None:
+        w = self.world
+        leader, team = (w.leader_b, w.team_b) if second else (w.leader, w.team)
+        self.attempt(lambda: application_create(actor=leader, project_id=self.project.pk, team_id=team.pk, plan="计划"))
+        app = TeamApplication.objects.filter(project=self.project, team=team).first()
+        if app is not None:
+            self.attempt(lambda: application_pick(actor=w.town_a, application_id=app.pk))
+
+    @rule()
+    def start(self) -> None:
+        self.attempt(lambda: project_start(actor=self.world.town_a, project_id=self.project.pk))
+
+    @rule(amount=AMOUNTS)
+    def spend(self, amount: str) -> None:
+        tag = self.tag()
+        self.attempt(
+            lambda: spending_record(
+                actor=self.world.town_a,
+                project_id=self.project.pk,
+                amount=amount,
+                paid_on=TODAY,
+                purpose=f"支出{tag}",
+                voucher_data=pdf(f"s{tag}"),
+                voucher_name="发票.pdf",
+            )
+        )
+
+    @rule()
+    def reverse(self) -> None:
+        spending = Spending.objects.filter(project=self.project, reversal__isnull=True).order_by("id").first()
+        if spending is not None:
+            self.attempt(lambda: spending_reverse(actor=self.world.town_a, spending_id=spending.pk, reason="冲销"))
+
+    @rule()
+    def complete(self) -> None:
+        self.attempt(lambda: project_complete(actor=self.world.leader, project_id=self.project.pk, report="完成"))
+
+    @rule()
+    def accept(self) -> None:
+        self.attempt(
+            lambda: project_accept(actor=self.world.town_a, project_id=self.project.pk, note="合格", feedback="满意")
+        )
+
+    @rule(kind=st.sampled_from(["return", "project", "fund"]), amount=AMOUNTS, whole=st.booleans())
+    def settle(self, kind: str, amount: str, whole: bool) -> None:
+        left = Project.objects.get(pk=self.project.pk).left
+        value = str(left) if whole and left > 0 else amount
+        pledge = Pledge.objects.filter(project=self.project, paid__gt=0).order_by("id").first()
+        target: dict[str, Any] = {
+            "return": {"pledge_id": pledge.pk if pledge is not None else 0},
+            "project": {"to_project_id": self.other.pk},
+            "fund": {"to_fund_id": self.credit.pk},
+        }[kind]
+        tag = self.tag()
+        self.attempt(
+            lambda: settlement_record(
+                actor=self.world.centre,
+                project_id=self.project.pk,
+                kind=kind,
+                amount=value,
+                note=f"结余{tag}",
+                **target,
+            )
+        )
+
+    @rule()
+    def close(self) -> None:
+        self.attempt(lambda: project_close(actor=self.world.town_a, project_id=self.project.pk))
+
+    # --- invariants ---------------------------------------------------------------------------------
+    @invariant()
+    def the_state_moves_along_the_graph(self) -> None:
+        state = Project.objects.get(pk=self.project.pk).state
+        assert state in states.STATES
+        assert state == self.previous or state in GRAPH[self.previous]
+
+    @invariant()
+    def pledged_is_what_stands_and_within_the_budget(self) -> None:
+        p = Project.objects.get(pk=self.project.pk)
+        standing = (
+            Pledge.objects.filter(project=p).exclude(state=Pledge.State.WITHDRAWN).aggregate(s=Sum("amount"))["s"]
+        )
+        assert p.pledged == (standing or Decimal("0.00"))
+        assert p.pledged <= p.budget
+
+    @invariant()
+    def money_adds_up_and_matches_the_books(self) -> None:
+        for p in Project.objects.filter(pk__in=[self.project.pk, self.other.pk]):
+            assert p.left >= 0
+            assert p.raised == p.spent + p.settled + p.left
+            accounts = project_accounts(p, self.world.fund)
+            balances = (accounts["income"].balance, accounts["spending"].balance, accounts["settled"].balance)
+            assert (p.raised, p.spent, p.settled) == balances
+            assert books_of(self.world, p) == balances
+        paid = Pledge.objects.filter(project=self.project).aggregate(s=Sum("paid"))["s"] or Decimal("0.00")
+        assert Project.objects.get(pk=self.project.pk).raised == paid
+
+    @invariant()
+    def every_fund_balances(self) -> None:
+        for fund_id in (self.world.fund.pk, self.credit.pk):
+            total = JournalLine.objects.filter(entry__fund_id=fund_id).aggregate(s=Sum("amount"))["s"]
+            assert (total or 0) == 0
+
+
+ProjectMachine.TestCase.settings = settings(
+    max_examples=25, stateful_step_count=20, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
+
+
+def test_project_state_machine(world: MarketWorld) -> None:
+    from hypothesis.stateful import run_state_machine_as_test
+
+    ProjectMachine.world = world
+    ProjectMachine.credit = fund_open(
+        actor=None, kind=Fund.Kind.TOWN_CREDIT, region=world.tree.town_a, name="崖头街道信用基金", opened_on=OPENED
+    )
+    run_state_machine_as_test(ProjectMachine, settings=ProjectMachine.TestCase.settings)
+
+
+pytestmark = pytest.mark.django_db
