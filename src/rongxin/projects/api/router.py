@@ -6,12 +6,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from rongxin.projects.api import publish, sponsor, wishes, ceremony
+from rongxin.projects.api import publish, sponsor, work, wishes, ceremony
 
 # Mounted under /api/v1 by rongxin.config.api.
 mounts: tuple[tuple[str, Any], ...] = (
     ("/projects", publish.router),
     ("/projects", sponsor.router),
+    ("/projects", work.router),
     ("/projects", wishes.router),
     ("/projects", ceremony.router),
 )

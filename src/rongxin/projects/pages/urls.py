@@ -4,13 +4,15 @@ own routes in ``urls``."""
 
 from django.urls import URLPattern
 
-from rongxin.projects.pages.views import publish, sponsor, wishes, ceremony
+from rongxin.projects.pages.views import publish, sponsor, work, money, wishes, ceremony
 
 app_name = "projects"
 
 urlpatterns: list[URLPattern] = [
     *publish.urls,
     *sponsor.urls,
+    *work.urls,
+    *money.urls,
     *wishes.urls,
     *ceremony.urls,
 ]
