@@ -2,7 +2,7 @@ from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from rongxin.core.registry import ApiArea
+from rongxin.core.registry import ApiArea, NavItem
 
 
 class ProjectsConfig(AppConfig):
@@ -11,6 +11,15 @@ class ProjectsConfig(AppConfig):
     verbose_name = "Project marketplace"
 
     api_areas = (ApiArea("projects", pgettext_lazy("api area", "Project marketplace and small wishes"), order=90),)
+
+    nav = (
+        NavItem(
+            _("Project marketplace"),
+            "projects:catalogue",
+            order=72,
+            shown="rongxin.projects.permissions.common.shows_projects",
+        ),
+    )
 
     code_labels = {
         "audit.action": {
@@ -52,6 +61,7 @@ class ProjectsConfig(AppConfig):
             "ceremony.create": _("Set up a charity ceremony"),
             "ceremony.update": _("Changed a charity ceremony"),
             "ceremony.launch": _("Launched a charity ceremony's projects"),
+            "ceremony.attach": _("Changed a charity ceremony's batch of projects"),
         },
         "audit.object_type": {
             "project": _("Service project"),
@@ -64,6 +74,13 @@ class ProjectsConfig(AppConfig):
             "project_settlement": _("Left-over settlement"),
             "wish": _("Small wish"),
             "ceremony": _("Charity ceremony"),
+        },
+        # Why a staff read of a project's working side names persons (the audit row's purpose).
+        "subjects.purpose": {
+            "payment_desk": _("The project payments desk"),
+            "sponsor_certificate": _("A sponsor certificate"),
+            "money": pgettext_lazy("audit purpose", "A project's money and vouchers"),
+            "voucher": pgettext_lazy("audit purpose", "A project's voucher"),
         },
         "core.job": {
             "projects.ceremony_launch": _("Charity ceremony launches its projects"),

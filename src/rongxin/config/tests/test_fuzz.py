@@ -731,7 +731,7 @@ def test_every_read_of_real_objects_stays_in_scope(role: str, county: County, db
         except (AssertionError, FailureGroup) as e:
             failures.append(" ".join([str(e).splitlines()[0], *getattr(e, "__notes__", [])]))
     assert failures == []
-    assert sent == 200
+    assert sent == 222
 
 
 def test_the_scope_check_has_something_to_find(county: County, db: Any) -> None:

@@ -62,6 +62,7 @@ def test_the_apps_register_their_periodic_and_one_off_jobs():
         "credit.daily_root": dt.timedelta(hours=1),
         "credit.process_imports": dt.timedelta(minutes=1),
         "funds.publicity_ends": dt.timedelta(hours=1),
+        "projects.ceremony_launch": dt.timedelta(seconds=60),
         "incentives.refresh_exports": dt.timedelta(minutes=15),
         "lectures.orders_deadlines": dt.timedelta(minutes=15),
         "lectures.quota_reminders": dt.timedelta(hours=1),

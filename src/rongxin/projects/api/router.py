@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from rongxin.projects.api import publish, sponsor, work, wishes, ceremony
+from rongxin.projects.api import ceremony, publish, sponsor, wishes, work
 
 # Mounted under /api/v1 by rongxin.config.api.
 mounts: tuple[tuple[str, Any], ...] = (

@@ -4,7 +4,7 @@ own routes in ``urls``."""
 
 from django.urls import URLPattern
 
-from rongxin.projects.pages.views import publish, sponsor, work, money, wishes, ceremony
+from rongxin.projects.pages.views import ceremony, money, publish, sponsor, wishes, work
 
 app_name = "projects"
 

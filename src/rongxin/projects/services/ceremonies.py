@@ -153,7 +153,7 @@ def ceremony_attach(*, actor: User | None, year: int, project_ids: list[int], at
     """Put projects into the ceremony's batch (``attach``) or take them out, before it starts.
     Only draft or published projects join a batch, and a project is in one batch at most. All or
     nothing: one refused project refuses the whole call. Writes the projects' ``ceremony`` and a
-    ``ceremony.update`` audit row (the numbers attached or detached). Returns how many changed.
+    ``ceremony.attach`` audit row (the numbers attached or detached). Returns how many changed.
     Raises NotFound (not the centre, no ceremony, or an unknown project), Conflict ``started``,
     ``not_attachable`` (a project that is neither draft nor published), ``other_ceremony``,
     InvalidInput ``no_projects`` / ``too_many``."""
@@ -198,7 +198,7 @@ def ceremony_attach(*, actor: User | None, year: int, project_ids: list[int], at
             _audit(
                 actor,
                 role,
-                "ceremony.update",
+                "ceremony.attach",
                 ceremony,
                 attached=[p.number for p in changing] if attach else [],
                 detached=[] if attach else [p.number for p in changing],

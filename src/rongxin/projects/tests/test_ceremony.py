@@ -65,9 +65,9 @@ def test_create_attach_launch_publishes_exactly_the_batch(world: MarketWorld) ->
     actions = list(AuditEvent.objects.filter(pk__gt=since).order_by("pk").values_list("action", "object_id"))
     assert actions == [
         ("ceremony.create", str(c.pk)),
-        ("ceremony.update", str(c.pk)),
-        ("ceremony.update", str(c.pk)),
-        ("ceremony.update", str(c.pk)),
+        ("ceremony.attach", str(c.pk)),
+        ("ceremony.attach", str(c.pk)),
+        ("ceremony.attach", str(c.pk)),
         ("project.publish", str(d1.pk)),
         ("project.publish", str(d2.pk)),
         ("ceremony.launch", str(c.pk)),

@@ -37,7 +37,17 @@ def test_without_the_probe_app_the_shell_knows_nothing_of_it(tree: Any, staff: A
     # when
     labels = _nav_labels(client_for(staff["auditor"]))
     # then
-    assert labels == ["首页", "理论宣讲", "暖心食堂", "资金", "指标目录", "行政区划", "审计日志", "我的账户"]
+    assert labels == [
+        "首页",
+        "理论宣讲",
+        "暖心食堂",
+        "资金",
+        "项目超市",
+        "指标目录",
+        "行政区划",
+        "审计日志",
+        "我的账户",
+    ]
 
 
 def test_an_apps_nav_item_appears_through_the_registry_in_its_order_to_its_roles_only(
@@ -56,6 +66,7 @@ def test_an_apps_nav_item_appears_through_the_registry_in_its_order_to_its_roles
         "理论宣讲",
         "暖心食堂",
         "资金",
+        "项目超市",
         "指标目录",
         "行政区划",
         "Probe module",

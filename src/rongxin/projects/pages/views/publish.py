@@ -38,6 +38,7 @@ from rongxin.projects.pages.forms_publish import (
     ProjectForm,
     WithdrawForm,
 )
+from rongxin.projects.pages.links import market_links, project_links
 from rongxin.projects.permissions.common import access_project, publisher_seats
 from rongxin.projects.selectors.catalogue import PUBLIC_STATES, catalogue_page, catalogue_towns, managed_page
 from rongxin.projects.selectors.project import ProjectView, project_view
@@ -112,6 +113,7 @@ def catalogue(request: HttpRequest) -> HttpResponse:
         {
             "form": form,
             "result": result,
+            "market_links": market_links(request.user),
             "pager": pager(request, page=result.page, pages=result.pages) if result is not None else None,
         },
         status=status,
@@ -148,6 +150,7 @@ def _project_page(
             "project": project,
             "money": view.money,
             "actions": _actions(view),
+            "links": project_links(request.user, project),
             "withdraw_form": withdraw_form or WithdrawForm(),
             "milestone_form": milestone_form or MilestoneForm(),
         },
