@@ -152,7 +152,9 @@ def forced_timeline(state: str, today: dt.date) -> Timeline:
         "in_progress": (-90, -85, -60, -45, 40, None, None),
         "completed": (-200, -195, -170, -150, -12, 20, None),
         "accepted": (-260, -255, -230, -210, -60, -6, 30),
-        "closed": (-330, -325, -300, -280, -120, -95, -80),
+        # closed yesterday, so its left-over can go to the village's credit fund (whose months
+        # before this one are closed) unless today is the 1st
+        "closed": (-330, -325, -300, -280, -120, -95, -1),
     }
     steps = [None if n is None else d(n) for n in plans[state]]
     created = steps[0]
@@ -310,7 +312,7 @@ def _spend(p: PlannedProject, rng: random.Random, today: dt.date) -> None:
     raised = p.paid
     if raised <= 0:
         return
-    share = Decimal(str(round(rng.uniform(*shape.SPENT_SHARE), 3)))
+    share = Decimal(str(round(rng.uniform(*shape.SPENT_SHARE), 3))) if not p.demo else Decimal("0.9")
     last = today - dt.timedelta(days=1)
     if p.state == "in_progress":
         assert t.completed is not None

@@ -23,14 +23,14 @@ CATEGORIES = (
     ("culture", 7),
     ("environment", 6),
 )
-# Budgets: a log-normal around ¥9,000 (most between ¥5,000 and ¥50,000), within the range; some
+# Budgets: a log-normal around ¥6,800 (most between ¥5,000 and ¥50,000), within the range; some
 # flagship projects of ¥60,000–¥300,000 (most title-sponsored by one enterprise).
-BUDGET_MEDIAN, BUDGET_SIGMA = 9_000, 0.8
+BUDGET_MEDIAN, BUDGET_SIGMA = 6_800, 0.6
 BUDGET_RANGE = (2_000, 300_000)
-FLAGSHIP_SHARE = 0.015
+FLAGSHIP_SHARE = 0.008
 FLAGSHIP = (60_000, 300_000)
 # Fates: never fully pledged (withdrawn once old, still published while recent), or claimed.
-UNCLAIMED_SHARE = 0.22
+UNCLAIMED_SHARE = 0.3
 DRAFT_DAYS = 14  # projects created in the last two weeks may still be drafts
 DRAFT_SHARE = 0.5  # of those
 WITHDRAW_AFTER = 120  # days without a full claim before an unclaimed project is withdrawn

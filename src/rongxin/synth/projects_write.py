@@ -84,7 +84,7 @@ def write_projects(gen: ProjectsGenerator) -> None:
     c["projects"] = len(plans)
     for state, n in Counter(p.state for p in plans).items():
         c[f"projects_{state}"] = n
-    c["projects_claimed_or_beyond"] = sum(p.state in ("claimed", *LATE) for p in plans)
+    c["projects_claimed_or_beyond"] = sum(p.state in ("claimed", *LATE) and p.timeline.withdrawn is None for p in plans)
     c["projects_withdrawn"] = sum(p.timeline.withdrawn is not None and p.state == "closed" for p in plans)
     c["projects_title_sponsored"] = sum(p.title_pledge is not None for p in plans)
     c["projects_ceremony"] = sum(p.ceremony_year is not None for p in plans)
@@ -293,14 +293,15 @@ def _settlements(gen: ProjectsGenerator, fund: Fund, project_ids: dict[int, int]
         near = [q for q in targets if q.place.town_id == p.place.town_id and (q.timeline.published or on) <= on]
         credit = credit_funds.get(p.place.region_id) or credit_funds.get(p.place.town_id)
         r = rng.random()
-        if near and r < shape.SETTLE_TO_PROJECT:
+        to_fund = p.demo == "closed" or rng.random() < shape.SETTLE_TO_FUND
+        if near and r < shape.SETTLE_TO_PROJECT and not p.demo:
             q = near[rng.randrange(len(near))]
             to = project_codes(project_ids[q.index])
             memo = f"{p.number}结余转入{q.number}"
             lines = [LineIn(codes.settled, left), LineIn(to.income, -left)]
             moves.append(Move(fund.pk, "settlement", on, memo, lines, at, ("project", p, q, left)))
             continue
-        if credit is not None and (credit[1] is None or on > credit[1]) and rng.random() < shape.SETTLE_TO_FUND:
+        if credit is not None and (credit[1] is None or on > credit[1]) and to_fund:
             region = gen.region_names.get(p.place.region_id if p.place.region_id in credit_funds else p.place.town_id)
             memo = f"{p.number}结余转入{region}信用基金"
             lines = [LineIn(codes.settled, left), LineIn(chart.BANK, -left)]
