@@ -63,7 +63,11 @@ class Command(BaseCommand):
         parser.add_argument(
             "--no-projects",
             action="store_true",
-            help="skip the project marketplace: projects, pledges, payments, teams' work, ceremonies and small wishes",
+            help=(
+                "skip the project marketplace: projects, pledges, payments, teams' work, ceremonies and small "
+                "wishes (also skipped with --no-funds or --no-volunteering: its money is in the funds' books and "
+                "its work is the volunteer teams')"
+            ),
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -145,7 +149,7 @@ class Command(BaseCommand):
                 f"{c.get('credit_entries', 0)} 条表彰积分，用时 {funds.seconds:.1f} 秒。"
             )
             out["funds"] = funds.to_dict()
-        if not options["no_projects"]:
+        if not (options["no_projects"] or options["no_funds"] or options["no_volunteering"]):
             projects = generate_projects(seed=options["seed"], now=now, scale=options["scale"])
             c = projects.counts
             self.stdout.write(
