@@ -19,7 +19,7 @@ from django.core.management import call_command
 from rongxin.core import clock
 from rongxin.credit.domain.lifecycle import replay
 from rongxin.credit.models import Entry, GradeChange, SubjectCredit
-from rongxin.projects.models import Project, Wish
+from rongxin.projects.models import Project, ProjectActivity, Wish
 from rongxin.subjects.models import SubjectAccount
 from rongxin.synth.demo import demo_accounts_ensure, soon_in_daytime
 from rongxin.synth.grades import counting_spans
@@ -119,6 +119,13 @@ def test_the_demo_county_is_believable(demo: str) -> None:
     assert list(Wish.objects.filter(beneficiary_id=links["resident"]).values_list("state", flat=True)) == ["open"]
     assert list(Wish.objects.filter(claimant_id=links["resident"]).values_list("state", flat=True)) == ["confirmed"]
     assert "已生成项目超市数据：19 个公益项目（已认领 14 个、已结项 8 个）" in demo
+    # and the picked teams' own activities inside the projects' dates carry out the work
+    activity_links = ProjectActivity.objects.select_related("project", "activity")
+    assert activity_links.count() == 10
+    for link in activity_links:
+        assert link.activity.team_id == link.project.team_id
+        assert link.project.started_at is not None
+        assert link.activity.starts_at >= link.project.started_at - dt.timedelta(hours=9)
 
 
 @pytest.mark.parametrize(
