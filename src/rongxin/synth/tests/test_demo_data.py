@@ -19,6 +19,8 @@ from django.core.management import call_command
 from rongxin.core import clock
 from rongxin.credit.domain.lifecycle import replay
 from rongxin.credit.models import Entry, GradeChange, SubjectCredit
+from rongxin.projects.models import Project, ProjectActivity, Wish
+from rongxin.subjects.models import SubjectAccount
 from rongxin.synth.demo import demo_accounts_ensure, soon_in_daytime
 from rongxin.synth.grades import counting_spans
 from rongxin.synth.history import evidence_choices
@@ -76,6 +78,8 @@ def test_the_demo_county_is_believable(demo: str) -> None:
                 ok = ok and not any(word in evidence for word in PENALTY_WORDS)
         elif source == Entry.Source.FUNDS:
             ok = direction == "award" and "季度表彰大会" in evidence and "经公示无异议" in evidence
+        elif source == Entry.Source.PROJECTS:
+            ok = direction == "award" and evidence.startswith(("认捐项目超市公益项目", "认领并实现微心愿"))
         else:
             ok = True  # recorded through the services (the demo's own deduction)
         if not ok:
@@ -99,12 +103,29 @@ def test_the_demo_county_is_believable(demo: str) -> None:
     last = {sid: grade for sid, _at, grade in at}
     assert last == dict(SubjectCredit.objects.exclude(grade="").values_list("subject_id", "grade"))
     years = Counter(when.astimezone(LOCAL).year for _sid, when, _g in at)
-    assert years == {2023: 141, 2024: 1000, 2025: 2857, 2026: 3514}
+    assert years == {2023: 141, 2024: 1000, 2025: 2857, 2026: 3512}
     assert GradeChange.objects.filter(at=NOW).count() == 0
     assert GradeChange.objects.filter(at__lt=NOW - dt.timedelta(days=365 * 3)).count() == 0
     # serious offenders fall through the grades as their deductions come
     falls = Counter((o, n) for o, n in GradeChange.objects.exclude(old_grade="").values_list("old_grade", "new_grade"))
     assert (falls[("A", "B")], falls[("B", "C")], falls[("C", "D")]) == (129, 59, 14)
+
+    # then: the demo enterprise title-sponsored a project under way and a closed one; the demo
+    # resident posted a wish still waiting and fulfilled a neighbour's (the sponsors' and wishes'
+    # credit took two grade changes of this year away)
+    links = dict(SubjectAccount.objects.values_list("user__username", "subject_id"))
+    sponsored = Project.objects.filter(title_sponsor_id=links["enterprise"]).order_by("number")
+    assert list(sponsored.values_list("number", "state")) == [("XM2025-0002", "closed"), ("XM2026-0003", "in_progress")]
+    assert list(Wish.objects.filter(beneficiary_id=links["resident"]).values_list("state", flat=True)) == ["open"]
+    assert list(Wish.objects.filter(claimant_id=links["resident"]).values_list("state", flat=True)) == ["confirmed"]
+    assert "已生成项目超市数据：19 个公益项目（已认领 14 个、已结项 8 个）" in demo
+    # and the picked teams' own activities inside the projects' dates carry out the work
+    activity_links = ProjectActivity.objects.select_related("project", "activity")
+    assert activity_links.count() == 10
+    for link in activity_links:
+        assert link.activity.team_id == link.project.team_id
+        assert link.project.started_at is not None
+        assert link.activity.starts_at >= link.project.started_at - dt.timedelta(hours=9)
 
 
 @pytest.mark.parametrize(

@@ -346,7 +346,7 @@ def test_generate_command_with_and_without_volunteering(db: Any, capsys: Any) ->
     out = capsys.readouterr().out
     assert "已生成志愿服务数据" in out
     assert Volunteer.objects.count() == round(170_000 * 0.002)
-    assert Entry.objects.exclude(source__in=["volunteering", "lecture", "funds"]).count() == 0
+    assert Entry.objects.exclude(source__in=["volunteering", "lecture", "funds", "projects"]).count() == 0
     assert Entry.objects.filter(source="volunteering").count() > 0
     assert chains_verify()[2] is None
 

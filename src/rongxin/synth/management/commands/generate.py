@@ -15,6 +15,7 @@ from rongxin.synth.generator import SyntheticLoadRefused, generate_county
 from rongxin.synth.grades import grade_distribution, grade_history_rebuild
 from rongxin.synth.history import generate_history
 from rongxin.synth.lectures import generate_lectures
+from rongxin.synth.projects import generate_projects
 from rongxin.synth.volunteering.load import generate_volunteering
 
 
@@ -58,6 +59,15 @@ class Command(BaseCommand):
             "--no-funds",
             action="store_true",
             help="skip the funds: the county fund, town and village credit funds, quarterly meetings and awards",
+        )
+        parser.add_argument(
+            "--no-projects",
+            action="store_true",
+            help=(
+                "skip the project marketplace: projects, pledges, payments, teams' work, ceremonies and small "
+                "wishes (also skipped with --no-funds or --no-volunteering: its money is in the funds' books and "
+                "its work is the volunteer teams')"
+            ),
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -139,6 +149,17 @@ class Command(BaseCommand):
                 f"{c.get('credit_entries', 0)} 条表彰积分，用时 {funds.seconds:.1f} 秒。"
             )
             out["funds"] = funds.to_dict()
+        if not (options["no_projects"] or options["no_funds"] or options["no_volunteering"]):
+            projects = generate_projects(seed=options["seed"], now=now, scale=options["scale"])
+            c = projects.counts
+            self.stdout.write(
+                f"已生成项目超市数据：{c['projects']} 个公益项目（已认领 {c['projects_claimed_or_beyond']} 个、"
+                f"已结项 {c.get('projects_closed', 0)} 个）、{c.get('pledges', 0)} 笔认领、"
+                f"{c.get('payments', 0)} 笔到账"
+                f"（共 {c.get('raised_yuan', 0):,} 元）、{c['ceremonies']} 场公益典礼、{c['wishes']} 个微心愿"
+                f"（已实现 {c.get('wishes_confirmed', 0)} 个），用时 {projects.seconds:.1f} 秒。"
+            )
+            out["projects"] = projects.to_dict()
         if not (options["no_history"] and options["no_volunteering"]):
             grades = grade_history_rebuild(now=now)
             self.stdout.write(
