@@ -846,7 +846,7 @@ MESSAGES = [
     gettext_noop(
         "The certificate as a PDF, for the volunteer or staff reading files in the volunteer's village (the read is audited and shown to the person)"
     ),
-    gettext_noop("The claimant's name, \"爱心人士（匿名）\" when anonymous, \"\" while open."),
+    gettext_noop('The claimant\'s name, "爱心人士（匿名）" when anonymous, "" while open.'),
     gettext_noop("The code in the link the session's QR code opens."),
     gettext_noop(
         "The committee adds a person with a reason (422 ``outside_region``, ``no_consent``,\n``serious_deduction``; 409 ``already_listed``)."
@@ -1146,11 +1146,11 @@ MESSAGES = [
     gettext_noop(
         "Your volunteer profile: number, verified hours, stars and the hours to the next star,\ncurrent records with their points, sign-ups, teams, certificates and corrections."
     ),
-    gettext_noop("Yuan, above zero, at most the county's ceiling (a string such as \"300.00\")."),
+    gettext_noop('Yuan, above zero, at most the county\'s ceiling (a string such as "300.00").'),
     gettext_noop("Yuan, at most two decimals, at most 5,000,000."),
     gettext_noop("Yuan, at most two decimals."),
-    gettext_noop("Yuan, more than zero, at most two decimals (a string such as \"3000.00\")."),
-    gettext_noop("Yuan, zero or more, at most two decimals (a string such as \"400000.00\")."),
+    gettext_noop('Yuan, more than zero, at most two decimals (a string such as "3000.00").'),
+    gettext_noop('Yuan, zero or more, at most two decimals (a string such as "400000.00").'),
     gettext_noop("Yuan."),
     gettext_noop(
         "`<area>:read` or `<area>:write` for areas accounts, regions, subjects, credit, volunteering, incentives; a read-only key is refused (403 scope_refused) on POST/PUT/PATCH/DELETE."
@@ -1170,7 +1170,7 @@ MESSAGES = [
     gettext_noop("cook | serve | deliver"),
     gettext_noop("county, town, village, donation or other."),
     gettext_noop("county_special | town_credit | village_credit"),
-    gettext_noop("created | held | existing | capped | no_consent | below | \"\""),
+    gettext_noop('created | held | existing | capped | no_consent | below | ""'),
     gettext_noop("created | held | existing | capped | no_rule, or empty"),
     gettext_noop("data | committee"),
     gettext_noop("day | week | month | year, or empty without a per-holder quota."),
