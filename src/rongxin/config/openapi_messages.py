@@ -1055,6 +1055,7 @@ MESSAGES = [
     gettext_noop("Upcoming clinics at canteens of the county (administrators) or your town (town officers)"),
     gettext_noop("Upcoming clinics at canteens of the county (administrators) or your town (town officers)."),
     gettext_noop("Verified minutes; omit to keep what the scans give."),
+    gettext_noop("Verified service minutes."),
     gettext_noop("Verify the roster and close a finished activity"),
     gettext_noop(
         "Verify the roster and close a finished activity: service records, hours and credit.\n``lines`` changes a volunteer's minutes (with a note), rating or note."

@@ -29,15 +29,15 @@ from rongxin.funds.services.books import read_voucher_upload
 from rongxin.projects.api.work_schemas import (
     ProjectAcceptIn,
     ProjectActivityIn,
-    ProjectActivityOut,
+    WorkActivityOut,
     ProjectApplicationIn,
-    ProjectApplicationOut,
+    WorkApplicationOut,
     ProjectCompleteIn,
-    ProjectMilestoneOut,
+    WorkMilestoneOut,
     ProjectMoneyStateOut,
     ProjectSettlementIn,
-    ProjectSettlementOut,
-    ProjectSpendingOut,
+    WorkSettlementOut,
+    WorkSpendingOut,
     ProjectSpendingReverseIn,
     activity_out,
     application_out,
@@ -100,19 +100,19 @@ def _project(project_id: int) -> ProjectMoneyStateOut:
     return project_money_out(Project.objects.get(pk=project_id))
 
 
-def _application(application_id: int) -> ProjectApplicationOut:
+def _application(application_id: int) -> WorkApplicationOut:
     return application_out(TeamApplication.objects.select_related("team").get(pk=application_id))
 
 
 @router.post(
     "/{int:project_id}/applications",
-    response={201: ProjectApplicationOut},
+    response={201: WorkApplicationOut},
     operation_id="projects_application_create",
     auth=gated(project_reader),
 )
 def application_new(
     request: SignedInRequest, project_id: int, payload: ProjectApplicationIn
-) -> Status[ProjectApplicationOut]:
+) -> Status[WorkApplicationOut]:
     """Apply for a public project that is choosing its team (published or claimed), for a team you
     lead, with the team's plan. One application per team; 409 ``team_picked`` once a team is
     picked, ``already_applied``, ``not_now``."""
@@ -122,19 +122,19 @@ def application_new(
 
 @router.post(
     "/applications/{int:application_id}/withdraw",
-    response=ProjectApplicationOut,
+    response=WorkApplicationOut,
     operation_id="projects_application_withdraw",
 )
-def application_withdrawn(request: SignedInRequest, application_id: int) -> ProjectApplicationOut:
+def application_withdrawn(request: SignedInRequest, application_id: int) -> WorkApplicationOut:
     """Withdraw your team's waiting application (409 ``not_applied`` otherwise)."""
     a = application_withdraw(actor=request.user, application_id=application_id)
     return _application(a.pk)
 
 
 @router.post(
-    "/applications/{int:application_id}/pick", response=ProjectApplicationOut, operation_id="projects_application_pick"
+    "/applications/{int:application_id}/pick", response=WorkApplicationOut, operation_id="projects_application_pick"
 )
-def application_picked(request: SignedInRequest, application_id: int) -> ProjectApplicationOut:
+def application_picked(request: SignedInRequest, application_id: int) -> WorkApplicationOut:
     """Pick the team that carries out the project (the publisher): the other waiting applications
     are declined. 409 ``team_picked`` (该项目已选定实施团队) when a team is picked already."""
     a = application_pick(actor=request.user, application_id=application_id)
@@ -143,10 +143,10 @@ def application_picked(request: SignedInRequest, application_id: int) -> Project
 
 @router.post(
     "/applications/{int:application_id}/decline",
-    response=ProjectApplicationOut,
+    response=WorkApplicationOut,
     operation_id="projects_application_decline",
 )
-def application_declined(request: SignedInRequest, application_id: int) -> ProjectApplicationOut:
+def application_declined(request: SignedInRequest, application_id: int) -> WorkApplicationOut:
     """Decline a waiting application (the publisher)."""
     a = application_decline(actor=request.user, application_id=application_id)
     return _application(a.pk)
@@ -167,11 +167,11 @@ def start(request: SignedInRequest, project_id: int) -> ProjectMoneyStateOut:
 
 @router.post(
     "/{int:project_id}/activities",
-    response={201: ProjectActivityOut},
+    response={201: WorkActivityOut},
     operation_id="projects_activity_link",
     auth=gated(project_worker),
 )
-def activity_new(request: SignedInRequest, project_id: int, payload: ProjectActivityIn) -> Status[ProjectActivityOut]:
+def activity_new(request: SignedInRequest, project_id: int, payload: ProjectActivityIn) -> Status[WorkActivityOut]:
     """Link an activity of the picked team to the project in progress (a leader of the picked team
     or the publisher). An activity carries out one project; 409 ``already_linked``,
     ``activity_cancelled``, ``not_now``; 422 on ``activity_id`` for another team's activity."""
@@ -193,7 +193,7 @@ def activity_gone(request: SignedInRequest, project_id: int, activity_id: int) -
 
 @router.post(
     "/milestones/{int:milestone_id}/report",
-    response=ProjectMilestoneOut,
+    response=WorkMilestoneOut,
     operation_id="projects_milestone_report",
     auth=gated(milestone_worker),
 )
@@ -202,7 +202,7 @@ def milestone_reported(
     milestone_id: int,
     report: Form[str],
     photos: File[list[UploadedFile] | None] = None,
-) -> ProjectMilestoneOut:
+) -> WorkMilestoneOut:
     """Report a milestone of a project in progress with up to nine JPEG or PNG photos in all
     (judged by content, each within the size limit; the same photo twice is kept once). 422 on
     ``photos``: ``photo_type``, ``photo_too_large``, ``too_many_photos``."""
@@ -226,7 +226,7 @@ def complete(request: SignedInRequest, project_id: int, payload: ProjectComplete
 
 @router.post(
     "/{int:project_id}/spendings",
-    response={201: ProjectSpendingOut},
+    response={201: WorkSpendingOut},
     operation_id="projects_spending_record",
     auth=gated(project_publisher),
 )
@@ -237,7 +237,7 @@ def spending_new(
     paid_on: Form[dt.date],
     purpose: Form[str],
     voucher: File[UploadedFile],
-) -> Status[ProjectSpendingOut]:
+) -> Status[WorkSpendingOut]:
     """Record money spent on the project (in progress or completed) with its voucher (PDF, JPEG or
     PNG). 422 ``beyond_left`` for more than the project holds; the same spending sent again by
     you within two minutes returns the first (same ``id``)."""
@@ -255,13 +255,11 @@ def spending_new(
 
 @router.post(
     "/spendings/{int:spending_id}/reverse",
-    response=ProjectSpendingOut,
+    response=WorkSpendingOut,
     operation_id="projects_spending_reverse",
     auth=gated(spending_publisher),
 )
-def spending_reversed(
-    request: SignedInRequest, spending_id: int, payload: ProjectSpendingReverseIn
-) -> ProjectSpendingOut:
+def spending_reversed(request: SignedInRequest, spending_id: int, payload: ProjectSpendingReverseIn) -> WorkSpendingOut:
     """Reverse a spending (the reversing journal entry); 409 ``already_reversed``."""
     spending_reverse(actor=request.user, spending_id=spending_id, reason=payload.reason)
     return spending_out(Spending.objects.select_related("entry").get(pk=spending_id))
@@ -282,13 +280,13 @@ def accept(request: SignedInRequest, project_id: int, payload: ProjectAcceptIn) 
 
 @router.post(
     "/{int:project_id}/settlements",
-    response={201: ProjectSettlementOut},
+    response={201: WorkSettlementOut},
     operation_id="projects_settlement_record",
     auth=gated(project_publisher),
 )
 def settlement_new(
     request: SignedInRequest, project_id: int, payload: ProjectSettlementIn
-) -> Status[ProjectSettlementOut]:
+) -> Status[WorkSettlementOut]:
     """Return or move (part of) an accepted project's left-over: ``return`` to a pledge's sponsor
     (at most what it paid less what went back), ``project`` to another public project still being
     carried out, ``fund`` to a town's or village's credit fund. Backed by a generated settlement

@@ -17,7 +17,7 @@ class ProjectApplicationIn(Schema):
     plan: str = Field(max_length=2000, description="How the team will carry out the project.")
 
 
-class ProjectApplicationOut(Schema):
+class WorkApplicationOut(Schema):
     id: int
     project_id: int
     team_id: int
@@ -45,14 +45,14 @@ class ProjectActivityIn(Schema):
     activity_id: int = Field(ge=1, le=2_147_483_647, description="An activity of the picked team.")
 
 
-class ProjectActivityOut(Schema):
+class WorkActivityOut(Schema):
     project_id: int
     activity_id: int
     title: str
     linked_at: dt.datetime
 
 
-class ProjectMilestoneOut(Schema):
+class WorkMilestoneOut(Schema):
     id: int
     project_id: int
     number: int
@@ -72,7 +72,7 @@ class ProjectAcceptIn(Schema):
     feedback: str = Field(max_length=2000, description="The beneficiaries' feedback.")
 
 
-class ProjectSpendingOut(Schema):
+class WorkSpendingOut(Schema):
     id: int
     project_id: int
     amount: Decimal
@@ -97,7 +97,7 @@ class ProjectSettlementIn(Schema):
     to_fund_id: int | None = Field(None, ge=1, le=2_147_483_647, description="For fund: a town or village credit fund.")
 
 
-class ProjectSettlementOut(Schema):
+class WorkSettlementOut(Schema):
     id: int
     project_id: int
     kind: str
@@ -111,8 +111,8 @@ class ProjectSettlementOut(Schema):
     recorded_at: dt.datetime
 
 
-def application_out(a: TeamApplication) -> ProjectApplicationOut:
-    return ProjectApplicationOut(
+def application_out(a: TeamApplication) -> WorkApplicationOut:
+    return WorkApplicationOut(
         id=a.pk,
         project_id=a.project_id,
         team_id=a.team_id,
@@ -139,14 +139,14 @@ def project_money_out(p: Project) -> ProjectMoneyStateOut:
     )
 
 
-def activity_out(link: ProjectActivity) -> ProjectActivityOut:
-    return ProjectActivityOut(
+def activity_out(link: ProjectActivity) -> WorkActivityOut:
+    return WorkActivityOut(
         project_id=link.project_id, activity_id=link.activity_id, title=link.activity.title, linked_at=link.linked_at
     )
 
 
-def milestone_out(m: Milestone) -> ProjectMilestoneOut:
-    return ProjectMilestoneOut(
+def milestone_out(m: Milestone) -> WorkMilestoneOut:
+    return WorkMilestoneOut(
         id=m.pk,
         project_id=m.project_id,
         number=m.number,
@@ -158,8 +158,8 @@ def milestone_out(m: Milestone) -> ProjectMilestoneOut:
     )
 
 
-def spending_out(s: Spending) -> ProjectSpendingOut:
-    return ProjectSpendingOut(
+def spending_out(s: Spending) -> WorkSpendingOut:
+    return WorkSpendingOut(
         id=s.pk,
         project_id=s.project_id,
         amount=s.amount,
@@ -172,8 +172,8 @@ def spending_out(s: Spending) -> ProjectSpendingOut:
     )
 
 
-def settlement_out(s: Settlement) -> ProjectSettlementOut:
-    return ProjectSettlementOut(
+def settlement_out(s: Settlement) -> WorkSettlementOut:
+    return WorkSettlementOut(
         id=s.pk,
         project_id=s.project_id,
         kind=s.kind,
