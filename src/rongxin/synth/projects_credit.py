@@ -4,17 +4,18 @@
 - each payment: rule ``P-PRJ-01`` (a person: one point per full ¥100, 1–20) or ``E-PRJ-01`` (an
   enterprise or individual business: one point per full ¥1,000, 5–30;
   :func:`rongxin.funds.domain.donation_points.donation_points`), key ``projects:payment:<id>``,
-  occurred at noon of the day received, evidence as the service writes it; both rules ask for the
-  credit office's review, so the entries are recorded awaiting it (``held``) and count once
-  approved;
+  occurred at noon of the day received (or when recorded, if earlier), recorded when the payment
+  was, evidence as the service writes it (the amount to the fen); both rules ask for the credit
+  office's review, so the entries are recorded awaiting it (``held``) and count once approved;
 - each confirmed wish: ``P-WSH-01`` / ``E-WSH-01`` (the rule's points), key ``projects:wish:<id>``,
-  occurred when the resident confirmed receipt;
+  occurred and recorded when the resident confirmed receipt;
 
 department ``civilization_office``, source ``projects``, points trimmed to the rules' yearly caps
 (counting what the subject already has in the year); ``credit_status`` ``held``, ``created``,
-``capped`` (no key) or ``below`` (worth less than the rule's smallest award, no key). Appended
-through :func:`rongxin.credit.services.bulk.ledger_bulk_append` (chains, scores, grades). Nothing
-when no catalogue is loaded.
+``capped`` (no key), ``below`` (worth less than the rule's smallest award, no key) or
+``no_consent`` (a person who has not agreed to credit scoring, no key). Appended through
+:func:`rongxin.credit.services.bulk.ledger_bulk_append` (chains, scores, grades). Nothing when no
+catalogue is loaded.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from rongxin.accounts.models import Department
@@ -34,6 +36,7 @@ from rongxin.credit.services.awards import _Rules
 from rongxin.credit.services.bulk import NewEntry, ledger_bulk_append
 from rongxin.funds.domain.donation_points import donation_points
 from rongxin.projects.models import Payment, Wish
+from rongxin.subjects.models import Person
 from rongxin.synth.lectures_credit import _slices
 
 if TYPE_CHECKING:
@@ -43,6 +46,7 @@ if TYPE_CHECKING:
 DEPARTMENT = "civilization_office"
 PAYMENT_RULES = {True: "P-PRJ-01", False: "E-PRJ-01"}  # person?
 WISH_RULES = {True: "P-WSH-01", False: "E-WSH-01"}
+FEN = Decimal("0.01")
 
 
 @dataclass
@@ -54,6 +58,7 @@ class Earned:
     evidence: str
     key: str
     row: Payment | Wish
+    recorded: dt.datetime  # when the service would have recorded it (the payment's or wish's write)
 
 
 def _append(gen: ProjectsGenerator, earned: list[Earned], *, amounts: bool) -> Counter[str]:
@@ -63,7 +68,17 @@ def _append(gen: ProjectsGenerator, earned: list[Earned], *, amounts: bool) -> C
     if department is None or not earned:
         return counts
     rules = _Rules()
-    earned.sort(key=lambda e: (e.at, e.key))
+    # A person who has not agreed to credit scoring earns nothing (the services' ``no_consent``).
+    people = {e.subject_id for e in earned if e.person}
+    consenting = set(
+        Person.objects.filter(subject_id__in=people, consent_given=True).values_list("subject_id", flat=True)
+    )
+    for e in earned:
+        if e.person and e.subject_id not in consenting:
+            e.row.credit_key, e.row.credit_points, e.row.credit_status = "", 0, "no_consent"
+            counts["credit_no_consent"] += 1
+    earned = [e for e in earned if not e.person or e.subject_id in consenting]
+    earned.sort(key=lambda e: (e.recorded, e.at, e.key))
     used = caps_used(
         subject_ids={e.subject_id for e in earned},
         codes={e.code for e in earned},
@@ -96,13 +111,14 @@ def _append(gen: ProjectsGenerator, earned: list[Earned], *, amounts: bool) -> C
         status = "held" if rule.review_required else "created"
         e.row.credit_key, e.row.credit_points, e.row.credit_status = e.key, points, status
         counts[f"credit_{status}"] += 1
+        evidence = e.evidence[:2000]
         entries.append(
             NewEntry(
                 subject_id=e.subject_id,
                 rule=rule,
                 points=points,
                 occurred_at=e.at,
-                recorded_at=e.at,
+                recorded_at=e.recorded,
                 department_id=department.pk,
                 recorder_id=None,
                 source=Entry.Source.PROJECTS,
@@ -113,9 +129,9 @@ def _append(gen: ProjectsGenerator, earned: list[Earned], *, amounts: bool) -> C
                     points=points,
                     occurred_at=e.at,
                     department=DEPARTMENT,
-                    evidence=e.evidence,
+                    evidence=evidence,
                 ),
-                evidence=e.evidence[:2000],
+                evidence=evidence,
             )
         )
     entries.sort(key=lambda n: n.subject_id)
@@ -132,8 +148,9 @@ def payment_credit(
     earned = []
     for row, (pledge, project) in payments:
         noon = dt.datetime.combine(row.received_on, dt.time(12), tzinfo=clock.LOCAL_TZ).astimezone(dt.UTC)
+        # as ``payment_evidence`` writes it: the amount as parsed by the service, to the fen
         evidence = (
-            f"认捐项目超市公益项目{project.number}「{project.title}」，到账{row.amount}元，"
+            f"认捐项目超市公益项目{project.number}「{project.title}」，到账{row.amount.quantize(FEN)}元，"
             f"{row.received_on:%Y-%m-%d}（项目到账登记第{row.pk}号）"
         )
         earned.append(
@@ -141,10 +158,11 @@ def payment_credit(
                 subject_id=pledge.sponsor.subject_id,
                 person=pledge.sponsor.person,
                 code=PAYMENT_RULES[pledge.sponsor.person],
-                at=min(noon, gen.now),
+                at=min(noon, row.recorded_at),
                 evidence=evidence,
                 key=f"projects:payment:{row.pk}",
                 row=row,
+                recorded=row.recorded_at,
             )
         )
     counts = _append(gen, earned, amounts=True)
@@ -161,7 +179,8 @@ def wish_credit(gen: ProjectsGenerator, wishes: list[tuple[Wish, bool]]) -> Coun
         assert row.confirmed_at is not None
         assert row.claimant_id is not None
         on = row.confirmed_at.astimezone(clock.LOCAL_TZ).date()
-        evidence = f"认领并实现微心愿{row.number}「{row.title}」，价值{row.value}元，{on:%Y-%m-%d}经受助人确认收到"
+        value = row.value.quantize(FEN) if row.value is not None else row.value
+        evidence = f"认领并实现微心愿{row.number}「{row.title}」，价值{value}元，{on:%Y-%m-%d}经受助人确认收到"
         earned.append(
             Earned(
                 subject_id=row.claimant_id,
@@ -171,6 +190,7 @@ def wish_credit(gen: ProjectsGenerator, wishes: list[tuple[Wish, bool]]) -> Coun
                 evidence=evidence,
                 key=f"projects:wish:{row.pk}",
                 row=row,
+                recorded=row.confirmed_at,
             )
         )
     counts = _append(gen, earned, amounts=False)

@@ -124,6 +124,13 @@ FEEDBACK = (
 )
 WITHDRAW_REASON = "长期无人认领，发布单位撤回"
 CLOSE_REASON = "项目已验收，结余资金已处理"
+# The publisher's note on each settlement of a left-over (``Settlement.note``; the entry's memo is
+# written from it as ``settlement_record`` writes it).
+SETTLE_NOTES = {
+    "return": "项目已验收，结余资金按认捐退还",
+    "project": "经发布单位同意，结余资金转入同类在建项目",
+    "fund": "经发布单位同意，结余资金转入信用基金",
+}
 WISHES = {
     "study": (("一套学习用具", 50, 300), ("一台学习用台灯", 80, 300), ("一辆上学用自行车", 300, 800),
               ("一台学习平板", 1_000, 3_000)),

@@ -271,10 +271,10 @@ def _settlements(gen: ProjectsGenerator, fund: Fund, project_ids: dict[int, int]
     been published by then), to the village's or town's credit fund (when the funds were
     generated and the month is open there), else returned to the sponsors."""
     credit_funds = {
-        region: (pk, closed)
-        for pk, region, closed in Fund.objects.filter(
+        region: (pk, closed, name)
+        for pk, region, closed, name in Fund.objects.filter(
             kind__in=[Fund.Kind.VILLAGE_CREDIT, Fund.Kind.TOWN_CREDIT]
-        ).values_list("id", "region_id", "closed_through")
+        ).values_list("id", "region_id", "closed_through", "name")
     }
     targets = [
         q for q in gen.plans if q.state in ("published", "claimed", "in_progress") and q.timeline.published is not None
@@ -297,17 +297,17 @@ def _settlements(gen: ProjectsGenerator, fund: Fund, project_ids: dict[int, int]
         if near and r < shape.SETTLE_TO_PROJECT and not p.demo:
             q = near[rng.randrange(len(near))]
             to = project_codes(project_ids[q.index])
-            memo = f"{p.number}结余转入{q.number}"
+            memo = f"{p.number}结余转入{q.number}：{shape.SETTLE_NOTES['project']}"[:200]
             lines = [LineIn(codes.settled, left), LineIn(to.income, -left)]
             moves.append(Move(fund.pk, "settlement", on, memo, lines, at, ("project", p, q, left)))
             continue
         if credit is not None and (credit[1] is None or on > credit[1]) and to_fund:
-            region = gen.region_names.get(p.place.region_id if p.place.region_id in credit_funds else p.place.town_id)
-            memo = f"{p.number}结余转入{region}信用基金"
+            text = shape.SETTLE_NOTES["fund"]
+            memo = f"{p.number}结余转入{credit[2]}：{text}"[:200]
             lines = [LineIn(codes.settled, left), LineIn(chart.BANK, -left)]
             moves.append(Move(fund.pk, "settlement", on, memo, lines, at, ("fund", p, credit[0], left)))
             lines = [LineIn(chart.BANK, left), LineIn(chart.TRANSFER_IN, -left)]
-            memo = f"收到项目超市{p.number}结余资金"
+            memo = f"{fund.name}·{p.number}结余转入：{text}"[:200]
             moves.append(Move(credit[0], "transfer_in", on, memo, lines, at, ("fund_in", p, credit[0], left)))
             continue
         paid = sorted((pl for pl in p.pledges if pl.paid > 0), key=lambda pl: (not pl.title, -pl.paid))
@@ -315,7 +315,8 @@ def _settlements(gen: ProjectsGenerator, fund: Fund, project_ids: dict[int, int]
             amount = min(left, pl.paid)
             if amount <= 0:
                 break
-            memo = f"{p.number}结余退还{public_donor(pl.sponsor.name, anonymous=pl.anonymous)}"
+            # (the books name the sponsor as the pledge has them, anonymous or not, as the service does)
+            memo = f"{p.number}结余退还{pl.sponsor.name[:100]}：{shape.SETTLE_NOTES['return']}"[:200]
             lines = [LineIn(codes.settled, amount), LineIn(chart.BANK, -amount)]
             moves.append(Move(fund.pk, "settlement", on, memo, lines, at, ("return", p, pl, amount)))
             left -= amount
@@ -367,15 +368,15 @@ def _money_rows(
         elif kind == "project":
             settlements.append(Settlement(project_id=pk, kind=Settlement.Kind.PROJECT, amount=m.link[3],
                                           to_project_id=project_ids[m.link[2].index], entry_id=entry_id,
-                                          note=m.memo, recorded_at=at))  # fmt: skip
+                                          note=shape.SETTLE_NOTES["project"], recorded_at=at))  # fmt: skip
         elif kind == "fund":
             settlements.append(Settlement(project_id=pk, kind=Settlement.Kind.FUND, amount=m.link[3],
                                           to_fund_id=m.link[2], entry_id=entry_id, entry_in_id=fund_in[p.index],
-                                          note=m.memo, recorded_at=at))  # fmt: skip
+                                          note=shape.SETTLE_NOTES["fund"], recorded_at=at))  # fmt: skip
         elif kind == "return":
             settlements.append(Settlement(project_id=pk, kind=Settlement.Kind.RETURN, amount=m.link[3],
                                           pledge_id=pledge_ids[id(m.link[2])], entry_id=entry_id,
-                                          note=m.memo, recorded_at=at))  # fmt: skip
+                                          note=shape.SETTLE_NOTES["return"], recorded_at=at))  # fmt: skip
     payments = Payment.objects.bulk_create(payments, batch_size=1000)
     Spending.objects.bulk_create(spendings, batch_size=1000)
     Settlement.objects.bulk_create(settlements, batch_size=1000)

@@ -1,8 +1,6 @@
-"""Shortcuts of the implementation tests: money paid into a project without the sponsor's
-services (a pledge row and the payment's journal entry), a project picked, started and paid, a
-milestone, an activity of a team, and the sums the books must agree with.
-
-The lead switches :func:`pay` to ``pledge_create``/``payment_record`` once those are merged."""
+"""Shortcuts of the implementation tests: a pledge and a payment through the sponsor's services
+(``pledge_create``, ``payment_record``), a project picked, started and paid, a milestone, an
+activity of a team, and the sums the books must agree with."""
 
 from __future__ import annotations
 
@@ -11,66 +9,63 @@ import secrets
 from decimal import Decimal
 from typing import Any
 
-from django.db import transaction
 from django.db.models import Sum
 
+from rongxin.accounts.models import User
 from rongxin.core import clock
-from rongxin.funds.domain.accounts import BANK, project_codes
+from rongxin.funds.domain.accounts import project_codes
 from rongxin.funds.models import JournalEntry, JournalLine
-from rongxin.funds.services.books import LineIn, entry_post, fund_locked, voucher_store
 from rongxin.projects.models import Milestone, Pledge, Project
-from rongxin.projects.services.common import project_accounts, project_locked, project_money_refresh, transition
+from rongxin.projects.services.payments import payment_record
+from rongxin.projects.services.pledges import pledge_create
 from rongxin.projects.tests.helpers import MarketWorld, pdf
 from rongxin.subjects.models import Subject
 from rongxin.volunteering.models import Activity, Team
 from rongxin.volunteering.services.activities import ActivityInput, activity_create
 
 
+def speaker_of(world: MarketWorld, sponsor: Subject) -> User:
+    """Who pledges for ``sponsor`` in the world: its representative or the resident themselves;
+    the county centre (recording a pledge on paper) for anyone else."""
+    speakers = {
+        world.firm.pk: world.firm_rep,
+        world.other_firm.pk: world.other_rep,
+        world.resident_subject.pk: world.resident,
+    }
+    return speakers.get(sponsor.pk, world.centre)
+
+
 def pledge(world: MarketWorld, project: Project, amount: Decimal, sponsor: Subject | None = None) -> Pledge:
-    """An open pledge of ``amount`` (the project's ``pledged`` and state follow, as the sponsor's
-    service does)."""
+    """An open pledge of ``amount`` on a published project, made through ``pledge_create`` by
+    whoever speaks for ``sponsor`` (the firm by default)."""
     sponsor = sponsor or world.firm
-    with transaction.atomic():
-        fund_locked(world.fund.pk)
-        locked = project_locked(project.pk)
-        p = Pledge.objects.create(
-            project=locked,
-            sponsor=sponsor,
-            sponsor_name=sponsor.name,
-            amount=amount,
-            certificate_code=secrets.token_hex(8),
-            pledged_at=clock.now(),
-        )
-        locked.pledged += amount
-        if locked.state == Project.State.PUBLISHED:
-            locked.state = transition(locked, "pledged")
-        locked.save(update_fields=["pledged", "state"])
-    return p
+    result = pledge_create(
+        actor=speaker_of(world, sponsor),
+        project_id=project.pk,
+        sponsor_subject_id=sponsor.pk,
+        amount=str(amount),
+        title=False,
+        anonymous=False,
+    )
+    assert result.created, "the same pledge again within two minutes: vary the sponsor or the amount"
+    return result.pledge
 
 
 def pay(world: MarketWorld, p: Pledge, amount: Decimal | None = None) -> JournalEntry:
-    """A payment against the pledge: Dr 1001 / Cr the project's income account, ``paid`` and the
-    caches kept."""
+    """A payment against the pledge recorded by the fund's keeper (the county centre) through
+    ``payment_record`` (Dr 1001 / Cr the project's income account); ``p`` is read again after."""
     amount = p.amount - p.paid if amount is None else amount
-    with transaction.atomic():
-        fund = fund_locked(world.fund.pk)
-        project = project_locked(p.project_id)
-        accounts = project_accounts(project, fund)
-        voucher = voucher_store(actor=None, fund=fund, data=pdf(secrets.token_hex(6)), file_name="回单.pdf")
-        entry = entry_post(
-            actor=None,
-            fund_id=fund.pk,
-            kind=JournalEntry.Kind.DONATION,
-            on=clock.today_local(),
-            memo=f"{project.number}认领款",
-            voucher=voucher,
-            lines=[LineIn(BANK, amount), LineIn(accounts["income"].code, -amount)],
-        )
-        p.paid += amount
-        p.state = Pledge.State.PAID if p.paid == p.amount else Pledge.State.OPEN
-        p.save(update_fields=["paid", "state"])
-        project_money_refresh(project, fund)
-    return entry
+    result = payment_record(
+        actor=world.centre,
+        pledge_id=p.pk,
+        amount=str(amount),
+        received_on=clock.today_local(),
+        voucher_data=pdf(secrets.token_hex(6)),
+        voucher_name="回单.pdf",
+    )
+    assert result.created
+    p.refresh_from_db()
+    return result.payment.entry
 
 
 def funded(

@@ -7,16 +7,17 @@ withdraw the project. After every step: the state is one the graph of
 pledges that stand; raised = spent + settled + left with left ≥ 0; the caches equal the account
 balances and the journal lines; and a refused action changed nothing at all.
 
-Publishing, withdrawing the project, pledging and paying are done here under the same locks and
-through :func:`~rongxin.projects.services.common.transition` (their services belong to the
-publish and sponsor areas); the lead switches them to ``project_publish``/``project_withdraw``/
-``pledge_create``/``pledge_withdraw``/``payment_record`` after merging.
+Every step goes through its service: ``project_publish``/``project_withdraw`` (the publisher, town
+A's officer), ``pledge_create``/``pledge_withdraw`` (whoever speaks for one of three sponsors),
+``payment_record`` (the fund's keeper, the county centre), the team, work and spending services.
+Time moves on past the two-minute double-submit windows before each pledge, and every payment has
+its own voucher, so a repeated step is a new one, never taken for a double submit.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import itertools
-import secrets
 from decimal import Decimal
 from typing import Any, ClassVar
 
@@ -27,19 +28,23 @@ from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
 
-from rongxin.core import clock
+from rongxin.accounts.models import User
 from rongxin.core.errors import ApplicationError
-from rongxin.funds.domain.accounts import BANK
 from rongxin.funds.models import Account, Fund, JournalEntry, JournalLine, Voucher
-from rongxin.funds.services.books import LineIn, entry_post, fund_locked, fund_open, voucher_store
+from rongxin.funds.services.books import fund_open
 from rongxin.projects.domain import states
 from rongxin.projects.models import Pledge, Project, Settlement, Spending, TeamApplication
-from rongxin.projects.services.common import project_accounts, project_locked, project_money_refresh, transition
+from rongxin.projects.services import pledges
+from rongxin.projects.services.common import project_accounts
+from rongxin.projects.services.payments import payment_record
+from rongxin.projects.services.pledges import pledge_create, pledge_withdraw
+from rongxin.projects.services.projects import project_publish, project_withdraw
 from rongxin.projects.services.spending import settlement_record, spending_record, spending_reverse
 from rongxin.projects.services.teams import application_create, application_pick, project_start
 from rongxin.projects.services.work import project_accept, project_close, project_complete
-from rongxin.projects.tests.helpers import OPENED, TODAY, MarketWorld, pdf
+from rongxin.projects.tests.helpers import NOW, OPENED, TODAY, MarketWorld, pdf
 from rongxin.projects.tests.implement_helpers import books_of
+from rongxin.subjects.models import Subject
 
 BUDGET = Decimal("10000.00")
 # Where each state may go in one step (the state itself: nothing moved).
@@ -53,18 +58,18 @@ GRAPH = {
     states.CLOSED: set(),
 }
 AMOUNTS = st.sampled_from(["0.01", "100", "999.99", "2500", "5000", "10000", "12000"])
-
-
-class Refused(Exception):
-    pass
+SPONSORS = st.integers(min_value=0, max_value=2)  # the firm, the other firm, the resident
+PICKS = st.integers(min_value=0, max_value=4)
 
 
 class ProjectMachine(RuleBasedStateMachine):
     world: ClassVar[MarketWorld]
     credit: ClassVar[Fund]
+    traveller: ClassVar[Any]  # the frozen clock of the world (time_machine)
 
     def __init__(self) -> None:
         super().__init__()
+        self.traveller.move_to(NOW)
         self.atomic = transaction.atomic()
         self.atomic.__enter__()
         w = self.world
@@ -101,7 +106,7 @@ class ProjectMachine(RuleBasedStateMachine):
         try:
             with transaction.atomic():
                 action()
-        except (ApplicationError, Refused):
+        except ApplicationError:
             assert self.snapshot() == before
             return False
         return True
@@ -109,86 +114,69 @@ class ProjectMachine(RuleBasedStateMachine):
     def tag(self) -> str:
         return f"{next(self.counter)}"
 
-    # --- steps done here (their services are another area's) -----------------------------------------
-    def _publish(self) -> None:
-        p = project_locked(self.project.pk)
-        p.state = transition(p, "publish")
-        p.save(update_fields=["state"])
+    # --- the sponsor's steps ---------------------------------------------------------------------------
+    def sponsor(self, which: int) -> tuple[User, Subject]:
+        w = self.world
+        return [(w.firm_rep, w.firm), (w.other_rep, w.other_firm), (w.resident, w.resident_subject)][which]
 
-    def _withdraw(self) -> None:
-        p = project_locked(self.project.pk)
-        p.state = transition(p, "withdraw")
-        p.save(update_fields=["state"])
-
-    def _pledge(self, amount: Decimal) -> None:
-        fund_locked(self.world.fund.pk)
-        p = project_locked(self.project.pk)
-        p.pledged += amount
-        p.state = transition(p, "pledged")
-        Pledge.objects.create(
-            project=p,
-            sponsor=self.world.firm,
-            sponsor_name=self.world.firm.name,
-            amount=amount,
-            certificate_code=secrets.token_hex(8),
-            pledged_at=clock.now(),
-        )
-        p.save(update_fields=["pledged", "state"])
-
-    def _unpledge(self) -> None:
-        fund_locked(self.world.fund.pk)
-        p = project_locked(self.project.pk)
-        pledge = Pledge.objects.filter(project=p, state=Pledge.State.OPEN, paid=0).order_by("id").first()
-        if pledge is None or p.state not in (states.PUBLISHED, states.CLAIMED):
-            raise Refused
-        pledge.state = Pledge.State.WITHDRAWN
-        pledge.save(update_fields=["state"])
-        p.pledged -= pledge.amount
-        p.state = transition(p, "unpledged")
-        p.save(update_fields=["pledged", "state"])
-
-    def _pay(self, amount: Decimal) -> None:
-        fund = fund_locked(self.world.fund.pk)
-        p = project_locked(self.project.pk)
-        pledge = Pledge.objects.filter(project=p, state=Pledge.State.OPEN).order_by("id").first()
-        if pledge is None or p.state not in states.PAYABLE:
-            raise Refused
-        amount = min(amount, pledge.amount - pledge.paid)
-        voucher = voucher_store(actor=None, fund=fund, data=pdf(self.tag()), file_name="回单.pdf")
-        entry_post(
-            actor=None,
-            fund_id=fund.pk,
-            kind=JournalEntry.Kind.DONATION,
-            on=TODAY,
-            memo="认领款",
-            voucher=voucher,
-            lines=[LineIn(BANK, amount), LineIn(project_accounts(p, fund)["income"].code, -amount)],
-        )
-        pledge.paid += amount
-        pledge.state = Pledge.State.PAID if pledge.paid == pledge.amount else Pledge.State.OPEN
-        pledge.save(update_fields=["paid", "state"])
-        project_money_refresh(p, fund)
+    def pledge_at(self, index: int) -> Pledge | None:
+        """One of the project's pledges (withdrawn and paid ones too: their refusals are steps)."""
+        pledges = list(Pledge.objects.filter(project=self.project).order_by("id"))
+        return pledges[index % len(pledges)] if pledges else None
 
     # --- rules --------------------------------------------------------------------------------------------
     @rule()
     def publish(self) -> None:
-        self.attempt(self._publish)
+        self.attempt(lambda: project_publish(actor=self.world.town_a, project_id=self.project.pk))
 
     @rule()
     def withdraw(self) -> None:
-        self.attempt(self._withdraw)
+        tag = self.tag()
+        self.attempt(lambda: project_withdraw(actor=self.world.town_a, project_id=self.project.pk, reason=f"撤回{tag}"))
 
-    @rule(amount=AMOUNTS)
-    def pledge(self, amount: str) -> None:
-        self.attempt(lambda: self._pledge(Decimal(amount)))
+    @rule(amount=AMOUNTS, sponsor=SPONSORS)
+    def pledge(self, amount: str, sponsor: int) -> None:
+        actor, subject = self.sponsor(sponsor)
+        self.traveller.shift(pledges.DUPLICATE_WINDOW + dt.timedelta(seconds=1))
+        self.attempt(
+            lambda: pledge_create(
+                actor=actor,
+                project_id=self.project.pk,
+                sponsor_subject_id=subject.pk,
+                amount=amount,
+                title=False,
+                anonymous=False,
+            )
+        )
 
-    @rule()
-    def withdraw_pledge(self) -> None:
-        self.attempt(self._unpledge)
+    @rule(index=PICKS, by_publisher=st.booleans())
+    def withdraw_pledge(self, index: int, by_publisher: bool) -> None:
+        p = self.pledge_at(index)
+        if p is None:
+            return
+        speakers = {s.pk: u for u, s in map(self.sponsor, range(3))}
+        actor = self.world.town_a if by_publisher else speakers[p.sponsor_id]
+        tag = self.tag()
+        self.attempt(lambda: pledge_withdraw(actor=actor, pledge_id=p.pk, reason=f"不再认领{tag}"))
 
-    @rule(amount=AMOUNTS)
-    def pay(self, amount: str) -> None:
-        self.attempt(lambda: self._pay(Decimal(amount)))
+    @rule(amount=AMOUNTS, index=PICKS, fit=st.booleans())
+    def pay(self, amount: str, index: int, fit: bool) -> None:
+        p = self.pledge_at(index)
+        if p is None:
+            return
+        unpaid = p.amount - p.paid
+        value = min(Decimal(amount), unpaid) if fit and unpaid > 0 else Decimal(amount)
+        tag = self.tag()
+        self.attempt(
+            lambda: payment_record(
+                actor=self.world.centre,
+                pledge_id=p.pk,
+                amount=str(value),
+                received_on=TODAY,
+                voucher_data=pdf(f"p{tag}"),
+                voucher_name="回单.pdf",
+            )
+        )
 
     @rule(second=st.booleans())
     def pick(self, second: bool) -> None:
@@ -300,10 +288,11 @@ ProjectMachine.TestCase.settings = settings(
 )
 
 
-def test_project_state_machine(world: MarketWorld) -> None:
+def test_project_state_machine(world: MarketWorld, frozen: Any) -> None:
     from hypothesis.stateful import run_state_machine_as_test
 
     ProjectMachine.world = world
+    ProjectMachine.traveller = frozen
     ProjectMachine.credit = fund_open(
         actor=None, kind=Fund.Kind.TOWN_CREDIT, region=world.tree.town_a, name="崖头街道信用基金", opened_on=OPENED
     )

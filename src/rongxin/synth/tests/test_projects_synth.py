@@ -22,9 +22,10 @@ from django.core.management import call_command
 from django.db import transaction
 from django.db.models import Q, Sum
 
+from rongxin.core import clock
 from rongxin.credit.models import Entry
 from rongxin.funds.domain.accounts import BANK, TRANSFER_IN, project_codes
-from rongxin.funds.models import Account, Fund, JournalLine
+from rongxin.funds.models import Account, Fund, JournalEntry, JournalLine
 from rongxin.projects.models import (
     Ceremony,
     Milestone,
@@ -37,6 +38,15 @@ from rongxin.projects.models import (
     TeamApplication,
     Wish,
 )
+from rongxin.projects.permissions.common import (
+    CREDIT_DEPARTMENT,
+    ORGANISATION_SPONSOR_RULE,
+    ORGANISATION_WISH_RULE,
+    PERSON_SPONSOR_RULE,
+    PERSON_WISH_RULE,
+)
+from rongxin.projects.services.payments import credit_key as payment_credit_key
+from rongxin.projects.services.payments import payment_evidence
 from rongxin.regions.models import Region
 from rongxin.subjects.models import Subject
 from rongxin.synth.demo import _resident_subject
@@ -177,6 +187,44 @@ def test_the_books_verify_and_the_credit_has_no_drift(county: dict[str, Any]) ->
     # the sponsors' credit waits for the credit office's review; the wishes' counts at once
     assert set(Payment.objects.exclude(credit_key="").values_list("credit_status", flat=True)) == {"held"}
     assert Entry.objects.filter(source_key__in=payment_keys, status="pending_review").count() == len(payment_keys)
+
+
+def test_the_credit_and_the_settlements_are_what_the_services_write(county: dict[str, Any]) -> None:
+    # then: each sponsor's entry is what ``payment_credit_award`` records for the payment as stored
+    credited = Payment.objects.exclude(credit_key="").select_related("pledge", "project")
+    assert credited.exists()
+    entries = {e.source_key: e for e in Entry.objects.filter(source=Entry.Source.PROJECTS).select_related("rule")}
+    for pay in credited:
+        e = entries[pay.credit_key]
+        assert pay.credit_key == payment_credit_key(pay.pk)
+        assert e.evidence == payment_evidence(pay, pay.pledge, pay.project)
+        noon = dt.datetime.combine(pay.received_on, dt.time(12), tzinfo=clock.LOCAL_TZ)
+        assert (e.occurred_at, e.recorded_at) == (min(noon, pay.recorded_at), pay.recorded_at)
+        person = e.subject.kind == Subject.Kind.PERSON
+        assert e.rule.code == (PERSON_SPONSOR_RULE if person else ORGANISATION_SPONSOR_RULE)
+        assert e.department is not None
+        assert (e.department.code, e.points, pay.credit_status) == (CREDIT_DEPARTMENT, pay.credit_points, "held")
+    # and each claimant's is what ``wish_credit_award`` records
+    for w in Wish.objects.exclude(credit_key=""):
+        e = entries[w.credit_key]
+        assert w.confirmed_at is not None
+        on = w.confirmed_at.astimezone(clock.LOCAL_TZ).date()
+        assert e.evidence == f"认领并实现微心愿{w.number}「{w.title}」，价值{w.value}元，{on:%Y-%m-%d}经受助人确认收到"
+        assert (e.occurred_at, e.recorded_at, e.points) == (w.confirmed_at, w.confirmed_at, w.credit_points)
+        assert e.rule.code in (PERSON_WISH_RULE, ORGANISATION_WISH_RULE)
+    # and each settlement's entries are of the kinds, with the memos, ``settlement_record`` posts
+    for st in Settlement.objects.select_related("entry", "entry_in", "project", "to_project", "to_fund", "pledge"):
+        assert st.entry.kind == JournalEntry.Kind.SETTLEMENT
+        target = {
+            "return": st.pledge.sponsor_name if st.pledge else "",
+            "project": st.to_project.number if st.to_project else "",
+            "fund": st.to_fund.name if st.to_fund else "",
+        }[st.kind]
+        verb = "退还" if st.kind == "return" else "转入"
+        assert st.entry.memo == f"{st.project.number}结余{verb}{target}：{st.note}"[:200]
+        if st.entry_in is not None:
+            assert st.entry_in.kind == JournalEntry.Kind.TRANSFER_IN
+            assert st.entry_in.memo == f"{st.entry.fund.name}·{st.project.number}结余转入：{st.note}"[:200]
 
 
 def test_the_same_seed_gives_the_same_marketplace(county: dict[str, Any]) -> None:
