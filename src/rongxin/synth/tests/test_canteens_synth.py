@@ -188,20 +188,3 @@ def test_a_second_load_is_refused_and_changes_nothing(canteens: Any) -> None:
 
 class _Undo(Exception):
     pass
-
-
-def _load_then_undo(snapshots: list[Any]) -> None:
-    from django.db import transaction
-
-    with transaction.atomic():
-        generate_canteens(seed=SEED, now=NOW, scale=SCALE)
-        snapshots.append(
-            (
-                list(Canteen.objects.order_by("id").values_list("name", "status", "opened_on", "elder_count")),
-                list(Elder.objects.order_by("id").values_list("subject_id", "enrolled_on", "left_on")),
-                list(ServiceDay.objects.order_by("id").values_list("date", "eat_in", "delivered", "walk_ins")),
-                list(Meal.objects.order_by("id").values_list("subject_id", "date", "kind")),
-                list(Donation.objects.order_by("id").values_list("donor_name", "value", "received_on")),
-            )
-        )
-        raise _Undo

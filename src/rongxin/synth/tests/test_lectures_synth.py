@@ -58,18 +58,6 @@ def lectures(loaded: Any, db: Any) -> Iterator[Any]:
         yield loaded
 
 
-def _snapshot() -> dict[str, Any]:
-    return {
-        "sessions": list(
-            Session.objects.order_by("id").values_list("title", "region_id", "starts_at", "status", "listener_count")
-        ),
-        "attendance": list(Attendance.objects.order_by("session_id", "subject_id").values_list("subject_id", "method")),
-        "speakers": list(Speaker.objects.order_by("id").values_list("kind", "name", "area_id", "subject_id")),
-        "orders": list(Order.objects.order_by("id").values_list("state", "region_id", "rating")),
-        "events": list(OrderEvent.objects.order_by("order_id", "at", "id").values_list("action", "at")),
-    }
-
-
 def test_the_county_has_its_lectures(lectures: Any) -> None:
     counts = lectures.counts
     # Speakers: the floors hold at a small scale; the Party secretary and the mayor come first.

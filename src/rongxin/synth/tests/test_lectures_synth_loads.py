@@ -47,12 +47,6 @@ def _snapshot() -> dict[str, Any]:
     }
 
 
-def models_f(name: str) -> Any:
-    from django.db.models import F
-
-    return F(name)
-
-
 def test_same_seed_same_rows_and_a_second_load_is_refused(db: Any) -> None:
     with time_machine.travel(NOW, tick=False):
         generate_county(scale=0.003, seed=SEED, as_of=TODAY, workers=0)
