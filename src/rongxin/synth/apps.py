@@ -14,6 +14,7 @@ class SynthConfig(AppConfig):
             "synth.lectures": _("Loaded synthetic lecture data"),
             "synth.canteens": _("Loaded synthetic canteen data"),
             "synth.funds": _("Loaded synthetic funds and commendations"),
+            "synth.projects": _("Loaded a synthetic project marketplace"),
         },
         "audit.object_type": {"synth.syntheticload": _("Synthetic data load")},
     }
